@@ -1,0 +1,315 @@
+"""Inputs and outputs of the estimator: frozen, strict pydantic models and nothing else.
+
+Every categorical input is a StrEnum, so an unknown value is rejected at the boundary with a
+message that lists the allowed ones; every size has bounds, so an absurd value never reaches a
+formula.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class Frozen(BaseModel):
+    """Base of every llmem model: immutable, hashable, unknown fields rejected."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=False)
+
+
+# Bounds. Far beyond any real model or run; their purpose is to stop typos (a batch of
+# 10**12) from producing a silently absurd number.
+MAX_LAYERS = 1_000
+MAX_HIDDEN = 1_048_576
+MAX_VOCAB = 16_777_216
+MAX_BATCH = 1_000_000
+MAX_SEQ = 16_777_216
+MAX_GPUS = 1_000_000
+
+Count = Annotated[int, Field(ge=1)]
+
+
+class Family(StrEnum):
+    """Model family: decides which Hugging Face config keys are read."""
+
+    OPT = "opt"
+    BLOOM = "bloom"
+    CODEGEN = "codegen"
+    BIOGPT = "biogpt"
+    GPT_BIGCODE = "gpt_bigcode"
+    GPT_NEO = "gpt_neo"
+    GPT2 = "gpt2"
+    LLAMA = "llama"
+    MISTRAL = "mistral"
+    MIXTRAL = "mixtral"
+    QWEN2 = "qwen2"
+    GEMMA2 = "gemma2"
+    PHI3 = "phi3"
+
+
+class MlpKind(StrEnum):
+    PLAIN = "plain"  # two matrices with an activation between (GPT-2, OPT, BLOOM …)
+    GATED = "gated"  # gate, up and down matrices (SwiGLU, GeGLU: Llama, Gemma …)
+
+
+class PositionKind(StrEnum):
+    LEARNED = "learned"  # a position table of learned_positions rows
+    ROTARY = "rotary"
+    ALIBI = "alibi"
+
+
+class NormKind(StrEnum):
+    LAYERNORM = "layernorm"  # weight and bias: 2·h parameters
+    RMSNORM = "rmsnorm"  # weight only: h parameters
+
+
+class AttentionImpl(StrEnum):
+    SDPA = "sdpa"  # torch scaled_dot_product_attention (flash / memory-efficient kernels)
+    EAGER = "eager"  # explicit softmax(QKᵀ) matrices (BLOOM, GPT-Neo, Gemma-2 default)
+
+
+class Architecture(Frozen):
+    """Shapes of a decoder-only transformer: everything the estimator needs of a model."""
+
+    name: str = Field(min_length=1, max_length=200)
+    family: Family
+    num_layers: int = Field(ge=1, le=MAX_LAYERS)
+    hidden_size: int = Field(ge=1, le=MAX_HIDDEN)
+    num_attention_heads: int = Field(ge=1, le=MAX_HIDDEN)
+    num_key_value_heads: int = Field(ge=1, le=MAX_HIDDEN)
+    head_dim: int = Field(ge=1, le=MAX_HIDDEN)
+    intermediate_size: int = Field(ge=1, le=16 * MAX_HIDDEN)
+    mlp_kind: MlpKind
+    activation: str = Field(min_length=1, max_length=64)
+    vocab_size: int = Field(ge=1, le=MAX_VOCAB)
+    embedding_dim: int = Field(ge=1, le=MAX_HIDDEN, description="token embedding width")
+    tie_word_embeddings: bool
+    position_embedding: PositionKind
+    learned_positions: int = Field(ge=0, le=MAX_SEQ, description="rows of a learned table")
+    norm_kind: NormKind
+    norms_per_layer: int = Field(ge=0, le=8)
+    final_norm: bool
+    embedding_norm: bool = False
+    qkv_bias: bool
+    o_bias: bool
+    mlp_bias: bool
+    lm_head_bias: bool = False
+    fused_qkv: bool = False
+    fused_gate_up: bool = False
+    num_experts: int = Field(default=1, ge=1, le=4096)
+    experts_per_token: int = Field(default=1, ge=1, le=4096)
+    logits_fp32: bool = Field(
+        default=True, description="the loss casts logits to fp32 (transformers ≥ 4.46 always)"
+    )
+    attention_impl: AttentionImpl = AttentionImpl.SDPA
+    hidden_dropout: float = Field(default=0.0, ge=0.0, le=1.0)
+    attention_dropout: float = Field(default=0.0, ge=0.0, le=1.0)
+    buffer_bytes: int = Field(default=0, ge=0, description="registered non-parameter tensors")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Architecture:
+        if self.num_attention_heads % self.num_key_value_heads:
+            raise ValueError(
+                f"num_key_value_heads ({self.num_key_value_heads}) must divide "
+                f"num_attention_heads ({self.num_attention_heads})"
+            )
+        if self.experts_per_token > self.num_experts:
+            raise ValueError(
+                f"experts_per_token ({self.experts_per_token}) must be ≤ num_experts "
+                f"({self.num_experts})"
+            )
+        if self.position_embedding != PositionKind.LEARNED and self.learned_positions:
+            raise ValueError("learned_positions must be 0 unless position_embedding is learned")
+        return self
+
+    def with_vocab(self, vocab_size: int) -> Architecture:
+        """The same model with another vocabulary (the what-if of the paper's lm_head point)."""
+        return self.model_validate({**self.model_dump(), "vocab_size": vocab_size})
+
+
+class Precision(StrEnum):
+    FP32 = "fp32"
+    AMP_BF16 = "amp-bf16"  # fp32 weights and states, torch.autocast to bf16
+    AMP_FP16 = "amp-fp16"  # the same with fp16 (the paper's setting)
+    BF16 = "bf16"  # weights, gradients and optimizer states all in bf16
+
+
+class Optimizer(StrEnum):
+    ADAMW_FOREACH = "adamw-foreach"  # torch default on GPU: a temporary of one parameter copy
+    ADAMW_FUSED = "adamw-fused"  # no temporary
+
+
+class Training(Frozen):
+    batch_size: int = Field(ge=1, le=MAX_BATCH, description="micro-batch per data-parallel rank")
+    seq_len: int = Field(ge=1, le=MAX_SEQ)
+    precision: Precision = Precision.AMP_FP16
+    optimizer: Optimizer = Optimizer.ADAMW_FOREACH
+    grad_checkpointing: bool = True
+
+
+class MethodKind(StrEnum):
+    SINGLE = "single"  # one GPU
+    CDP = "cdp"  # conventional data parallel: the full model on every GPU (DDP)
+    ADP = "adp"  # advanced data parallel: ZeRO-3 / FSDP, states sharded
+    TP = "tp"  # 1-D tensor parallel over all GPUs
+    DP_TP = "dp+tp"  # data parallel groups of tensor-parallel GPUs
+
+
+class Method(Frozen):
+    kind: MethodKind
+    tp_degree: int = Field(default=1, ge=1, le=MAX_GPUS)
+
+
+class Cluster(Frozen):
+    gpu_key: str | None = Field(default=None, description="catalog key, or None for custom")
+    memory_bytes: int = Field(ge=1, le=2**50, description="memory per GPU, as the driver reports")
+    num_gpus: int = Field(ge=1, le=MAX_GPUS)
+
+
+class ProfileName(StrEnum):
+    PAPER = "paper"  # LLMem's equations for Colossal-AI Gemini (2023)
+    PYTORCH = "pytorch"  # eager PyTorch + Hugging Face transformers, checked against PyTorch
+
+
+class Runtime(Frozen):
+    """Terms that no tensor-level reference sees; named inputs with documented defaults."""
+
+    profile: ProfileName = ProfileName.PAPER
+    cuda_context_bytes: int = Field(
+        default=0,
+        ge=0,
+        le=2**40,
+        description="CUDA context and library handles (m_base); 0 = the profile's default",
+    )
+    allocator_slack: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1.0,
+        description="fraction of the tensor peak lost to caching-allocator fragmentation",
+    )
+    chunk_size: int = Field(
+        default=0,
+        ge=0,
+        le=2**34,
+        description="Gemini chunk size in elements; 0 = search it as Gemini does",
+    )
+
+
+class Request(Frozen):
+    """One question: this model, trained so, with this method, on this cluster."""
+
+    model: Architecture
+    training: Training
+    method: Method
+    cluster: Cluster
+    runtime: Runtime = Runtime()
+
+
+class Phase(StrEnum):
+    FORWARD = "forward"
+    BACKWARD = "backward"
+    OPTIMIZER = "optimizer-step"
+
+
+class Breakdown(Frozen):
+    """Bytes per GPU by part; one field per bar segment. The parts sum to the peak."""
+
+    transformer: int = Field(ge=0, description="body weights, gradients and fp32 master copy")
+    lm_head: int = Field(ge=0, description="lm_head weight states, logits, loss temporaries")
+    optimizer: int = Field(ge=0, description="optimizer states and step temporaries")
+    activations: int = Field(ge=0, description="activations kept for the backward pass")
+    transient: int = Field(ge=0, description="all-gathered parameters, TP backward all-gathers")
+    runtime: int = Field(ge=0, description="CUDA context, allocator slack, workspaces")
+
+    @property
+    def total(self) -> int:
+        return (
+            self.transformer
+            + self.lm_head
+            + self.optimizer
+            + self.activations
+            + self.transient
+            + self.runtime
+        )
+
+
+class Term(Frozen):
+    """One term of the estimate, for the assumptions panel and the hover text."""
+
+    component: str
+    name: str
+    formula: str
+    bytes: int
+    source: str
+
+
+class Estimate(Frozen):
+    request: Request
+    peak_bytes: int
+    tensor_peak_bytes: int = Field(description="tensor allocations alone (runtime excluded)")
+    components: Breakdown
+    phase: Phase
+    phase_peaks: dict[Phase, int]
+    capacity_bytes: int
+    fits: bool
+    headroom_bytes: int
+    terms: tuple[Term, ...]
+    notes: tuple[str, ...] = ()
+
+
+class MethodPlan(Frozen):
+    method: Method
+    max_batch_size: int = Field(ge=0, description="0 when even batch 1 does not fit")
+    score: float
+    peak_bytes_at_max: int | None = None
+    samples_per_step: int = 0
+
+
+class PlanChoice(StrEnum):
+    CDP = "cdp"
+    ADP = "adp"
+    TP = "tp"
+    DP_TP = "dp+tp"
+    SINGLE = "single"
+    CPU_OFFLOAD = "cpu-offload"
+
+
+class Plan(Frozen):
+    choice: PlanChoice
+    methods: tuple[MethodPlan, ...]
+    reason: str
+
+
+class Gpu(Frozen):
+    """One catalog GPU (presets/gpus.json); every figure carries its source and date."""
+
+    key: str = Field(pattern=r"^[a-z0-9-]+$")
+    catalog_key: str
+    name: str
+    note: str = ""
+    vendor: str
+    memory_bytes: int = Field(ge=1)
+    memory_source: str
+    memory_gb_sold: float
+    bandwidth_tb_s: float | None = None
+    bf16_tflops_dense: float | None = None
+    tdp_w: float | None = None
+    interconnect: str = ""
+    purchase_usd: float | None = Field(default=None, gt=0)
+    purchase_source: str = ""
+    cloud_usd_per_hour_low: float | None = Field(default=None, gt=0)
+    cloud_usd_per_hour_high: float | None = Field(default=None, gt=0)
+    cloud_source: str = ""
+    as_of: str = "unknown"
+
+
+class ModelPreset(Frozen):
+    """A preset model: its architecture plus where the numbers came from."""
+
+    hf_id: str
+    architecture: Architecture
+    params_exact: int
+    params_published: str
+    source: str

@@ -1,0 +1,140 @@
+"""Parameter tensors and counts of an architecture, exactly as Hugging Face builds the model.
+
+A test checks the totals against `params_exact` of all 43 presets (transformers 5.24 on the
+meta device), so every shape here is the real one, including fused projections (GPT-2's
+c_attn, Phi-3's qkv_proj) whose per-tensor rounding the paper's optimizer term sees.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal, NamedTuple
+
+from llmem_core.models import Architecture, MlpKind, NormKind, PositionKind
+
+TensorKind = Literal["embedding", "linear", "bias", "norm"]
+
+
+class Tensor(NamedTuple):
+    name: str
+    numel: int
+    kind: TensorKind  # "embedding"/"linear" are the weights the paper's m_os counts
+    part: Literal["embedding", "body", "lm_head"]
+
+
+def _norm(arch: Architecture, name: str, part: Literal["embedding", "body"] = "body") -> list:
+    h = arch.hidden_size
+    out = [Tensor(f"{name}.weight", h, "norm", part)]
+    if arch.norm_kind == NormKind.LAYERNORM:
+        out.append(Tensor(f"{name}.bias", h, "norm", part))
+    return out
+
+
+def _linear(name: str, n_in: int, n_out: int, bias: bool) -> list[Tensor]:
+    out = [Tensor(f"{name}.weight", n_in * n_out, "linear", "body")]
+    if bias:
+        out.append(Tensor(f"{name}.bias", n_out, "bias", "body"))
+    return out
+
+
+def _attention(arch: Architecture, i: int) -> list[Tensor]:
+    h, q_out = arch.hidden_size, arch.num_attention_heads * arch.head_dim
+    kv_out = arch.num_key_value_heads * arch.head_dim
+    p = f"layers.{i}.attn"
+    if arch.fused_qkv:
+        qkv = _linear(f"{p}.qkv", h, q_out + 2 * kv_out, arch.qkv_bias)
+    else:
+        qkv = [
+            *_linear(f"{p}.q", h, q_out, arch.qkv_bias),
+            *_linear(f"{p}.k", h, kv_out, arch.qkv_bias),
+            *_linear(f"{p}.v", h, kv_out, arch.qkv_bias),
+        ]
+    return [*qkv, *_linear(f"{p}.o", q_out, h, arch.o_bias)]
+
+
+def _mlp(arch: Architecture, prefix: str) -> list[Tensor]:
+    h, f, bias = arch.hidden_size, arch.intermediate_size, arch.mlp_bias
+    down = _linear(f"{prefix}.down", f, h, bias)
+    if arch.mlp_kind == MlpKind.PLAIN:
+        return [*_linear(f"{prefix}.up", h, f, bias), *down]
+    if arch.fused_gate_up:
+        return [*_linear(f"{prefix}.gate_up", h, 2 * f, bias), *down]
+    gate_up = [*_linear(f"{prefix}.gate", h, f, bias), *_linear(f"{prefix}.up", h, f, bias)]
+    return [*gate_up, *down]
+
+
+def _feed_forward(arch: Architecture, i: int) -> list[Tensor]:
+    if arch.num_experts == 1:
+        return _mlp(arch, f"layers.{i}.mlp")
+    # Mixture of experts: a router (no bias, Mixtral) and num_experts full MLPs.
+    router = _linear(f"layers.{i}.router", arch.hidden_size, arch.num_experts, False)
+    experts = [t for e in range(arch.num_experts) for t in _mlp(arch, f"layers.{i}.expert.{e}")]
+    return [*router, *experts]
+
+
+def layer_tensors(arch: Architecture, i: int) -> list[Tensor]:
+    norms = [t for n in range(arch.norms_per_layer) for t in _norm(arch, f"layers.{i}.norm{n}")]
+    return [*_attention(arch, i), *_feed_forward(arch, i), *norms]
+
+
+def _embedding_tensors(arch: Architecture) -> list[Tensor]:
+    v, e, h = arch.vocab_size, arch.embedding_dim, arch.hidden_size
+    out = [Tensor("embed_tokens.weight", v * e, "embedding", "embedding")]
+    if arch.position_embedding == PositionKind.LEARNED:
+        out.append(Tensor("embed_positions.weight", arch.learned_positions * h, "embedding", "body"))
+    if e != h:  # OPT-350m: 512-wide embedding projected in and out of the 1024-wide body
+        out.append(Tensor("project_in.weight", e * h, "linear", "body"))
+        out.append(Tensor("project_out.weight", h * e, "linear", "body"))
+    if arch.embedding_norm:
+        out.extend(_norm(arch, "embed_norm"))
+    return out
+
+
+def _lm_head_tensors(arch: Architecture) -> list[Tensor]:
+    v, e = arch.vocab_size, arch.embedding_dim
+    out = [] if arch.tie_word_embeddings else [Tensor("lm_head.weight", v * e, "linear", "lm_head")]
+    if arch.lm_head_bias:
+        out.append(Tensor("lm_head.bias", v, "bias", "lm_head"))
+    return out
+
+
+@lru_cache(maxsize=256)
+def tensors(arch: Architecture) -> tuple[Tensor, ...]:
+    """Every parameter tensor once (a tied lm_head is the embedding and is not repeated)."""
+    layers = [t for i in range(arch.num_layers) for t in layer_tensors(arch, i)]
+    final = _norm(arch, "final_norm") if arch.final_norm else []
+    return (*_embedding_tensors(arch), *layers, *final, *_lm_head_tensors(arch))
+
+
+class ParamCounts(NamedTuple):
+    total: int
+    embedding: int  # the input token embedding (embed_p)
+    lm_head: int  # the lm_head's own parameters; 0 extra when tied (lm_p counts V·E)
+    body: int  # everything else (other_p)
+    per_layer: int
+    active: int  # parameters used per token (MoE: only experts_per_token experts)
+
+
+@lru_cache(maxsize=256)
+def counts(arch: Architecture) -> ParamCounts:
+    ts = tensors(arch)
+    by_part = {"embedding": 0, "body": 0, "lm_head": 0}
+    for t in ts:
+        by_part[t.part] += t.numel
+    per_layer = sum(t.numel for t in layer_tensors(arch, 0))
+    total = sum(by_part.values())
+    expert = sum(t.numel for t in _mlp(arch, "x")) if arch.num_experts > 1 else 0
+    inactive = arch.num_layers * expert * (arch.num_experts - arch.experts_per_token)
+    return ParamCounts(
+        total=total,
+        embedding=by_part["embedding"],
+        lm_head=by_part["lm_head"],
+        body=by_part["body"],
+        per_layer=per_layer,
+        active=total - inactive,
+    )
+
+
+def lm_head_weight_numel(arch: Architecture) -> int:
+    """Elements of the lm_head weight whether tied or not (the paper's lm_p)."""
+    return arch.vocab_size * arch.embedding_dim
