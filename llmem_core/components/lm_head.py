@@ -1,0 +1,30 @@
+"""The lm_head part (bar segment "lm_head"): its weight, the logits and the loss temporaries.
+
+It grows with the vocabulary and no parallel method divides it — the paper's central point.
+Paper profile (LLMem §3):
+    m_lm = ⌈bs·sl·dict_n·B⌉_p + 2·⌈bs·(sl−1)·dict_n·B⌉_p + lm_p · B16
+the logits, the logits shifted by one token for the loss (a separate temporary, counted twice),
+and the fp16 lm_head weight. B = 4 where the forward casts logits to fp32, else 2.
+"""
+
+from __future__ import annotations
+
+from llmem_core.models import Architecture, Family
+from llmem_core.params import lm_head_weight_numel
+from llmem_core.units import B16, B32, pages
+
+# In transformers 4.29 (the paper's version) only CodeGen and GPT-Neo cast logits to fp32 inside
+# their forward (LLMem §3); the paper profile keeps that rule. The pytorch profile uses
+# Architecture.logits_fp32 (today's shared loss upcasts for every model).
+PAPER_FP32_LOGIT_FAMILIES = frozenset({Family.CODEGEN, Family.GPT_NEO})
+
+
+def paper_logit_bytes_per_element(arch: Architecture) -> int:
+    return B32 if arch.family in PAPER_FP32_LOGIT_FAMILIES else B16
+
+
+def paper_lm_head_bytes(arch: Architecture, batch: int, seq: int) -> int:
+    v, b = arch.vocab_size, paper_logit_bytes_per_element(arch)
+    logits = pages(batch * seq * v * b)
+    shifted = 2 * pages(batch * max(seq - 1, 0) * v * b)
+    return logits + shifted + lm_head_weight_numel(arch) * B16
