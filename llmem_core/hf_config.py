@@ -33,10 +33,25 @@ def _get(cfg: Config, *keys: str, default: Any = None, required: bool = True) ->
     """The first of `keys` present in cfg; a clear error naming them if required and absent."""
     for key in keys:
         if key in cfg and cfg[key] is not None:
-            return cfg[key]
+            return _checked_size(key, cfg[key]) if key in _SIZE_KEYS else cfg[key]
     if default is not None or not required:
         return default
     raise InputError(f"config.json: missing field {' / '.join(keys)}")
+
+
+# Keys that must hold a whole number: checked here so the message names the key.
+_SIZE_KEYS = frozenset(
+    """hidden_size n_embd n_embed num_attention_heads n_head num_heads num_hidden_layers n_layer
+    num_layers num_key_value_heads head_dim intermediate_size ffn_dim n_inner vocab_size
+    word_embed_proj_dim max_position_embeddings n_positions num_local_experts
+    num_experts_per_tok""".split()
+)
+
+
+def _checked_size(key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InputError(f"config.json: {key} must be a positive whole number (got {value!r})")
+    return value
 
 
 def _base(cfg: Config, family: Family, name: str) -> dict[str, Any]:
@@ -319,10 +334,29 @@ def architecture_from_config(cfg: Config, name: str, buffer_bytes: int = 0) -> A
 
 
 def first_error(err: ValidationError) -> str:
-    """One readable line from a pydantic error: the field and what it accepts."""
+    """One readable line from a pydantic error: the field, the value and what it accepts."""
     e = err.errors()[0]
     where = ".".join(str(p) for p in e["loc"]) or "value"
-    return f"{where}: {e['msg']}"
+    bounds = _bounds(err.title, str(e["loc"][-1])) if e["loc"] else None
+    if bounds and e["type"] in _RANGE_ERRORS:
+        return f"{where}: must be between {bounds[0]:,} and {bounds[1]:,} (got {e['input']!r})"
+    return f"{where}: {e['msg']} (got {e.get('input')!r})"
+
+
+_RANGE_ERRORS = {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}
+
+
+def _bounds(model_name: str, field: str) -> tuple[float, float] | None:
+    """(ge, le) of a field of an llmem model, read from its declaration."""
+    from llmem_core import models
+
+    cls = getattr(models, model_name, None)
+    info = getattr(cls, "model_fields", {}).get(field)
+    if info is None:
+        return None
+    low = next((m.ge for m in info.metadata if getattr(m, "ge", None) is not None), None)
+    high = next((m.le for m in info.metadata if getattr(m, "le", None) is not None), None)
+    return (low, high) if low is not None and high is not None else None
 
 
 def read_config_text(text: str, name: str) -> Architecture:

@@ -66,10 +66,13 @@ def _mlp(arch: Architecture, prefix: str) -> list[Tensor]:
 def _feed_forward(arch: Architecture, i: int) -> list[Tensor]:
     if arch.num_experts == 1:
         return _mlp(arch, f"layers.{i}.mlp")
-    # Mixture of experts: a router (no bias, Mixtral) and num_experts full MLPs.
-    router = _linear(f"layers.{i}.router", arch.hidden_size, arch.num_experts, False)
-    experts = [t for e in range(arch.num_experts) for t in _mlp(arch, f"layers.{i}.expert.{e}")]
-    return [*router, *experts]
+    # Mixture of experts: a router (no bias) and the experts, which transformers ≥ 5 stores as
+    # two 3-D tensors per layer, gate_up [E, 2f, h] and down [E, h, f] (MixtralExperts).
+    h, f, e = arch.hidden_size, arch.intermediate_size, arch.num_experts
+    router = _linear(f"layers.{i}.router", h, e, False)
+    gate_up = Tensor(f"layers.{i}.experts.gate_up", e * 2 * f * h, "linear", "body")
+    down = Tensor(f"layers.{i}.experts.down", e * f * h, "linear", "body")
+    return [*router, gate_up, down]
 
 
 def layer_tensors(arch: Architecture, i: int) -> list[Tensor]:
@@ -81,7 +84,8 @@ def _embedding_tensors(arch: Architecture) -> list[Tensor]:
     v, e, h = arch.vocab_size, arch.embedding_dim, arch.hidden_size
     out = [Tensor("embed_tokens.weight", v * e, "embedding", "embedding")]
     if arch.position_embedding == PositionKind.LEARNED:
-        out.append(Tensor("embed_positions.weight", arch.learned_positions * h, "embedding", "body"))
+        positions = arch.learned_positions * h
+        out.append(Tensor("embed_positions.weight", positions, "embedding", "body"))
     if e != h:  # OPT-350m: 512-wide embedding projected in and out of the 1024-wide body
         out.append(Tensor("project_in.weight", e * h, "linear", "body"))
         out.append(Tensor("project_out.weight", h * e, "linear", "body"))
@@ -123,7 +127,7 @@ def counts(arch: Architecture) -> ParamCounts:
         by_part[t.part] += t.numel
     per_layer = sum(t.numel for t in layer_tensors(arch, 0))
     total = sum(by_part.values())
-    expert = sum(t.numel for t in _mlp(arch, "x")) if arch.num_experts > 1 else 0
+    expert = 3 * arch.hidden_size * arch.intermediate_size if arch.num_experts > 1 else 0
     inactive = arch.num_layers * expert * (arch.num_experts - arch.experts_per_token)
     return ParamCounts(
         total=total,

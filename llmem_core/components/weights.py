@@ -59,5 +59,7 @@ def paper_fp32_bytes(arch: Architecture, chunk_size: int) -> int:
 
 
 def paper_model_state_bytes(arch: Architecture, chunk_size: int) -> int:
-    """m_p = ⌈(embed_p + ⌈other_p/cs⌉·cs)·(B16 + B32)⌉_p, rounded once as the paper writes it."""
-    return pages(paper_chunked_elements(arch, chunk_size) * (B16 + B32))
+    """m_p = m_p16 + m_p32. The paper writes one rounding of ·(B16 + B32); Gemini allocates the
+    fp16 and fp32 chunks as separate buffers, so each is page-rounded (≤ 2 MiB more), which
+    also makes every method agree exactly on one GPU."""
+    return paper_fp16_bytes(arch, chunk_size) + paper_fp32_bytes(arch, chunk_size)
