@@ -153,7 +153,9 @@ def estimate_json(e: Estimate) -> dict[str, Any]:
         "phase": e.phase.value,
         "phase_peaks": {p.value: v for p, v in e.phase_peaks.items()},
         "components": e.components.model_dump(),
-        "terms": [t.model_dump() for t in e.terms],
+        "terms": [
+            {**t.model_dump(), "bytes": getattr(e.components, t.component)} for t in e.terms
+        ],
         "notes": list(e.notes),
     }
 

@@ -236,12 +236,12 @@ class Breakdown(Frozen):
 
 
 class Term(Frozen):
-    """One term of the estimate, for the assumptions panel and the hover text."""
+    """How one component is computed, for the assumptions panel and the hover text; its bytes
+    are `Estimate.components.<component>`."""
 
     component: str
     name: str
     formula: str
-    bytes: int
     source: str
 
 

@@ -12,6 +12,8 @@ coexist; its peak phase is the backward pass of a steady-state step.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from llmem_core.components import activations, lm_head, optimizer, runtime, transient, weights
 from llmem_core.errors import InputError
 from llmem_core.models import Breakdown, Phase, Precision, Request, Term
@@ -72,25 +74,26 @@ def phase_peaks(req: Request, parts: Breakdown) -> tuple[Phase, dict[Phase, int]
 SOURCE = "LLMem (Kim et al., IJCAI 2024)"
 
 
-def terms(req: Request, parts: Breakdown) -> tuple[Term, ...]:
-    def term(component: str, name: str, formula: str, where: str) -> Term:
-        value = getattr(parts, component)
-        return Term.model_construct(
-            component=component, name=name, formula=formula, bytes=value, source=where
-        )
+@lru_cache(maxsize=1)
+def _terms() -> tuple[Term, ...]:
+    rows = [
+        ("transformer", "m_p: fp16 params (+ grads in place) and fp32 master, Gemini chunks",
+         "⌈(embed_p + ⌈other_p/cs⌉·cs)·2⌉_p + ⌈…·4⌉_p, sharded per method", "§3"),
+        ("lm_head", "m_lm: logits, two shifted copies, fp16 lm_head weight",
+         "⌈bs·sl·V·B⌉_p + 2·⌈bs·(sl−1)·V·B⌉_p + lm_p·2", "§3"),
+        ("optimizer", "m_os: Adam momentum and variance, fp32",
+         "Σ_t 2·⌈4·t_p⌉_p over Embedding/Linear weights, ÷ gpu_n when sharded", "§3"),
+        ("activations", "m_out: layer outputs kept by gradient checkpointing",
+         "⌈(e_n + l_n)·bs·sl·o_n·2⌉_p", "§3"),
+        ("transient", "all-gathered fp16 params beyond the shard + TP backward all-gather",
+         "m_p16/tp_n − m_p16/gpu_n + ⌈l_n·bs·sl·o_n·(tp_n−1)/tp_n·2⌉_p", "§4"),
+    ]
+    terms = [Term(component=c, name=n, formula=f, source=f"{SOURCE} {s}") for c, n, f, s in rows]
+    base = Term(component="runtime", name="m_base: CUDA context before any tensor",
+                formula="input (default 512 MiB, heuristic)",
+                source="shared/docs/llmem-method.md §7")
+    return (*terms, base)
 
-    return (
-        term("transformer", "m_p: fp16 params (+ grads in place) and fp32 master, Gemini chunks",
-             "⌈(embed_p + ⌈other_p/cs⌉·cs)·(2+4)⌉_p, sharded per method", f"{SOURCE} §3"),
-        term("lm_head", "m_lm: logits, two shifted copies, fp16 lm_head weight",
-             "⌈bs·sl·V·B⌉_p + 2·⌈bs·(sl−1)·V·B⌉_p + lm_p·2", f"{SOURCE} §3"),
-        term("optimizer", "m_os: Adam momentum and variance, fp32",
-             "Σ_t 2·⌈4·t_p⌉_p over Embedding/Linear weights, ÷ gpu_n when sharded",
-             f"{SOURCE} §3"),
-        term("activations", "m_out: layer outputs kept by gradient checkpointing",
-             "⌈(e_n + l_n)·bs·sl·o_n·2⌉_p", f"{SOURCE} §3"),
-        term("transient", "all-gathered fp16 params beyond the shard + TP backward all-gather",
-             "m_p16/tp_n − m_p16/gpu_n + ⌈l_n·bs·sl·o_n·(tp_n−1)/tp_n·2⌉_p", f"{SOURCE} §4"),
-        term("runtime", "m_base: CUDA context before any tensor",
-             "input (default 512 MiB, heuristic)", "shared/docs/llmem-method.md §7"),
-    )
+
+def terms(req: Request, parts: Breakdown) -> tuple[Term, ...]:
+    return _terms()
