@@ -1,0 +1,237 @@
+"""Build the model and optimizer on the target device and run the training steps (worker only)."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable
+from typing import Any
+
+import torch
+
+from llmem_core.measure import _fake_cuda
+from llmem_core.measure._tracking import (
+    PHASES,
+    GlobalPeakTracker,
+    PhaseLog,
+    PhasePeak,
+    read_peak,
+    reset_peak,
+)
+
+# precision → (dtype of parameters and optimizer states, autocast dtype or None)
+PRECISION_DTYPES: dict[str, tuple[torch.dtype, torch.dtype | None]] = {
+    "fp32": (torch.float32, None),
+    "amp-bf16": (torch.float32, torch.bfloat16),
+    "amp-fp16": (torch.float32, torch.float16),
+    "bf16": (torch.bfloat16, None),
+}
+
+
+def run(spec: dict[str, Any], fake: bool) -> dict[str, Any]:
+    request = spec["request"]
+    param_dtype, autocast_dtype = PRECISION_DTYPES[request["precision"]]
+    torch.manual_seed(0)
+    if fake:
+        _fake_cuda.install()
+    started = time.perf_counter()
+    with _device_context(fake):
+        model = _build_model(spec, param_dtype, request["grad_checkpointing"])
+        optimizer = _build_optimizer(model, request["optimizer"])
+        ids = torch.randint(0, model.config.vocab_size, (request["batch_size"], request["seq_len"]))
+        scaler = _grad_scaler(request["precision"], fake)
+        log, cuda_stats = _train(model, optimizer, ids, autocast_dtype, request["steps"], scaler)
+    result = _summarise(log, request["steps"])
+    result.update(
+        params=sum(p.numel() for p in model.parameters()),
+        attention_impl=_attention_impl(model),
+        grad_scaler=scaler is not None,
+        wall_seconds=round(time.perf_counter() - started, 2),
+        **cuda_stats,
+    )
+    return result
+
+
+@contextlib.contextmanager
+def _device_context(fake: bool):  # type: ignore[no-untyped-def]
+    with contextlib.ExitStack() as stack:
+        if fake:
+            from torch._subclasses.fake_tensor import FakeTensorMode
+
+            stack.enter_context(FakeTensorMode())
+        stack.enter_context(torch.device("cuda"))
+        yield
+
+
+def _build_model(spec: dict[str, Any], dtype: torch.dtype, checkpointing: bool) -> torch.nn.Module:
+    from transformers import AutoConfig, AutoModelForCausalLM
+
+    config_dict = dict(spec["config"])
+    config = AutoConfig.for_model(config_dict.pop("model_type"), **config_dict)
+    config.use_cache = False
+    kwargs: dict[str, Any] = {
+        "dtype": dtype
+    }  # build in the target dtype: a fake model can't convert
+    if spec["attention_impl_default"]:
+        kwargs["attn_implementation"] = spec["attention_impl_default"]
+    model = AutoModelForCausalLM.from_config(config, **kwargs)
+    if checkpointing:
+        model.activation_checkpointing_enable(
+            activation_checkpointing_kwargs={"use_reentrant": False, "preserve_rng_state": False}
+        )
+    return model.train()  # dropout as in the config
+
+
+def _build_optimizer(model: torch.nn.Module, name: str) -> torch.optim.Optimizer:
+    # Explicit: on fake tensors the default would pick the for-loop implementation.
+    flag = {"adamw-foreach": "foreach", "adamw-fused": "fused"}[name]
+    return torch.optim.AdamW(model.parameters(), lr=1e-5, **{flag: True})
+
+
+def _grad_scaler(precision: str, fake: bool) -> Any:
+    # fp16 training on a GPU uses a GradScaler (two scalars of memory). Its constructor refuses a
+    # device without a driver, so the fake run goes without; that changes a few bytes at most.
+    if precision != "amp-fp16" or fake:
+        return None
+    return torch.amp.GradScaler("cuda")
+
+
+def _train(
+    model: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    ids: torch.Tensor,
+    autocast_dtype: torch.dtype | None,
+    steps: int,
+    scaler: Any,
+) -> tuple[PhaseLog, dict[str, Any]]:
+    tracker = GlobalPeakTracker()
+    tracker.track_external(model, optimizer, ids)
+    log = PhaseLog()
+    real_gpu = not isinstance(ids, torch._subclasses.FakeTensor)
+    cuda_meter = _CudaMeter() if real_gpu else None
+    with tracker:
+        for step in range(1, steps + 1):
+            tracker.reset_mod_stats()  # MemTracker refuses a second root forward otherwise
+            record = _phase_recorder(tracker, log, step, cuda_meter)
+            with record("forward"), _autocast(autocast_dtype):
+                loss = model(input_ids=ids, labels=ids).loss  # outputs (logits) dropped at once
+            with record("backward"):
+                (scaler.scale(loss) if scaler else loss).backward()
+                del loss
+            with record("optimizer"):
+                _optimizer_step(optimizer, scaler)
+            if cuda_meter and step == 1:
+                cuda_meter.start_steady()
+    return log, cuda_meter.report() if cuda_meter else {}
+
+
+def _optimizer_step(optimizer: torch.optim.Optimizer, scaler: Any) -> None:
+    if scaler:
+        scaler.step(optimizer)
+        scaler.update()
+    else:
+        optimizer.step()
+    optimizer.zero_grad(set_to_none=True)
+
+
+def _autocast(dtype: torch.dtype | None) -> contextlib.AbstractContextManager[None]:
+    return torch.autocast("cuda", dtype=dtype) if dtype else contextlib.nullcontext()
+
+
+def _phase_recorder(
+    tracker: GlobalPeakTracker, log: PhaseLog, step: int, cuda_meter: _CudaMeter | None
+) -> Callable[[str], contextlib.AbstractContextManager[None]]:
+    @contextlib.contextmanager
+    def record(phase: str):  # type: ignore[no-untyped-def]
+        reset_peak(tracker)
+        if cuda_meter:
+            cuda_meter.start_phase()
+        yield
+        peak = read_peak(tracker, phase, step)
+        if cuda_meter:
+            peak.cuda_max_allocated = cuda_meter.phase_peak()
+        log.peaks.append(peak)
+
+    return record
+
+
+class _CudaMeter:
+    """The allocator's own figures on a real GPU, per phase and over the steady steps."""
+
+    def __init__(self) -> None:
+        self._steady_allocated = 0
+        self._steady_reserved = 0
+
+    def start_phase(self) -> None:
+        torch.cuda.synchronize()
+        torch.cuda.reset_peak_memory_stats()
+
+    def phase_peak(self) -> int:
+        torch.cuda.synchronize()
+        allocated = torch.cuda.max_memory_allocated()
+        self._steady_allocated = max(self._steady_allocated, allocated)
+        self._steady_reserved = max(self._steady_reserved, torch.cuda.max_memory_reserved())
+        return allocated
+
+    def start_steady(self) -> None:
+        self._steady_allocated = 0
+        self._steady_reserved = 0
+
+    def report(self) -> dict[str, Any]:
+        return {
+            "max_memory_allocated": self._steady_allocated,
+            "max_memory_reserved": self._steady_reserved,
+            "gpu": torch.cuda.get_device_name(),
+            **_nvml_used(),
+        }
+
+
+def _nvml_used() -> dict[str, Any]:
+    """Device-level used bytes (includes the CUDA context); the LLMem paper's ground truth."""
+    try:
+        import pynvml
+    except ImportError:
+        return {"nvml_used_bytes": None, "nvml_note": "nvidia-ml-py not installed"}
+    pynvml.nvmlInit()
+    try:
+        index = torch.cuda.current_device()
+        handle = pynvml.nvmlDeviceGetHandleByIndex(index)
+        return {"nvml_used_bytes": int(pynvml.nvmlDeviceGetMemoryInfo(handle).used)}
+    finally:
+        pynvml.nvmlShutdown()
+
+
+def _summarise(log: PhaseLog, steps: int) -> dict[str, Any]:
+    first, steady = range(1, 2), range(2, steps + 1)
+    steady_peak = log.highest(steady)
+    return {
+        "peak_bytes_step1": log.highest(first).total,
+        "peak_bytes_steady": steady_peak.total,
+        "peak_phase": steady_peak.phase,
+        "breakdown": steady_peak.breakdown,
+        "phase_peaks": {"step1": _phase_totals(log, first), "steady": _phase_totals(log, steady)},
+        "phase_breakdowns": {
+            "step1": _phase_breakdowns(log, first),
+            "steady": _phase_breakdowns(log, steady),
+        },
+    }
+
+
+def _phase_totals(log: PhaseLog, steps: range) -> dict[str, int]:
+    return {phase: _phase_max(log, steps, phase).total for phase in PHASES}
+
+
+def _phase_breakdowns(log: PhaseLog, steps: range) -> dict[str, dict[str, int]]:
+    return {phase: _phase_max(log, steps, phase).breakdown for phase in PHASES}
+
+
+def _phase_max(log: PhaseLog, steps: range, phase: str) -> PhasePeak:
+    return max(
+        (p for p in log.peaks if p.step in steps and p.phase == phase), key=lambda p: p.total
+    )
+
+
+def _attention_impl(model: torch.nn.Module) -> str:
+    impl = str(model.config._attn_implementation)
+    kernels = ",".join(sorted(_fake_cuda.SDPA_KERNELS))
+    return f"{impl}({kernels})" if impl == "sdpa" and kernels else impl

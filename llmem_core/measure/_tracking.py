@@ -1,0 +1,86 @@
+"""Per-phase peaks from MemTracker (imported only in the worker).
+
+MemTracker keeps one running peak per context. Resetting that peak to the current usage at each
+phase boundary (what ``MemTracker.__enter__`` itself does) yields the peak of every phase; the
+whole-step peak is then the largest phase peak, with its category breakdown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch.distributed._tools.mem_tracker import _TOTAL_KEY, MemTracker
+
+PHASES = ("forward", "backward", "optimizer")
+
+# MemTracker's category names → llmem's vocabulary. "Other" holds what track_external was given
+# directly: the input ids (labels are the same tensor).
+CATEGORY_NAMES = {
+    "Parameter": "parameter",
+    "Buffer": "buffer",
+    "Gradient": "gradient",
+    "Activation": "activation",
+    "Temp": "temp",
+    "Optstate": "optimizer_state",
+    "Other": "input",
+}
+
+
+@dataclass
+class PhasePeak:
+    phase: str
+    step: int
+    total: int
+    breakdown: dict[str, int]
+    cuda_max_allocated: int | None = None
+
+
+@dataclass
+class PhaseLog:
+    peaks: list[PhasePeak] = field(default_factory=list)
+
+    def of_step(self, step: int) -> list[PhasePeak]:
+        return [p for p in self.peaks if p.step == step]
+
+    def highest(self, steps: range) -> PhasePeak:
+        return max((p for p in self.peaks if p.step in steps), key=lambda p: p.total)
+
+
+class GlobalPeakTracker(MemTracker):
+    """MemTracker with the same device-wide peak but no per-module peaks, which we never read.
+
+    The stock ``_update_peak_stats`` walks every tracked module after every op; on a 24-layer model
+    that is most of the run time.
+    """
+
+    def _update_peak_stats(self, peak_state: Any) -> None:
+        for dev, snap in self._curr_mem_snap.items():
+            if self._peak_mem.get(dev, 0) < snap[_TOTAL_KEY]:
+                self._peak_mem[dev] = snap[_TOTAL_KEY]
+                self._peak_mem_snap[dev] = dict(snap)  # values are ints: a shallow copy is a copy
+
+
+def reset_peak(tracker: MemTracker) -> None:
+    """Start a new peak window at the current usage (same as ``MemTracker.__enter__``)."""
+    tracker._peak_mem_snap = tracker.get_tracker_snapshot("current")
+    tracker._peak_mem = {dev: snap[_TOTAL_KEY] for dev, snap in tracker._peak_mem_snap.items()}
+
+
+def read_peak(tracker: MemTracker, phase: str, step: int) -> PhasePeak:
+    snapshot = _single_device(tracker.get_tracker_snapshot("peak"))
+    breakdown = {
+        CATEGORY_NAMES.get(str(getattr(key, "value", key)), str(key)): int(value)
+        for key, value in snapshot.items()
+        if key != _TOTAL_KEY
+    }
+    return PhasePeak(phase, step, int(snapshot.get(_TOTAL_KEY, 0)), breakdown)
+
+
+def _single_device(snapshot: dict[torch.device, dict[Any, int]]) -> dict[Any, int]:
+    # Everything lives on one device; the CPU entry can only hold zero-sized bookkeeping tensors.
+    cuda = [snap for dev, snap in snapshot.items() if torch.device(dev).type == "cuda"]
+    if len(cuda) > 1:
+        raise RuntimeError(f"expected one CUDA device in the tracker, found {list(snapshot)}")
+    return cuda[0] if cuda else {}
