@@ -100,3 +100,41 @@ def test_recomputation_is_exactly_one_more_forward():
     plain = hardware_flops_per_token(arch, 2048, grad_checkpointing=False)
     ckpt = hardware_flops_per_token(arch, 2048, grad_checkpointing=True)
     assert ckpt * 3 == plain * 4
+
+
+# PaLM 540B (Chowdhery et al. 2022, Table 1 / §2): 118 layers, d_model 18,432, 48 heads of
+# 256, multi-query attention (one K/V head), SwiGLU with d_ff = 4·d_model, 256k vocabulary
+# shared with the output, no biases, sequence 2,048.
+PALM = Architecture(
+    name="palm-540b",
+    family="llama",
+    num_layers=118,
+    hidden_size=18432,
+    num_attention_heads=48,
+    num_key_value_heads=1,
+    head_dim=256,
+    intermediate_size=73728,
+    mlp_kind="gated",
+    activation="silu",
+    vocab_size=256000,
+    embedding_dim=18432,
+    tie_word_embeddings=True,
+    position_embedding="rotary",
+    learned_positions=0,
+    norm_kind="rmsnorm",
+    norms_per_layer=1,
+    final_norm=True,
+    qkv_bias=False,
+    o_bias=False,
+    mlp_bias=False,
+)
+
+
+def test_palm_540b_reproduces_its_published_mfu():
+    """Golden case, PaLM Table 3: 238.3K tokens/s on 6,144 TPU v4 chips (275 TFLOP/s bf16
+    each) is 46.2 % model FLOPs utilisation. Our N = 540.356 B (PaLM: 540.35 B) and
+    6·N + 12·L·H·Q·T = 3.2778e12 FLOPs per token give 238.3e3 · 3.2778e12 / (6144 · 275e12)
+    = 0.4623."""
+    assert matmul_params(PALM) == pytest.approx(540.35e9, rel=1e-4)
+    mfu = 238.3e3 * model_flops_per_token(PALM, 2048) / (6144 * 275e12)
+    assert mfu == pytest.approx(0.462, abs=0.0005)
