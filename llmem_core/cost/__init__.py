@@ -1,0 +1,91 @@
+"""Time and money of a fine-tuning run (issue #5): how long it takes on each GPU type and
+count, what it costs in the cloud and on owned hardware, when buying beats renting.
+
+The public surface:
+    rank_plans(job, gpus, assumptions, options, edits) -> Ranking   every plan, flagged, filtered
+    table_rows(ranking), chart_points(ranking)                       dicts for a table / a chart
+    price_table(gpus, edits, currency) -> (UnitPrices, …)           the catalog's prices, edited
+    run_time(job, bf16_tflops, n, method, assumptions) -> RunTime     one plan's hours
+    run_cost(hours, n, prices, assumptions) -> RunCost                one plan's money
+    break_even(cloud, energy, purchase, hours, assumptions) -> BreakEven
+    hardware_flops_per_token(arch, seq_len, checkpointing)            PaLM appendix B
+Inputs: Job, CostAssumptions (+ PerMethodUtilisation, PerMethodCommPenalty, Currency),
+PriceOverride, RankOptions (+ CostBasis). Formulas, heuristics and sources: docs/cost.md.
+"""
+
+from llmem_core.cost.duration import peak_flops, run_time, training_hours
+from llmem_core.cost.flops import (
+    attention_flops_per_token,
+    hardware_flops_per_token,
+    matmul_params,
+    model_flops_per_token,
+)
+from llmem_core.cost.inputs import (
+    CostAssumptions,
+    CostBasis,
+    Currency,
+    Job,
+    PerMethodCommPenalty,
+    PerMethodUtilisation,
+    PriceOverride,
+    RankOptions,
+)
+from llmem_core.cost.money import (
+    amortisation_per_gpu_hour,
+    break_even,
+    break_evens,
+    energy_kwh,
+    price_table,
+    run_cost,
+    unit_prices,
+)
+from llmem_core.cost.rank import best_method, rank_plans, rentable_counts
+from llmem_core.cost.results import (
+    BreakEven,
+    BreakEvenStatus,
+    CostRow,
+    Ranking,
+    RunCost,
+    RunTime,
+    Skipped,
+    UnitPrices,
+)
+from llmem_core.cost.table import chart_points, table_rows
+
+__all__ = [
+    "BreakEven",
+    "BreakEvenStatus",
+    "CostAssumptions",
+    "CostBasis",
+    "CostRow",
+    "Currency",
+    "Job",
+    "PerMethodCommPenalty",
+    "PerMethodUtilisation",
+    "PriceOverride",
+    "RankOptions",
+    "Ranking",
+    "RunCost",
+    "RunTime",
+    "Skipped",
+    "UnitPrices",
+    "amortisation_per_gpu_hour",
+    "attention_flops_per_token",
+    "best_method",
+    "break_even",
+    "break_evens",
+    "chart_points",
+    "energy_kwh",
+    "hardware_flops_per_token",
+    "matmul_params",
+    "model_flops_per_token",
+    "peak_flops",
+    "price_table",
+    "rank_plans",
+    "rentable_counts",
+    "run_cost",
+    "run_time",
+    "table_rows",
+    "training_hours",
+    "unit_prices",
+]

@@ -1,0 +1,199 @@
+"""What a cost question is made of: the job, the assumptions, the price edits, the ranking
+options. Frozen pydantic models with bounds, so a bad value fails at the boundary with a message
+that names the field and its range.
+
+Money: every amount a user types (price edits, power price, budget) and every amount the core
+returns is in `CostAssumptions.currency`. The catalog quotes USD; its prices are converted at
+the user's rate (`Currency.per_usd`) when they enter a calculation.
+
+Every default below is either cited or a named heuristic; docs/cost.md gives the reasoning.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field, model_validator
+
+from llmem_core.models import Architecture, Frozen, MethodKind, Runtime, Training
+
+# ---- heuristics (named, documented in docs/cost.md, every one an input) ----------------------
+
+# Hardware FLOPs utilisation (HFU: all FLOPs executed, recomputation included, ÷ dense peak).
+# Anchors: PaLM 540B 57.8 % HFU / 46.2 % MFU (Chowdhery et al. 2022, Table 3); Megatron 530B on
+# A100 42.1 % MFU with full recomputation ≈ 56 % HFU (Korthikanti et al. 2022, abstract).
+# Those are tuned pre-training stacks at scale; fine-tuning with stock PyTorch / HF Trainer on a
+# few GPUs reaches less, so the defaults are team heuristics below those anchors. TP splits every
+# matrix multiply into narrower ones, which run less efficiently: a lower default.
+HEURISTIC_HFU = {"single": 0.40, "cdp": 0.40, "adp": 0.40, "tp": 0.35, "dp_tp": 0.35}
+
+# Fraction of step time lost to communication not hidden behind compute (heuristic).
+# CDP: DDP overlaps its bucketed gradient all-reduce with the backward pass (Li et al., PyTorch
+# Distributed, VLDB 2020), little stays exposed. ADP: ZeRO-3 moves 1.5× the traffic of data
+# parallelism (Rajbhandari et al., ZeRO, SC 2020; the factor LLMem §5 uses), so 1.5 × CDP's.
+# TP and DP+TP: Megatron TP's all-reduces sit on the critical path of every layer, forward and
+# backward (Shoeybi et al. 2019 §3), and cannot be overlapped.
+HEURISTIC_COMM_PENALTY = {"single": 0.0, "cdp": 0.05, "adp": 0.075, "tp": 0.15, "dp_tp": 0.15}
+
+# fp32 training runs its matrix multiplies as TF32 on tensor cores: half the dense bf16 rate on
+# A100 (156 vs 312 TFLOP/s) and H100 SXM (494.7 vs 989.4), NVIDIA datasheets. GPUs without TF32
+# (V100, T4) are far slower in fp32; lower this factor for them.
+TF32_TO_BF16_DENSE = 0.5
+
+HEURISTIC_AMORTISATION_YEARS = 3.0  # a GPU generation's useful life for training (heuristic)
+HOURS_PER_MONTH = 730.5  # 365.25 days × 24 h ÷ 12
+HEURISTIC_OWNED_HOURS_PER_MONTH = HOURS_PER_MONTH / 2  # owned GPUs busy half the time
+# Electricity: of the order of US commercial rates (EIA Electric Power Monthly); a heuristic.
+HEURISTIC_POWER_USD_PER_KWH = 0.15
+PUE_GPU_ONLY = 1.0  # GPU board power only; data centres average ≈ 1.5–1.6 (Uptime Institute)
+
+MAX_MONEY = 1e12  # bounds that catch typos, not real limits
+MAX_TOKENS = 10**15
+
+
+class PerMethodUtilisation(Frozen):
+    """Hardware FLOPs utilisation per method, a fraction of the dense peak in (0, 1]."""
+
+    single: float = Field(default=HEURISTIC_HFU["single"], gt=0, le=1)
+    cdp: float = Field(default=HEURISTIC_HFU["cdp"], gt=0, le=1)
+    adp: float = Field(default=HEURISTIC_HFU["adp"], gt=0, le=1)
+    tp: float = Field(default=HEURISTIC_HFU["tp"], gt=0, le=1)
+    dp_tp: float = Field(default=HEURISTIC_HFU["dp_tp"], gt=0, le=1, description="dp+tp")
+
+    def of(self, kind: MethodKind) -> float:
+        return float(getattr(self, _field(kind)))
+
+
+class PerMethodCommPenalty(Frozen):
+    """Fraction of step time lost to exposed communication per method, in [0, 0.9]."""
+
+    single: float = Field(default=HEURISTIC_COMM_PENALTY["single"], ge=0, le=0.9)
+    cdp: float = Field(default=HEURISTIC_COMM_PENALTY["cdp"], ge=0, le=0.9)
+    adp: float = Field(default=HEURISTIC_COMM_PENALTY["adp"], ge=0, le=0.9)
+    tp: float = Field(default=HEURISTIC_COMM_PENALTY["tp"], ge=0, le=0.9)
+    dp_tp: float = Field(default=HEURISTIC_COMM_PENALTY["dp_tp"], ge=0, le=0.9)
+
+    def of(self, kind: MethodKind) -> float:
+        return float(getattr(self, _field(kind)))
+
+
+def _field(kind: MethodKind) -> str:
+    return "dp_tp" if kind == MethodKind.DP_TP else kind.value
+
+
+class Currency(Frozen):
+    """The currency of every amount in and out; `per_usd` units of it buy one US dollar."""
+
+    code: str = Field(default="USD", pattern=r"^[A-Z]{3}$", description="ISO 4217, e.g. JPY")
+    per_usd: float = Field(default=1.0, gt=0, le=1e6, description="exchange rate, units per USD")
+
+    @model_validator(mode="after")
+    def _usd_is_one(self) -> Currency:
+        if self.code == "USD" and self.per_usd != 1.0:
+            raise ValueError(f"per_usd must be 1 for USD (got {self.per_usd})")
+        return self
+
+    def from_usd(self, usd: float | None) -> float | None:
+        return None if usd is None else usd * self.per_usd
+
+
+class CostAssumptions(Frozen):
+    """The knobs of time and money; each default is cited or a named heuristic."""
+
+    utilisation: PerMethodUtilisation = PerMethodUtilisation()
+    comm_penalty: PerMethodCommPenalty = PerMethodCommPenalty()
+    fp32_peak_fraction: float = Field(
+        default=TF32_TO_BF16_DENSE, gt=0, le=1, description="fp32 (TF32) peak ÷ bf16 dense peak"
+    )
+    amortisation_years: float = Field(default=HEURISTIC_AMORTISATION_YEARS, gt=0, le=30)
+    owned_hours_per_month: float = Field(
+        default=HEURISTIC_OWNED_HOURS_PER_MONTH,
+        gt=0,
+        le=744,
+        description="hours a month owned GPUs run (744 = a 31-day month, non-stop)",
+    )
+    runs_per_month: float | None = Field(
+        default=None, gt=0, le=1e5, description="None: owned GPUs run this job back to back"
+    )
+    power_price_per_kwh: float | None = Field(
+        default=None, ge=0, le=1e6, description="in `currency`; None: the heuristic 0.15 USD"
+    )
+    pue: float = Field(default=PUE_GPU_ONLY, ge=1, le=3, description="facility power ÷ GPU power")
+    currency: Currency = Currency()
+
+    def power_price(self) -> float:
+        """Price of one kWh in `currency`."""
+        if self.power_price_per_kwh is not None:
+            return self.power_price_per_kwh
+        return HEURISTIC_POWER_USD_PER_KWH * self.currency.per_usd
+
+
+class PriceOverride(Frozen):
+    """A user's edit of one catalog GPU; None keeps the catalog's figure. Money in `currency`."""
+
+    cloud_per_gpu_hour_low: float | None = Field(default=None, gt=0, le=MAX_MONEY)
+    cloud_per_gpu_hour_high: float | None = Field(default=None, gt=0, le=MAX_MONEY)
+    purchase_per_gpu: float | None = Field(default=None, gt=0, le=MAX_MONEY)
+    power_w: float | None = Field(default=None, gt=0, le=100_000)
+    bf16_tflops_dense: float | None = Field(default=None, gt=0, le=1e6)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PriceOverride:
+        low, high = self.cloud_per_gpu_hour_low, self.cloud_per_gpu_hour_high
+        if low is not None and high is not None and low > high:
+            raise ValueError(f"cloud_per_gpu_hour_low ({low}) must be ≤ the high ({high})")
+        return self
+
+
+class Job(Frozen):
+    """One fine-tuning run: the model and its training settings, the data and the epochs.
+
+    Give the data as tokens (packed) or as samples, each `training.seq_len` tokens long (padded
+    or truncated, so samples × seq_len is what the GPUs compute)."""
+
+    model: Architecture
+    training: Training
+    runtime: Runtime = Runtime()
+    dataset_tokens: int | None = Field(default=None, ge=1, le=MAX_TOKENS)
+    dataset_samples: int | None = Field(default=None, ge=1, le=MAX_TOKENS)
+    epochs: float = Field(default=1.0, gt=0, le=10_000)
+
+    @model_validator(mode="after")
+    def _one_size(self) -> Job:
+        if (self.dataset_tokens is None) == (self.dataset_samples is None):
+            raise ValueError("give exactly one of dataset_tokens and dataset_samples")
+        return self
+
+    @property
+    def tokens_per_epoch(self) -> int:
+        if self.dataset_tokens is not None:
+            return self.dataset_tokens
+        return int(self.dataset_samples or 0) * self.training.seq_len
+
+    @property
+    def total_tokens(self) -> float:
+        """D: tokens processed over all epochs."""
+        return self.tokens_per_epoch * self.epochs
+
+
+class CostBasis(StrEnum):
+    """Which price decides 'cheapest' and the budget filter."""
+
+    CLOUD_LOW = "cloud-low"  # the lowest listed rental price (often marketplace / spot)
+    CLOUD_HIGH = "cloud-high"  # the highest listed (typically a hyperscaler's on-demand)
+    OWNED = "owned"  # purchase amortised plus electricity
+
+
+class RankOptions(Frozen):
+    """Which plans to consider and which to keep."""
+
+    gpu_keys: tuple[str, ...] = Field(default=(), description="catalog keys; empty = all")
+    max_gpus: int = Field(default=16, ge=1, le=1024)
+    all_counts: bool = Field(
+        default=True,
+        description="every count that fits up to max_gpus; False: per GPU type, the fewest "
+        "GPUs that fit and pass the deadline and budget",
+    )
+    deadline_hours: float | None = Field(default=None, gt=0, le=1e7)
+    budget: float | None = Field(default=None, gt=0, le=MAX_MONEY, description="per run")
+    cost_basis: CostBasis = CostBasis.CLOUD_LOW

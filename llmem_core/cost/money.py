@@ -1,0 +1,146 @@
+"""Money: effective prices, the cost of one run, and when buying beats renting.
+
+With h hours on n GPUs (GPU-hours g = n·h), all money in the chosen currency:
+
+    cloud            = g · rent per GPU-hour                          (low and high)
+    owned            = g · purchase ÷ (years · 12 · hours in use per month)
+                     + n · W/1000 · h · PUE · price per kWh           (amortisation + energy)
+    break-even runs  = n · purchase ÷ (cloud per run − energy per run)
+    break-even months = runs ÷ runs per month      (default: hours in use per month ÷ h)
+
+Unknown prices stay None all the way through; nothing is priced at zero by default.
+"""
+
+from __future__ import annotations
+
+from llmem_core.cost.inputs import CostAssumptions, Currency, PriceOverride
+from llmem_core.cost.results import BreakEven, BreakEvenStatus, RunCost, UnitPrices
+from llmem_core.errors import InputError
+from llmem_core.models import Gpu
+
+WATTS_PER_KW = 1000
+MONTHS_PER_YEAR = 12
+
+_EDITABLE = {  # PriceOverride field → (Gpu field, quoted in USD in the catalog)
+    "cloud_per_gpu_hour_low": ("cloud_usd_per_hour_low", True),
+    "cloud_per_gpu_hour_high": ("cloud_usd_per_hour_high", True),
+    "purchase_per_gpu": ("purchase_usd", True),
+    "power_w": ("tdp_w", False),
+    "bf16_tflops_dense": ("bf16_tflops_dense", False),
+}
+
+
+def _effective(gpu: Gpu, edit: PriceOverride, currency: Currency) -> dict[str, float | None]:
+    out: dict[str, float | None] = {}
+    for field, (catalog_field, is_usd) in _EDITABLE.items():
+        mine = getattr(edit, field)
+        theirs = getattr(gpu, catalog_field)
+        out[field] = mine if mine is not None else (currency.from_usd(theirs) if is_usd else theirs)
+    return out
+
+
+def unit_prices(gpu: Gpu, edit: PriceOverride | None, currency: Currency) -> UnitPrices:
+    """The catalog's figures for one GPU, converted, with the user's edits on top."""
+    edit = edit or PriceOverride()
+    values = _effective(gpu, edit, currency)
+    low, high = values["cloud_per_gpu_hour_low"], values["cloud_per_gpu_hour_high"]
+    if low is not None and high is not None and low > high:
+        raise InputError(
+            f"prices.{gpu.key}: cloud low ({low:g}) must be ≤ cloud high ({high:g}) "
+            f"{currency.code} per GPU-hour"
+        )
+    edited = tuple(f for f in _EDITABLE if getattr(edit, f) is not None)
+    return UnitPrices(
+        gpu_key=gpu.key,
+        gpu_name=gpu.name,
+        currency=currency.code,
+        cloud_source=gpu.cloud_source,
+        purchase_source=gpu.purchase_source,
+        as_of=gpu.as_of,
+        edited=edited,
+        **values,
+    )
+
+
+def price_table(
+    gpus: dict[str, Gpu], edits: dict[str, PriceOverride] | None, currency: Currency
+) -> tuple[UnitPrices, ...]:
+    """Issue #5 item 1: every catalog GPU's prices, sources and as-of dates, edits applied."""
+    edits = edits or {}
+    check_edit_keys(gpus, edits)
+    return tuple(unit_prices(g, edits.get(k), currency) for k, g in gpus.items())
+
+
+def check_edit_keys(gpus: dict[str, Gpu], edits: dict[str, PriceOverride]) -> None:
+    unknown = sorted(set(edits) - set(gpus))
+    if unknown:
+        raise InputError(f"prices: unknown GPU key(s) {', '.join(unknown)}")
+
+
+def _times(a: float | None, b: float) -> float | None:
+    return None if a is None else a * b
+
+
+def amortisation_per_gpu_hour(purchase: float | None, a: CostAssumptions) -> float | None:
+    """purchase ÷ (years · 12 · hours in use per month): the GPU's price spread over the hours
+    it works in its life."""
+    lifetime_hours = a.amortisation_years * MONTHS_PER_YEAR * a.owned_hours_per_month
+    return None if purchase is None else purchase / lifetime_hours
+
+
+def energy_kwh(power_w: float | None, num_gpus: int, hours: float, pue: float) -> float | None:
+    """n · W/1000 · h · PUE: GPUs at their board power (TDP) for the whole run."""
+    return None if power_w is None else num_gpus * power_w / WATTS_PER_KW * hours * pue
+
+
+def run_cost(hours: float, num_gpus: int, p: UnitPrices, a: CostAssumptions) -> RunCost:
+    """Cloud (low, high) and owned (amortisation + electricity) cost of one run."""
+    gpu_hours = hours * num_gpus
+    amortisation = _times(amortisation_per_gpu_hour(p.purchase_per_gpu, a), gpu_hours)
+    kwh = energy_kwh(p.power_w, num_gpus, hours, a.pue)
+    energy = _times(kwh, a.power_price())
+    owned = None if amortisation is None or energy is None else amortisation + energy
+    return RunCost(
+        gpu_hours=gpu_hours,
+        cloud_low=_times(p.cloud_per_gpu_hour_low, gpu_hours),
+        cloud_high=_times(p.cloud_per_gpu_hour_high, gpu_hours),
+        owned_amortisation=amortisation,
+        energy_kwh=kwh,
+        owned_energy=energy,
+        owned_total=owned,
+    )
+
+
+def break_even(
+    cloud_per_run: float | None,
+    energy_per_run: float | None,
+    cluster_purchase: float | None,
+    hours_per_run: float,
+    a: CostAssumptions,
+) -> BreakEven:
+    """Runs (and months) after which buying the cluster has cost less than renting it:
+    purchase ÷ (rent per run − electricity per run)."""
+    if cloud_per_run is None or energy_per_run is None or cluster_purchase is None:
+        return BreakEven(status=BreakEvenStatus.NO_PRICE)
+    saving = cloud_per_run - energy_per_run
+    if saving <= 0:
+        return BreakEven(status=BreakEvenStatus.NEVER)
+    runs = cluster_purchase / saving
+    per_month = a.runs_per_month or a.owned_hours_per_month / hours_per_run
+    months = runs / per_month
+    return BreakEven(
+        status=BreakEvenStatus.OK,
+        runs=runs,
+        months=months,
+        within_amortisation=months <= a.amortisation_years * MONTHS_PER_YEAR,
+    )
+
+
+def break_evens(
+    cost: RunCost, hours: float, num_gpus: int, p: UnitPrices, a: CostAssumptions
+) -> tuple[BreakEven, BreakEven]:
+    """Break-even against the low and against the high cloud price."""
+    purchase = _times(p.purchase_per_gpu, num_gpus)
+    low = break_even(cost.cloud_low, cost.owned_energy, purchase, hours, a)
+    high = break_even(cost.cloud_high, cost.owned_energy, purchase, hours, a)
+    return low, high

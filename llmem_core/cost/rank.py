@@ -1,0 +1,206 @@
+"""Ranking: every GPU type × count that fits the job, with its best method, time and money;
+the cheapest and the fastest marked; a deadline and a budget filter.
+
+For each GPU type, counts are tried as plan.gpus_needed tries them (1–8, then whole nodes of
+8); at each count Algorithm 1 (plan.plan) gives every method's largest batch, and among the
+methods that fit the job's batch per replica the one with the highest sustained throughput
+u · (1 − c) runs it (Algorithm 1's score breaks ties). FLOPs per run do not depend on the
+method; only u and c do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from llmem_core.cost.duration import run_time
+from llmem_core.cost.flops import hardware_flops_per_token
+from llmem_core.cost.inputs import CostAssumptions, CostBasis, Job, PriceOverride, RankOptions
+from llmem_core.cost.money import break_evens, check_edit_keys, run_cost, unit_prices
+from llmem_core.cost.results import CostRow, Ranking, Skipped, UnitPrices
+from llmem_core.errors import InputError
+from llmem_core.estimate import peak_bytes
+from llmem_core.models import Cluster, Gpu, Method, MethodKind, MethodPlan, Request
+from llmem_core.plan import plan
+from llmem_core.profiles.layout import layout
+
+NODE_SIZE = 8  # GPUs per server (HGX/DGX boards hold 8): the rental unit past one node
+
+
+def rentable_counts(max_gpus: int) -> list[int]:
+    """1–8, then multiples of 8 up to max_gpus (plan.gpus_needed's rule)."""
+    small = list(range(1, min(max_gpus, NODE_SIZE) + 1))
+    return small + list(range(2 * NODE_SIZE, max_gpus + 1, NODE_SIZE))
+
+
+def job_request(job: Job, gpu: Gpu, num_gpus: int, method: Method | None = None) -> Request:
+    """The estimator's request for this job on num_gpus GPUs of this type."""
+    return Request(
+        model=job.model,
+        training=job.training,
+        method=method or Method(kind=MethodKind.SINGLE),
+        cluster=Cluster(gpu_key=gpu.key, memory_bytes=gpu.memory_bytes, num_gpus=num_gpus),
+        runtime=job.runtime,
+    )
+
+
+def best_method(
+    methods: tuple[MethodPlan, ...], batch: int, a: CostAssumptions
+) -> MethodPlan | None:
+    """Of the methods that fit `batch` per replica, the fastest: highest u · (1 − c)."""
+    fitting = [m for m in methods if m.max_batch_size >= batch]
+    if not fitting:
+        return None
+
+    def speed(m: MethodPlan) -> tuple[float, float]:
+        kind = m.method.kind
+        return a.utilisation.of(kind) * (1 - a.comm_penalty.of(kind)), m.score
+
+    return max(fitting, key=speed)
+
+
+def plan_row(
+    job: Job,
+    gpu: Gpu,
+    prices: UnitPrices,
+    num_gpus: int,
+    chosen: MethodPlan,
+    a: CostAssumptions,
+) -> CostRow:
+    """Time, money and break-even of the job on num_gpus GPUs with the chosen method."""
+    if prices.bf16_tflops_dense is None:
+        raise InputError(f"bf16_tflops_dense: {gpu.key} has no peak TFLOP/s; give one")
+    kind = chosen.method.kind
+    time = run_time(job, prices.bf16_tflops_dense, num_gpus, kind, a)
+    cost = run_cost(time.hours, num_gpus, prices, a)
+    vs_low, vs_high = break_evens(cost, time.hours, num_gpus, prices, a)
+    batch = job.training.batch_size
+    request = job_request(job, gpu, num_gpus, chosen.method)
+    replicas = layout(request).dp
+    return CostRow(
+        gpu_key=gpu.key,
+        gpu_name=gpu.name,
+        num_gpus=num_gpus,
+        method=kind,
+        tp_degree=chosen.method.tp_degree,
+        data_parallel=replicas,
+        batch_size=batch,
+        max_batch_size=chosen.max_batch_size,
+        samples_per_step=batch * replicas,
+        peak_bytes=peak_bytes(request),
+        capacity_bytes=gpu.memory_bytes,
+        time=time,
+        cost=cost,
+        break_even_vs_cloud_low=vs_low,
+        break_even_vs_cloud_high=vs_high,
+        prices=prices,
+    )
+
+
+def rows_for_gpu(
+    job: Job, gpu: Gpu, prices: UnitPrices, options: RankOptions, a: CostAssumptions
+) -> tuple[list[CostRow], Skipped | None]:
+    """Every count of this GPU that fits the job, or why none does."""
+    if prices.bf16_tflops_dense is None:
+        return [], Skipped(gpu_key=gpu.key, reason="no peak TFLOP/s in the catalog")
+    rows: list[CostRow] = []
+    batch = job.training.batch_size
+    for n in rentable_counts(options.max_gpus):
+        chosen = best_method(plan(job_request(job, gpu, n)).methods, batch, a)
+        if chosen is not None:
+            rows.append(plan_row(job, gpu, prices, n, chosen, a))
+    if rows:
+        return rows, None
+    why = f"batch {batch} per replica fits on no count up to {options.max_gpus} GPUs"
+    return [], Skipped(gpu_key=gpu.key, reason=why)
+
+
+def basis_cost(row: CostRow, basis: CostBasis) -> float | None:
+    """The row's cost on the basis that ranks and filters."""
+    return {
+        CostBasis.CLOUD_LOW: row.cost.cloud_low,
+        CostBasis.CLOUD_HIGH: row.cost.cloud_high,
+        CostBasis.OWNED: row.cost.owned_total,
+    }[basis]
+
+
+def passes(row: CostRow, options: RankOptions) -> bool:
+    """Meets the deadline and the budget (a row without a price cannot meet a budget)."""
+    if options.deadline_hours is not None and row.hours > options.deadline_hours:
+        return False
+    if options.budget is None:
+        return True
+    cost = basis_cost(row, options.cost_basis)
+    return cost is not None and cost <= options.budget
+
+
+SORT_DIGITS = 9  # costs equal to 9 significant digits tie (n·(h/n) is not exact in floats)
+
+
+def _order(row: CostRow, basis: CostBasis) -> tuple[bool, float, float, str, int]:
+    cost = basis_cost(row, basis)
+    rounded = float(f"{cost:.{SORT_DIGITS}g}") if cost is not None else 0.0
+    return cost is None, rounded, row.hours, row.gpu_key, row.num_gpus
+
+
+def mark(rows: list[CostRow], basis: CostBasis) -> tuple[CostRow, ...]:
+    """Cheapest first (rows without a price last); flag the cheapest and the fastest."""
+    ordered = sorted(rows, key=lambda r: _order(r, basis))
+    if not ordered:
+        return ()
+    fastest = min(ordered, key=lambda r: (r.hours, *_order(r, basis)))
+    priced = ordered[0] if basis_cost(ordered[0], basis) is not None else None
+    return tuple(
+        r.model_copy(update={"cheapest": r is priced, "fastest": r is fastest}) for r in ordered
+    )
+
+
+def smallest_per_gpu(rows: list[CostRow]) -> list[CostRow]:
+    """For each GPU type, the plan with the fewest GPUs."""
+    best: dict[str, CostRow] = {}
+    for r in rows:
+        if r.gpu_key not in best or r.num_gpus < best[r.gpu_key].num_gpus:
+            best[r.gpu_key] = r
+    return list(best.values())
+
+
+def _selected(gpus: Mapping[str, Gpu], keys: tuple[str, ...]) -> list[Gpu]:
+    if not keys:
+        return list(gpus.values())
+    unknown = [k for k in keys if k.lower() not in gpus]
+    if unknown:
+        raise InputError(f"gpu: unknown key(s) {', '.join(unknown)}; known: {', '.join(gpus)}")
+    return [gpus[k.lower()] for k in dict.fromkeys(keys)]
+
+
+def rank_plans(
+    job: Job,
+    gpus: Mapping[str, Gpu],
+    assumptions: CostAssumptions | None = None,
+    options: RankOptions | None = None,
+    edits: Mapping[str, PriceOverride] | None = None,
+) -> Ranking:
+    """Every plan for the job over the GPU catalog (`gpus`, e.g. presets.load_gpus()), with
+    time and money; cheapest and fastest marked; deadline and budget applied."""
+    a, options, edits = assumptions or CostAssumptions(), options or RankOptions(), edits or {}
+    check_edit_keys(dict(gpus), dict(edits))
+    rows: list[CostRow] = []
+    skipped: list[Skipped] = []
+    for gpu in _selected(gpus, options.gpu_keys):
+        prices = unit_prices(gpu, edits.get(gpu.key), a.currency)
+        found, why = rows_for_gpu(job, gpu, prices, options, a)
+        rows.extend(found)
+        skipped.extend([why] if why else [])
+    kept = [r for r in rows if passes(r, options)]
+    shown = kept if options.all_counts else smallest_per_gpu(kept)
+    per_token = hardware_flops_per_token(
+        job.model, job.training.seq_len, job.training.grad_checkpointing
+    )
+    return Ranking(
+        rows=mark(shown, options.cost_basis),
+        skipped=tuple(skipped),
+        filtered_out=len(rows) - len(kept),
+        currency=a.currency,
+        cost_basis=options.cost_basis,
+        tokens=job.total_tokens,
+        flops_per_token=per_token,
+    )

@@ -1,0 +1,120 @@
+"""What the cost module returns: frozen models, numbers only (formatting is the front ends').
+
+Hours are the time unit (prices are per GPU-hour); money is in `Currency.code`; None means
+"unknown" (a price the catalog lacks) and never stands for zero.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field
+
+from llmem_core.cost.inputs import CostBasis, Currency
+from llmem_core.models import Frozen, MethodKind
+
+
+class UnitPrices(Frozen):
+    """One GPU's effective figures after the user's edits, in the chosen currency."""
+
+    gpu_key: str
+    gpu_name: str
+    currency: str
+    cloud_per_gpu_hour_low: float | None
+    cloud_per_gpu_hour_high: float | None
+    purchase_per_gpu: float | None
+    power_w: float | None
+    bf16_tflops_dense: float | None
+    cloud_source: str
+    purchase_source: str
+    as_of: str
+    edited: tuple[str, ...] = Field(description="fields the user overrode")
+
+
+class RunTime(Frozen):
+    """Time of one run: D tokens × FLOPs per token ÷ the cluster's effective FLOP/s."""
+
+    tokens: float
+    flops_per_token: int = Field(description="executed (hardware) FLOPs per token")
+    total_flops: float
+    num_gpus: int
+    peak_flops_per_gpu: float = Field(description="FLOP/s at the job's precision")
+    utilisation: float
+    comm_penalty: float
+    effective_flops: float = Field(description="the cluster's sustained FLOP/s")
+    hours: float
+
+    @property
+    def gpu_hours(self) -> float:
+        return self.hours * self.num_gpus
+
+
+class RunCost(Frozen):
+    """Money for one run in the chosen currency; None where a price is unknown."""
+
+    gpu_hours: float
+    cloud_low: float | None
+    cloud_high: float | None
+    owned_amortisation: float | None = Field(description="purchase ÷ lifetime hours × hours")
+    energy_kwh: float | None
+    owned_energy: float | None = Field(description="energy_kwh × price per kWh")
+    owned_total: float | None
+
+
+class BreakEvenStatus(StrEnum):
+    OK = "ok"
+    NO_PRICE = "no-price"  # a purchase or cloud price or the power is unknown
+    NEVER = "never"  # electricity per run costs at least the rent: buying never pays off
+
+
+class BreakEven(Frozen):
+    """When buying the cluster beats renting it at one cloud price."""
+
+    status: BreakEvenStatus
+    runs: float | None = None
+    months: float | None = None
+    within_amortisation: bool | None = Field(default=None, description="months ≤ years × 12")
+
+
+class CostRow(Frozen):
+    """One plan: a GPU type × count, its method and batch, its time and money."""
+
+    gpu_key: str
+    gpu_name: str
+    num_gpus: int
+    method: MethodKind
+    tp_degree: int
+    data_parallel: int
+    batch_size: int = Field(description="per replica, the job's")
+    max_batch_size: int = Field(description="largest that fits with this method")
+    samples_per_step: int
+    peak_bytes: int = Field(description="estimated peak per GPU at the job's batch")
+    capacity_bytes: int
+    time: RunTime
+    cost: RunCost
+    break_even_vs_cloud_low: BreakEven
+    break_even_vs_cloud_high: BreakEven
+    prices: UnitPrices
+    cheapest: bool = False
+    fastest: bool = False
+
+    @property
+    def hours(self) -> float:
+        return self.time.hours
+
+
+class Skipped(Frozen):
+    gpu_key: str
+    reason: str
+
+
+class Ranking(Frozen):
+    """Every plan that fits and passes the filters, cheapest first; what was left out, why."""
+
+    rows: tuple[CostRow, ...]
+    skipped: tuple[Skipped, ...]
+    filtered_out: int = Field(description="plans that fit but miss the deadline or budget")
+    currency: Currency
+    cost_basis: CostBasis
+    tokens: float
+    flops_per_token: int

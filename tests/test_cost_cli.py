@@ -1,0 +1,139 @@
+"""`llmem cost` (llmem_core/cost_cli.py): the JSON contract, the text table, bad input → one
+line naming the field, exit status 2."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from llmem_core.cost_cli import main
+
+JOB = [
+    "--model",
+    "facebook/opt-1.3b",
+    "--seq-len",
+    "512",
+    "--batch-size",
+    "8",
+    "--dataset-samples",
+    "52000",
+    "--epochs",
+    "3",
+]
+
+
+def run(capsys, *extra: str) -> tuple[int, str, str]:
+    code = main([*JOB, *extra])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_json_contract(capsys):
+    code, out, err = run(capsys, "--json", "--gpu", "a100-80gb", "--gpu", "h100-80gb")
+    assert (code, err) == (0, "")
+    doc = json.loads(out)
+    assert {
+        "currency",
+        "cost_basis",
+        "tokens",
+        "flops_per_token",
+        "rows",
+        "skipped",
+        "filtered_out",
+        "assumptions",
+    } <= set(doc)
+    assert doc["tokens"] == 52_000 * 512 * 3
+    assert doc["currency"] == {"code": "USD", "per_usd": 1.0}
+    assert {r["gpu_key"] for r in doc["rows"]} == {"a100-80gb", "h100-80gb"}
+    assert sum(r["cheapest"] for r in doc["rows"]) == 1
+    assert sum(r["fastest"] for r in doc["rows"]) == 1
+
+
+def test_currency_deadline_and_budget(capsys):
+    code, out, _ = run(
+        capsys,
+        "--json",
+        "--currency",
+        "jpy",
+        "--usd-rate",
+        "150",
+        "--deadline-hours",
+        "2",
+        "--budget",
+        "1000",
+        "--all-counts",
+    )
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["currency"] == {"code": "JPY", "per_usd": 150.0}
+    assert doc["rows"]
+    assert all(r["hours"] <= 2 and r["cloud_low"] <= 1000 for r in doc["rows"])
+    assert doc["filtered_out"] > 0
+
+
+def test_assumption_and_price_flags_reach_the_core(capsys):
+    code, out, _ = run(
+        capsys,
+        "--json",
+        "--gpu",
+        "a100-80gb",
+        "--utilisation",
+        "single=0.2",
+        "--price",
+        "a100-80gb.cloud-low=1",
+        "--years",
+        "5",
+        "--pue",
+        "1.5",
+    )
+    assert code == 0
+    doc = json.loads(out)
+    row = doc["rows"][0]
+    assert (row["num_gpus"], row["method"], row["utilisation"]) == (1, "single", 0.2)
+    assert row["cloud_low"] == pytest.approx(row["gpu_hours"] * 1.0)
+    assert row["prices_edited"] == "cloud_per_gpu_hour_low"
+    assert doc["assumptions"]["amortisation_years"] == 5
+    assert doc["assumptions"]["pue"] == 1.5
+
+
+def test_text_table(capsys):
+    code, out, _ = run(capsys, "--gpu", "a100-80gb", "--gpu", "v100-32gb", "--gpu", "gaudi2-96gb")
+    assert code == 0
+    assert "CHEAPEST" in out and "FASTEST" in out
+    assert "no price" in out  # Gaudi 2 has no cloud price in the catalog
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        (["--currency", "JPY"], "usd-rate"),
+        (["--currency", "JPY", "--usd-rate", "0"], "currency.per_usd"),
+        (["--usd-rate", "150"], "per_usd must be 1 for USD"),
+        (["--years", "-1"], "amortisation_years"),
+        (["--price", "a100-80gb.cloud-low=0"], "price.a100-80gb.cloud_per_gpu_hour_low"),
+        (["--price", "a100-80gb.purchase=-5"], "price.a100-80gb.purchase_per_gpu"),
+        (["--price", "a100-80gb.cloud-low=99"], "prices.a100-80gb: cloud low"),
+        (["--price", "a100-80gb.speed=1"], "price: expected KEY.FIELD=VALUE"),
+        (["--price", "a100-80gb.power-w=lots"], "is not a number"),
+        (["--utilisation", "tp=1.5"], "utilisation.tp"),
+        (["--utilisation", "fsdp=0.5"], "utilisation: expected METHOD=VALUE"),
+        (["--comm-penalty", "adp=1"], "comm_penalty.adp"),
+        (["--gpu", "nope"], "gpu: unknown key"),
+        (["--budget", "0"], "budget"),
+        (["--deadline-hours", "-2"], "deadline_hours"),
+        (["--epochs", "0"], "epochs"),
+        (["--pue", "0.5"], "pue"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
+def test_bad_input_is_one_line_and_exit_2(capsys, extra, field):
+    code, out, err = run(capsys, *extra)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and field in err
+
+
+def test_missing_dataset_size(capsys):
+    code = main(["--model", "facebook/opt-1.3b", "--seq-len", "512", "--batch-size", "8"])
+    _, err = capsys.readouterr()
+    assert code == 2 and "--dataset-tokens" in err and err.count("\n") == 1

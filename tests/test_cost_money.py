@@ -1,0 +1,157 @@
+"""Money (llmem_core/cost/money.py): hand-worked run costs, break-even, currency, prices."""
+
+from __future__ import annotations
+
+import pytest
+
+from llmem_core.cost import (
+    BreakEvenStatus,
+    CostAssumptions,
+    Currency,
+    PriceOverride,
+    UnitPrices,
+    amortisation_per_gpu_hour,
+    break_even,
+    break_evens,
+    energy_kwh,
+    price_table,
+    run_cost,
+    unit_prices,
+)
+from llmem_core.errors import InputError
+from llmem_core.presets import load_gpus
+
+# 3 years, owned GPUs run 500 h a month, electricity 0.20 per kWh, PUE 1.5.
+HAND = CostAssumptions(
+    amortisation_years=3, owned_hours_per_month=500, power_price_per_kwh=0.20, pue=1.5
+)
+
+
+def prices(**kw) -> UnitPrices:
+    base = {
+        "gpu_key": "x",
+        "gpu_name": "X",
+        "currency": "USD",
+        "cloud_per_gpu_hour_low": 2.0,
+        "cloud_per_gpu_hour_high": 4.0,
+        "purchase_per_gpu": 20_000.0,
+        "power_w": 400.0,
+        "bf16_tflops_dense": 312.0,
+        "cloud_source": "",
+        "purchase_source": "",
+        "as_of": "",
+        "edited": (),
+    }
+    return UnitPrices(**(base | kw))
+
+
+def test_run_cost_by_hand():
+    """10 h on 8 GPUs = 80 GPU-hours. Cloud: 80 · 2 = 160, 80 · 4 = 320.
+    Amortisation: 20,000 / (3 · 12 · 500) = 1.1111 per GPU-hour → 88.889.
+    Energy: 8 · 0.4 kW · 10 h · 1.5 = 48 kWh → 48 · 0.20 = 9.60. Owned: 98.489."""
+    c = run_cost(10.0, 8, prices(), HAND)
+    assert c.gpu_hours == 80
+    assert (c.cloud_low, c.cloud_high) == (pytest.approx(160), pytest.approx(320))
+    assert c.owned_amortisation == pytest.approx(88.8889, rel=1e-5)
+    assert c.energy_kwh == pytest.approx(48)
+    assert c.owned_energy == pytest.approx(9.6)
+    assert c.owned_total == pytest.approx(98.4889, rel=1e-5)
+
+
+def test_break_even_by_hand():
+    """Cluster 8 · 20,000 = 160,000. Against the high price: saving 320 − 9.6 = 310.4 per
+    run → 515.46 runs; 500 h a month / 10 h a run = 50 runs a month → 10.309 months, within
+    the 36 of the amortisation. Against the low: 160,000 / 150.4 = 1,063.83 runs, 21.28 mo."""
+    c = run_cost(10.0, 8, prices(), HAND)
+    low, high = break_evens(c, 10.0, 8, prices(), HAND)
+    assert high.status == BreakEvenStatus.OK
+    assert high.runs == pytest.approx(515.464, rel=1e-5)
+    assert high.months == pytest.approx(10.3093, rel=1e-5)
+    assert high.within_amortisation is True
+    assert low.runs == pytest.approx(1063.83, rel=1e-5)
+    assert low.months == pytest.approx(21.2766, rel=1e-5)
+
+
+def test_break_even_with_runs_per_month():
+    """4 runs a month: 515.46 runs take 128.87 months, beyond 36: not within amortisation."""
+    a = HAND.model_copy(update={"runs_per_month": 4.0})
+    b = break_even(320.0, 9.6, 160_000.0, 10.0, a)
+    assert b.months == pytest.approx(515.464 / 4, rel=1e-5)
+    assert b.within_amortisation is False
+
+
+def test_never_pays_off_when_power_costs_the_rent():
+    assert break_even(9.0, 9.6, 160_000.0, 10.0, HAND).status == BreakEvenStatus.NEVER
+    assert break_even(9.6, 9.6, 160_000.0, 10.0, HAND).status == BreakEvenStatus.NEVER
+
+
+@pytest.mark.parametrize(
+    "missing",
+    ["cloud_per_gpu_hour_low", "purchase_per_gpu", "power_w"],
+    ids=["no-cloud", "no-purchase", "no-power"],
+)
+def test_missing_prices_stay_none(missing):
+    p = prices(**{missing: None})
+    c = run_cost(10.0, 8, p, HAND)
+    low, _ = break_evens(c, 10.0, 8, p, HAND)
+    assert low.status == BreakEvenStatus.NO_PRICE
+    assert low.runs is None and low.months is None
+    if missing == "cloud_per_gpu_hour_low":
+        assert c.cloud_low is None and c.cloud_high == pytest.approx(320)
+    else:
+        assert c.owned_total is None
+
+
+def test_amortisation_over_a_whole_life_is_the_purchase():
+    """Working every in-use hour for the whole amortisation period costs the purchase."""
+    life = 3 * 12 * 500
+    assert amortisation_per_gpu_hour(20_000.0, HAND) * life == pytest.approx(20_000.0)
+    assert amortisation_per_gpu_hour(None, HAND) is None
+
+
+def test_energy_by_hand():
+    """2 GPUs × 700 W × 3 h × PUE 1.2 = 5.04 kWh."""
+    assert energy_kwh(700.0, 2, 3.0, 1.2) == pytest.approx(5.04)
+    assert energy_kwh(None, 2, 3.0, 1.2) is None
+
+
+def test_catalog_prices_convert_and_edits_do_not():
+    """A100-80GB SXM: catalog low 0.43 USD → 64.5 JPY at 150; an edit is typed in JPY."""
+    gpu = load_gpus()["a100-80gb"]
+    jpy = Currency(code="JPY", per_usd=150)
+    p = unit_prices(gpu, PriceOverride(purchase_per_gpu=2_000_000), jpy)
+    assert p.cloud_per_gpu_hour_low == pytest.approx(64.5)
+    assert p.cloud_per_gpu_hour_high == pytest.approx(5.07 * 150)
+    assert p.purchase_per_gpu == 2_000_000
+    assert p.power_w == 400
+    assert p.edited == ("purchase_per_gpu",)
+    assert p.as_of == gpu.as_of and p.cloud_source == gpu.cloud_source
+
+
+def test_default_power_price_follows_the_currency():
+    """The heuristic 0.15 USD/kWh at 150 JPY per USD is 22.5 JPY/kWh; a given price is kept."""
+    a = CostAssumptions(currency=Currency(code="JPY", per_usd=150))
+    assert a.power_price() == pytest.approx(22.5)
+    assert a.model_copy(update={"power_price_per_kwh": 31.0}).power_price() == 31.0
+
+
+def test_edit_that_inverts_the_cloud_range_is_rejected():
+    gpu = load_gpus()["a100-80gb"]
+    with pytest.raises(InputError, match=r"prices\.a100-80gb: cloud low"):
+        unit_prices(gpu, PriceOverride(cloud_per_gpu_hour_low=9.0), Currency())
+
+
+def test_price_table_covers_the_catalog_with_sources_and_dates():
+    gpus = load_gpus()
+    table = price_table(gpus, {"h100-80gb": PriceOverride(power_w=650)}, Currency())
+    assert [p.gpu_key for p in table] == list(gpus)
+    h100 = next(p for p in table if p.gpu_key == "h100-80gb")
+    assert h100.power_w == 650 and h100.edited == ("power_w",)
+    gaudi2 = next(p for p in table if p.gpu_key == "gaudi2-96gb")
+    assert gaudi2.cloud_per_gpu_hour_low is None  # "not found in corpus": no price, not 0
+    assert all(p.as_of for p in table)
+
+
+def test_price_table_rejects_unknown_keys():
+    with pytest.raises(InputError, match="unknown GPU key"):
+        price_table(load_gpus(), {"nope": PriceOverride(power_w=1)}, Currency())
