@@ -87,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     catalog = sub.add_parser("catalog", help="list the GPU catalog")
     catalog.add_argument("--json", action="store_true")
     sub.add_parser("measure", help="measure real peak memory with PyTorch (extra: measure)")
+    sub.add_parser("cost", help="time and cost per run on each GPU type and count")
     return root
 
 
@@ -285,6 +286,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if argv and argv[0] == "measure":
             return _measure(argv[1:])
+        if argv and argv[0] == "cost":
+            from llmem_core.cost_cli import main as cost_main
+
+            return cost_main(argv[1:])
         args = build_parser().parse_args(argv)
         COMMANDS[args.command](args)
         return 0

@@ -124,7 +124,7 @@ def _reason(best: MethodPlan) -> str:
 def gpus_needed(req: Request, max_gpus: int = 1024) -> tuple[int, Plan] | None:
     """The smallest GPU count (1, 2, 4, … then every count up to max_gpus tried in order of
     size) for which some method fits the request's batch; None if none up to max_gpus."""
-    for n in _counts_to_try(max_gpus):
+    for n in rentable_counts(max_gpus):
         cluster = req.cluster.model_copy(update={"num_gpus": n})
         trial = req.model_copy(update={"cluster": cluster})
         result = plan(trial)
@@ -134,7 +134,10 @@ def gpus_needed(req: Request, max_gpus: int = 1024) -> tuple[int, Plan] | None:
     return None
 
 
-def _counts_to_try(max_gpus: int) -> list[int]:
+NODE_SIZE = 8  # GPUs per server (HGX/DGX boards hold 8): the rental unit past one node
+
+
+def rentable_counts(max_gpus: int) -> list[int]:
     """Counts that people actually rent: 1–8, then multiples of 8 (whole nodes)."""
-    small = list(range(1, min(max_gpus, 8) + 1))
-    return small + list(range(16, max_gpus + 1, 8))
+    small = list(range(1, min(max_gpus, NODE_SIZE) + 1))
+    return small + list(range(2 * NODE_SIZE, max_gpus + 1, NODE_SIZE))

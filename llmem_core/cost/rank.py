@@ -20,16 +20,8 @@ from llmem_core.cost.results import CostRow, Ranking, Skipped, UnitPrices
 from llmem_core.errors import InputError
 from llmem_core.estimate import peak_bytes
 from llmem_core.models import Cluster, Gpu, Method, MethodKind, MethodPlan, Request
-from llmem_core.plan import plan
+from llmem_core.plan import plan, rentable_counts
 from llmem_core.profiles.layout import layout
-
-NODE_SIZE = 8  # GPUs per server (HGX/DGX boards hold 8): the rental unit past one node
-
-
-def rentable_counts(max_gpus: int) -> list[int]:
-    """1–8, then multiples of 8 up to max_gpus (plan.gpus_needed's rule)."""
-    small = list(range(1, min(max_gpus, NODE_SIZE) + 1))
-    return small + list(range(2 * NODE_SIZE, max_gpus + 1, NODE_SIZE))
 
 
 def job_request(job: Job, gpu: Gpu, num_gpus: int, method: Method | None = None) -> Request:
