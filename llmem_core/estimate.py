@@ -5,9 +5,9 @@ from __future__ import annotations
 from types import ModuleType
 
 from llmem_core.models import Breakdown, Estimate, ProfileName, Request
-from llmem_core.profiles import paper
+from llmem_core.profiles import paper, pytorch
 
-PROFILES: dict[ProfileName, ModuleType] = {ProfileName.PAPER: paper}
+PROFILES: dict[ProfileName, ModuleType] = {ProfileName.PAPER: paper, ProfileName.PYTORCH: pytorch}
 
 
 def _profile(req: Request) -> ModuleType:

@@ -142,3 +142,27 @@ def counts(arch: Architecture) -> ParamCounts:
 def lm_head_weight_numel(arch: Architecture) -> int:
     """Elements of the lm_head weight whether tied or not (the paper's lm_p)."""
     return arch.vocab_size * arch.embedding_dim
+
+
+class Split(NamedTuple):
+    """How the parameters divide for the `pytorch` profile's layouts (element counts)."""
+
+    lm_matrix: int  # the V·E matrix the logits come from (shared with the embedding if tied)
+    body: int  # every other parameter (the "transformer" segment)
+    layer: int  # all parameters of one decoder layer
+    layer_matmul: int  # one layer's matmul weights: what tensor parallelism shards
+    root: int  # parameters outside the decoder layers (FSDP's root unit)
+
+
+@lru_cache(maxsize=256)
+def split(arch: Architecture) -> Split:
+    ts = layer_tensors(arch, 0)
+    c = counts(arch)
+    lm = lm_head_weight_numel(arch) + (arch.vocab_size if arch.lm_head_bias else 0)
+    return Split(
+        lm_matrix=lm,
+        body=c.total - lm,
+        layer=c.per_layer,
+        layer_matmul=sum(t.numel for t in ts if t.kind == "linear"),
+        root=c.total - arch.num_layers * c.per_layer,
+    )

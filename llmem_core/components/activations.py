@@ -7,8 +7,12 @@ every transformer layer is kept in fp16; nothing inside a layer is counted:
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 from llmem_core.models import Architecture, PositionKind
 from llmem_core.units import B16, pages
+
+Recipes = dict[str, Any]
 
 
 def embedding_layers(arch: Architecture) -> int:
@@ -19,3 +23,71 @@ def embedding_layers(arch: Architecture) -> int:
 def paper_activation_bytes(arch: Architecture, batch: int, seq: int) -> int:
     e_n, l_n, o_n = embedding_layers(arch), arch.num_layers, arch.hidden_size
     return pages((e_n + l_n) * batch * seq * o_n * B16)
+
+
+# ---- profile `pytorch` --------------------------------------------------------------------
+# Per-layer and outside-the-layers bytes saved for backward, from presets/activation-recipes.json
+# (scripts/fit_activation_recipes.py: a census of what transformers 5.24 saves under torch 2.13
+# on the CUDA code paths, solved exactly per token). amp-fp16 saves what amp-bf16 saves.
+
+RECIPE_PRECISION = {"fp32": "fp32", "amp-bf16": "amp-bf16", "amp-fp16": "amp-bf16",
+                    "bf16": "bf16"}
+# Mixtral's routing is data-dependent, so the census cannot run it; its attention is Mistral's.
+RECIPE_FAMILY = {"mixtral": "mistral"}
+
+
+class Sizes(NamedTuple):
+    """Per-token sizes a recipe multiplies (elements), for one (possibly TP-sharded) layer."""
+
+    h: float
+    f: float
+    q: float
+    kv: float
+    heads: float
+    head_dim: float
+    seq: int
+    vocab: int
+
+
+def sizes(arch: Architecture, seq: int, tp: int = 1) -> Sizes:
+    """Tensor parallelism shards the heads and the MLP width; h, head_dim and V are whole."""
+    moe = arch.experts_per_token if arch.num_experts > 1 else 1
+    return Sizes(
+        h=arch.hidden_size,
+        f=arch.intermediate_size * moe / tp,
+        q=arch.num_attention_heads * arch.head_dim / tp,
+        kv=max(arch.num_key_value_heads / tp, 1) * arch.head_dim,
+        heads=arch.num_attention_heads / tp,
+        head_dim=arch.head_dim,
+        seq=seq,
+        vocab=arch.vocab_size,
+    )
+
+
+def _recipe(arch: Architecture, precision: str, recipes: Recipes) -> dict:
+    family = RECIPE_FAMILY.get(arch.family.value, arch.family.value)
+    return recipes[family][RECIPE_PRECISION[precision]]
+
+
+def layer_bytes(arch: Architecture, precision: str, tokens: int, s: Sizes,
+                recipes: Recipes) -> int:
+    """Bytes one decoder layer keeps for backward (no checkpointing)."""
+    c = _recipe(arch, precision, recipes)["layer"]["coefficients"]
+    per_token = (c["h"] * s.h + c["f"] * s.f + c["q"] * s.q + c["kv"] * s.kv
+                 + c["heads"] * s.heads + c["head_dim"] * s.head_dim
+                 + c["heads_x_seq"] * s.heads * s.seq + c["one"])
+    return round(tokens * per_token + c["const"])
+
+
+def outside_bytes(arch: Architecture, precision: str, tokens: int, s: Sizes,
+                  recipes: Recipes) -> tuple[int, int]:
+    """(embedding, final norm and lm_head input; the loss's saved log-probabilities)."""
+    c = _recipe(arch, precision, recipes)["outside"]["coefficients"]
+    loss = round(tokens * c["vocab"] * s.vocab)
+    rest = tokens * (c["h"] * s.h + c["head_dim"] * s.head_dim + c["one"]) + c["const"]
+    return round(rest), loss
+
+
+def checkpoint_bytes(arch: Architecture, residual_bytes: int, tokens: int) -> int:
+    """Non-reentrant checkpointing keeps each layer's input (the residual stream)."""
+    return arch.num_layers * tokens * arch.hidden_size * residual_bytes

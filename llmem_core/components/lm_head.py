@@ -9,6 +9,8 @@ and the fp16 lm_head weight. B = 4 where the forward casts logits to fp32, else 
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from llmem_core.models import Architecture, Family
 from llmem_core.params import lm_head_weight_numel
 from llmem_core.units import B16, B32, pages
@@ -28,3 +30,26 @@ def paper_lm_head_bytes(arch: Architecture, batch: int, seq: int) -> int:
     logits = pages(batch * seq * v * b)
     shifted = 2 * pages(batch * max(seq - 1, 0) * v * b)
     return logits + shifted + lm_head_weight_numel(arch) * B16
+
+
+# ---- profile `pytorch` --------------------------------------------------------------------
+# transformers ≥ 4.46 computes the loss in ForCausalLMLoss: logits.float(), then cross_entropy
+# = log_softmax + nll_loss over (t, V). No shifted copy (labels are shifted instead).
+
+
+class LogitTemporaries(NamedTuple):
+    forward_end: int  # logits (compute dtype) + their fp32 upcast, besides the saved log-probs
+    backward_start: int  # nll's dense gradient + log_softmax's gradient (fp32)
+    lm_head_grad: int  # logits' gradient in compute dtype + gradient of the lm_head input
+    tied_extra: int  # a tied embedding's own gradient, before it is added to lm_head's
+
+
+def pytorch_logit_temporaries(arch: Architecture, tokens: int, e: int, pb: int) -> LogitTemporaries:
+    t_v = tokens * arch.vocab_size
+    upcast = B32 * t_v if e != B32 else 0  # .float() is a no-op on fp32 logits
+    return LogitTemporaries(
+        forward_end=e * t_v + upcast,
+        backward_start=2 * B32 * t_v,
+        lm_head_grad=e * t_v + e * tokens * arch.embedding_dim,
+        tied_extra=pb * arch.vocab_size * arch.embedding_dim if arch.tie_word_embeddings else 0,
+    )

@@ -9,7 +9,11 @@ m_p16 − m_p16/gpu_n (under DP+TP the TP shard m_p16/tp_n is gathered: m_p16/tp
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from llmem_core.models import Architecture
+from llmem_core.params import Split
+from llmem_core.profiles.layout import Layout
 from llmem_core.units import B16, pages
 
 
@@ -23,3 +27,35 @@ def paper_tp_backward_bytes(arch: Architecture, batch: int, seq: int, tp: int) -
 def gathered_beyond_shard(fp16_bytes: int, resident_parts: int, shard_parts: int) -> int:
     """fp16 bytes held while computing (1/resident_parts of the model) minus the own shard."""
     return -(-fp16_bytes // resident_parts) - -(-fp16_bytes // shard_parts)
+
+
+# ---- profile `pytorch` --------------------------------------------------------------------
+
+
+class Buffers(NamedTuple):
+    forward: int
+    backward: int
+    backward_end: int
+    optimizer: int
+
+
+def pytorch_buffers(arch: Architecture, sp: Split, lay: Layout, pb: int, e: int) -> Buffers:
+    """Communication buffers per phase.
+
+    DDP (CDP): one gradient bucket copy of all parameters, from construction on (reference
+    notes: DDP = single-GPU peak + 4·P in fp32). FSDP2 (ADP, DP+TP): the root unit (embeddings,
+    final norm, lm_head) stays unsharded from forward through backward, plus one layer's
+    all-gather buffer, in the compute dtype; in backward one layer's unsharded gradient too; at
+    the end of backward a tied embedding accumulates its gradient (3·V·E). TP without sequence
+    parallelism all-reduces in place: no large buffer."""
+    if lay.gpus == 1:
+        return Buffers(0, 0, 0, 0)
+    if not lay.sharded and lay.tp == 1:
+        bucket = (sp.body + sp.lm_matrix) * pb
+        return Buffers(bucket, bucket, bucket, bucket)
+    if not lay.sharded:
+        return Buffers(0, 0, 0, 0)
+    layer = -(-sp.layer // lay.tp) * e
+    gathered = sp.root * e + layer
+    tied = 3 * sp.lm_matrix * e if arch.tie_word_embeddings else 0
+    return Buffers(gathered, gathered + layer, sp.root * e + tied, 0)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 from llmem_core.models import Architecture
-from llmem_core.params import counts, tensors
+from llmem_core.params import Split, counts, tensors
+from llmem_core.profiles.layout import Layout
 from llmem_core.units import B16, B32, MiB, pages, round_up
 
 # Gemini's search_chunk_configuration (colossalai/zero/gemini/chunk/search_utils.py):
@@ -63,3 +64,21 @@ def paper_model_state_bytes(arch: Architecture, chunk_size: int) -> int:
     fp16 and fp32 chunks as separate buffers, so each is page-rounded (≤ 2 MiB more), which
     also makes every method agree exactly on one GPU."""
     return paper_fp16_bytes(arch, chunk_size) + paper_fp32_bytes(arch, chunk_size)
+
+
+# ---- profile `pytorch` --------------------------------------------------------------------
+
+
+def pytorch_shard(arch: Architecture, sp: Split, lay: Layout) -> tuple[int, int]:
+    """(body, V·E matrix) elements held per GPU.
+
+    DTensor TP shards each layer's matmul weights over tp and replicates the rest (embeddings,
+    norms, lm_head); FSDP2 (ADP, and the data-parallel side of DP+TP) shards all of it over the
+    data-parallel ranks; DDP and one GPU hold everything."""
+    body = sp.body
+    if lay.tp > 1:
+        matmul = arch.num_layers * sp.layer_matmul
+        body = body - matmul + -(-matmul // lay.tp)
+    if not lay.sharded:
+        return body, sp.lm_matrix
+    return -(-body // lay.dp), -(-sp.lm_matrix // lay.dp)

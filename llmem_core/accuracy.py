@@ -1,0 +1,77 @@
+"""Reference cases (PyTorch measurements) and the estimator's error on them.
+
+Used by the accuracy gate (tests/test_accuracy_pytorch.py) and bench/accuracy.py. A case is one
+JSON line of `llmem measure --json` (tests/fixtures/reference/*.jsonl) or a row of
+shared-reference-peaks.csv; the figure compared is the steady-state tensor peak.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from llmem_core.estimate import estimate
+from llmem_core.models import Cluster, Method, Request, Runtime, Training
+from llmem_core.presets import find_model
+
+SHARED_NAMES = {  # shared-reference-peaks.csv short names → preset ids
+    "opt-125m": "facebook/opt-125m",
+    "gpt2": "openai-community/gpt2",
+    "qwen2-0.5b": "Qwen/Qwen2-0.5B",
+    "llama-3.2-1b": "meta-llama/Llama-3.2-1B",
+}
+
+
+class Case(NamedTuple):
+    model: str
+    precision: str
+    optimizer: str
+    grad_checkpointing: bool
+    batch_size: int
+    seq_len: int
+    measured: int  # steady-state peak tensor bytes
+    source: str
+    num_gpus: int = 1
+    method: str = "single"
+
+
+def load_fixture_cases(folder: Path) -> list[Case]:
+    cases = []
+    for path in sorted(folder.glob("*.jsonl")):
+        for line in path.read_text().splitlines():
+            rec = json.loads(line)
+            if "peak_bytes_steady" not in rec or rec.get("device") not in ("fake-cuda", "cuda"):
+                continue
+            cases.append(Case(rec["model"], rec["precision"], rec["optimizer"],
+                              rec["grad_checkpointing"], rec["batch_size"], rec["seq_len"],
+                              rec["peak_bytes_steady"], path.name,
+                              rec.get("num_gpus", 1), rec.get("method", "single")))
+    return cases
+
+
+def load_shared_cases(path: Path) -> list[Case]:
+    with path.open(newline="") as f:
+        return [Case(SHARED_NAMES[r["model"]], r["precision"].replace("_", "-"),
+                     f"adamw-{r['adamw']}", r["grad_checkpointing"] == "True", int(r["batch"]),
+                     int(r["seq"]), int(r["peak_bytes_steady"]), path.name)
+                for r in csv.DictReader(f)]
+
+
+def request_for(case: Case, profile: str = "pytorch", **runtime: Any) -> Request:
+    return Request(
+        model=find_model(case.model).architecture,
+        training=Training(batch_size=case.batch_size, seq_len=case.seq_len,
+                          precision=case.precision, optimizer=case.optimizer,
+                          grad_checkpointing=case.grad_checkpointing),
+        method=Method(kind=case.method),
+        cluster=Cluster(memory_bytes=2**50, num_gpus=case.num_gpus),
+        runtime=Runtime(profile=profile, **runtime),
+    )
+
+
+def relative_error(case: Case, profile: str = "pytorch") -> float:
+    """(estimated − measured) / measured of the tensor peak."""
+    predicted = estimate(request_for(case, profile)).tensor_peak_bytes
+    return (predicted - case.measured) / case.measured

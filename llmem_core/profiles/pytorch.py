@@ -1,0 +1,199 @@
+"""Profile `pytorch`: eager PyTorch + Hugging Face transformers, as users fine-tune today.
+
+The peak is the largest of the step's phases in the steady state (Adam's states exist), not a
+sum (shared/docs/reference-measurement.md). With P parameters, pb/gb/sb bytes per parameter,
+gradient and optimizer-state element, A the kept activations and t·V the logits:
+    forward end     S + A + logits (compute dtype) + fp32 upcast + log-probabilities
+    backward start  S + A + 3·t·V·4   (saved log-probabilities, their gradient, the logits')
+    lm_head grad    S + A + logits gradient + V·E·gb + t·E
+    backward end    S + P·gb + one layer's activations (+ a tied embedding's second gradient)
+    optimizer step  S + P·gb + temporary (foreach AdamW: one copy of the states, P·sb)
+where S = P·pb + 2·P·sb + buffers. Activations come from census recipes per family and
+precision (components/activations.py). Multi-GPU layouts: DDP adds one gradient bucket; FSDP2
+shards parameters, gradients and states and gathers the root unit and one layer; DTensor TP
+shards the matmul weights and the heads/MLP activations, and replicates the rest. The layouts
+beyond one GPU are first-order models from the reference notes, to be checked against the
+distributed fixtures of issue #6.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import NamedTuple
+
+from llmem_core.components import activations, lm_head, optimizer, runtime, transient, weights
+from llmem_core.models import (
+    Breakdown,
+    MethodKind,
+    Phase,
+    Precision,
+    Request,
+    Term,
+)
+from llmem_core.params import split
+from llmem_core.presets import presets_dir
+from llmem_core.profiles.layout import Layout, layout
+
+# Bytes of (parameters, compute, residual stream) per element for each precision.
+# amp: fp32 weights and residual stream, matmuls in 16 bit (torch.autocast); bf16: everything.
+PRECISION_BYTES = {
+    Precision.FP32: (4, 4, 4),
+    Precision.AMP_BF16: (4, 2, 4),
+    Precision.AMP_FP16: (4, 2, 4),
+    Precision.BF16: (2, 2, 2),
+}
+
+
+@lru_cache(maxsize=1)
+def recipes() -> dict:
+    return json.loads((presets_dir() / "activation-recipes.json").read_text())["recipes"]
+
+
+class Setup(NamedTuple):
+    lay: Layout
+    tokens: int
+    pb: int  # parameter bytes
+    e: int  # compute (activation) bytes
+    rb: int  # residual-stream bytes
+    recipe_precision: str
+    amp: bool
+
+
+def setup(req: Request) -> Setup:
+    lay = layout(req)
+    pb, e, rb = PRECISION_BYTES[req.training.precision]
+    recipe = req.training.precision.value
+    amp = req.training.precision in (Precision.AMP_BF16, Precision.AMP_FP16)
+    if lay.sharded and amp:
+        # FSDP2 mixed precision: bf16/fp16 parameters per unit, no autocast (reference notes).
+        e, rb, recipe, amp = 2, 2, "bf16", False
+    return Setup(lay, req.training.batch_size * req.training.seq_len, pb, e, rb, recipe, amp)
+
+
+class States(NamedTuple):
+    body: int  # transformer parameters + buffers
+    lm: int  # the V·E matrix
+    grads_body: int
+    grads_lm: int
+    optimizer: int
+    temp: int
+
+
+def states(req: Request, s: Setup) -> States:
+    arch, sp = req.model, split(req.model)
+    body, lm = weights.pytorch_shard(arch, sp, s.lay)
+    return States(
+        body=body * s.pb + arch.buffer_bytes,
+        lm=lm * s.pb,
+        grads_body=body * s.pb,
+        grads_lm=lm * s.pb,
+        optimizer=optimizer.pytorch_state_bytes(body + lm, s.pb),
+        temp=optimizer.pytorch_step_temporary(req.training.optimizer, body + lm, s.pb),
+    )
+
+
+class Acts(NamedTuple):
+    kept: int  # all layers (or their checkpointed inputs) + outside, no loss part
+    one_layer: int  # one layer's full activations (recomputed or last to be freed)
+    copies_forward: int  # autocast 16-bit weight copies alive at the end of forward
+    copies_backward: int  # those still alive when backward starts
+    loss_saved: int  # the log-probabilities the loss keeps (t·V·4)
+
+
+def acts(req: Request, s: Setup) -> Acts:
+    arch, rec = req.model, recipes()
+    size = activations.sizes(arch, req.training.seq_len, s.lay.tp)
+    layer = activations.layer_bytes(arch, s.recipe_precision, s.tokens, size, rec)
+    outside, loss = activations.outside_bytes(arch, s.recipe_precision, s.tokens, size, rec)
+    sp = split(arch)
+    layer_copy = sp.layer_matmul * 2 // s.lay.tp if s.amp else 0
+    lm_copy = sp.lm_matrix * 2 if s.amp else 0
+    if req.training.grad_checkpointing:
+        kept = activations.checkpoint_bytes(arch, s.rb, s.tokens) + outside
+        return Acts(kept, layer + layer_copy, arch.num_layers * layer_copy + lm_copy, lm_copy,
+                    loss)
+    all_copies = arch.num_layers * layer_copy + lm_copy
+    return Acts(arch.num_layers * layer + outside, layer, all_copies, all_copies, loss)
+
+
+def _phases(req: Request, s: Setup) -> dict[Phase, Breakdown]:
+    st, a = states(req, s), acts(req, s)
+    v_logits = lm_head.pytorch_logit_temporaries(req.model, s.tokens, s.e, s.pb)
+    comm = transient.pytorch_buffers(req.model, split(req.model), s.lay, s.pb, s.e)
+    base = runtime.cuda_context_bytes(req.runtime)
+
+    def part(transformer: int, lm: int, opt: int, act: int, comm_bytes: int) -> Breakdown:
+        tensors = transformer + lm + opt + act + comm_bytes
+        return Breakdown.model_construct(
+            transformer=transformer, lm_head=lm, optimizer=opt, activations=act,
+            transient=comm_bytes,
+            runtime=base + runtime.allocator_slack_bytes(req.runtime, tensors),
+        )
+
+    return {
+        Phase.FORWARD: part(st.body, st.lm + a.loss_saved + v_logits.forward_end,
+                            st.optimizer, a.kept + a.copies_forward, comm.forward),
+        Phase.BACKWARD: max(
+            part(st.body, st.lm + a.loss_saved + v_logits.backward_start, st.optimizer,
+                 a.kept + a.copies_backward, comm.backward),
+            part(st.body, st.lm + st.grads_lm + v_logits.lm_head_grad, st.optimizer,
+                 a.kept + a.copies_backward, comm.backward),
+            part(st.body + st.grads_body, st.lm + st.grads_lm + v_logits.tied_extra,
+                 st.optimizer, a.one_layer, comm.backward_end),
+            key=lambda b: b.total,
+        ),
+        Phase.OPTIMIZER: part(st.body + st.grads_body, st.lm + st.grads_lm,
+                              st.optimizer + st.temp, 0, comm.optimizer),
+    }
+
+
+def breakdown(req: Request) -> Breakdown:
+    phases = _phases(req, setup(req))
+    return max(phases.values(), key=lambda b: b.total)
+
+
+def phase_peaks(req: Request, parts: Breakdown) -> tuple[Phase, dict[Phase, int]]:
+    phases = {p: b.total for p, b in _phases(req, setup(req)).items()}
+    return max(phases, key=phases.__getitem__), phases
+
+
+def notes(req: Request) -> tuple[str, ...]:
+    out = []
+    if req.method.kind not in (MethodKind.SINGLE, MethodKind.CDP) or req.cluster.num_gpus > 1:
+        out.append(
+            "Multi-GPU layouts of the pytorch profile (DDP bucket, FSDP2 sharding and gathered "
+            "units, DTensor TP) are first-order models, not yet checked against distributed "
+            "measurements; the estimate is for the most loaded rank."
+        )
+    if req.model.num_experts > 1:
+        out.append("Mixture of experts: activations assume tokens spread evenly over experts.")
+    return tuple(out)
+
+
+SOURCE = "llmem pytorch profile (checked against fake-CUDA PyTorch fixtures)"
+
+
+@lru_cache(maxsize=1)
+def _terms() -> tuple[Term, ...]:
+    rows = [
+        ("transformer", "weights (+ gradients after backward) of every parameter but V·E",
+         "P_body·pb (+ P_body·gb) + buffers, ÷ shards per method"),
+        ("lm_head", "V·E weight (+ gradient) and the logits and loss temporaries",
+         "V·E·pb + t·V·4 saved log-probs + 2·t·V·4 gradients at backward start"),
+        ("optimizer", "AdamW momentum and variance, + foreach's temporary at the step",
+         "2·P·sb (+ P·sb during optimizer.step with foreach)"),
+        ("activations", "tensors autograd keeps for backward (census recipe per family)",
+         "layers·t·Σ c·size + outside; checkpointing: layers·t·h·residual bytes"),
+        ("transient", "DDP gradient bucket, FSDP gathered root unit and layer",
+         "DDP: P·gb; FSDP2: (P_root + P_layer)·compute bytes"),
+    ]
+    terms = [Term(component=c, name=n, formula=f, source=SOURCE) for c, n, f in rows]
+    base = Term(component="runtime", name="CUDA context + caching-allocator slack",
+                formula="context (default 512 MiB) + slack·tensor peak (default 0)",
+                source="heuristics: shared/docs/llmem-method.md §7")
+    return (*terms, base)
+
+
+def terms(req: Request, parts: Breakdown) -> tuple[Term, ...]:
+    return _terms()

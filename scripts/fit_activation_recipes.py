@@ -1,0 +1,220 @@
+"""Derive the `pytorch` profile's activation recipes from a census of what autograd saves.
+
+For each family and precision, tiny models of several shapes run one forward pass on the fake
+CUDA device (llmem_core.measure) with `saved_tensors_hooks` recording every tensor saved for
+backward (deduplicated by storage; parameters and their autocast copies excluded, which the
+profile counts from the weights). The bytes saved per decoder layer, and outside the layers, are
+then solved exactly as a linear combination of per-token sizes:
+    layer   = t·(c_h·h + c_f·f + c_q·q + c_kv·kv + c_a·a + c_d·d + c_as·a·S + c_t) + c_1
+    outside = t·(c_h·h + c_v·V + c_d·d + c_t) + c_1
+(t = batch·seq tokens, d = head_dim, q = heads·d, kv = kv_heads·head_dim, a = heads, S = seq, V =
+vocabulary). The result, presets/activation-recipes.json, is data the profile reads; the whole-
+step fixtures under tests/fixtures/reference (measured independently with MemTracker at real
+sizes) are what the profile is checked against.
+
+Run: .venv/bin/python scripts/fit_activation_recipes.py   (about 5 minutes on 2 cores)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "presets" / "activation-recipes.json"
+FAMILIES = {  # family → preset whose config is shrunk (Mixtral: routing is data-dependent)
+    "opt": "facebook/opt-125m", "bloom": "bigscience/bloom-560m",
+    "codegen": "Salesforce/codegen-350M-nl", "biogpt": "microsoft/biogpt",
+    "gpt_bigcode": "bigcode/gpt_bigcode-santacoder", "gpt_neo": "EleutherAI/gpt-neo-125m",
+    "gpt2": "openai-community/gpt2", "llama": "meta-llama/Llama-3.2-1B",
+    "mistral": "mistralai/Mistral-7B-v0.3", "qwen2": "Qwen/Qwen2-0.5B",
+    "gemma2": "google/gemma-2-2b", "phi3": "microsoft/Phi-3-mini-4k-instruct",
+}  # fmt: skip
+PRECISIONS = ("fp32", "amp-bf16", "bf16")
+BATCH = 2
+# (h, f, heads, kv_heads, head_dim, seq, vocab): the base, then one or two sizes changed. Where a
+# family has no free head_dim (q = h), head_dim is set to h / heads.
+BASE = (96, 224, 4, 2, 24, 60, 1000)
+CHANGES = [{}, {0: 128}, {0: 160}, {1: 320}, {1: 288}, {2: 6}, {2: 8}, {3: 4}, {3: 1},
+           {4: 40}, {4: 32}, {5: 36}, {5: 44}, {5: 80}, {6: 1400}, {0: 112, 1: 288, 5: 50},
+           {2: 6, 4: 40}, {2: 8, 3: 4, 4: 32}]
+EXPLICIT_HEAD_DIM = {"llama", "mistral", "qwen2", "gemma2", "phi3"}
+GQA = EXPLICIT_HEAD_DIM
+
+CHILD = r'''
+import ctypes, json, os, re, sys
+ctypes.CDLL(os.environ["LLMEM_FAKE_CUDA_GUARD"], mode=ctypes.RTLD_GLOBAL)
+import torch
+from llmem_core.measure import _fake_cuda
+from torch._subclasses.fake_tensor import FakeTensorMode
+from transformers import AutoConfig, AutoModelForCausalLM
+job = json.loads(sys.argv[1]); _fake_cuda.install()
+dtype = {"fp32": torch.float32, "amp-bf16": torch.float32, "bf16": torch.bfloat16}[job["precision"]]
+results = []
+for cfg, seq in job["configs"]:
+    cfg = dict(cfg); model_type = cfg.pop("model_type")
+    with FakeTensorMode(), torch.device("cuda"):
+        config = AutoConfig.for_model(model_type, **cfg); config.use_cache = False
+        kw = {"dtype": dtype}
+        if job["attn"]:
+            kw["attn_implementation"] = job["attn"]
+        model = AutoModelForCausalLM.from_config(config, **kw).train()
+        layers = [m for n, m in model.named_modules() if re.search(r"\.(layers|h)\.\d+$", n)]
+        where = ["outside"]
+        for i, layer in enumerate(layers):
+            layer.register_forward_pre_hook(lambda m, a, i=i: where.__setitem__(0, i))
+            layer.register_forward_hook(lambda m, a, o: where.__setitem__(0, "outside"))
+        params = {p.untyped_storage()._cdata for p in model.parameters()}
+        shapes = {tuple(p.shape) for p in model.parameters()}
+        seen, saved = set(), {"layer0": 0, "layer1": 0, "outside": 0, "copies": 0}
+        def pack(t):
+            st = t.untyped_storage(); key = st._cdata
+            if key in seen or key in params:
+                return t
+            seen.add(key)
+            if tuple(t.shape) in shapes and t.dtype != dtype:
+                saved["copies"] += st.nbytes()  # autocast's 16-bit copy of a weight
+            else:
+                saved["outside" if where[0] == "outside" else f"layer{where[0]}"] += st.nbytes()
+            return t
+        ids = torch.randint(0, cfg["vocab_size"], (2, seq))
+        amp = job["precision"] == "amp-bf16"
+        ac = torch.autocast("cuda", dtype=torch.bfloat16, enabled=amp)
+        with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t), ac:
+            model(input_ids=ids, labels=ids)
+    results.append(saved)
+print(json.dumps(results))
+'''
+
+
+def shapes(family: str) -> list[tuple]:
+    out = []
+    for change in CHANGES:
+        h, f, a, g, d, s, v = (change.get(i, x) for i, x in enumerate(BASE))
+        if family not in EXPLICIT_HEAD_DIM:
+            if h % a or 4 in change:
+                continue
+            d = h // a
+        if family == "bloom":  # BLOOM's MLP is always 4·h wide
+            f = 4 * h
+        shape = (h, f, a, g, d, s, v)
+        if shape not in out:
+            out.append(shape)
+    return out
+
+
+def shrink(family: str, base: dict, shape: tuple) -> dict | None:
+    """The family's config at this shape (None where the family cannot take it)."""
+    h, f, a, g, d, _, vocab = shape
+    if family not in EXPLICIT_HEAD_DIM and g != 2:
+        return None  # no grouped heads in this family: kv_heads changes nothing
+    cfg = {**base, "vocab_size": vocab}
+    sizes = {
+        "opt": {"hidden_size": h, "ffn_dim": f, "num_attention_heads": a, "num_hidden_layers": 2,
+                "word_embed_proj_dim": h},
+        "bloom": {"hidden_size": h, "n_head": a, "n_layer": 2},
+        "codegen": {"n_embd": h, "n_inner": f, "n_head": a, "n_layer": 2, "rotary_dim": d // 2},
+        "biogpt": {"hidden_size": h, "intermediate_size": f, "num_attention_heads": a,
+                   "num_hidden_layers": 2},
+        "gpt_bigcode": {"n_embd": h, "n_inner": f, "n_head": a, "n_layer": 2},
+        "gpt_neo": {"hidden_size": h, "intermediate_size": f, "num_heads": a, "num_layers": 2,
+                    "attention_types": [[["global", "local"], 1]], "window_size": 16},
+        "gpt2": {"n_embd": h, "n_inner": f, "n_head": a, "n_layer": 2},
+    }.get(family, {"hidden_size": h, "intermediate_size": f, "num_attention_heads": a,
+                   "num_key_value_heads": g, "head_dim": d, "num_hidden_layers": 2})
+    if family == "bloom" and f != 4 * h:
+        return None
+    if family == "gemma2":
+        sizes |= {"sliding_window": 16, "layer_types": ["sliding_attention", "full_attention"]}
+    if family == "phi3":
+        sizes |= {"original_max_position_embeddings": 4096}
+    return cfg | sizes
+
+
+def columns(family: str, shape: tuple) -> tuple[list[float], list[float]]:
+    h, f, a, g, d, s, vocab = shape
+    t = BATCH * s
+    q = a * d if family in EXPLICIT_HEAD_DIM else h
+    kv = g * d if family in GQA else (d if family == "gpt_bigcode" else h)
+    layer = [t * h, t * f, t * q, t * kv, t * a, t * d, t * a * s, t, 1.0]
+    return layer, [t * h, t * vocab, t * d, t, 1.0]
+
+
+def measure(family: str, precision: str) -> list[tuple[tuple, dict]]:
+    from llmem_core.measure.guard import guard_library
+
+    rec = json.loads((ROOT / "presets" / "hf-model-configs.json").read_text())[FAMILIES[family]]
+    runs = [(s, shrink(family, rec["config"], s)) for s in shapes(family)]
+    runs = [(s, c) for s, c in runs if c is not None]
+    job = {"precision": precision, "attn": rec["attention_impl_default"],
+           "configs": [[c, s[5]] for s, c in runs]}
+    env = {**os.environ, "LLMEM_FAKE_CUDA_GUARD": str(guard_library())}
+    done = subprocess.run([sys.executable, "-c", CHILD, json.dumps(job)], env=env,
+                          capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise RuntimeError(f"{family} {precision}: {done.stderr[-2000:]}")
+    return [(s, r) for (s, _), r in zip(runs, json.loads(done.stdout.splitlines()[-1]),
+                                         strict=True)]
+
+
+def solve(rows: list[list[float]], values: list[float], names: list[str]) -> dict:
+    coef, *_ = np.linalg.lstsq(np.array(rows), np.array(values, dtype=float), rcond=None)
+    fitted = np.array(rows) @ coef
+    worst = float(np.max(np.abs(fitted - values)))
+    return {"coefficients": dict(zip(names, [round(float(c), 4) for c in coef], strict=True)),
+            "max_residual_bytes": round(worst, 1), "runs": len(values)}
+
+
+def recipe(family: str, precision: str) -> dict:
+    data = measure(family, precision)
+    layer = [columns(family, s)[0] for s, _ in data]
+    outside = [columns(family, s)[1] for s, _ in data]
+    # The second layer is "the" layer: tensors every layer shares (rotary cos/sin, masks) were
+    # first saved in layer 0, so they are counted once, with the outside part.
+    total = [r["layer0"] + r["layer1"] + r["outside"] for _, r in data]
+    return {
+        "layer": solve(layer, [r["layer1"] for _, r in data],
+                       ["h", "f", "q", "kv", "heads", "head_dim", "heads_x_seq", "one", "const"]),
+        "outside": solve(outside, [x - 2 * r["layer1"] for x, (_, r) in zip(total, data,
+                                                                             strict=True)],
+                         ["h", "vocab", "head_dim", "one", "const"]),
+    }
+
+
+def main() -> int:
+    jobs = [(f, p) for f in FAMILIES for p in PRECISIONS]
+    def attempt(job: tuple[str, str]) -> dict:
+        try:
+            return recipe(*job)
+        except RuntimeError as err:  # keep the others; the failure is printed and recorded
+            print(err, file=sys.stderr)
+            return {"error": str(err)[-500:]}
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(attempt, jobs))
+    out: dict = {
+        "source": "scripts/fit_activation_recipes.py: census of tensors saved for backward "
+        "(torch 2.13.0, transformers 5.24.0, fake CUDA device), solved per token",
+        "units": "bytes; layer = t·Σ c·size + const per decoder layer, outside = embedding, "
+        "final norm, lm_head input and loss",
+        "recipes": {},
+    }
+    for (family, precision), result in zip(jobs, results, strict=True):
+        out["recipes"].setdefault(family, {})[precision] = result
+        if "error" in result:
+            continue
+        worst = max(result["layer"]["max_residual_bytes"], result["outside"]["max_residual_bytes"])
+        print(f"{family:<12} {precision:<9} layer {result['layer']['coefficients']} "
+              f"(worst residual {worst:.0f} B)")
+    OUT.write_text(json.dumps(out, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
