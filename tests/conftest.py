@@ -52,16 +52,18 @@ def make_request(
     seq: int = 512,
     gpu: str = "v100-16gb",
     memory_bytes: int | None = None,
+    profile: str = "paper",
+    precision: str = "amp-fp16",
     **runtime: object,
 ) -> Request:
     arch = find_model(model).architecture if isinstance(model, str) else model
     memory = memory_bytes or find_gpu(gpu).memory_bytes
     return Request(
         model=arch,
-        training=Training(batch_size=batch, seq_len=seq),
+        training=Training(batch_size=batch, seq_len=seq, precision=precision),
         method=Method(kind=method, tp_degree=tp),
         cluster=Cluster(gpu_key=gpu, memory_bytes=memory, num_gpus=gpus),
-        runtime=Runtime(**runtime),
+        runtime=Runtime(profile=profile, **runtime),
     )
 
 

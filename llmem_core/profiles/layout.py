@@ -30,6 +30,9 @@ def layout(req: Request) -> Layout:
         if n != 1:
             raise InputError(f"method: 'single' runs on one GPU, but num_gpus is {n}; use cdp")
         return Layout(1, 1, 1, False)
+    if n == 1:  # one GPU: every method is plain single-GPU training (Algorithm 1's premise)
+        return _checked(req, Layout(1, 1, 1, False)) if m.kind == MethodKind.TP else \
+            Layout(1, 1, 1, False)
     if m.kind == MethodKind.CDP:
         return Layout(n, n, 1, False)
     if m.kind == MethodKind.ADP:

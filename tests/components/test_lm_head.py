@@ -28,3 +28,26 @@ def test_gpt_neo_upcasts_in_the_paper() -> None:
     weight = 50_257 * 768 * 2
     assert paper_lm_head_bytes(arch, 1, 2) - weight == 3 * 2**21  # three tiny tensors, 1 page each
     assert paper_lm_head_bytes(arch, 8, 2048) - weight >= 3 * 8 * 2047 * 50_257 * 4
+
+
+def test_pytorch_logit_temporaries_by_hand() -> None:
+    """Llama-3.2-1B (V 128,256, E 2,048, tied), t = 4,096 tokens, bf16 compute (e 2), pb 2:
+    forward end = bf16 logits 2·t·V + fp32 upcast 4·t·V = 6·525,336,576 = 3,152,019,456
+    backward start = nll's and log_softmax's fp32 gradients 2·4·t·V = 4,202,692,608
+    lm_head grad = 2·t·V + 2·t·E = 1,050,673,152 + 16,777,216 = 1,067,450,368
+    tied extra = 2·V·E = 525,336,576."""
+    from llmem_core.components.lm_head import pytorch_logit_temporaries
+
+    arch = find_model("meta-llama/Llama-3.2-1B").architecture
+    got = pytorch_logit_temporaries(arch, 4_096, 2, 2)
+    assert got.forward_end == 3_152_019_456
+    assert got.backward_start == 4_202_692_608
+    assert got.lm_head_grad == 1_067_450_368
+    assert got.tied_extra == 525_336_576
+
+
+def test_pytorch_fp32_logits_are_not_upcast_again() -> None:
+    from llmem_core.components.lm_head import pytorch_logit_temporaries
+
+    arch = find_model("openai-community/gpt2").architecture
+    assert pytorch_logit_temporaries(arch, 10, 4, 4).forward_end == 4 * 10 * 50_257

@@ -41,3 +41,20 @@ def test_model_states_are_six_bytes_per_chunked_element() -> None:
     n = weights.paper_chunked_elements(arch, cs)
     assert n == 102_957_056 + 19 * cs
     assert 0 <= weights.paper_model_state_bytes(arch, cs) - pages(n * 6) <= 2 * MiB
+
+
+def test_pytorch_shard_per_layout() -> None:
+    """TP shards each layer's matmul weights (not embeddings, norms, lm_head); FSDP divides
+    everything by the data-parallel degree."""
+    from llmem_core.components.weights import pytorch_shard
+    from llmem_core.params import split
+    from llmem_core.profiles.layout import Layout
+
+    arch = find_model("meta-llama/Llama-3.1-8B").architecture
+    sp = split(arch)
+    matmul = 32 * sp.layer_matmul
+    assert pytorch_shard(arch, sp, Layout(1, 1, 1, False)) == (sp.body, sp.lm_matrix)
+    assert pytorch_shard(arch, sp, Layout(4, 1, 4, False)) == (sp.body - matmul + matmul // 4,
+                                                              sp.lm_matrix)
+    body, lm = pytorch_shard(arch, sp, Layout(8, 8, 1, True))
+    assert (body, lm) == (-(-sp.body // 8), -(-sp.lm_matrix // 8))

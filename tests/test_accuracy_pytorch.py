@@ -1,0 +1,36 @@
+"""The accuracy gate of the `pytorch` profile: every committed single-GPU reference (PyTorch on
+the fake CUDA device: tests/fixtures/reference, and the team's shared-reference-peaks.csv),
+median |error| ≤ 2 % and max ≤ 5 % on the steady-state tensor peak (issue #3)."""
+
+from __future__ import annotations
+
+import statistics
+from pathlib import Path
+
+import pytest
+
+from llmem_core.accuracy import load_fixture_cases, load_shared_cases, relative_error
+
+FIXTURES = Path(__file__).parent / "fixtures" / "reference"
+CASES = [c for c in load_fixture_cases(FIXTURES) + load_shared_cases(
+    FIXTURES / "shared-reference-peaks.csv") if c.num_gpus == 1]
+
+
+def _id(c) -> str:
+    ckpt = "ckpt" if c.grad_checkpointing else "nockpt"
+    return f"{c.model.split('/')[-1]}-{c.precision}-{c.optimizer[6:]}-{ckpt}-b{c.batch_size}-s{c.seq_len}"
+
+
+def test_enough_cases_and_architectures() -> None:
+    assert len(CASES) >= 48
+    assert len({c.model for c in CASES}) >= 4
+
+
+@pytest.mark.parametrize("case", CASES, ids=[_id(c) for c in CASES])
+def test_each_case_within_five_percent(case) -> None:
+    assert abs(relative_error(case)) <= 0.05
+
+
+def test_median_error_within_two_percent() -> None:
+    errors = [abs(relative_error(c)) for c in CASES]
+    assert statistics.median(errors) <= 0.02
