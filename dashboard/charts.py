@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from dashboard.accuracy import band
-from dashboard.compute import MethodResult, Results
+from dashboard.compute import Curve, MethodResult, Results
 from dashboard.i18n import component_label, fmt_gib, fmt_int, fmt_pct, method_label, t
 from llmem_core.units import GiB
 
@@ -81,28 +81,46 @@ def _segment(res: Results, rows: list[MethodResult], component: str, x: list[str
     )
 
 
-def _totals(res: Results, rows: list[MethodResult], x: list[str]) -> go.Scatter:
-    """Peak labels on top of each bar, with the measured error band as a whisker."""
-    lang, cap = res.inputs.lang, res.request.cluster.memory_bytes
-    y, text, colors, up, down, hover = [], [], [], [], [], []
+def _band_rows(res: Results, rows: list[MethodResult]) -> list[tuple[int, int, int] | None]:
+    """(peak, low, high) per method; low = high = peak where the profile is unmeasured."""
+    out = []
     for row in rows:
-        peak = row.estimate.peak_bytes if row.estimate else 0
-        fits = row.estimate is not None and peak <= cap
-        low_high = band(peak, res.accuracy) if row.estimate else None
-        y.append(_gib(peak))
-        up.append(_gib(low_high[1] - peak) if low_high else 0)
-        down.append(_gib(peak - low_high[0]) if low_high else 0)
-        label = fmt_gib(peak, lang) if row.estimate else t(lang, "not_runnable")
-        text.append(label if fits or not row.estimate else f"{t(lang, 'oom')} {label}")
-        colors.append(FIT_COLOR if fits else CAPACITY_COLOR)
-        hover.append(row.error or (f"{t(lang, 'hover_band')}: {fmt_gib(low_high[0], lang)} – "
-                                   f"{fmt_gib(low_high[1], lang)}" if low_high else ""))
+        if row.estimate is None:
+            out.append(None)
+            continue
+        peak = row.estimate.peak_bytes
+        out.append((peak, *(band(peak, res.accuracy) or (peak, peak))))
+    return out
+
+
+def _whiskers(x: list[str], bands: list) -> go.Scatter:
+    """The measured error band of each peak, as a whisker on top of its bar."""
+    ok = [(xi, b) for xi, b in zip(x, bands, strict=True) if b]
     return go.Scatter(
-        x=x, y=y, mode="markers+text", text=text, textposition="top center",
-        textfont={"color": colors, "size": 14}, marker={"size": 1, "color": "rgba(0,0,0,0)"},
-        error_y={"type": "data", "symmetric": False, "array": up, "arrayminus": down,
-                 "color": "#37474F", "thickness": 1.5, "width": 10},
-        customdata=hover, hovertemplate="%{x}: %{text}<br>%{customdata}<extra></extra>",
+        x=[xi for xi, _ in ok], y=[_gib(b[0]) for _, b in ok], mode="markers",
+        marker={"size": 1, "color": "rgba(0,0,0,0)"}, showlegend=False, hoverinfo="skip",
+        error_y={"type": "data", "symmetric": False, "array": [_gib(b[2] - b[0]) for _, b in ok],
+                 "arrayminus": [_gib(b[0] - b[1]) for _, b in ok], "color": "#37474F",
+                 "thickness": 1.5, "width": 10},
+    )
+
+
+def _labels(res: Results, rows: list[MethodResult], x: list[str], bands: list) -> go.Scatter:
+    """The peak above each bar (above its whisker): green when it fits, red when not."""
+    lang, cap = res.inputs.lang, res.request.cluster.memory_bytes
+    y, text, colors, hover = [], [], [], []
+    for row, b in zip(rows, bands, strict=True):
+        y.append(_gib(b[2]) if b else 0.0)
+        fits = b is not None and b[0] <= cap
+        label = fmt_gib(b[0], lang) if b else t(lang, "not_runnable")
+        text.append(label if fits or not b else f"{t(lang, 'oom')} {label}")
+        colors.append(FIT_COLOR if fits else CAPACITY_COLOR)
+        hover.append(row.error or (f"{t(lang, 'hover_band')}: {fmt_gib(b[1], lang)} – "
+                                   f"{fmt_gib(b[2], lang)}"))
+    return go.Scatter(
+        x=x, y=y, mode="text", text=text, textposition="top center",
+        textfont={"color": colors, "size": 14}, customdata=hover,
+        hovertemplate="%{x}: %{text}<br>%{customdata}<extra></extra>",
         showlegend=False, cliponaxis=False,
     )
 
@@ -114,7 +132,8 @@ def memory_bars(res: Results) -> go.Figure:
     x = [method_label(r.method, n, lang) for r in rows]
     opacity = [1.0 if r.method == res.focus.method else 0.45 for r in rows]
     fig = go.Figure([_segment(res, rows, c, x, opacity) for c in SEGMENTS])
-    fig.add_trace(_totals(res, rows, x))
+    bands = _band_rows(res, rows)
+    fig.add_traces([_whiskers(x, bands), _labels(res, rows, x, bands)])
     _capacity_line(fig, res.request.cluster.memory_bytes, lang)
     req = res.request
     title = t(lang, "chart_title_memory", model=req.model.name, n=n,
@@ -128,7 +147,7 @@ def memory_bars(res: Results) -> go.Figure:
 def _y_top(res: Results) -> float:
     peaks = [r.estimate.peak_bytes for r in res.methods if r.estimate]
     top = max([*peaks, res.request.cluster.memory_bytes])
-    return _gib(top) * 1.18
+    return _gib(top) * 1.22
 
 
 def batch_chart(res: Results) -> go.Figure:
@@ -146,7 +165,7 @@ def batch_chart(res: Results) -> go.Figure:
             hovertemplate=f"{name}<br>batch %{{x}}: %{{y:.1f}} GiB<extra></extra>",
         ))
         if curve.max_batch:
-            _mark_largest(fig, curve, color, lang)
+            _mark_largest(fig, curve, color, lang, labelled=curve.method == res.focus.method)
     _capacity_line(fig, res.request.cluster.memory_bytes, lang)
     fig.add_vline(x=res.inputs.batch, line={"color": "#607D8B", "dash": "dot", "width": 1},
                   annotation={"text": t(lang, "your_batch"), "font": {"color": "#607D8B"}},
@@ -155,14 +174,16 @@ def batch_chart(res: Results) -> go.Figure:
     return _layout(fig, lang, t(lang, "sec_batch"), t(lang, "axis_gib"), 380)
 
 
-def _mark_largest(fig: go.Figure, curve, color: str, lang: str) -> None:
+def _mark_largest(fig: go.Figure, curve: Curve, color: str, lang: str, labelled: bool) -> None:
+    """A diamond where the curve last fits; labelled for the focus method only."""
     peak = curve.peaks[curve.batches.index(curve.max_batch)]
     fig.add_trace(go.Scatter(
-        x=[curve.max_batch], y=[_gib(peak)], mode="markers+text", showlegend=False,
+        x=[curve.max_batch], y=[_gib(peak)], showlegend=False,
+        mode="markers+text" if labelled else "markers",
         marker={"size": 11, "color": color, "symbol": "diamond", "line": {"color": "white",
                                                                          "width": 1}},
         text=[t(lang, "largest_batch", batch=fmt_int(curve.max_batch, lang))],
-        textposition="bottom right", textfont={"color": color},
+        textposition="bottom right", textfont={"color": color, "size": 13},
         hovertemplate="%{text}: %{y:.1f} GiB<extra></extra>",
     ))
 

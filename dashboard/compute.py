@@ -287,8 +287,8 @@ def run(inputs: PlanInputs, arch: Architecture, gpus: dict[str, Gpu]) -> Results
     """Everything the page shows for one plan, or the input to blame."""
     try:
         req = base_request(inputs, arch, gpus)
+        choice = plan(req, tp_degree=tp_choice(inputs))  # checks the tp degree first
         methods = shown_methods(inputs)
-        choice = plan(req, tp_degree=tp_choice(inputs))
         rows = [method_result(req, m) for m in methods]
         if all(r.estimate is None for r in rows):
             raise InputError(rows[0].error or "method: no method can run")

@@ -195,6 +195,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "m_adp": {"en": "ADP (ZeRO-3/FSDP)", "ja": "ADP（ZeRO-3/FSDP）"},
     "m_tp": {"en": "TP ×{tp}", "ja": "TP ×{tp}"},
     "m_dp+tp": {"en": "DP+TP {dp}×{tp}", "ja": "DP+TP {dp}×{tp}"},
+    "short_single": {"en": "1 GPU", "ja": "単一GPU"},
+    "aka_cdp": {"en": "DDP", "ja": "DDP"},
+    "aka_adp": {"en": "ZeRO-3/FSDP", "ja": "ZeRO-3/FSDP"},
     # tables
     "t_method": {"en": "Method", "ja": "方法"},
     "t_peak_batch": {"en": "Peak at your batch", "ja": "指定バッチでのピーク"},
@@ -318,6 +321,16 @@ def method_label(method: Method, num_gpus: int, lang: Lang) -> str:
     if kind == MethodKind.DP_TP:
         return t(lang, "m_dp+tp", dp=num_gpus // method.tp_degree, tp=method.tp_degree)
     return t(lang, f"m_{kind.value}")
+
+
+def method_short(method: Method, num_gpus: int, lang: Lang) -> tuple[str, str]:
+    """(short name, what it is also called) for tight places: ("ADP", "ZeRO-3/FSDP")."""
+    kind = method.kind
+    if kind in (MethodKind.CDP, MethodKind.ADP):
+        return kind.value.upper(), t(lang, f"aka_{kind.value}")
+    if kind == MethodKind.SINGLE:
+        return t(lang, "short_single"), ""
+    return method_label(method, num_gpus, lang), ""
 
 
 def component_label(component: str, lang: Lang) -> str:

@@ -263,10 +263,11 @@ def downloads(res: Results, memory_fig: Any, link: str) -> None:
     lang, stem = res.inputs.lang, export.file_stem(res)
     c1, c2, c3 = st.columns(3)
     c1.download_button(t(lang, "dl_csv"), lambda: export.plan_csv(res), f"{stem}.csv",
-                       "text/csv", key="dl_csv", on_click="ignore", icon="📄")
+                       "text/csv", key="dl_csv", on_click="ignore", icon=":material/table:")
     c2.download_button(t(lang, "dl_json"), lambda: export.plan_json(res, link), f"{stem}.json",
-                       "application/json", key="dl_json", on_click="ignore", icon="🧾")
+                       "application/json", key="dl_json", on_click="ignore",
+                       icon=":material/data_object:")
     c3.download_button(t(lang, "dl_html"), lambda: export.chart_html(memory_fig),
                        f"{stem}-memory.html", "text/html", key="dl_html", on_click="ignore",
-                       icon="📊")
+                       icon=":material/bar_chart:")
     st.caption(t(lang, "dl_png_hint"))

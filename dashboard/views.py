@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import plotly.graph_objects as go
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -16,6 +19,7 @@ from dashboard.i18n import (
     fmt_pct,
     fmt_usd_range,
     method_label,
+    method_short,
     t,
 )
 from dashboard.state import LinkProblem
@@ -26,6 +30,16 @@ BASE_CSS = """
 .block-container {padding-top: 2.2rem; max-width: 1400px;}
 [data-testid="stMetricValue"] {font-size: 1.7rem;}
 h1 {font-size: 1.9rem !important;}
+.llmem-verdict {border-left: 8px solid; border-radius: 6px; padding: 0.8rem 1.2rem;
+  margin-bottom: 0.8rem;}
+.llmem-verdict p {margin: 0.2rem 0; font-size: 1.05rem;}
+.llmem-word {font-size: 1.9rem; font-weight: 700; margin-bottom: 0.2rem;}
+.llmem-green {border-color: #2E7D32; background: #EEF7EF;}
+.llmem-green .llmem-word {color: #2E7D32;}
+.llmem-orange {border-color: #E65100; background: #FFF4E5;}
+.llmem-orange .llmem-word {color: #E65100;}
+.llmem-red {border-color: #C62828; background: #FDECEC;}
+.llmem-red .llmem-word {color: #C62828;}
 </style>
 """
 PRESENT_CSS = """
@@ -34,7 +48,7 @@ section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
 header[data-testid="stHeader"] {display: none;}
 .block-container {padding-top: 1.2rem; max-width: 1600px;}
 [data-testid="stMetricValue"] {font-size: 2.3rem;}
-[data-testid="stMarkdownContainer"] p {font-size: 1.15rem;}
+.llmem-verdict p {font-size: 1.3rem;} .llmem-word {font-size: 2.6rem;}
 </style>
 """
 
@@ -107,13 +121,22 @@ def _plan_sentence(res: Results) -> str:
              samples=fmt_int(best.samples_per_step, lang))
 
 
+def _html(markdown_text: str) -> str:
+    """Escape a sentence for HTML, keeping its **bold** parts."""
+    return re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", html.escape(markdown_text))
+
+
 def headline(res: Results) -> None:
+    """The verdict in one glance: a coloured card, one sentence, the recommendation."""
     lang = res.inputs.lang
     color, key = _verdict(res)
-    with st.container(border=True, key="headline"):
-        st.markdown(f"### :{color}-badge[{t(lang, key)}]")
-        st.markdown(_sentence(res))
-        st.markdown(_plan_sentence(res))
+    mark = {"green": "✓", "orange": "!", "red": "✕"}[color]
+    st.markdown(
+        f'<div class="llmem-verdict llmem-{color}" data-testid="llmem-verdict">'
+        f'<div class="llmem-word">{mark} {html.escape(t(lang, key))}</div>'
+        f"<p>{_html(_sentence(res))}</p><p>{_html(_plan_sentence(res))}</p></div>",
+        unsafe_allow_html=True,
+    )
     _metrics(res)
 
 
@@ -141,9 +164,10 @@ def _recommended(col: DeltaGenerator, res: Results) -> None:
         col.metric(t(lang, "m_recommended"), t(lang, "offload"), border=True)
         return
     best = next(m for m in res.plan.methods if m.method.kind.value == res.plan.choice.value)
-    col.metric(t(lang, "m_recommended"),
-               method_label(best.method, res.request.cluster.num_gpus, lang),
+    name, aka = method_short(best.method, res.request.cluster.num_gpus, lang)
+    col.metric(t(lang, "m_recommended"), name,
                t(lang, "m_recommended_sub", batch=fmt_int(best.max_batch_size, lang)),
+               help=aka or None,
                delta_color="gray", delta_arrow="off", border=True)
 
 
@@ -203,8 +227,8 @@ def cost(res: Results) -> None:
     lang = res.inputs.lang
     st.subheader(t(lang, "sec_cost"))
     st.caption(t(lang, "cost_help", batch=fmt_int(res.inputs.batch, lang), max=COST_MAX_GPUS))
-    st.dataframe(tables.cost_table(res.cost_rows, lang, COST_MAX_GPUS), hide_index=True,
-                 key="table_cost")
+    table = tables.cost_table(res.cost_rows, lang, COST_MAX_GPUS)
+    st.dataframe(table, hide_index=True, key="table_cost", height=36 * (len(table) + 1) + 3)
 
 
 def assumptions(res: Results) -> None:
