@@ -29,27 +29,59 @@ def _gib(nbytes: int) -> float:
     return nbytes / GiB
 
 
-def _layout(fig: go.Figure, lang: str, title: str, y_title: str, height: int) -> go.Figure:
+# A small explicit template: plotly's named templates are deep-copied into every figure,
+# which costs more than the whole estimate (see bench/bench_dashboard.py).
+TEMPLATE = go.layout.Template(layout={
+    "paper_bgcolor": "white", "plot_bgcolor": "white", "colorway": list(METHOD_COLORS),
+    "xaxis": {"gridcolor": "#E6E9EE", "linecolor": "#B0BEC5", "zeroline": False},
+    "yaxis": {"gridcolor": "#E6E9EE", "linecolor": "#B0BEC5", "zeroline": False},
+})
+
+
+def _figure(traces: list, lang: str) -> go.Figure:
+    return go.Figure(data=traces, layout={"template": TEMPLATE})
+
+
+def _layout(fig: go.Figure, title: str, y_title: str, height: int, marks: list[dict]) -> go.Figure:
+    """Common layout; `marks` are reference lines as (shape, annotation) dicts."""
     fig.update_layout(
         title={"text": title, "font": {"size": 15}, "x": 0.0, "xanchor": "left"},
         font={"family": FONT, "size": 13},
-        template="plotly_white",
         height=height,
         margin={"l": 60, "r": 20, "t": 60, "b": 40},
         legend={"orientation": "h", "y": -0.15, "x": 0.0},
-        yaxis={"title": y_title, "rangemode": "tozero", "gridcolor": "#E6E9EE"},
+        yaxis={"title": y_title, "rangemode": "tozero"},
         hoverlabel={"font": {"family": FONT}},
+        shapes=[m["shape"] for m in marks],
+        annotations=[m["annotation"] for m in marks if m.get("annotation")],
     )
     return fig
 
 
-def _capacity_line(fig: go.Figure, capacity: int, lang: str) -> None:
-    fig.add_hline(
-        y=_gib(capacity), line={"color": CAPACITY_COLOR, "width": 2, "dash": "dash"},
-        annotation={"text": t(lang, "capacity", cap=fmt_gib(capacity, lang)),
-                    "font": {"color": CAPACITY_COLOR}, "xanchor": "right", "x": 1.0},
-        annotation_position="top right",
-    )
+def _hline(y: float, color: str, text: str, dash: str = "dash") -> dict:
+    """A horizontal reference line across the plot, labelled at its right end."""
+    return {
+        "shape": {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": y,
+                  "y1": y, "line": {"color": color, "width": 2, "dash": dash}},
+        "annotation": {"text": text, "xref": "paper", "x": 1, "xanchor": "right", "yref": "y",
+                       "y": y, "yanchor": "bottom", "showarrow": False, "font": {"color": color}},
+    }
+
+
+def _vline(x: float, color: str, text: str, dash: str = "dot", top: bool = True) -> dict:
+    """A vertical reference line over the plot's height, labelled at its top or bottom."""
+    return {
+        "shape": {"type": "line", "yref": "paper", "y0": 0, "y1": 1, "xref": "x", "x0": x,
+                  "x1": x, "line": {"color": color, "width": 1.5, "dash": dash}},
+        "annotation": {"text": text, "yref": "paper", "y": 1 if top else 0,
+                       "yanchor": "top" if top else "bottom", "xref": "x", "x": x,
+                       "xanchor": "left", "showarrow": False, "font": {"color": color}},
+    }
+
+
+def _capacity(capacity: int, lang: str) -> dict:
+    return _hline(_gib(capacity), CAPACITY_COLOR,
+                  t(lang, "capacity", cap=fmt_gib(capacity, lang)))
 
 
 def _formulas(row: MethodResult, component: str) -> tuple[str, str]:
@@ -131,17 +163,16 @@ def memory_bars(res: Results) -> go.Figure:
     rows = list(res.methods)
     x = [method_label(r.method, n, lang) for r in rows]
     opacity = [1.0 if r.method == res.focus.method else 0.45 for r in rows]
-    fig = go.Figure([_segment(res, rows, c, x, opacity) for c in SEGMENTS])
     bands = _band_rows(res, rows)
-    fig.add_traces([_whiskers(x, bands), _labels(res, rows, x, bands)])
-    _capacity_line(fig, res.request.cluster.memory_bytes, lang)
+    fig = _figure([*(_segment(res, rows, c, x, opacity) for c in SEGMENTS),
+                   _whiskers(x, bands), _labels(res, rows, x, bands)], lang)
     req = res.request
     title = t(lang, "chart_title_memory", model=req.model.name, n=n,
               gpu=res.gpu_name or fmt_gib(req.cluster.memory_bytes, lang),
               batch=fmt_int(req.training.batch_size, lang), seq=fmt_int(req.training.seq_len, lang))
-    fig.update_layout(barmode="stack", bargap=0.35)
-    fig.update_yaxes(range=[0, _y_top(res)])
-    return _layout(fig, lang, title, t(lang, "axis_gib"), 460)
+    fig.update_layout(barmode="stack", bargap=0.35, yaxis_range=[0, _y_top(res)])
+    marks = [_capacity(req.cluster.memory_bytes, lang)]
+    return _layout(fig, title, t(lang, "axis_gib"), 460, marks)
 
 
 def _y_top(res: Results) -> float:
@@ -153,31 +184,29 @@ def _y_top(res: Results) -> float:
 def batch_chart(res: Results) -> go.Figure:
     """Peak per GPU against batch, one line per method; the crossing is the largest batch."""
     lang, n = res.inputs.lang, res.request.cluster.num_gpus
-    fig = go.Figure()
+    traces = []
     for i, curve in enumerate(res.batch_curves):
         color = METHOD_COLORS[i % len(METHOD_COLORS)]
         name = method_label(curve.method, n, lang)
         width = 3.5 if curve.method == res.focus.method else 2
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=list(curve.batches), y=[_gib(p) for p in curve.peaks], name=name,
-            mode="lines+markers",
-            line={"color": color, "width": width}, marker={"size": 5},
+            mode="lines+markers", line={"color": color, "width": width}, marker={"size": 5},
             hovertemplate=f"{name}<br>batch %{{x}}: %{{y:.1f}} GiB<extra></extra>",
         ))
         if curve.max_batch:
-            _mark_largest(fig, curve, color, lang, labelled=curve.method == res.focus.method)
-    _capacity_line(fig, res.request.cluster.memory_bytes, lang)
-    fig.add_vline(x=res.inputs.batch, line={"color": "#607D8B", "dash": "dot", "width": 1},
-                  annotation={"text": t(lang, "your_batch"), "font": {"color": "#607D8B"}},
-                  annotation_position="top left")
-    fig.update_xaxes(title=t(lang, "axis_batch"), rangemode="tozero")
-    return _layout(fig, lang, t(lang, "sec_batch"), t(lang, "axis_gib"), 380)
+            traces.append(_largest(curve, color, lang, curve.method == res.focus.method))
+    fig = _figure(traces, lang)
+    fig.update_layout(xaxis={"title": t(lang, "axis_batch"), "rangemode": "tozero"})
+    marks = [_capacity(res.request.cluster.memory_bytes, lang),
+             _vline(res.inputs.batch, "#607D8B", t(lang, "your_batch"))]
+    return _layout(fig, t(lang, "sec_batch"), t(lang, "axis_gib"), 380, marks)
 
 
-def _mark_largest(fig: go.Figure, curve: Curve, color: str, lang: str, labelled: bool) -> None:
+def _largest(curve: Curve, color: str, lang: str, labelled: bool) -> go.Scatter:
     """A diamond where the curve last fits; labelled for the focus method only."""
     peak = curve.peaks[curve.batches.index(curve.max_batch)]
-    fig.add_trace(go.Scatter(
+    return go.Scatter(
         x=[curve.max_batch], y=[_gib(peak)], showlegend=False,
         mode="markers+text" if labelled else "markers",
         marker={"size": 11, "color": color, "symbol": "diamond", "line": {"color": "white",
@@ -185,40 +214,36 @@ def _mark_largest(fig: go.Figure, curve: Curve, color: str, lang: str, labelled:
         text=[t(lang, "largest_batch", batch=fmt_int(curve.max_batch, lang))],
         textposition="bottom right", textfont={"color": color, "size": 13},
         hovertemplate="%{text}: %{y:.1f} GiB<extra></extra>",
-    ))
+    )
 
 
 def vocab_chart(res: Results) -> go.Figure:
     """Peak and its lm_head part against vocabulary size, for the focus method."""
     lang = res.inputs.lang
     xs = [p.vocab for p in res.vocab_curve]
-    fig = go.Figure([
+    fig = _figure([
         go.Scatter(x=xs, y=[_gib(p.lm_head) for p in res.vocab_curve], name=t(lang, "lm_head_part"),
                    mode="lines+markers", fill="tozeroy", line={"color": COLORS["lm_head"]},
                    hovertemplate="V=%{x:,}: %{y:.1f} GiB<extra></extra>"),
         go.Scatter(x=xs, y=[_gib(p.peak) for p in res.vocab_curve], name=t(lang, "peak"),
                    mode="lines+markers", line={"color": "#263238", "width": 3},
                    hovertemplate="V=%{x:,}: %{y:.1f} GiB<extra></extra>"),
-    ])
-    _capacity_line(fig, res.request.cluster.memory_bytes, lang)
-    _vocab_marks(fig, res)
-    fig.update_xaxes(title=t(lang, "axis_vocab"), tickformat=",")
+    ], lang)
+    fig.update_layout(xaxis={"title": t(lang, "axis_vocab"), "tickformat": ","})
     title = f"{t(lang, 'sec_vocab')} · {method_label(res.focus.method, res.inputs.gpus, lang)}"
-    return _layout(fig, lang, title, t(lang, "axis_gib"), 380)
+    marks = [_capacity(res.request.cluster.memory_bytes, lang), *_vocab_marks(res)]
+    return _layout(fig, title, t(lang, "axis_gib"), 380, marks)
 
 
-def _vocab_marks(fig: go.Figure, res: Results) -> None:
-    lang = res.inputs.lang
-    fig.add_vline(x=res.model_vocab, line={"color": "#607D8B", "dash": "dot", "width": 1},
-                  annotation={"text": t(lang, "model_vocab_mark",
-                                        vocab=fmt_int(res.model_vocab, lang))},
-                  annotation_position="top left")
-    vocab = res.request.model.vocab_size
+def _vocab_marks(res: Results) -> list[dict]:
+    lang, vocab = res.inputs.lang, res.request.model.vocab_size
+    marks = [_vline(res.model_vocab, "#607D8B",
+                    t(lang, "model_vocab_mark", vocab=fmt_int(res.model_vocab, lang)))]
     if vocab != res.model_vocab:
-        fig.add_vline(x=vocab, line={"color": COLORS["lm_head"], "dash": "dash", "width": 2},
-                      annotation={"text": t(lang, "whatif_vocab_mark", vocab=fmt_int(vocab, lang)),
-                                  "font": {"color": COLORS["lm_head"]}},
-                      annotation_position="bottom right")
+        marks.append(_vline(vocab, COLORS["lm_head"],
+                            t(lang, "whatif_vocab_mark", vocab=fmt_int(vocab, lang)),
+                            dash="dash", top=False))
+    return marks
 
 
 def plotly_config(filename: str) -> dict:
