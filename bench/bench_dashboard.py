@@ -77,7 +77,8 @@ def main() -> int:
         if plan is DEFAULT:
             worst_default = max(p_ms, r_ms)
     verdict = "within" if worst_default <= TARGET_MS else "OVER"
-    print(f"default plan full rerun: {worst_default:.1f} ms — {verdict} the {TARGET_MS:.0f} ms target")
+    print(f"default plan full rerun: {worst_default:.1f} ms — {verdict} the "
+          f"{TARGET_MS:.0f} ms target")
     return 0 if worst_default <= TARGET_MS else 1
 
 
