@@ -69,13 +69,38 @@ def _get(key: str) -> Any:
     return st.session_state.get(key, getattr(DEFAULT, key, None))
 
 
+def _translated(widget: Callable[..., Any], field: str, lang: str, *args: Any,
+                **kwargs: Any) -> None:
+    """A widget whose option labels are translated. The browser holds the label it shows as
+    the widget's value, so each language gets its own widget (key "field.lang"), seeded from
+    the plan's value (session_state[field]) and copied back to it."""
+    key = f"{field}.{lang}"
+    if key not in st.session_state:
+        st.session_state[key] = _get(field)
+    widget(*args, key=key, **kwargs)
+    st.session_state[field] = st.session_state[key]
+
+
+def _set(field: str, value: Any, lang: str) -> None:
+    """Change an input before its widget is drawn (a value that no longer applies)."""
+    st.session_state[field] = value
+    st.session_state[f"{field}.{lang}"] = value
+
+
+def _forget_translated() -> None:
+    """On a language switch: drop the per-language widgets so they reseed from the plan."""
+    for key in [k for k in st.session_state if isinstance(k, str) and "." in k]:
+        if key.rsplit(".", 1)[1] in state.LANGS:
+            del st.session_state[key]
+
+
 def _slot(slots: dict[str, DeltaGenerator], field: str) -> None:
     slots[field] = st.empty()
 
 
 def _language() -> str:
     st.sidebar.segmented_control(
-        "Language / 言語", ["en", "ja"], key="lang", required=True,
+        "Language / 言語", ["en", "ja"], key="lang", required=True, on_change=_forget_translated,
         format_func=lambda x: {"en": "English", "ja": "日本語"}[x],
     )
     return _get("lang")
@@ -98,10 +123,10 @@ def _model_options(models: dict[str, ModelPreset]) -> list[str]:
 
 
 def _model(models: dict[str, ModelPreset], slots: dict, lang: str) -> Architecture:
-    st.radio(t(lang, "model_source"), ["preset", "upload"], key="model_source", horizontal=True,
-             format_func=lambda x: t(lang, f"source_{x}"))
-    st.selectbox(t(lang, "model_preset"), _model_options(models), key="model",
-                 format_func=_model_label(models, lang))
+    _translated(st.radio, "model_source", lang, t(lang, "model_source"), ["preset", "upload"],
+                horizontal=True, format_func=lambda x: t(lang, f"source_{x}"))
+    _translated(st.selectbox, "model", lang, t(lang, "model_preset"), _model_options(models),
+                format_func=_model_label(models, lang))
     arch = models[_get("model")].architecture
     if _get("model_source") == "upload":
         arch = _upload(arch, lang) or arch
@@ -149,7 +174,8 @@ def _gpu(gpus: dict[str, Gpu], slots: dict, lang: str) -> None:
             return t(lang, "gpu_custom")
         return f"{gpus[key].name} · {fmt_gib(gpus[key].memory_bytes, lang, 0)}"
 
-    st.selectbox(t(lang, "gpu_type"), [*gpus, CUSTOM_GPU], key="gpu", format_func=label)
+    _translated(st.selectbox, "gpu", lang, t(lang, "gpu_type"), [*gpus, CUSTOM_GPU],
+                format_func=label)
     if _get("gpu") == CUSTOM_GPU:
         st.number_input(t(lang, "gpu_gib"), 0.5, state.MAX_GPU_GIB, step=1.0, key="gpu_gib")
     _slot(slots, "gpu")
@@ -162,10 +188,10 @@ def _method(notes: dict[str, str], slots: dict, lang: str) -> None:
     methods = {m.kind.value: m for m in candidate_methods(n)}
     if _get("method") not in (ALL_METHODS, *methods):
         notes["method"] = t(lang, "method_reset", method=_get("method"), gpus=n)
-        st.session_state["method"] = ALL_METHODS
-    st.selectbox(t(lang, "method"), [ALL_METHODS, *methods], key="method",
-                 format_func=lambda k: t(lang, "method_all") if k == ALL_METHODS
-                 else method_label(methods[k], n, lang))
+        _set("method", ALL_METHODS, lang)
+    _translated(st.selectbox, "method", lang, t(lang, "method"), [ALL_METHODS, *methods],
+                format_func=lambda k: t(lang, "method_all") if k == ALL_METHODS
+                else method_label(methods[k], n, lang))
     _slot(slots, "method")
     _tp(n, notes, slots, lang)
 
@@ -176,10 +202,10 @@ def _tp(n: int, notes: dict[str, str], slots: dict, lang: str) -> None:
         return
     if _get("tp") not in (0, *degrees):
         notes["tp"] = t(lang, "tp_reset", tp=_get("tp"), gpus=n)
-        st.session_state["tp"] = 0
+        _set("tp", 0, lang)
     auto = candidate_methods(n)[-1].tp_degree
-    st.selectbox(t(lang, "tp_degree"), [0, *degrees], key="tp",
-                 format_func=lambda d: t(lang, "tp_auto", tp=auto) if d == 0 else str(d))
+    _translated(st.selectbox, "tp", lang, t(lang, "tp_degree"), [0, *degrees],
+                format_func=lambda d: t(lang, "tp_auto", tp=auto) if d == 0 else str(d))
     _slot(slots, "tp")
 
 
@@ -222,8 +248,8 @@ def sidebar(models: dict[str, ModelPreset], gpus: dict[str, Gpu]) -> Sidebar:
     """Render the sidebar; return the plan it states and the slots for messages."""
     slots: dict[str, DeltaGenerator] = {}
     notes: dict[str, str] = {}
+    lang = _language()
     with st.sidebar:
-        lang = _language()
         st.header(t(lang, "plan_header"))
         arch = _model(models, slots, lang)
         vocab = _vocab(arch, slots, lang)

@@ -49,7 +49,7 @@ def test_the_default_plan_opens_on_a_verdict(app):
 def test_changing_the_model_changes_the_numbers(app):
     at = app.run()
     before = _metric(at, "Peak per GPU")
-    at.selectbox(key="model").set_value("meta-llama/Llama-3.2-1B").run()
+    at.selectbox(key="model.en").set_value("meta-llama/Llama-3.2-1B").run()
     _ok(at)
     assert _metric(at, "Peak per GPU") != before
     assert "Llama-3.2-1B" in _verdict(at)
@@ -57,7 +57,7 @@ def test_changing_the_model_changes_the_numbers(app):
 
 def test_changing_the_gpu_can_turn_the_verdict_red(app):
     at = app.run()
-    at.selectbox(key="gpu").set_value("t4-16gb").run()
+    at.selectbox(key="gpu.en").set_value("t4-16gb").run()
     _ok(at)
     assert "Out of memory" in _verdict(at)
     assert "T4" in _verdict(at)
@@ -65,7 +65,7 @@ def test_changing_the_gpu_can_turn_the_verdict_red(app):
 
 def test_a_custom_gpu_memory(app):
     at = app.run()
-    at.selectbox(key="gpu").set_value("custom").run()
+    at.selectbox(key="gpu.en").set_value("custom").run()
     at.number_input(key="gpu_gib").set_value(200.0).run()
     _ok(at)
     assert "200.0 GiB" in _verdict(at)
@@ -73,7 +73,7 @@ def test_a_custom_gpu_memory(app):
 
 def test_one_method_shows_one_bar(app):
     at = app.run()
-    at.selectbox(key="method").set_value("tp").run()
+    at.selectbox(key="method.en").set_value("tp").run()
     _ok(at)
     spec = _memory_spec(at)
     assert spec["data"][0]["x"] == ["TP ×4"]
@@ -93,7 +93,7 @@ def test_the_vocabulary_what_if_grows_the_lm_head_bar(app):
 
 def test_a_link_reopens_the_same_plan(app):
     at = app.run()
-    at.selectbox(key="gpu").set_value("h100-80gb")
+    at.selectbox(key="gpu.en").set_value("h100-80gb")
     at.number_input(key="gpus").set_value(8)
     at.number_input(key="batch").set_value(6).run()
     _ok(at)
@@ -108,7 +108,7 @@ def test_a_link_reopens_the_same_plan(app):
         reopened.query_params[key] = value
     reopened.run()
     _ok(reopened)
-    assert reopened.selectbox(key="gpu").value == "h100-80gb"
+    assert reopened.selectbox(key="gpu.en").value == "h100-80gb"
     assert reopened.number_input(key="gpus").value == 8
     assert _metric(reopened, "Peak per GPU") == peak
 
@@ -120,7 +120,7 @@ def test_a_bad_link_gives_a_message_and_the_defaults(app):
     _ok(at)
     warning = at.warning[0].value
     assert "no/such" in warning and "batch=-1" in warning and "“x”" in warning
-    assert at.selectbox(key="model").value == DEFAULT.model
+    assert at.selectbox(key="model.en").value == DEFAULT.model
     assert at.number_input(key="batch").value == DEFAULT.batch
 
 
@@ -136,11 +136,17 @@ def test_a_link_in_japanese(app):
 
 def test_switching_language_keeps_the_plan(app):
     at = app.run()
-    at.number_input(key="batch").set_value(8).run()
+    at.number_input(key="batch").set_value(8)
+    at.selectbox(key="gpu.en").set_value("h100-80gb").run()
     at.segmented_control(key="lang").set_value("ja").run()
     _ok(at)
     assert at.number_input(key="batch").value == 8
+    assert at.selectbox(key="gpu.ja").value == "h100-80gb"
+    assert at.selectbox(key="method.ja").options[0] == "すべて比較（アルゴリズム1が選択）"
     assert "バッチ8" in _verdict(at)
+    at.selectbox(key="gpu.ja").set_value("a100-80gb").run()
+    at.segmented_control(key="lang").set_value("en").run()
+    assert at.selectbox(key="gpu.en").value == "a100-80gb"  # not the stale English value
 
 
 def test_an_unsupported_precision_is_reported_next_to_it(app):
@@ -154,7 +160,7 @@ def test_an_unsupported_precision_is_reported_next_to_it(app):
 
 def test_a_bad_config_upload_is_reported_next_to_the_uploader(app):
     at = app.run()
-    at.radio(key="model_source").set_value("upload").run()
+    at.radio(key="model_source.en").set_value("upload").run()
     at.file_uploader(key="config_file").upload("broken.json", b'{"model_type": "llama",',
                                                "application/json").run()
     assert not at.exception
@@ -168,7 +174,7 @@ def test_an_uploaded_config_is_estimated(app, tmp_path):
               "num_attention_heads": 16, "num_key_value_heads": 4, "intermediate_size": 4096,
               "vocab_size": 32000, "tie_word_embeddings": False}
     at = app.run()
-    at.radio(key="model_source").set_value("upload").run()
+    at.radio(key="model_source.en").set_value("upload").run()
     at.file_uploader(key="config_file").upload("tiny-llama.json", json.dumps(config).encode(),
                                                "application/json").run()
     _ok(at)
