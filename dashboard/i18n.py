@@ -225,7 +225,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "t_part": {"en": "Part", "ja": "区分"},
     "yes": {"en": "yes", "ja": "はい"},
     "no": {"en": "no", "ja": "いいえ"},
-    "reason": {"en": "Why: {reason}", "ja": "理由：{reason}"},
+    "reason": {"en": "Why: {method} has the highest score ({score}): batch {batch} per replica, "
+                     "{samples} samples per step.",
+               "ja": "理由：{method}のスコア（{score}）が最も高いため。"
+                     "レプリカあたりバッチ{batch}、1ステップ{samples}サンプル。"},
     # assumptions
     "a_profile": {"en": "Profile **{profile}**: {desc}",
                   "ja": "プロファイル **{profile}**：{desc}"},
@@ -307,10 +310,13 @@ def fmt_usd(amount: float | None, lang: Lang) -> str:
 
 
 def fmt_usd_range(low: float | None, high: float | None, lang: Lang) -> str:
+    """$1.72 – $20.28 in English; 1.72〜20.28ドル in Japanese (the unit once, after)."""
     if low is None or high is None:
         return t(lang, "no_price")
     if abs(high - low) < 0.005:
         return fmt_usd(low, lang)
+    if lang == "ja":
+        return f"{fmt_usd(low, lang).removesuffix('ドル')}〜{fmt_usd(high, lang)}"
     return f"{fmt_usd(low, lang)} – {fmt_usd(high, lang)}"
 
 

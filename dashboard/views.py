@@ -220,7 +220,13 @@ def plan(res: Results) -> None:
     lang = res.inputs.lang
     st.subheader(t(lang, "sec_plan"))
     st.dataframe(tables.plan_table(res), hide_index=True, key="table_plan")
-    st.caption(t(lang, "reason", reason=res.plan.reason))
+    if res.plan.choice == PlanChoice.CPU_OFFLOAD:
+        st.caption(t(lang, "sentence_offload"))
+        return
+    best = next(m for m in res.plan.methods if m.method.kind.value == res.plan.choice.value)
+    st.caption(t(lang, "reason", method=method_label(best.method, res.inputs.gpus, lang),
+                 score=f"{best.score:,g}", batch=fmt_int(best.max_batch_size, lang),
+                 samples=fmt_int(best.samples_per_step, lang)))
 
 
 def cost(res: Results) -> None:

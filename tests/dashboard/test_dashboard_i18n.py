@@ -53,6 +53,8 @@ def test_bytes_money_and_shares():
     assert fmt_usd(None, "ja") == "価格なし"
     assert fmt_usd_range(1.0, 1.0, "en") == "$1.00"
     assert fmt_usd_range(1.0, None, "en") == "no price"
+    assert fmt_usd_range(1.72, 20.28, "en") == "$1.72 – $20.28"
+    assert fmt_usd_range(10.36, 41.76, "ja") == "10.36〜41.76ドル"
     assert fmt_pct(0.41, "en") == "41 %"
     assert fmt_pct(0.41, "ja") == "41%"
 
