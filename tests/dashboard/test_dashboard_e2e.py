@@ -161,7 +161,8 @@ def test_the_page_follows_its_inputs(server, page):
     from playwright.sync_api import expect
 
     # The option labels follow the language too (not the English label the browser held).
-    expect(page.get_by_role("combobox", name="分散方法")).to_have_value(re.compile("すべて比較"))
+    method = page.get_by_role("combobox", name="分散方法")
+    expect(method).to_have_value(re.compile("すべて比較"), timeout=TIMEOUT_MS)
     _choose(page, "GPUの種類", "H200")
     page.wait_for_url(re.compile(r"gpu=h200"), timeout=TIMEOUT_MS)
     _settle(page)
@@ -175,7 +176,8 @@ def test_a_copied_link_reopens_the_plan(server, page):
     assert "8 × NVIDIA H100" in _verdict(page)
     from playwright.sync_api import expect
 
-    expect(page.get_by_label("Batch size per GPU (micro-batch)")).to_have_value("6")
+    batch = page.get_by_label("Batch size per GPU (micro-batch)")
+    expect(batch).to_have_value("6", timeout=TIMEOUT_MS)
 
 
 def test_a_broken_link_shows_a_message_not_a_traceback(server, page):
