@@ -1,0 +1,1 @@
+"""The llmem dashboard (Streamlit): widgets → validated inputs → llmem_core → charts and tables."""

@@ -1,0 +1,257 @@
+"""Chart builders: Results → plotly figures. Pure (no streamlit); every number from the core."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from dashboard.accuracy import band
+from dashboard.compute import Curve, MethodResult, Results
+from dashboard.i18n import component_label, fmt_gib, fmt_int, fmt_pct, method_label, t
+from llmem_core.units import GiB
+
+# Bottom to top: the runtime base first, then the model, then what grows with the batch.
+SEGMENTS = ("runtime", "transformer", "lm_head", "optimizer", "activations", "transient")
+COLORS = {
+    "runtime": "#9AA5B1",
+    "transformer": "#3B6FB6",
+    "lm_head": "#E8833A",
+    "optimizer": "#8E6CC9",
+    "activations": "#2E9E83",
+    "transient": "#D9B44A",
+}
+CAPACITY_COLOR = "#C62828"
+FIT_COLOR = "#2E7D32"
+METHOD_COLORS = ("#3B6FB6", "#2E9E83", "#E8833A", "#8E6CC9", "#9AA5B1")
+FONT = "Inter, 'Noto Sans CJK JP', 'Noto Sans JP', 'Segoe UI', sans-serif"
+
+
+def _gib(nbytes: int) -> float:
+    return nbytes / GiB
+
+
+# A small explicit template: plotly's named templates are deep-copied into every figure,
+# which costs more than the whole estimate (see bench/bench_dashboard.py).
+TEMPLATE = go.layout.Template(layout={
+    "paper_bgcolor": "white", "plot_bgcolor": "white", "colorway": list(METHOD_COLORS),
+    "xaxis": {"gridcolor": "#E6E9EE", "linecolor": "#B0BEC5", "zeroline": False},
+    "yaxis": {"gridcolor": "#E6E9EE", "linecolor": "#B0BEC5", "zeroline": False},
+})
+
+
+def _figure(traces: list, lang: str) -> go.Figure:
+    return go.Figure(data=traces, layout={"template": TEMPLATE})
+
+
+def _layout(fig: go.Figure, title: str, y_title: str, height: int, marks: list[dict]) -> go.Figure:
+    """Common layout; `marks` are reference lines as (shape, annotation) dicts."""
+    fig.update_layout(
+        title={"text": title, "font": {"size": 15}, "x": 0.0, "xanchor": "left"},
+        font={"family": FONT, "size": 13},
+        height=height,
+        margin={"l": 60, "r": 20, "t": 60, "b": 110},
+        legend={"orientation": "h", "y": -0.3 if fig.layout.xaxis.title.text else -0.12,
+                "yanchor": "top", "x": 0.0},
+        yaxis={"title": y_title, "rangemode": "tozero"},
+        hoverlabel={"font": {"family": FONT}},
+        shapes=[m["shape"] for m in marks],
+        annotations=[m["annotation"] for m in marks if m.get("annotation")],
+    )
+    return fig
+
+
+def _hline(y: float, color: str, text: str, dash: str = "dash") -> dict:
+    """A horizontal reference line across the plot, labelled at its right end."""
+    return {
+        "shape": {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": y,
+                  "y1": y, "line": {"color": color, "width": 2, "dash": dash}},
+        "annotation": {"text": text, "xref": "paper", "x": 1, "xanchor": "right", "yref": "y",
+                       "y": y, "yanchor": "bottom", "showarrow": False, "font": {"color": color}},
+    }
+
+
+def _vline(x: float, color: str, text: str, dash: str = "dot", top: bool = True) -> dict:
+    """A vertical reference line over the plot's height, labelled at its top or bottom."""
+    return {
+        "shape": {"type": "line", "yref": "paper", "y0": 0, "y1": 1, "xref": "x", "x0": x,
+                  "x1": x, "line": {"color": color, "width": 1.5, "dash": dash}},
+        "annotation": {"text": text, "yref": "paper", "y": 1 if top else 0,
+                       "yanchor": "top" if top else "bottom", "xref": "x", "x": x,
+                       "xanchor": "left", "showarrow": False, "font": {"color": color}},
+    }
+
+
+def _capacity(capacity: int, lang: str) -> dict:
+    return _hline(_gib(capacity), CAPACITY_COLOR,
+                  t(lang, "capacity", cap=fmt_gib(capacity, lang)))
+
+
+def _formulas(row: MethodResult, component: str) -> tuple[str, str]:
+    terms = [x for x in row.estimate.terms if x.component == component] if row.estimate else []
+    formula = "<br>".join(f"{x.name}: {x.formula}" for x in terms) or "—"
+    return formula, "; ".join(sorted({x.source for x in terms})) or "—"
+
+
+def _segment(res: Results, rows: list[MethodResult], component: str, x: list[str],
+             opacity: list[float]) -> go.Bar:
+    lang = res.inputs.lang
+    values, custom = [], []
+    for row in rows:
+        part = getattr(row.estimate.components, component) if row.estimate else 0
+        share = part / row.estimate.peak_bytes if row.estimate else 0.0
+        formula, source = _formulas(row, component)
+        values.append(_gib(part))
+        custom.append([fmt_gib(part, lang, 2), fmt_pct(share, lang, 1), formula, source])
+    name = component_label(component, lang)
+    return go.Bar(
+        name=name, x=x, y=values, customdata=custom,
+        marker={"color": COLORS[component], "opacity": opacity, "line": {"width": 0}},
+        hovertemplate=(
+            f"<b>{name}</b> · %{{x}}<br>%{{customdata[0]}} "
+            f"({t(lang, 'hover_share')} %{{customdata[1]}})<br>"
+            f"{t(lang, 'hover_formula')}: %{{customdata[2]}}<br>"
+            f"{t(lang, 'hover_source')}: %{{customdata[3]}}<extra></extra>"
+        ),
+    )
+
+
+def _band_rows(res: Results, rows: list[MethodResult]) -> list[tuple[int, int, int] | None]:
+    """(peak, low, high) per method; low = high = peak where the profile is unmeasured."""
+    out = []
+    for row in rows:
+        if row.estimate is None:
+            out.append(None)
+            continue
+        peak = row.estimate.peak_bytes
+        out.append((peak, *(band(peak, res.accuracy) or (peak, peak))))
+    return out
+
+
+def _whiskers(x: list[str], bands: list) -> go.Scatter:
+    """The measured error band of each peak, as a whisker on top of its bar."""
+    ok = [(xi, b) for xi, b in zip(x, bands, strict=True) if b]
+    return go.Scatter(
+        x=[xi for xi, _ in ok], y=[_gib(b[0]) for _, b in ok], mode="markers",
+        marker={"size": 1, "color": "rgba(0,0,0,0)"}, showlegend=False, hoverinfo="skip",
+        error_y={"type": "data", "symmetric": False, "array": [_gib(b[2] - b[0]) for _, b in ok],
+                 "arrayminus": [_gib(b[0] - b[1]) for _, b in ok], "color": "#37474F",
+                 "thickness": 1.5, "width": 10},
+    )
+
+
+def _labels(res: Results, rows: list[MethodResult], x: list[str], bands: list) -> go.Scatter:
+    """The peak above each bar (above its whisker): green when it fits, red when not."""
+    lang, cap = res.inputs.lang, res.request.cluster.memory_bytes
+    y, text, colors, hover = [], [], [], []
+    for row, b in zip(rows, bands, strict=True):
+        y.append(_gib(b[2]) if b else 0.0)
+        fits = b is not None and b[0] <= cap
+        label = fmt_gib(b[0], lang) if b else t(lang, "not_runnable")
+        text.append(label if fits or not b else f"{t(lang, 'oom')} {label}")
+        colors.append(FIT_COLOR if fits else CAPACITY_COLOR)
+        hover.append(row.error or (f"{t(lang, 'hover_band')}: {fmt_gib(b[1], lang)} – "
+                                   f"{fmt_gib(b[2], lang)}"))
+    return go.Scatter(
+        x=x, y=y, mode="text", text=text, textposition="top center",
+        textfont={"color": colors, "size": 14}, customdata=hover,
+        hovertemplate="%{x}: %{text}<br>%{customdata}<extra></extra>",
+        showlegend=False, cliponaxis=False,
+    )
+
+
+def memory_bars(res: Results) -> go.Figure:
+    """One stacked bar per method at the user's batch, the capacity line, the focus highlighted."""
+    lang, n = res.inputs.lang, res.request.cluster.num_gpus
+    rows = list(res.methods)
+    x = [method_label(r.method, n, lang) for r in rows]
+    opacity = [1.0 if r.method == res.focus.method else 0.45 for r in rows]
+    bands = _band_rows(res, rows)
+    fig = _figure([*(_segment(res, rows, c, x, opacity) for c in SEGMENTS),
+                   _whiskers(x, bands), _labels(res, rows, x, bands)], lang)
+    req = res.request
+    title = t(lang, "chart_title_memory", model=req.model.name, n=n,
+              gpu=res.gpu_name or fmt_gib(req.cluster.memory_bytes, lang),
+              batch=fmt_int(req.training.batch_size, lang), seq=fmt_int(req.training.seq_len, lang))
+    fig.update_layout(barmode="stack", bargap=0.35, yaxis_range=[0, _y_top(res)])
+    marks = [_capacity(req.cluster.memory_bytes, lang)]
+    return _layout(fig, title, t(lang, "axis_gib"), 460, marks)
+
+
+def _y_top(res: Results) -> float:
+    peaks = [r.estimate.peak_bytes for r in res.methods if r.estimate]
+    top = max([*peaks, res.request.cluster.memory_bytes])
+    return _gib(top) * 1.22
+
+
+def batch_chart(res: Results) -> go.Figure:
+    """Peak per GPU against batch, one line per method; the crossing is the largest batch."""
+    lang, n = res.inputs.lang, res.request.cluster.num_gpus
+    traces = []
+    for i, curve in enumerate(res.batch_curves):
+        color = METHOD_COLORS[i % len(METHOD_COLORS)]
+        name = method_label(curve.method, n, lang)
+        width = 3.5 if curve.method == res.focus.method else 2
+        traces.append(go.Scatter(
+            x=list(curve.batches), y=[_gib(p) for p in curve.peaks], name=name,
+            mode="lines+markers", line={"color": color, "width": width}, marker={"size": 5},
+            hovertemplate=f"{name}<br>batch %{{x}}: %{{y:.1f}} GiB<extra></extra>",
+        ))
+        if curve.max_batch:
+            traces.append(_largest(curve, color, lang, curve.method == res.focus.method))
+    fig = _figure(traces, lang)
+    fig.update_layout(xaxis={"title": t(lang, "axis_batch"), "rangemode": "tozero"})
+    marks = [_capacity(res.request.cluster.memory_bytes, lang),
+             _vline(res.inputs.batch, "#607D8B", t(lang, "your_batch"))]
+    return _layout(fig, t(lang, "sec_batch"), t(lang, "axis_gib"), 380, marks)
+
+
+def _largest(curve: Curve, color: str, lang: str, labelled: bool) -> go.Scatter:
+    """A diamond where the curve last fits; labelled for the focus method only."""
+    peak = curve.peaks[curve.batches.index(curve.max_batch)]
+    return go.Scatter(
+        x=[curve.max_batch], y=[_gib(peak)], showlegend=False,
+        mode="markers+text" if labelled else "markers",
+        marker={"size": 11, "color": color, "symbol": "diamond", "line": {"color": "white",
+                                                                         "width": 1}},
+        text=[t(lang, "largest_batch", batch=fmt_int(curve.max_batch, lang))],
+        textposition="bottom right", textfont={"color": color, "size": 13},
+        hovertemplate="%{text}: %{y:.1f} GiB<extra></extra>",
+    )
+
+
+def vocab_chart(res: Results) -> go.Figure:
+    """Peak and its lm_head part against vocabulary size, for the focus method."""
+    lang = res.inputs.lang
+    xs = [p.vocab for p in res.vocab_curve]
+    fig = _figure([
+        go.Scatter(x=xs, y=[_gib(p.lm_head) for p in res.vocab_curve], name=t(lang, "lm_head_part"),
+                   mode="lines+markers", fill="tozeroy", line={"color": COLORS["lm_head"]},
+                   hovertemplate="V=%{x:,}: %{y:.1f} GiB<extra></extra>"),
+        go.Scatter(x=xs, y=[_gib(p.peak) for p in res.vocab_curve], name=t(lang, "peak"),
+                   mode="lines+markers", line={"color": "#263238", "width": 3},
+                   hovertemplate="V=%{x:,}: %{y:.1f} GiB<extra></extra>"),
+    ], lang)
+    fig.update_layout(xaxis={"title": t(lang, "axis_vocab"), "tickformat": ","})
+    title = f"{t(lang, 'sec_vocab')} · {method_label(res.focus.method, res.inputs.gpus, lang)}"
+    marks = [_capacity(res.request.cluster.memory_bytes, lang), *_vocab_marks(res)]
+    return _layout(fig, title, t(lang, "axis_gib"), 380, marks)
+
+
+def _vocab_marks(res: Results) -> list[dict]:
+    lang, vocab = res.inputs.lang, res.request.model.vocab_size
+    marks = [_vline(res.model_vocab, "#607D8B",
+                    t(lang, "model_vocab_mark", vocab=fmt_int(res.model_vocab, lang)))]
+    if vocab != res.model_vocab:
+        marks.append(_vline(vocab, COLORS["lm_head"],
+                            t(lang, "whatif_vocab_mark", vocab=fmt_int(vocab, lang)),
+                            dash="dash", top=False))
+    return marks
+
+
+def plotly_config(filename: str) -> dict:
+    """Modebar: the client-side PNG download at slide size (no server-side renderer needed)."""
+    return {
+        "displaylogo": False,
+        "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+        "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2,
+                                 "width": 1280, "height": 720},
+    }

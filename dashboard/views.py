@@ -1,0 +1,272 @@
+"""The page's sections: display only (no widgets, no computing). Each takes Results."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import plotly.graph_objects as go
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from dashboard import tables
+from dashboard.accuracy import band
+from dashboard.charts import plotly_config
+from dashboard.compute import COST_MAX_GPUS, FieldError, Results
+from dashboard.i18n import (
+    fmt_gib,
+    fmt_int,
+    fmt_pct,
+    fmt_usd_range,
+    method_label,
+    method_short,
+    t,
+)
+from dashboard.state import LinkProblem
+from llmem_core.models import PlanChoice
+
+BASE_CSS = """
+<style>
+.block-container {padding-top: 2.2rem; max-width: 1400px;}
+[data-testid="stMetricValue"] {font-size: 1.7rem;}
+h1 {font-size: 1.9rem !important;}
+.llmem-verdict {border-left: 8px solid; border-radius: 6px; padding: 0.8rem 1.2rem;
+  margin-bottom: 0.8rem;}
+.llmem-verdict p {margin: 0.2rem 0; font-size: 1.05rem;}
+.llmem-word {font-size: 1.9rem; font-weight: 700; margin-bottom: 0.2rem;}
+.llmem-green {border-color: #2E7D32; background: #EEF7EF;}
+.llmem-green .llmem-word {color: #2E7D32;}
+.llmem-orange {border-color: #E65100; background: #FFF4E5;}
+.llmem-orange .llmem-word {color: #E65100;}
+.llmem-red {border-color: #C62828; background: #FDECEC;}
+.llmem-red .llmem-word {color: #C62828;}
+</style>
+"""
+PRESENT_CSS = """
+<style>
+section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+header[data-testid="stHeader"] {display: none;}
+.block-container {padding-top: 1.2rem; max-width: 1600px;}
+[data-testid="stMetricValue"] {font-size: 2.3rem;}
+.llmem-verdict p {font-size: 1.3rem;} .llmem-word {font-size: 2.6rem;}
+</style>
+"""
+
+
+def page_style(present: bool) -> None:
+    st.markdown(BASE_CSS + (PRESENT_CSS if present else ""), unsafe_allow_html=True)
+
+
+def header(lang: str, present: bool) -> None:
+    st.title(t(lang, "title"))
+    if not present:
+        st.caption(t(lang, "subtitle"))
+
+
+def link_problems(problems: list[LinkProblem], lang: str) -> None:
+    if not problems:
+        return
+    lines = [f"- {t(lang, p.reason, param=p.param, value=p.value, detail=p.detail)}"
+             for p in problems]
+    st.warning(t(lang, "link_problems") + "\n" + "\n".join(lines), icon="🔗")
+
+
+def field_error(slots: dict[str, DeltaGenerator], err: FieldError, lang: str) -> None:
+    """The message next to the input that caused it, and a pointer on the page."""
+    slot = slots.get(err.field) or slots.get("model")
+    slot.error(err.message, icon="⚠️")
+    st.error(t(lang, "input_error"), icon="⚠️")
+
+
+# ---- headline --------------------------------------------------------------------------------
+
+def _subject(res: Results) -> dict[str, str]:
+    lang, req = res.inputs.lang, res.request
+    gpu = res.gpu_name or fmt_gib(req.cluster.memory_bytes, lang, 0)
+    return {"model": req.model.name, "n": fmt_int(req.cluster.num_gpus, lang), "gpu": gpu,
+            "method": method_label(res.focus.method, req.cluster.num_gpus, lang),
+            "batch": fmt_int(req.training.batch_size, lang)}
+
+
+def _verdict(res: Results) -> tuple[str, str]:
+    """(badge colour, verdict key): tight when the error band reaches past the capacity."""
+    est = res.focus.estimate
+    if not est.fits:
+        return "red", "verdict_oom"
+    low_high = band(est.peak_bytes, res.accuracy)
+    if low_high and low_high[1] > est.capacity_bytes:
+        return "orange", "verdict_tight"
+    return "green", "verdict_fits"
+
+
+def _sentence(res: Results) -> str:
+    lang, est = res.inputs.lang, res.focus.estimate
+    cap = fmt_gib(est.capacity_bytes, lang)
+    if est.fits:
+        share = fmt_pct(est.headroom_bytes / est.capacity_bytes, lang)
+        return t(lang, "sentence_fits", **_subject(res), peak=fmt_gib(est.peak_bytes, lang),
+                 cap=cap, headroom=f"{fmt_gib(est.headroom_bytes, lang)} ({share})")
+    return t(lang, "sentence_oom", **_subject(res), peak=fmt_gib(est.peak_bytes, lang), cap=cap,
+             over=fmt_gib(-est.headroom_bytes, lang))
+
+
+def _plan_sentence(res: Results) -> str:
+    lang = res.inputs.lang
+    if res.plan.choice == PlanChoice.CPU_OFFLOAD:
+        return t(lang, "sentence_offload")
+    best = next(m for m in res.plan.methods if m.method.kind.value == res.plan.choice.value)
+    return t(lang, "sentence_plan",
+             method=method_label(best.method, res.request.cluster.num_gpus, lang),
+             batch=fmt_int(best.max_batch_size, lang),
+             samples=fmt_int(best.samples_per_step, lang))
+
+
+def _html(markdown_text: str) -> str:
+    """Escape a sentence for HTML, keeping its **bold** parts."""
+    return re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", html.escape(markdown_text))
+
+
+def headline(res: Results) -> None:
+    """The verdict in one glance: a coloured card, one sentence, the recommendation."""
+    lang = res.inputs.lang
+    color, key = _verdict(res)
+    mark = {"green": "✓", "orange": "!", "red": "✕"}[color]
+    st.markdown(
+        f'<div class="llmem-verdict llmem-{color}" data-testid="llmem-verdict">'
+        f'<div class="llmem-word">{mark} {html.escape(t(lang, key))}</div>'
+        f"<p>{_html(_sentence(res))}</p><p>{_html(_plan_sentence(res))}</p></div>",
+        unsafe_allow_html=True,
+    )
+    _metrics(res)
+
+
+def _metrics(res: Results) -> None:
+    lang, est = res.inputs.lang, res.focus.estimate
+    cap = fmt_gib(est.capacity_bytes, lang)
+    low_high = band(est.peak_bytes, res.accuracy)
+    sub = (t(lang, "m_peak_of", cap=cap, err=fmt_pct(res.accuracy.error_pct / 100, lang, 1))
+           if low_high else t(lang, "m_peak_of_unmeasured", cap=cap))
+    cols = st.columns(5)
+    cols[0].metric(t(lang, "m_peak"), fmt_gib(est.peak_bytes, lang), sub, delta_color="gray",
+                   delta_arrow="off", border=True)
+    head_color = "green" if est.fits else "red"
+    cols[1].metric(t(lang, "m_headroom"), fmt_gib(est.headroom_bytes, lang),
+                   fmt_pct(est.headroom_bytes / est.capacity_bytes, lang),
+                   delta_color=head_color, delta_arrow="off", border=True)
+    _recommended(cols[2], res)
+    _needed(cols[3], res)
+    _cloud(cols[4], res)
+
+
+def _recommended(col: DeltaGenerator, res: Results) -> None:
+    lang = res.inputs.lang
+    if res.plan.choice == PlanChoice.CPU_OFFLOAD:
+        col.metric(t(lang, "m_recommended"), t(lang, "offload"), border=True)
+        return
+    best = next(m for m in res.plan.methods if m.method.kind.value == res.plan.choice.value)
+    name, aka = method_short(best.method, res.request.cluster.num_gpus, lang)
+    col.metric(t(lang, "m_recommended"), name,
+               t(lang, "m_recommended_sub", batch=fmt_int(best.max_batch_size, lang)),
+               help=aka or None,
+               delta_color="gray", delta_arrow="off", border=True)
+
+
+def _needed(col: DeltaGenerator, res: Results) -> None:
+    lang = res.inputs.lang
+    value = (fmt_int(res.gpus_needed, lang) if res.gpus_needed
+             else t(lang, "m_more_than", n=COST_MAX_GPUS))
+    col.metric(t(lang, "m_gpus_needed"), value,
+               t(lang, "m_gpus_needed_sub", batch=fmt_int(res.inputs.batch, lang)),
+               delta_color="gray", delta_arrow="off", border=True)
+
+
+def _cloud(col: DeltaGenerator, res: Results) -> None:
+    lang, n = res.inputs.lang, res.request.cluster.num_gpus
+    if res.hourly_usd is None:  # a custom GPU has no catalog price
+        col.metric(t(lang, "m_cloud"), t(lang, "no_price"), border=True)
+        return
+    col.metric(t(lang, "m_cloud"), fmt_usd_range(*res.hourly_usd, lang),
+               t(lang, "m_cloud_sub", n=fmt_int(n, lang), asof=res.prices_as_of),
+               delta_color="gray", delta_arrow="off", border=True)
+
+
+# ---- sections --------------------------------------------------------------------------------
+
+def chart(fig: go.Figure, key: str, filename: str) -> None:
+    st.plotly_chart(fig, key=key, config=plotly_config(filename), theme=None)
+
+
+def memory(res: Results, fig: go.Figure, stem: str) -> None:
+    lang = res.inputs.lang
+    st.subheader(t(lang, "sec_memory"))
+    st.caption(t(lang, "sec_memory_help"))
+    chart(fig, "chart_memory", f"{stem}-memory")
+    for row in res.methods:
+        if row.error:
+            n = res.request.cluster.num_gpus
+            st.caption(f"{method_label(row.method, n, lang)}: {row.error}")
+
+
+def whatif(res: Results, batch_fig: go.Figure, vocab_fig: go.Figure, stem: str) -> None:
+    st.subheader(t(res.inputs.lang, "sec_whatif"))
+    left, right = st.columns(2)
+    with left:
+        chart(batch_fig, "chart_batch", f"{stem}-batch")
+    with right:
+        chart(vocab_fig, "chart_vocab", f"{stem}-vocab")
+
+
+def plan(res: Results) -> None:
+    lang = res.inputs.lang
+    st.subheader(t(lang, "sec_plan"))
+    st.dataframe(tables.plan_table(res), hide_index=True, key="table_plan")
+    if res.plan.choice == PlanChoice.CPU_OFFLOAD:
+        st.caption(t(lang, "sentence_offload"))
+        return
+    best = next(m for m in res.plan.methods if m.method.kind.value == res.plan.choice.value)
+    st.caption(t(lang, "reason", method=method_label(best.method, res.inputs.gpus, lang),
+                 score=f"{best.score:,g}", batch=fmt_int(best.max_batch_size, lang),
+                 samples=fmt_int(best.samples_per_step, lang)))
+
+
+def cost(res: Results) -> None:
+    lang = res.inputs.lang
+    st.subheader(t(lang, "sec_cost"))
+    st.caption(t(lang, "cost_help", batch=fmt_int(res.inputs.batch, lang), max=COST_MAX_GPUS))
+    table = tables.cost_table(res.cost_rows, lang, COST_MAX_GPUS)
+    st.dataframe(table, hide_index=True, key="table_cost", height=36 * (len(table) + 1) + 3)
+
+
+def assumptions(res: Results) -> None:
+    lang, est, req = res.inputs.lang, res.focus.estimate, res.request
+    with st.expander(t(lang, "sec_assumptions"), expanded=False):
+        profile = req.runtime.profile.value
+        st.markdown(t(lang, "a_profile", profile=profile, desc=t(lang, f"profile_{profile}")))
+        if res.accuracy:
+            st.markdown(t(lang, "a_band", err=fmt_pct(res.accuracy.error_pct / 100, lang, 1),
+                          source=res.accuracy.source))
+        else:
+            st.markdown(t(lang, "a_band_missing"))
+        st.markdown(_runtime_terms(res))
+        st.dataframe(tables.assumptions_table(est, lang), hide_index=True, key="table_terms")
+        if est.notes:
+            st.markdown(f"**{t(lang, 'a_notes')}**\n" + "\n".join(f"- {n}" for n in est.notes))
+        st.markdown(f"**{t(lang, 'a_not_included')}**\n"
+                    + "\n".join(f"- {x}" for x in t(lang, "a_exclusions").split("|")))
+
+
+def _runtime_terms(res: Results) -> str:
+    lang, rt = res.inputs.lang, res.request.runtime
+    context = (fmt_gib(rt.cuda_context_bytes, lang, 2) if rt.cuda_context_bytes
+               else t(lang, "a_default"))
+    chunk = fmt_int(rt.chunk_size, lang) if rt.chunk_size else t(lang, "a_searched")
+    return t(lang, "a_runtime", context=context, slack=fmt_pct(rt.allocator_slack, lang, 1),
+             chunk=chunk)
+
+
+def downloads_header(lang: str) -> None:
+    st.subheader(t(lang, "sec_downloads"))
+
+
+def unexpected(err: Exception, lang: str) -> None:
+    st.error(t(lang, "unexpected", kind=type(err).__name__, message=str(err)[:200]), icon="⚠️")

@@ -1,0 +1,57 @@
+"""Fixtures for the dashboard tests: presets, a plan runner, and an AppTest factory."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # the dashboard is a folder beside the package, not installed
+    sys.path.insert(0, str(ROOT))
+
+from dashboard import compute  # noqa: E402
+from dashboard.compute import FieldError, Results  # noqa: E402
+from dashboard.state import DEFAULT, PlanInputs  # noqa: E402
+from llmem_core import load_gpus, load_models  # noqa: E402
+
+APP = ROOT / "dashboard" / "app.py"
+
+
+@pytest.fixture(scope="session")
+def models():
+    return load_models()
+
+
+@pytest.fixture(scope="session")
+def gpus():
+    return load_gpus()
+
+
+@pytest.fixture(scope="session")
+def run_plan(models, gpus) -> Callable[..., Results | FieldError]:
+    """run_plan(batch=8, …): the dashboard's compute for the default plan with changes."""
+
+    def run(**changes) -> Results | FieldError:
+        plan: PlanInputs = replace(DEFAULT, **changes)
+        return compute.run(plan, models[plan.model].architecture, gpus)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def default_results(run_plan) -> Results:
+    res = run_plan()
+    assert isinstance(res, Results)
+    return res
+
+
+@pytest.fixture
+def app():
+    """A fresh AppTest of the page (not yet run)."""
+    from streamlit.testing.v1 import AppTest
+
+    return AppTest.from_file(str(APP), default_timeout=60)

@@ -1,0 +1,191 @@
+"""The page's main flows under streamlit.testing (no browser): every flow ends without an
+exception or an unexpected error, and the numbers shown are the core's."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from dashboard.state import DEFAULT, to_query
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def _ok(at) -> None:
+    assert not at.exception, at.exception
+    problems = [e.value for e in at.error]
+    assert not problems, problems
+
+
+def _metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def _memory_spec(at) -> dict:
+    charts = at.get("plotly_chart")
+    return json.loads(charts[0].proto.spec)
+
+
+def _bar_total(spec: dict, component: str, index: int) -> float:
+    return next(tr["y"][index] for tr in spec["data"] if tr.get("name") == component)
+
+
+def _verdict(at) -> str:
+    return next(m.value for m in at.markdown if 'data-testid="llmem-verdict"' in m.value)
+
+
+def test_the_default_plan_opens_on_a_verdict(app):
+    at = app.run()
+    _ok(at)
+    assert "Fits" in _verdict(at)
+    assert "meta-llama/Llama-3.1-8B" in _verdict(at)
+    assert _metric(at, "Peak per GPU") == "47.5 GiB"
+    assert _metric(at, "Recommended") == "ADP"
+    assert len(at.get("plotly_chart")) == 3
+    assert at.query_params["model"] == [DEFAULT.model] or at.query_params["model"] == DEFAULT.model
+
+
+def test_changing_the_model_changes_the_numbers(app):
+    at = app.run()
+    before = _metric(at, "Peak per GPU")
+    at.selectbox(key="model.en").set_value("meta-llama/Llama-3.2-1B").run()
+    _ok(at)
+    assert _metric(at, "Peak per GPU") != before
+    assert "Llama-3.2-1B" in _verdict(at)
+
+
+def test_changing_the_gpu_can_turn_the_verdict_red(app):
+    at = app.run()
+    at.selectbox(key="gpu.en").set_value("t4-16gb").run()
+    _ok(at)
+    assert "Out of memory" in _verdict(at)
+    assert "T4" in _verdict(at)
+
+
+def test_a_custom_gpu_memory(app):
+    at = app.run()
+    at.selectbox(key="gpu.en").set_value("custom").run()
+    at.number_input(key="gpu_gib").set_value(200.0).run()
+    _ok(at)
+    assert "200.0 GiB" in _verdict(at)
+
+
+def test_one_method_shows_one_bar(app):
+    at = app.run()
+    at.selectbox(key="method.en").set_value("tp").run()
+    _ok(at)
+    spec = _memory_spec(at)
+    assert spec["data"][0]["x"] == ["TP ×4"]
+    assert "TP ×4" in _verdict(at)
+
+
+def test_the_vocabulary_what_if_grows_the_lm_head_bar(app):
+    at = app.run()
+    lm_before = _bar_total(_memory_spec(at), "lm_head + logits", 1)
+    at.toggle(key="vocab_on").set_value(True).run()
+    assert at.number_input(key="vocab").value == 128_256  # starts at the model's own
+    at.number_input(key="vocab").set_value(256_000).run()
+    _ok(at)
+    assert _bar_total(_memory_spec(at), "lm_head + logits", 1) > 1.5 * lm_before
+    assert at.query_params["vocab"] in ("256000", ["256000"])
+
+
+def test_a_link_reopens_the_same_plan(app):
+    at = app.run()
+    at.selectbox(key="gpu.en").set_value("h100-80gb")
+    at.number_input(key="gpus").set_value(8)
+    at.number_input(key="batch").set_value(6).run()
+    _ok(at)
+    link = {k: (v[-1] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+    assert link["gpu"] == "h100-80gb" and link["gpus"] == "8" and link["batch"] == "6"
+    peak = _metric(at, "Peak per GPU")
+
+    from streamlit.testing.v1 import AppTest
+
+    reopened = AppTest.from_file(app._script_path, default_timeout=60)
+    for key, value in link.items():
+        reopened.query_params[key] = value
+    reopened.run()
+    _ok(reopened)
+    assert reopened.selectbox(key="gpu.en").value == "h100-80gb"
+    assert reopened.number_input(key="gpus").value == 8
+    assert _metric(reopened, "Peak per GPU") == peak
+
+
+def test_a_bad_link_gives_a_message_and_the_defaults(app):
+    for key, value in {"model": "no/such", "batch": "-1", "gpus": "lots", "x": "1"}.items():
+        app.query_params[key] = value
+    at = app.run()
+    _ok(at)
+    warning = at.warning[0].value
+    assert "no/such" in warning and "batch=-1" in warning and "“x”" in warning
+    assert at.selectbox(key="model.en").value == DEFAULT.model
+    assert at.number_input(key="batch").value == DEFAULT.batch
+
+
+def test_a_link_in_japanese(app):
+    for key, value in to_query(DEFAULT).items():
+        app.query_params[key] = value
+    app.query_params["lang"] = "ja"
+    at = app.run()
+    _ok(at)
+    assert "収まります" in _verdict(at)
+    assert _metric(at, "GPUあたりのピーク") == "47.5 GiB"
+
+
+def test_switching_language_keeps_the_plan(app):
+    at = app.run()
+    at.number_input(key="batch").set_value(8)
+    at.selectbox(key="gpu.en").set_value("h100-80gb").run()
+    at.segmented_control(key="lang").set_value("ja").run()
+    _ok(at)
+    assert at.number_input(key="batch").value == 8
+    assert at.selectbox(key="gpu.ja").value == "h100-80gb"
+    assert at.selectbox(key="method.ja").options[0] == "すべて比較（アルゴリズム1が選択）"
+    assert "バッチ8" in _verdict(at)
+    at.selectbox(key="gpu.ja").set_value("a100-80gb").run()
+    at.segmented_control(key="lang").set_value("en").run()
+    assert at.selectbox(key="gpu.en").value == "a100-80gb"  # not the stale English value
+
+
+def test_an_unsupported_precision_is_reported_next_to_it(app):
+    at = app.run()
+    at.selectbox(key="precision").set_value("fp32").run()
+    assert not at.exception
+    messages = [e.value for e in at.sidebar.error]
+    assert any(m.startswith("precision:") for m in messages), messages
+    assert not at.get("plotly_chart")  # no half-drawn page
+
+
+def test_a_bad_config_upload_is_reported_next_to_the_uploader(app):
+    at = app.run()
+    at.radio(key="model_source.en").set_value("upload").run()
+    at.file_uploader(key="config_file").upload("broken.json", b'{"model_type": "llama",',
+                                               "application/json").run()
+    assert not at.exception
+    messages = [e.value for e in at.sidebar.error]
+    assert any("not valid JSON" in m for m in messages), messages
+    assert "Llama-3.1-8B" in _verdict(at)  # the preset still shows
+
+
+def test_an_uploaded_config_is_estimated(app, tmp_path):
+    config = {"model_type": "llama", "hidden_size": 1024, "num_hidden_layers": 8,
+              "num_attention_heads": 16, "num_key_value_heads": 4, "intermediate_size": 4096,
+              "vocab_size": 32000, "tie_word_embeddings": False}
+    at = app.run()
+    at.radio(key="model_source.en").set_value("upload").run()
+    at.file_uploader(key="config_file").upload("tiny-llama.json", json.dumps(config).encode(),
+                                               "application/json").run()
+    _ok(at)
+    assert "tiny-llama" in _verdict(at)
+
+
+def test_presentation_view_hides_the_working_parts(app):
+    at = app.run()
+    at.toggle(key="present").set_value(True).run()
+    _ok(at)
+    assert len(at.get("plotly_chart")) == 1  # only the memory bars
+    assert at.query_params["view"] in ("present", ["present"])
+    at.button(key="exit_present").click().run()
+    assert len(at.get("plotly_chart")) == 3

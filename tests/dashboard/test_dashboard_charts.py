@@ -1,0 +1,93 @@
+"""Chart builders, without a browser: bars sum to the core's peak, hover carries the formula."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard import charts
+from dashboard.i18n import component_label
+from llmem_core import Breakdown
+from llmem_core.units import GiB
+
+
+def _bars(fig):
+    return [tr for tr in fig.data if tr.type == "bar"]
+
+
+def test_one_segment_per_breakdown_field():
+    assert set(charts.SEGMENTS) == set(Breakdown.model_fields)
+    assert set(charts.COLORS) == set(charts.SEGMENTS)
+
+
+def test_stacked_bars_sum_to_each_methods_peak(default_results):
+    fig = charts.memory_bars(default_results)
+    bars = _bars(fig)
+    assert [b.name for b in bars] == [component_label(c, "en") for c in charts.SEGMENTS]
+    for i, row in enumerate(default_results.methods):
+        height = sum(b.y[i] for b in bars)
+        assert height == pytest.approx(row.estimate.peak_bytes / GiB, rel=1e-12)
+    assert fig.layout.barmode == "stack"
+
+
+def test_the_capacity_line_is_the_gpus_memory(default_results):
+    fig = charts.memory_bars(default_results)
+    lines = [s for s in fig.layout.shapes if s.type == "line"]
+    assert lines[0].y0 == pytest.approx(80.0)
+
+
+def test_hover_gives_bytes_share_formula_and_source(default_results):
+    fig = charts.memory_bars(default_results)
+    lm_head = next(b for b in _bars(fig) if b.name == component_label("lm_head", "en"))
+    gib, share, formula, source = lm_head.customdata[1]
+    assert gib.endswith("GiB") and share.endswith("%")
+    assert "bs·sl·V" in formula
+    assert "LLMem" in source
+
+
+def test_the_focus_bar_is_highlighted(default_results):
+    fig = charts.memory_bars(default_results)
+    focus = [r.method for r in default_results.methods].index(default_results.focus.method)
+    opacity = _bars(fig)[0].marker.opacity
+    assert opacity[focus] == 1.0
+    assert all(o < 1.0 for i, o in enumerate(opacity) if i != focus)
+
+
+def test_out_of_memory_bars_are_labelled(default_results):
+    fig = charts.memory_bars(default_results)
+    labels = next(tr for tr in fig.data if tr.type == "scatter" and tr.mode == "text")
+    cdp = [r.method.kind.value for r in default_results.methods].index("cdp")
+    assert labels.text[cdp].startswith("OOM")
+
+
+def test_the_error_band_whisker_is_the_measured_error(default_results):
+    fig = charts.memory_bars(default_results)
+    whiskers = next(tr for tr in fig.data if tr.type == "scatter" and tr.error_y.array)
+    err = default_results.accuracy.error_pct / 100
+    for y, up in zip(whiskers.y, whiskers.error_y.array, strict=True):
+        assert up == pytest.approx(y * err, rel=1e-6)
+
+
+def test_the_batch_chart_marks_each_largest_batch(default_results):
+    fig = charts.batch_chart(default_results)
+    diamonds = [tr for tr in fig.data if tr.marker.symbol == "diamond"]
+    expected = sorted(c.max_batch for c in default_results.batch_curves if c.max_batch)
+    assert sorted(d.x[0] for d in diamonds) == expected
+
+
+def test_the_vocab_chart_shows_the_lm_head_growing(default_results):
+    fig = charts.vocab_chart(default_results)
+    lm_head = fig.data[0]
+    assert list(lm_head.y) == sorted(lm_head.y)
+    assert lm_head.fill == "tozeroy"
+
+
+def test_japanese_labels(run_plan):
+    fig = charts.memory_bars(run_plan(lang="ja"))
+    assert _bars(fig)[0].name == component_label("runtime", "ja")
+    assert fig.layout.yaxis.title.text == "GPUあたりGiB"
+
+
+def test_png_export_config_names_the_file():
+    cfg = charts.plotly_config("llmem-plan")
+    assert cfg["toImageButtonOptions"]["filename"] == "llmem-plan"
+    assert cfg["toImageButtonOptions"]["scale"] == 2

@@ -1,0 +1,154 @@
+"""compute.run against the core as oracle: every number on the page is the core's number."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard.compute import COST_MAX_GPUS, FieldError, Results, batch_points
+from llmem_core import (
+    Cluster,
+    Method,
+    MethodKind,
+    estimate,
+    gpus_needed,
+    peak_bytes,
+    plan,
+)
+from llmem_core.units import GiB
+
+
+def test_each_bar_is_the_cores_estimate(default_results):
+    res = default_results
+    for row in res.methods:
+        oracle = estimate(res.request.model_copy(update={"method": row.method}))
+        assert row.estimate.peak_bytes == oracle.peak_bytes
+        assert row.estimate.components == oracle.components
+        assert row.estimate.components.total == row.estimate.peak_bytes
+
+
+def test_the_plan_and_the_focus_are_algorithm_1s(default_results):
+    res = default_results
+    assert res.plan == plan(res.request)
+    assert res.focus.method.kind.value == res.plan.choice.value
+    assert res.request.method == res.focus.method
+
+
+def test_the_default_demo_plan_shows_something_worth_seeing(default_results):
+    """Llama-3.1-8B on 4 × A100-80GB at batch 4: CDP runs out of memory, ADP fits and wins."""
+    res = default_results
+    fits = {r.method.kind: r.estimate.fits for r in res.methods}
+    assert fits[MethodKind.CDP] is False
+    assert fits[MethodKind.ADP] is True
+    assert res.plan.choice.value == "adp"
+
+
+def test_the_batch_curve_crosses_capacity_at_the_largest_batch(default_results):
+    res = default_results
+    cap = res.request.cluster.memory_bytes
+    for curve in res.batch_curves:
+        if curve.max_batch == 0:
+            assert min(curve.peaks) > cap
+            continue
+        at = dict(zip(curve.batches, curve.peaks, strict=True))
+        assert at[curve.max_batch] <= cap < at[curve.max_batch + 1]
+        assert list(curve.peaks) == sorted(curve.peaks)  # monotone in batch
+
+
+def test_batch_points_are_few_and_include_the_crossing():
+    points = batch_points(20, 4)
+    assert {1, 4, 20, 21} <= set(points)
+    assert len(points) <= 17 and points == sorted(set(points))
+
+
+def test_the_vocabulary_curve_grows_the_lm_head(default_results):
+    res = default_results
+    lm = [p.lm_head for p in res.vocab_curve]
+    assert lm == sorted(lm) and lm[-1] > 10 * lm[0]
+    own = next(p for p in res.vocab_curve if p.vocab == res.model_vocab)
+    assert own.peak == res.focus.estimate.peak_bytes
+
+
+def test_the_vocabulary_what_if_moves_the_lm_head_bar(run_plan, default_results):
+    bigger = run_plan(vocab=256_000)
+    assert bigger.request.model.vocab_size == 256_000
+    assert bigger.model_vocab == default_results.model_vocab  # the model's own is remembered
+    before = default_results.focus.estimate.components
+    after = bigger.focus.estimate.components
+    assert after.lm_head > before.lm_head
+    assert after.transformer > before.transformer  # the embedding grows too (same table)
+
+
+def test_gpus_needed_is_the_cores(default_results):
+    res = default_results
+    req = res.request.model_copy(update={"cluster": res.request.cluster.model_copy(
+        update={"num_gpus": 1})})
+    assert res.gpus_needed == gpus_needed(req, max_gpus=COST_MAX_GPUS)[0]
+
+
+def test_cost_rows_multiply_catalog_prices_by_the_cores_count(default_results, gpus):
+    rows = {r.gpu.key: r for r in default_results.cost_rows}
+    assert set(rows) == set(gpus)
+    a100 = rows["a100-80gb"]
+    assert a100.selected
+    assert a100.count == default_results.gpus_needed
+    assert a100.cloud_usd_per_hour_low == pytest.approx(a100.count * 0.43, rel=1e-9)
+    gaudi = rows["gaudi2-96gb"]
+    assert gaudi.cloud_usd_per_hour_low is None  # "no price" in the catalog
+    # The method shown fits the batch at that count (checked against the core).
+    req = default_results.request.model_copy(update={
+        "method": a100.method,
+        "cluster": Cluster(gpu_key="a100-80gb", memory_bytes=gpus["a100-80gb"].memory_bytes,
+                           num_gpus=a100.count)})
+    assert peak_bytes(req) <= req.cluster.memory_bytes
+    assert sum(r.cheapest for r in default_results.cost_rows) == 1
+
+
+def test_cost_rows_are_sorted_feasible_first_then_by_hourly_price(default_results):
+    keys = [(r.count is None, r.cloud_usd_per_hour_low or float("inf"))
+            for r in default_results.cost_rows]
+    assert keys == sorted(keys)
+
+
+def test_one_method_shows_one_bar(run_plan):
+    res = run_plan(method="tp")
+    assert [r.method.kind for r in res.methods] == [MethodKind.TP]
+    assert res.focus.method == Method(kind=MethodKind.TP, tp_degree=4)
+
+
+def test_a_custom_gpu_has_no_price(run_plan):
+    res = run_plan(gpu="custom", gpu_gib=48.0)
+    assert res.request.cluster.memory_bytes == 48 * GiB
+    assert res.hourly_usd is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"precision": "fp32"}, "precision"),
+        ({"ckpt": False}, "ckpt"),
+        ({"method": "dp+tp", "gpus": 8, "tp": 3}, "tp"),
+        ({"method": "dp+tp", "gpus": 2}, "method"),
+        ({"profile": "pytorch"}, "profile"),
+    ],
+    ids=["precision", "checkpointing", "tp-divides", "method-on-2-gpus", "profile-missing"],
+)
+def test_bad_input_names_the_field_that_caused_it(run_plan, changes, field):
+    res = run_plan(**changes)
+    if field == "profile" and isinstance(res, Results):
+        pytest.skip("the pytorch profile has landed in the core")
+    assert isinstance(res, FieldError)
+    assert res.field == field
+    assert res.message
+
+
+def test_a_tp_degree_that_does_not_divide_the_heads_is_reported_next_to_tp(run_plan):
+    res = run_plan(method="tp", gpus=3, model="facebook/opt-1.3b")  # 32 heads, 3 GPUs
+    assert isinstance(res, FieldError) and res.field == "tp"
+
+
+def test_when_nothing_fits_the_plan_says_offload(run_plan):
+    res = run_plan(model="meta-llama/Llama-3.1-70B", gpu="t4-16gb", gpus=2)
+    assert isinstance(res, Results)
+    assert res.plan.choice.value == "cpu-offload"
+    assert not res.focus.estimate.fits
+    assert res.gpus_needed is None  # more than COST_MAX_GPUS

@@ -1,0 +1,195 @@
+"""End to end in a real browser: `streamlit run` on a free local port, driven by Playwright
+with Debian's chromium (no browser download). Changes inputs; checks that the numbers, the
+chart and the link follow; saves screenshots under artifacts/e2e/.
+
+Locally it skips (with the reason) when chromium or playwright is missing; with CI=true it
+fails instead, so CI cannot pass without having run it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("LLMEM_CHROMIUM", "/usr/bin/chromium")
+SHOTS = ROOT / "artifacts" / "e2e"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TIMEOUT_MS = 30_000
+
+
+def _missing(reason: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI: {reason}")
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError("streamlit did not become healthy")
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = _free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+           "--server.port", str(port), "--server.address", "127.0.0.1",
+           "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        _missing(f"no chromium at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("playwright is not installed (pip install -e '.[dev]')")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1500, "height": 1800}, locale="en-US")
+    yield context.new_page()
+    context.close()
+
+
+def _verdict(page) -> str:
+    return page.locator('[data-testid="llmem-verdict"]').inner_text(timeout=TIMEOUT_MS)
+
+
+def _metric(page, label: str) -> str:
+    metric = page.locator('[data-testid="stMetric"]').filter(has_text=label)
+    return metric.locator('[data-testid="stMetricValue"]').inner_text()
+
+
+def _bar_labels(page) -> list[str]:
+    chart = page.locator(".js-plotly-plot").first
+    return re.findall(r"(?:OOM )?[\d,.]+ GiB", chart.inner_text())
+
+
+def _settle(page) -> None:
+    """Wait until the script has finished rerunning (the status widget is gone)."""
+    page.wait_for_timeout(300)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=TIMEOUT_MS)
+
+
+def _shot(page, name: str) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def _choose(page, label: str, text: str) -> None:
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label)
+    box.click()
+    page.keyboard.type(text)
+    page.get_by_role("option").filter(has_text=text).first.click()
+
+
+def test_the_page_follows_its_inputs(server, page):
+    page.goto(server)
+    assert "Fits" in _verdict(page)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT_MS)
+    peak_before, bars_before = _metric(page, "Peak per GPU"), _bar_labels(page)
+    assert peak_before == "47.5 GiB"
+    assert "OOM 115.6 GiB" in bars_before and "47.5 GiB" in bars_before
+    _shot(page, "1-default")
+
+    batch = page.get_by_label("Batch size per GPU (micro-batch)")
+    batch.fill("12")
+    batch.press("Enter")
+    page.wait_for_url(re.compile(r"batch=12"), timeout=TIMEOUT_MS)
+    _settle(page)
+    assert _metric(page, "Peak per GPU") != peak_before
+    assert _bar_labels(page) != bars_before  # the chart redrew with the new batch
+    assert "batch 12 per GPU" in _verdict(page)
+
+    _choose(page, "GPU type", "T4")
+    page.wait_for_url(re.compile(r"gpu=t4-16gb"), timeout=TIMEOUT_MS)
+    _settle(page)
+    assert "Out of memory" in _verdict(page)
+    _shot(page, "2-t4-out-of-memory")
+
+    page.get_by_text("日本語", exact=True).click()
+    page.wait_for_url(re.compile(r"lang=ja"), timeout=TIMEOUT_MS)
+    _settle(page)
+    assert "メモリ不足" in _verdict(page)
+    from playwright.sync_api import expect
+
+    # The option labels follow the language too (not the English label the browser held).
+    method = page.get_by_role("combobox", name="分散方法")
+    expect(method).to_have_value(re.compile("すべて比較"), timeout=TIMEOUT_MS)
+    _choose(page, "GPUの種類", "H200")
+    page.wait_for_url(re.compile(r"gpu=h200"), timeout=TIMEOUT_MS)
+    _settle(page)
+    assert "収まります" in _verdict(page)
+    _shot(page, "3-japanese")
+
+
+def test_a_copied_link_reopens_the_plan(server, page):
+    page.goto(f"{server}/?model=Qwen/Qwen2.5-7B&gpu=h100-80gb&gpus=8&batch=6&seq=4096")
+    assert "Qwen2.5-7B" in _verdict(page)
+    assert "8 × NVIDIA H100" in _verdict(page)
+    from playwright.sync_api import expect
+
+    batch = page.get_by_label("Batch size per GPU (micro-batch)")
+    expect(batch).to_have_value("6", timeout=TIMEOUT_MS)
+
+
+def test_a_broken_link_shows_a_message_not_a_traceback(server, page):
+    page.goto(f"{server}/?model=nope&batch=-4")
+    assert "Fits" in _verdict(page)
+    text = page.locator('[data-testid="stMain"]').inner_text()
+    assert "model=nope" in text and "Traceback" not in text
+
+
+def test_presentation_view(server, page):
+    page.goto(f"{server}/?view=present")
+    _verdict(page)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT_MS)
+    assert not page.locator('[data-testid="stSidebar"]').is_visible()
+    _shot(page, "4-presentation")
