@@ -18,7 +18,8 @@ CASES = [c for c in load_fixture_cases(FIXTURES) + load_shared_cases(
 
 def _id(c) -> str:
     ckpt = "ckpt" if c.grad_checkpointing else "nockpt"
-    return f"{c.model.split('/')[-1]}-{c.precision}-{c.optimizer[6:]}-{ckpt}-b{c.batch_size}-s{c.seq_len}"
+    name = c.model.split("/")[-1]
+    return f"{name}-{c.precision}-{c.optimizer[6:]}-{ckpt}-b{c.batch_size}-s{c.seq_len}"
 
 
 def test_enough_cases_and_architectures() -> None:

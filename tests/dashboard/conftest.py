@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:  # the dashboard is a folder beside the package, not installed
-    sys.path.insert(0, str(ROOT))
+from dashboard import compute  # importable: pyproject sets pytest's pythonpath to the root
+from dashboard.compute import FieldError, Results
+from dashboard.state import DEFAULT, PlanInputs
+from llmem_core import load_gpus, load_models
 
-from dashboard import compute  # noqa: E402
-from dashboard.compute import FieldError, Results  # noqa: E402
-from dashboard.state import DEFAULT, PlanInputs  # noqa: E402
-from llmem_core import load_gpus, load_models  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 APP = ROOT / "dashboard" / "app.py"
 
