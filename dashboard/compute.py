@@ -31,7 +31,7 @@ from llmem_core import (
     peak_bytes,
     plan,
 )
-from llmem_core.estimate import PROFILES
+from llmem_core.estimate import available_profiles
 from llmem_core.hf_config import first_error
 from llmem_core.models import PlanChoice
 from llmem_core.plan import candidate_methods
@@ -137,7 +137,7 @@ def field_error(err: Exception) -> FieldError:
 
 def profile_available(name: str) -> bool:
     """Whether this version of the core implements the profile (ProfileName lists planned ones)."""
-    return ProfileName(name) in PROFILES
+    return ProfileName(name) in available_profiles()
 
 
 def base_request(inputs: PlanInputs, arch: Architecture, gpus: dict[str, Gpu]) -> Request:

@@ -9,7 +9,7 @@ The public surface:
 """
 
 from llmem_core.errors import InputError
-from llmem_core.estimate import breakdown, estimate, peak_bytes
+from llmem_core.estimate import available_profiles, breakdown, estimate, peak_bytes
 from llmem_core.models import (
     Architecture,
     Breakdown,
@@ -47,6 +47,7 @@ __all__ = [
     "Request",
     "Runtime",
     "Training",
+    "available_profiles",
     "breakdown",
     "estimate",
     "find_gpu",

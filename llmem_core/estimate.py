@@ -7,7 +7,15 @@ from types import ModuleType
 from llmem_core.models import Breakdown, Estimate, ProfileName, Request
 from llmem_core.profiles import paper, pytorch
 
-PROFILES: dict[ProfileName, ModuleType] = {ProfileName.PAPER: paper, ProfileName.PYTORCH: pytorch}
+PROFILES: dict[ProfileName, ModuleType] = {
+    ProfileName.PYTORCH: pytorch,
+    ProfileName.PAPER: paper,
+}
+
+
+def available_profiles() -> tuple[ProfileName, ...]:
+    """The runtime profiles this version implements, default first."""
+    return tuple(PROFILES)
 
 
 def _profile(req: Request) -> ModuleType:
