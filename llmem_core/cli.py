@@ -18,11 +18,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from pydantic import ValidationError
-
-from llmem_core.errors import InputError
+from llmem_core.errors import InputError, guarded
 from llmem_core.estimate import estimate
-from llmem_core.hf_config import first_error
 from llmem_core.models import (
     Cluster,
     Estimate,
@@ -40,8 +37,7 @@ from llmem_core.plan import gpus_needed, plan
 from llmem_core.presets import find_gpu, load_gpus, load_models, resolve_model
 from llmem_core.units import GiB, MiB
 
-EXIT_BAD_INPUT = 2
-DEFAULT_PROFILE = ProfileName.PAPER
+DEFAULT_PROFILE = ProfileName.PYTORCH
 
 
 class _Parser(argparse.ArgumentParser):
@@ -281,23 +277,21 @@ def _measure(argv: Sequence[str]) -> int:
     return measure_main(list(argv))
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    try:
-        if argv and argv[0] == "measure":
-            return _measure(argv[1:])
-        if argv and argv[0] == "cost":
-            from llmem_core.cost_cli import main as cost_main
+def _dispatch(argv: list[str]) -> int:
+    if argv and argv[0] == "measure":
+        return _measure(argv[1:])
+    if argv and argv[0] == "cost":
+        from llmem_core.cost_cli import main as cost_main
 
-            return cost_main(argv[1:])
-        args = build_parser().parse_args(argv)
-        COMMANDS[args.command](args)
-        return 0
-    except InputError as err:
-        print(f"llmem: error: {err}", file=sys.stderr)
-    except ValidationError as err:
-        print(f"llmem: error: {first_error(err)}", file=sys.stderr)
-    return EXIT_BAD_INPUT
+        return cost_main(argv[1:])
+    args = build_parser().parse_args(argv)
+    COMMANDS[args.command](args)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    return guarded("llmem", lambda: _dispatch(args))
 
 
 if __name__ == "__main__":

@@ -36,12 +36,11 @@ from llmem_core.cost import (
     rank_plans,
     table_rows,
 )
-from llmem_core.errors import InputError
+from llmem_core.errors import InputError, guarded
 from llmem_core.hf_config import first_error
 from llmem_core.models import MethodKind, Precision, ProfileName, Runtime, Training
 from llmem_core.presets import load_gpus, resolve_model
 
-EXIT_BAD_INPUT = 2
 PRICE_FIELDS = {
     "cloud-low": "cloud_per_gpu_hour_low",
     "cloud-high": "cloud_per_gpu_hour_high",
@@ -290,14 +289,8 @@ def run(argv: Sequence[str]) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point for `llmem cost` (argv without the 'cost' word); returns the exit status."""
-    try:
-        run(sys.argv[1:] if argv is None else argv)
-        return 0
-    except InputError as err:
-        print(f"llmem cost: error: {err}", file=sys.stderr)
-    except ValidationError as err:
-        print(f"llmem cost: error: {first_error(err)}", file=sys.stderr)
-    return EXIT_BAD_INPUT
+    args = list(sys.argv[1:] if argv is None else argv)
+    return guarded("llmem cost", lambda: run(args) or 0)
 
 
 if __name__ == "__main__":

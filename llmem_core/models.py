@@ -144,7 +144,7 @@ class Optimizer(StrEnum):
 class Training(Frozen):
     batch_size: int = Field(ge=1, le=MAX_BATCH, description="micro-batch per data-parallel rank")
     seq_len: int = Field(ge=1, le=MAX_SEQ)
-    precision: Precision = Precision.AMP_FP16
+    precision: Precision = Precision.AMP_BF16
     optimizer: Optimizer = Optimizer.ADAMW_FOREACH
     grad_checkpointing: bool = True
 
@@ -176,7 +176,7 @@ class ProfileName(StrEnum):
 class Runtime(Frozen):
     """Terms that no tensor-level reference sees; named inputs with documented defaults."""
 
-    profile: ProfileName = ProfileName.PAPER
+    profile: ProfileName = ProfileName.PYTORCH
     cuda_context_bytes: int = Field(
         default=0,
         ge=0,

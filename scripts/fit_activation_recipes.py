@@ -5,14 +5,14 @@ CUDA device (llmem_core.measure) with `saved_tensors_hooks` recording every tens
 backward (deduplicated by storage; parameters and their autocast copies excluded, which the
 profile counts from the weights). The bytes saved per decoder layer, and outside the layers, are
 then solved exactly as a linear combination of per-token sizes:
-    layer   = t·(c_h·h + c_f·f + c_q·q + c_kv·kv + c_a·a + c_d·d + c_as·a·S + c_t) + c_1
-    outside = t·(c_h·h + c_v·V + c_d·d + c_t) + c_1
+    layer   = t·(c_h·h + c_f·f + c_q·q + c_kv·kv + c_a·a + c_d·d + c_as·a·S + c_s·S + c_t) + c_1
+    outside = t·(c_h·h + c_v·V + c_d·d + c_s·S + c_t) + c_1
 (t = batch·seq tokens, d = head_dim, q = heads·d, kv = kv_heads·head_dim, a = heads, S = seq, V =
 vocabulary). The result, presets/activation-recipes.json, is data the profile reads; the whole-
 step fixtures under tests/fixtures/reference (measured independently with MemTracker at real
 sizes) are what the profile is checked against.
 
-Run: .venv/bin/python scripts/fit_activation_recipes.py   (about 5 minutes on 2 cores)
+Run: .venv/bin/python scripts/fit_activation_recipes.py [FAMILY …]  (all: ~10 min on 2 cores)
 """
 
 from __future__ import annotations
@@ -41,11 +41,12 @@ BATCH = 2
 # (h, f, heads, kv_heads, head_dim, seq, vocab): the base, then one or two sizes changed. Where a
 # family has no free head_dim (q = h), head_dim is set to h / heads.
 # Sequence lengths are multiples of 32: the memory-efficient kernel (fp32) pads its saved
-# log-sum-exp to that, as it does at real lengths (512, 2048 …).
-BASE = (96, 224, 4, 2, 24, 64, 1000)
-CHANGES = [{}, {0: 128}, {0: 160}, {1: 320}, {1: 288}, {2: 6}, {2: 8}, {3: 4}, {3: 1},
-           {4: 40}, {4: 32}, {5: 32}, {5: 96}, {5: 128}, {6: 1400}, {0: 112, 1: 288, 5: 96},
-           {2: 6, 4: 40}, {2: 8, 3: 4, 4: 32}]
+# log-sum-exp to that, as it does at real lengths (512, 2048 …). No width equals a token count
+# (64, 128, 192, 256), so a 2-D tensor's first dimension tells activations from weight copies.
+BASE = (120, 232, 4, 2, 30, 64, 1000)
+CHANGES = [{}, {0: 136}, {0: 168}, {1: 328}, {1: 296}, {2: 6}, {2: 8}, {3: 4}, {3: 1},
+           {4: 38}, {4: 26}, {5: 32}, {5: 96}, {5: 128}, {6: 1400}, {0: 104, 1: 296, 5: 96},
+           {2: 6, 4: 38}, {2: 8, 3: 4, 4: 26}, {2: 6, 5: 96}, {2: 8, 5: 32}]
 EXPLICIT_HEAD_DIM = {"llama", "mistral", "qwen2", "gemma2", "phi3"}
 GQA = EXPLICIT_HEAD_DIM
 
@@ -75,13 +76,16 @@ for cfg, seq in job["configs"]:
         params = {p.untyped_storage()._cdata for p in model.parameters()}
         params |= {b.untyped_storage()._cdata for b in model.buffers()}  # counted as buffers
         tokens = 2 * seq
+        shapes = {tuple(p.shape) for p in model.parameters() if p.dim() == 2}
         seen, saved = set(), {"layer0": 0, "layer1": 0, "outside": 0, "copies": 0}
         def pack(t):
             st = t.untyped_storage(); key = st._cdata
             if key in seen or key in params:
                 return t
             seen.add(key)
-            if t.dim() == 2 and t.shape[0] not in (2, tokens) and t.dtype != dtype:
+            shape = tuple(t.shape)
+            weight_like = shape in shapes or shape[::-1] in shapes
+            if t.dim() == 2 and weight_like and shape[0] not in (2, tokens) and t.dtype != dtype:
                 saved["copies"] += st.nbytes()  # autocast's 16-bit copy of a weight
             else:
                 saved["outside" if where[0] == "outside" else f"layer{where[0]}"] += st.nbytes()
@@ -106,6 +110,8 @@ def shapes(family: str) -> list[tuple]:
             d = h // a
         if family == "bloom":  # BLOOM's MLP is always 4·h wide
             f = 4 * h
+        if family == "codegen" and a % 4:  # CodeGen splits heads into mp_num = 4 groups
+            continue
         shape = (h, f, a, g, d, s, v)
         if shape not in out:
             out.append(shape)
@@ -122,7 +128,8 @@ def shrink(family: str, base: dict, shape: tuple) -> dict | None:
         "opt": {"hidden_size": h, "ffn_dim": f, "num_attention_heads": a, "num_hidden_layers": 2,
                 "word_embed_proj_dim": h},
         "bloom": {"hidden_size": h, "n_head": a, "n_layer": 2},
-        "codegen": {"n_embd": h, "n_inner": f, "n_head": a, "n_layer": 2, "rotary_dim": d // 2},
+        "codegen": {"n_embd": h, "n_inner": f, "n_head": a, "n_layer": 2,
+                    "rotary_dim": 2 * (d // 4)},
         "biogpt": {"hidden_size": h, "intermediate_size": f, "num_attention_heads": a,
                    "num_hidden_layers": 2},
         "gpt_bigcode": {"n_embd": h, "n_inner": f, "n_head": a, "n_layer": 2},
@@ -146,8 +153,8 @@ def columns(family: str, shape: tuple) -> tuple[list[float], list[float]]:
     t = BATCH * s
     q = a * d if family in EXPLICIT_HEAD_DIM else h
     kv = g * d if family in GQA else (d if family == "gpt_bigcode" else h)
-    layer = [t * h, t * f, t * q, t * kv, t * a, t * d, t * a * s, t, 1.0]
-    return layer, [t * h, t * vocab, t * d, t, 1.0]
+    layer = [t * h, t * f, t * q, t * kv, t * a, t * d, t * a * s, t * s, t, 1.0]
+    return layer, [t * h, t * vocab, t * d, t * s, t, 1.0]
 
 
 def measure(family: str, precision: str) -> list[tuple[tuple, dict]]:
@@ -184,15 +191,17 @@ def recipe(family: str, precision: str) -> dict:
     total = [r["layer0"] + r["layer1"] + r["outside"] for _, r in data]
     return {
         "layer": solve(layer, [r["layer1"] for _, r in data],
-                       ["h", "f", "q", "kv", "heads", "head_dim", "heads_x_seq", "one", "const"]),
+                       ["h", "f", "q", "kv", "heads", "head_dim", "heads_x_seq", "seq", "one",
+                        "const"]),
         "outside": solve(outside, [x - 2 * r["layer1"] for x, (_, r) in zip(total, data,
                                                                              strict=True)],
-                         ["h", "vocab", "head_dim", "one", "const"]),
+                         ["h", "vocab", "head_dim", "seq", "one", "const"]),
     }
 
 
 def main() -> int:
-    jobs = [(f, p) for f in FAMILIES for p in PRECISIONS]
+    only = sys.argv[1:]  # optional family names: refit those, keep the others from the file
+    jobs = [(f, p) for f in FAMILIES for p in PRECISIONS if not only or f in only]
     def attempt(job: tuple[str, str]) -> dict:
         try:
             return recipe(*job)
@@ -207,7 +216,7 @@ def main() -> int:
         "(torch 2.13.0, transformers 5.24.0, fake CUDA device), solved per token",
         "units": "bytes; layer = t·Σ c·size + const per decoder layer, outside = embedding, "
         "final norm, lm_head input and loss",
-        "recipes": {},
+        "recipes": json.loads(OUT.read_text())["recipes"] if only and OUT.exists() else {},
     }
     for (family, precision), result in zip(jobs, results, strict=True):
         out["recipes"].setdefault(family, {})[precision] = result

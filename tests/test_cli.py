@@ -52,6 +52,19 @@ def test_plan_json_contract() -> None:
         assert isinstance(m["score"], float | int)
 
 
+def test_pytorch_contract_adds_tensor_peak() -> None:
+    """Issue #3's addition: --profile pytorch --precision P --optimizer O
+    [--grad-checkpointing|--no-grad-checkpointing] also prints tensor_peak_bytes."""
+    base = ["estimate", "--model", "meta-llama/Llama-3.2-1B", "--gpu", "a100-80gb",
+            "--num-gpus", "1", "--method", "single", "--batch-size", "8", "--seq-len", "512",
+            "--profile", "pytorch", "--precision", "bf16", "--optimizer", "adamw-fused", "--json"]
+    off = json.loads(run(*base, "--no-grad-checkpointing").stdout)
+    on = json.loads(run(*base, "--grad-checkpointing").stdout)
+    for out in (off, on):
+        assert out["tensor_peak_bytes"] == out["peak_bytes"] - out["components"]["runtime"]
+    assert on["tensor_peak_bytes"] < off["tensor_peak_bytes"]
+
+
 def test_plan_cpu_offload() -> None:
     r = run("plan", "--model", "meta-llama/Llama-2-70b-hf", "--gpu", "t4-16gb", "--num-gpus",
             "1", "--seq-len", "512", "--json")
@@ -89,7 +102,9 @@ BAD = [
     (["--method", "zero9"], "method"),
     (["--gpu-memory-mib", "-5"], "gpu-memory-mib"),
     (["--vocab-size", "0"], "vocab_size"),
-    (["--precision", "fp32"], "precision"),
+    (["--profile", "paper", "--precision", "fp32"], "precision"),
+    (["--profile", "gemini"], "profile"),
+    (["--cuda-context-mib", "-1"], "cuda-context-mib"),
 ]
 
 

@@ -13,31 +13,7 @@ from llmem_core.cost import (
 from llmem_core.models import Architecture
 from llmem_core.params import counts
 from llmem_core.presets import find_model
-
-# Two GPT-2-shaped layers, small enough to count by hand.
-TINY = Architecture(
-    name="tiny-gpt2",
-    family="gpt2",
-    num_layers=2,
-    hidden_size=64,
-    num_attention_heads=4,
-    num_key_value_heads=4,
-    head_dim=16,
-    intermediate_size=256,
-    mlp_kind="plain",
-    activation="gelu_new",
-    vocab_size=1000,
-    embedding_dim=64,
-    tie_word_embeddings=True,
-    position_embedding="learned",
-    learned_positions=128,
-    norm_kind="layernorm",
-    norms_per_layer=2,
-    final_norm=True,
-    qkv_bias=True,
-    o_bias=True,
-    mlp_bias=True,
-)
+from tests.conftest import TINY  # two GPT-2-shaped layers, small enough to count by hand
 
 
 def test_tiny_matmul_params_by_hand():

@@ -75,7 +75,7 @@ def layer_bytes(arch: Architecture, precision: str, tokens: int, s: Sizes,
     c = _recipe(arch, precision, recipes)["layer"]["coefficients"]
     per_token = (c["h"] * s.h + c["f"] * s.f + c["q"] * s.q + c["kv"] * s.kv
                  + c["heads"] * s.heads + c["head_dim"] * s.head_dim
-                 + c["heads_x_seq"] * s.heads * s.seq + c["one"])
+                 + c["heads_x_seq"] * s.heads * s.seq + c.get("seq", 0) * s.seq + c["one"])
     return round(tokens * per_token + c["const"])
 
 
@@ -84,7 +84,8 @@ def outside_bytes(arch: Architecture, precision: str, tokens: int, s: Sizes,
     """(embedding, final norm and lm_head input; the loss's saved log-probabilities)."""
     c = _recipe(arch, precision, recipes)["outside"]["coefficients"]
     loss = round(tokens * c["vocab"] * s.vocab)
-    rest = tokens * (c["h"] * s.h + c["head_dim"] * s.head_dim + c["one"]) + c["const"]
+    per_token = c["h"] * s.h + c["head_dim"] * s.head_dim + c.get("seq", 0) * s.seq + c["one"]
+    rest = tokens * per_token + c["const"]
     return round(rest), loss
 
 
