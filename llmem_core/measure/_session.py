@@ -69,9 +69,8 @@ def _build_model(spec: dict[str, Any], dtype: torch.dtype, checkpointing: bool) 
     config_dict = dict(spec["config"])
     config = AutoConfig.for_model(config_dict.pop("model_type"), **config_dict)
     config.use_cache = False
-    kwargs: dict[str, Any] = {
-        "dtype": dtype
-    }  # build in the target dtype: a fake model can't convert
+    # Built directly in the target dtype: a fake model cannot be converted afterwards.
+    kwargs: dict[str, Any] = {"dtype": dtype}
     if spec["attention_impl_default"]:
         kwargs["attn_implementation"] = spec["attention_impl_default"]
     model = AutoModelForCausalLM.from_config(config, **kwargs)
