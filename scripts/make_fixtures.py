@@ -75,6 +75,14 @@ def done_cases() -> set[Case]:
     return seen
 
 
+def forget_failures(retried: set[Case]) -> None:
+    path = OUT / "failures.jsonl"
+    if path.exists():
+        kept = [line for line in path.read_text().splitlines()
+                if tuple(json.loads(line)["case"]) not in retried]  # fmt: skip
+        path.write_text("".join(f"{line}\n" for line in kept))
+
+
 def argv_of(case: Case) -> list[str]:
     model, batch, seq, precision, optimizer, checkpointing = case
     argv = ["--model", model, "--batch-size", str(batch), "--seq-len", str(seq),
@@ -129,6 +137,7 @@ def main() -> int:
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     todo = [c for c in cases_for(args.stage, tuple(args.models)) if c not in done_cases()]
+    forget_failures(set(todo))  # they are retried now
     print(f"{len(todo)} cases to run", flush=True)
     with ThreadPoolExecutor(max_workers=min(args.jobs, 2)) as pool:
         futures = [pool.submit(run_case, case, args.timeout) for case in todo]

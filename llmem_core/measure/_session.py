@@ -115,6 +115,8 @@ def _train(
             with record("forward"), _autocast(autocast_dtype):
                 loss = model(input_ids=ids, labels=ids).loss  # outputs (logits) dropped at once
             with record("backward"):
+                if not real_gpu:
+                    loss.register_hook(_lift_cpu_tensors_in_backward_thread)
                 (scaler.scale(loss) if scaler else loss).backward()
                 del loss
             with record("optimizer"):
@@ -122,6 +124,14 @@ def _train(
             if cuda_meter and step == 1:
                 cuda_meter.start_steady()
     return log, cuda_meter.report() if cuda_meter else {}
+
+
+def _lift_cpu_tensors_in_backward_thread(grad: torch.Tensor) -> None:
+    # Backward of "cuda" tensors runs on the autograd engine's CUDA device thread. FakeTensorMode's
+    # "only lift CPU tensors" switch is thread-local and set only in this thread, so
+    # `torch.tensor(x, device="cuda")` inside a checkpoint recomputation (GPT-Neo's attention
+    # does that) would reach the missing CUDA kernels. This hook runs first on that thread.
+    torch._C._set_only_lift_cpu_tensors(True)
 
 
 def _optimizer_step(optimizer: torch.optim.Optimizer, scaler: Any) -> None:
