@@ -17,6 +17,7 @@ from llmem_core.measure._tracking import (
     PhasePeak,
     read_peak,
     reset_peak,
+    split_optimizer_temporaries,
 )
 
 # precision → (dtype of parameters and optimizer states, autocast dtype or None)
@@ -123,6 +124,7 @@ def _train(
                 _optimizer_step(optimizer, scaler)
             if cuda_meter and step == 1:
                 cuda_meter.start_steady()
+    split_optimizer_temporaries(log, optimizer)
     return log, cuda_meter.report() if cuda_meter else {}
 
 
