@@ -17,6 +17,7 @@ from llmem_core.measure._tracking import (
     PhasePeak,
     read_peak,
     reset_peak,
+    split_optimizer_temporaries,
 )
 
 # precision → (dtype of parameters and optimizer states, autocast dtype or None)
@@ -69,9 +70,8 @@ def _build_model(spec: dict[str, Any], dtype: torch.dtype, checkpointing: bool) 
     config_dict = dict(spec["config"])
     config = AutoConfig.for_model(config_dict.pop("model_type"), **config_dict)
     config.use_cache = False
-    kwargs: dict[str, Any] = {
-        "dtype": dtype
-    }  # build in the target dtype: a fake model can't convert
+    # Built directly in the target dtype: a fake model cannot be converted afterwards.
+    kwargs: dict[str, Any] = {"dtype": dtype}
     if spec["attention_impl_default"]:
         kwargs["attn_implementation"] = spec["attention_impl_default"]
     model = AutoModelForCausalLM.from_config(config, **kwargs)
@@ -116,13 +116,24 @@ def _train(
             with record("forward"), _autocast(autocast_dtype):
                 loss = model(input_ids=ids, labels=ids).loss  # outputs (logits) dropped at once
             with record("backward"):
+                if not real_gpu:
+                    loss.register_hook(_lift_cpu_tensors_in_backward_thread)
                 (scaler.scale(loss) if scaler else loss).backward()
                 del loss
             with record("optimizer"):
                 _optimizer_step(optimizer, scaler)
             if cuda_meter and step == 1:
                 cuda_meter.start_steady()
+    split_optimizer_temporaries(log, optimizer)
     return log, cuda_meter.report() if cuda_meter else {}
+
+
+def _lift_cpu_tensors_in_backward_thread(grad: torch.Tensor) -> None:
+    # Backward of "cuda" tensors runs on the autograd engine's CUDA device thread. FakeTensorMode's
+    # "only lift CPU tensors" switch is thread-local and set only in this thread, so
+    # `torch.tensor(x, device="cuda")` inside a checkpoint recomputation (GPT-Neo's attention
+    # does that) would reach the missing CUDA kernels. This hook runs first on that thread.
+    torch._C._set_only_lift_cpu_tensors(True)
 
 
 def _optimizer_step(optimizer: torch.optim.Optimizer, scaler: Any) -> None:

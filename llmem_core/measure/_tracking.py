@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import torch
-from torch.distributed._tools.mem_tracker import _TOTAL_KEY, MemTracker
+from torch.distributed._tools.mem_tracker import _PYTORCH_MIN_ALLOCATE, _TOTAL_KEY, MemTracker
 
 PHASES = ("forward", "backward", "optimizer")
 
@@ -60,6 +60,36 @@ class GlobalPeakTracker(MemTracker):
             if self._peak_mem.get(dev, 0) < snap[_TOTAL_KEY]:
                 self._peak_mem[dev] = snap[_TOTAL_KEY]
                 self._peak_mem_snap[dev] = dict(snap)  # values are ints: a shallow copy is a copy
+
+
+def split_optimizer_temporaries(log: PhaseLog, optimizer: torch.optim.Optimizer) -> None:
+    """Separate the optimizer step's temporaries from its persistent state.
+
+    MemTracker files every tensor created inside ``optimizer.step()`` as optimizer state, including
+    the foreach/fused scratch tensors; the persistent part is what ``optimizer.state`` holds after
+    the step (constant from step 1 on). The excess at a peak is reported as ``optimizer_temp``.
+    """
+    persistent = _state_bytes(optimizer)
+    for peak in log.peaks:
+        at_peak = peak.breakdown.get("optimizer_state", 0)
+        peak.breakdown["optimizer_state"] = min(at_peak, persistent)
+        peak.breakdown["optimizer_temp"] = at_peak - min(at_peak, persistent)
+
+
+def _state_bytes(optimizer: torch.optim.Optimizer) -> int:
+    storages = {}
+    for state in optimizer.state.values():
+        for value in state.values():
+            # CPU `step` counters (foreach) are not on the device; MemTracker counts them apart.
+            if isinstance(value, torch.Tensor) and value.device.type == "cuda":
+                storage = value.untyped_storage()
+                storages[id(storage)] = storage.nbytes()
+    return sum(_rounded(nbytes) for nbytes in storages.values())
+
+
+def _rounded(nbytes: int) -> int:
+    # MemTracker counts CUDA storages in the caching allocator's 512-byte blocks.
+    return -(-nbytes // _PYTORCH_MIN_ALLOCATE) * _PYTORCH_MIN_ALLOCATE
 
 
 def reset_peak(tracker: MemTracker) -> None:

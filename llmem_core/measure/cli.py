@@ -13,8 +13,10 @@ import argparse
 import json
 import shlex
 import sys
+from dataclasses import replace
 from typing import Any, NoReturn
 
+from llmem_core.measure.model_configs import load_model_config
 from llmem_core.measure.request import (
     DEVICES,
     OPTIMIZERS,
@@ -75,7 +77,6 @@ def _as_flag(message: str) -> str:
 def _measure(args: argparse.Namespace, command: str) -> dict[str, Any]:
     from llmem_core.measure import runner
 
-    device = args.device or runner.default_device()
     request = MeasureRequest(
         model=args.model,
         batch_size=args.batch_size,
@@ -83,11 +84,15 @@ def _measure(args: argparse.Namespace, command: str) -> dict[str, Any]:
         precision=args.precision,
         optimizer=args.optimizer,
         grad_checkpointing=args.grad_checkpointing,
-        device=device,
+        device=args.device or "fake-cuda",
         steps=args.steps,
     )
-    if device == "cuda" and runner.default_device() != "cuda":
-        raise MeasureInputError("device: cuda was asked for but no GPU is visible; use fake-cuda")
+    load_model_config(request.model)  # a bad model fails here, before torch is started
+    if args.device in (None, "cuda"):  # probing imports torch in a subprocess: only when needed
+        visible = runner.default_device()
+        if args.device == "cuda" and visible != "cuda":
+            raise MeasureInputError("device: cuda was asked for but no GPU is visible")
+        request = replace(request, device=visible)
     return runner.measure(request, command)
 
 

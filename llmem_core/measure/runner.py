@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -64,9 +65,15 @@ def _run_worker(spec: dict[str, Any], env: dict[str, str], timeout_s: float | No
     except subprocess.TimeoutExpired as error:
         raise MeasureRunError(f"measurement timed out after {timeout_s} s") from error
     if done.returncode != 0:
-        lines = done.stderr.strip().splitlines() or [f"exit status {done.returncode}"]
-        raise MeasureRunError(f"measurement failed: {lines[-1]}")
+        raise MeasureRunError(f"measurement failed: {_error_line(done.stderr, done.returncode)}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _error_line(stderr: str, returncode: int) -> str:
+    """The exception line of a traceback (its message may run on for lines), else the last line."""
+    lines = stderr.strip().splitlines()
+    errors = [line for line in lines if re.match(r"^[\w.]+(Error|Exception)\b", line)]
+    return (errors or lines or [f"exit status {returncode}"])[-1][:500]
 
 
 def _header(request: MeasureRequest, model_name: str, command: str) -> dict[str, Any]:
