@@ -86,7 +86,7 @@ def assumptions_table(est: Estimate, lang: str) -> pd.DataFrame:
             t(lang, "t_part"): component_label(term.component, lang),
             t(lang, "t_term"): term.name,
             t(lang, "t_formula"): term.formula,
-            t(lang, "t_value"): fmt_gib(term.bytes, lang, 2),
+            t(lang, "t_value"): fmt_gib(getattr(est.components, term.component), lang, 2),
             t(lang, "t_source"): term.source,
         }
         for term in est.terms
