@@ -28,14 +28,14 @@ def breakdown(req: Request) -> Breakdown:
 
 
 def peak_bytes(req: Request) -> int:
-    return breakdown(req).total
+    """The peak per GPU alone (the batch search's fast path)."""
+    return _profile(req).peak_total(req)
 
 
 def estimate(req: Request) -> Estimate:
     """Peak memory per GPU for one request, with its breakdown, phase and assumptions."""
     prof = _profile(req)
-    parts = prof.breakdown(req)
-    phase, phases = prof.phase_peaks(req, parts)
+    parts, phase, phases = prof.evaluate(req)
     peak, capacity = parts.total, req.cluster.memory_bytes
     return Estimate.model_construct(
         request=req,

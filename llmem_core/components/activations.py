@@ -65,8 +65,8 @@ def sizes(arch: Architecture, seq: int, tp: int = 1) -> Sizes:
 
 
 def _recipe(arch: Architecture, precision: str, recipes: Recipes) -> dict:
-    family = RECIPE_FAMILY.get(arch.family.value, arch.family.value)
-    return recipes[family][RECIPE_PRECISION[precision]]
+    family = str(arch.family)
+    return recipes[RECIPE_FAMILY.get(family, family)][RECIPE_PRECISION[precision]]
 
 
 def layer_bytes(arch: Architecture, precision: str, tokens: int, s: Sizes,

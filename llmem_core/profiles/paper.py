@@ -67,8 +67,14 @@ def breakdown(req: Request) -> Breakdown:
     )
 
 
-def phase_peaks(req: Request, parts: Breakdown) -> tuple[Phase, dict[Phase, int]]:
-    return Phase.BACKWARD, {Phase.BACKWARD: parts.total}
+def evaluate(req: Request) -> tuple[Breakdown, Phase, dict[Phase, int]]:
+    """The paper sums every term as coexisting: one phase, the backward of a steady step."""
+    parts = breakdown(req)
+    return parts, Phase.BACKWARD, {Phase.BACKWARD: parts.total}
+
+
+def peak_total(req: Request) -> int:
+    return breakdown(req).total
 
 
 SOURCE = "LLMem (Kim et al., IJCAI 2024)"

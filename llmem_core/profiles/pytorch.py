@@ -117,45 +117,53 @@ def acts(req: Request, s: Setup) -> Acts:
     return Acts(arch.num_layers * layer + outside, layer, all_copies, all_copies, loss)
 
 
-def _phases(req: Request, s: Setup) -> dict[Phase, Breakdown]:
+Parts = tuple[int, int, int, int, int, int]  # Breakdown's fields, in order, without pydantic
+FIELDS = tuple(Breakdown.model_fields)
+
+
+def _phases(req: Request, s: Setup) -> dict[Phase, Parts]:
     st, a = states(req, s), acts(req, s)
     v_logits = lm_head.pytorch_logit_temporaries(req.model, s.tokens, s.e, s.pb)
     comm = transient.pytorch_buffers(req.model, split(req.model), s.lay, s.pb, s.e)
     base = runtime.cuda_context_bytes(req.runtime)
 
-    def part(transformer: int, lm: int, opt: int, act: int, comm_bytes: int) -> Breakdown:
+    def part(transformer: int, lm: int, opt: int, act: int, comm_bytes: int) -> Parts:
         tensors = transformer + lm + opt + act + comm_bytes
-        return Breakdown.model_construct(
-            transformer=transformer, lm_head=lm, optimizer=opt, activations=act,
-            transient=comm_bytes,
-            runtime=base + runtime.allocator_slack_bytes(req.runtime, tensors),
-        )
+        slack = runtime.allocator_slack_bytes(req.runtime, tensors)
+        return (transformer, lm, opt, act, comm_bytes, base + slack)
 
+    backward = (
+        part(st.body, st.lm + a.loss_saved + v_logits.backward_start, st.optimizer,
+             a.kept + a.copies_backward, comm.backward),
+        part(st.body, st.lm + st.grads_lm + v_logits.lm_head_grad, st.optimizer,
+             a.kept + a.copies_backward, comm.backward),
+        part(st.body + st.grads_body, st.lm + st.grads_lm + v_logits.tied_extra,
+             st.optimizer, a.one_layer, comm.backward_end),
+    )
     return {
         Phase.FORWARD: part(st.body, st.lm + a.loss_saved + v_logits.forward_end,
                             st.optimizer, a.kept + a.copies_forward, comm.forward),
-        Phase.BACKWARD: max(
-            part(st.body, st.lm + a.loss_saved + v_logits.backward_start, st.optimizer,
-                 a.kept + a.copies_backward, comm.backward),
-            part(st.body, st.lm + st.grads_lm + v_logits.lm_head_grad, st.optimizer,
-                 a.kept + a.copies_backward, comm.backward),
-            part(st.body + st.grads_body, st.lm + st.grads_lm + v_logits.tied_extra,
-                 st.optimizer, a.one_layer, comm.backward_end),
-            key=lambda b: b.total,
-        ),
+        Phase.BACKWARD: max(backward, key=sum),
         Phase.OPTIMIZER: part(st.body + st.grads_body, st.lm + st.grads_lm,
                               st.optimizer + st.temp, 0, comm.optimizer),
     }
 
 
-def breakdown(req: Request) -> Breakdown:
+def evaluate(req: Request) -> tuple[Breakdown, Phase, dict[Phase, int]]:
+    """The peak phase's parts, which phase it is, and every phase's total."""
     phases = _phases(req, setup(req))
-    return max(phases.values(), key=lambda b: b.total)
+    totals = {p: sum(parts) for p, parts in phases.items()}
+    peak = max(totals, key=totals.__getitem__)
+    return Breakdown.model_construct(**dict(zip(FIELDS, phases[peak], strict=True))), peak, totals
 
 
-def phase_peaks(req: Request, parts: Breakdown) -> tuple[Phase, dict[Phase, int]]:
-    phases = {p: b.total for p, b in _phases(req, setup(req)).items()}
-    return max(phases, key=phases.__getitem__), phases
+def peak_total(req: Request) -> int:
+    """The peak alone: the batch search's fast path (no result objects built)."""
+    return max(sum(parts) for parts in _phases(req, setup(req)).values())
+
+
+def breakdown(req: Request) -> Breakdown:
+    return evaluate(req)[0]
 
 
 def notes(req: Request) -> tuple[str, ...]:
