@@ -80,13 +80,14 @@ def cost_table(rows: tuple[CostRow, ...], lang: str, max_gpus: int) -> pd.DataFr
 
 
 def assumptions_table(est: Estimate, lang: str) -> pd.DataFrame:
-    """Every term of the estimate: which part, its name, formula, value and source."""
+    """Every term of the estimate: which part, its name, formula, value and source (a term's
+    bytes are its component's: the core keeps one static description per component)."""
     return pd.DataFrame([
         {
             t(lang, "t_part"): component_label(term.component, lang),
             t(lang, "t_term"): term.name,
             t(lang, "t_formula"): term.formula,
-            t(lang, "t_value"): fmt_gib(term.bytes, lang, 2),
+            t(lang, "t_value"): fmt_gib(getattr(est.components, term.component), lang, 2),
             t(lang, "t_source"): term.source,
         }
         for term in est.terms
