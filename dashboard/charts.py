@@ -6,7 +6,18 @@ import plotly.graph_objects as go
 
 from dashboard.accuracy import band
 from dashboard.compute import Curve, MethodResult, Results
-from dashboard.i18n import component_label, fmt_gib, fmt_int, fmt_pct, method_label, t
+from dashboard.cost import CostResults
+from dashboard.i18n import (
+    component_label,
+    fmt_gib,
+    fmt_hours,
+    fmt_int,
+    fmt_money_range,
+    fmt_pct,
+    method_label,
+    t,
+)
+from dashboard.tables import short_gpu_name
 from llmem_core.units import GiB
 
 # Bottom to top: the runtime base first, then the model, then what grows with the batch.
@@ -245,6 +256,85 @@ def _vocab_marks(res: Results) -> list[dict]:
                             t(lang, "whatif_vocab_mark", vocab=fmt_int(vocab, lang)),
                             dash="dash", top=False))
     return marks
+
+
+# ---- cost against time ---------------------------------------------------------------------
+
+GPU_COLORS = ("#3B6FB6", "#2E9E83", "#E8833A", "#8E6CC9", "#D9B44A", "#5C8FD6", "#C2185B",
+              "#6D8B3A", "#00838F", "#8D6E63", "#9AA5B1", "#F06292")
+CHEAP_COLOR, FAST_COLOR, MINE_COLOR = "#2E7D32", "#E65100", "#263238"
+
+
+def _cost_trace(points: list[dict], name: str, color: str, cres: CostResults,
+                lang: str) -> go.Scatter:
+    """One GPU type: its plans (one point per count), the cloud range as a bar on each."""
+    code, cloud = cres.ranking.currency.code, cres.ranking.cost_basis.value != "owned"
+    hover = [f"{p['num_gpus']} × {name}<br>{fmt_hours(p['hours'], lang)} · "
+             f"{fmt_money_range(p['cost_low'], p['cost_high'], code, lang)}" for p in points]
+    error = None
+    if cloud:
+        error = {"type": "data", "symmetric": False, "thickness": 1.2, "width": 4,
+                 "color": color, "array": [(p["cost_high"] or p["cost"]) - p["cost"]
+                                           for p in points],
+                 "arrayminus": [p["cost"] - (p["cost_low"] or p["cost"]) for p in points]}
+    return go.Scatter(
+        x=[p["hours"] for p in points], y=[p["cost"] for p in points], name=name,
+        mode="lines+markers" if len(points) > 1 else "markers",
+        line={"color": color, "width": 1.5}, marker={"size": 9, "color": color},
+        error_y=error, customdata=hover, hovertemplate="%{customdata}<extra></extra>",
+    )
+
+
+def _cost_mark(x: float, y: float, text: str, color: str, symbol: str) -> go.Scatter:
+    """A ring around a highlighted plan, with its label."""
+    return go.Scatter(
+        x=[x], y=[y], mode="markers+text", text=[text], textposition="top left",
+        textfont={"color": color, "size": 13}, showlegend=False, hoverinfo="skip",
+        marker={"size": 22, "symbol": symbol, "color": "rgba(0,0,0,0)",
+                "line": {"color": color, "width": 2.5}},
+    )
+
+
+def _cost_marks(cres: CostResults, lang: str) -> list[go.Scatter]:
+    marks = []
+    for p in cres.points:
+        if p["cheapest"]:
+            marks.append(_cost_mark(p["hours"], p["cost"], t(lang, "mk_cheapest"), CHEAP_COLOR,
+                                    "circle-open"))
+        if p["fastest"]:
+            marks.append(_cost_mark(p["hours"], p["cost"], t(lang, "mk_fastest"), FAST_COLOR,
+                                    "diamond-open"))
+    row = cres.mine.row
+    if row is not None and cres.mine_cost is not None:
+        marks.append(_cost_mark(row.hours, cres.mine_cost, t(lang, "mk_mine"), MINE_COLOR,
+                                "square-open"))
+    return marks
+
+
+def cost_chart(cres: CostResults, lang: str) -> go.Figure:
+    """Cost per run against time per run, one point per plan (chart_points), log axes; a line
+    per GPU type joins its counts; cheapest, fastest and the user's plan ringed."""
+    by_gpu: dict[str, list[dict]] = {}
+    names = {r["gpu_key"]: short_gpu_name(r["gpu_name"]) for r in cres.rows}
+    for p in cres.points:
+        by_gpu.setdefault(p["gpu_key"], []).append(p)
+    traces = [
+        _cost_trace(sorted(pts, key=lambda p: p["num_gpus"]), names[key],
+                    GPU_COLORS[i % len(GPU_COLORS)], cres, lang)
+        for i, (key, pts) in enumerate(by_gpu.items())
+    ]
+    fig = _figure([*traces, *_cost_marks(cres, lang)], lang)
+    code, basis = cres.ranking.currency.code, cres.ranking.cost_basis.value
+    fig.update_layout(
+        xaxis={"title": t(lang, "axis_hours"), "type": "log"},
+        yaxis_type="log", hovermode="closest",
+    )
+    title = t(lang, "cost_chart_title", basis=t(lang, f"basis_{basis}"))
+    if basis != "owned":
+        title += f" · {t(lang, 'cost_chart_range')}"
+    fig = _layout(fig, title, t(lang, "axis_cost", code=code), 460, [])
+    fig.update_layout(yaxis_rangemode="normal")
+    return fig
 
 
 def plotly_config(filename: str) -> dict:

@@ -13,11 +13,16 @@ from dashboard import tables
 from dashboard.accuracy import band
 from dashboard.charts import plotly_config
 from dashboard.compute import COST_MAX_GPUS, FieldError, Results
+from dashboard.cost import CostResults
 from dashboard.i18n import (
+    fmt_break_even,
+    fmt_count,
     fmt_gib,
+    fmt_hours,
     fmt_int,
+    fmt_money_range,
+    fmt_params,
     fmt_pct,
-    fmt_usd_range,
     method_label,
     method_short,
     t,
@@ -126,27 +131,48 @@ def _html(markdown_text: str) -> str:
     return re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", html.escape(markdown_text))
 
 
-def headline(res: Results) -> None:
-    """The verdict in one glance: a coloured card, one sentence, the recommendation."""
+def _cost_sentence(cres: CostResults | FieldError, lang: str) -> str:
+    """ "About 12 h and $20 – $235 per run in the cloud; buying … pays off after 198 runs …"."""
+    if not isinstance(cres, CostResults):
+        return ""
+    row = cres.mine.row
+    if row is None:
+        return t(lang, cres.mine.reason)
+    code = cres.ranking.currency.code
+    text = t(lang, "sentence_cost", hours=fmt_hours(row.hours, lang),
+             cloud=fmt_money_range(row.cost.cloud_low, row.cost.cloud_high, code, lang))
+    be = row.break_even_vs_cloud_high
+    if be.status.value == "ok":
+        return text + t(lang, "sentence_be_ok", n=fmt_int(row.num_gpus, lang),
+                        runs=fmt_count(be.runs), months=fmt_count(be.months))
+    return text + t(lang, "sentence_be_never" if be.status.value == "never"
+                    else "sentence_be_none")
+
+
+def headline(res: Results, cres: CostResults | FieldError) -> None:
+    """The verdict in one glance: a coloured card, one sentence, the recommendation, the time
+    and money of one run."""
     lang = res.inputs.lang
     color, key = _verdict(res)
     mark = {"green": "✓", "orange": "!", "red": "✕"}[color]
+    cost_line = _cost_sentence(cres, lang)
     st.markdown(
         f'<div class="llmem-verdict llmem-{color}" data-testid="llmem-verdict">'
         f'<div class="llmem-word">{mark} {html.escape(t(lang, key))}</div>'
-        f"<p>{_html(_sentence(res))}</p><p>{_html(_plan_sentence(res))}</p></div>",
+        f"<p>{_html(_sentence(res))}</p><p>{_html(_plan_sentence(res))}</p>"
+        + (f"<p>{_html(cost_line)}</p>" if cost_line else "") + "</div>",
         unsafe_allow_html=True,
     )
-    _metrics(res)
+    _metrics(res, cres)
 
 
-def _metrics(res: Results) -> None:
+def _metrics(res: Results, cres: CostResults | FieldError) -> None:
     lang, est = res.inputs.lang, res.focus.estimate
     cap = fmt_gib(est.capacity_bytes, lang)
     low_high = band(est.peak_bytes, res.accuracy)
     sub = (t(lang, "m_peak_of", cap=cap, err=fmt_pct(res.accuracy.error_pct / 100, lang, 1))
            if low_high else t(lang, "m_peak_of_unmeasured", cap=cap))
-    cols = st.columns(5)
+    cols = st.columns(6)
     cols[0].metric(t(lang, "m_peak"), fmt_gib(est.peak_bytes, lang), sub, delta_color="gray",
                    delta_arrow="off", border=True)
     head_color = "green" if est.fits else "red"
@@ -155,7 +181,8 @@ def _metrics(res: Results) -> None:
                    delta_color=head_color, delta_arrow="off", border=True)
     _recommended(cols[2], res)
     _needed(cols[3], res)
-    _cloud(cols[4], res)
+    _run_time(cols[4], res, cres)
+    _run_cost(cols[5], res, cres)
 
 
 def _recommended(col: DeltaGenerator, res: Results) -> None:
@@ -180,13 +207,36 @@ def _needed(col: DeltaGenerator, res: Results) -> None:
                delta_color="gray", delta_arrow="off", border=True)
 
 
-def _cloud(col: DeltaGenerator, res: Results) -> None:
-    lang, n = res.inputs.lang, res.request.cluster.num_gpus
-    if res.hourly_usd is None:  # a custom GPU has no catalog price
-        col.metric(t(lang, "m_cloud"), t(lang, "no_price"), border=True)
+def _data_text(cres: CostResults, seq: int, lang: str) -> str:
+    c = cres.inputs
+    return f"{fmt_params(c.data, lang)} {t(lang, f'unit_{c.unit}', seq=fmt_int(seq, lang))}"
+
+
+def _run_time(col: DeltaGenerator, res: Results, cres: CostResults | FieldError) -> None:
+    lang = res.inputs.lang
+    row = cres.mine.row if isinstance(cres, CostResults) else None
+    if row is None:
+        col.metric(t(lang, "m_time"), "—", border=True)
         return
-    col.metric(t(lang, "m_cloud"), fmt_usd_range(*res.hourly_usd, lang),
-               t(lang, "m_cloud_sub", n=fmt_int(n, lang), asof=res.prices_as_of),
+    sub = t(lang, "m_time_sub", data=_data_text(cres, res.inputs.seq, lang),
+            epochs=f"{cres.inputs.epochs:g}")
+    col.metric(t(lang, "m_time"), fmt_hours(row.hours, lang), sub, delta_color="gray",
+               delta_arrow="off", border=True)
+
+
+def _run_cost(col: DeltaGenerator, res: Results, cres: CostResults | FieldError) -> None:
+    lang = res.inputs.lang
+    row = cres.mine.row if isinstance(cres, CostResults) else None
+    if row is None:
+        col.metric(t(lang, "m_cost_run"), "—", border=True)
+        return
+    be = row.break_even_vs_cloud_high
+    years = cres.inputs.years
+    col.metric(t(lang, "m_cost_run"),
+               fmt_money_range(row.cost.cloud_low, row.cost.cloud_high, row.prices.currency,
+                               lang),
+               t(lang, "m_cost_sub", be=fmt_break_even(be.status.value, be.runs, be.months,
+                                                       be.within_amortisation, years, lang)),
                delta_color="gray", delta_arrow="off", border=True)
 
 
@@ -229,12 +279,64 @@ def plan(res: Results) -> None:
                  samples=fmt_int(best.samples_per_step, lang)))
 
 
-def cost(res: Results) -> None:
+def cost_header(res: Results, cres: CostResults | FieldError) -> None:
     lang = res.inputs.lang
     st.subheader(t(lang, "sec_cost"))
-    st.caption(t(lang, "cost_help", batch=fmt_int(res.inputs.batch, lang), max=COST_MAX_GPUS))
-    table = tables.cost_table(res.cost_rows, lang, COST_MAX_GPUS)
-    st.dataframe(table, hide_index=True, key="table_cost", height=36 * (len(table) + 1) + 3)
+    basis = cres.inputs.basis if isinstance(cres, CostResults) else res.inputs.cost.basis
+    st.caption(t(lang, "cost_help", batch=fmt_int(res.inputs.batch, lang),
+                 basis=t(lang, f"basis_{basis}")))
+
+
+def cost_error(slots: dict[str, DeltaGenerator], err: FieldError) -> None:
+    """A cost input the core rejected: the message next to it (or above the table)."""
+    slot = slots.get(err.field)
+    (slot or st).error(err.message, icon="⚠️")
+
+
+def price_table(box: DeltaGenerator, cres: CostResults | FieldError, lang: str) -> None:
+    if isinstance(cres, CostResults):
+        box.dataframe(tables.price_table(cres.prices, lang), hide_index=True, key="table_prices")
+
+
+def cost(res: Results, cres: CostResults | FieldError, fig: go.Figure | None,
+         stem: str) -> None:
+    """The comparison table (cheapest first), what is left out and why, the chart."""
+    if not isinstance(cres, CostResults):
+        return
+    lang = res.inputs.lang
+    if cres.ranking.filtered_out:
+        st.caption(t(lang, "cost_filtered", n=fmt_int(cres.ranking.filtered_out, lang)))
+    if not cres.rows:
+        st.warning(t(lang, "cost_none"), icon="ℹ️")
+    else:
+        mine = (cres.user_gpu, cres.user_gpus)
+        pinned = (cres.mine_row,) if cres.mine_row else ()
+        table = tables.cost_table((*pinned, *cres.rows), lang, mine, cres.inputs.years)
+        st.dataframe(table, hide_index=True, key="table_cost",
+                     height=min(36 * (len(table) + 1) + 3, 640))
+    _cost_notes(cres, lang)
+    if fig is not None and cres.points:
+        chart(fig, "chart_cost", f"{stem}-cost")
+
+
+def _cost_notes(cres: CostResults, lang: str) -> None:
+    names = {p.gpu_key: tables.short_gpu_name(p.gpu_name) for p in cres.catalog}
+    items = [f"{names.get(s.gpu_key, s.gpu_key)} ({_skip_reason(s.reason, cres, lang)})"
+             for s in cres.ranking.skipped]
+    if items:
+        st.caption(t(lang, "cost_skipped", items="; ".join(items)))
+    if cres.mine_row is not None:
+        st.caption(t(lang, "cost_mine_missing", n=fmt_int(cres.user_gpus, lang),
+                     gpu=names.get(cres.user_gpu, cres.user_gpu)))
+
+
+def _skip_reason(reason: str, cres: CostResults, lang: str) -> str:
+    """The core's reason in the page's language, for the two reasons it gives."""
+    if "fits on no count" in reason:
+        return t(lang, "skip_nofit", max=cres.max_gpus)
+    if "TFLOP" in reason:
+        return t(lang, "skip_noflops")
+    return reason
 
 
 def assumptions(res: Results) -> None:
