@@ -208,7 +208,7 @@ def _mine_row(own: Mine, rows: tuple[dict[str, Any], ...], code: str) -> dict[st
 
 def cost_field_error(err: Exception) -> FieldError:
     """A core error → the cost input it belongs to (by the field name it starts with)."""
-    plain = field_error(err)
-    head = plain.message.split(":", 1)[0].strip().split(".")
-    field = next((FIELD_OF_PREFIX[h] for h in reversed(head) if h in FIELD_OF_PREFIX), "data")
-    return FieldError(field, plain.message)
+    message = field_error(err).message
+    found = [(message.find(name), name) for name in FIELD_OF_PREFIX if name in message]
+    field = FIELD_OF_PREFIX[min(found)[1]] if found else "data"  # the first name it mentions
+    return FieldError(field, message)

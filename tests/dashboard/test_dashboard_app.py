@@ -42,7 +42,7 @@ def test_the_default_plan_opens_on_a_verdict(app):
     assert "meta-llama/Llama-3.1-8B" in _verdict(at)
     assert _metric(at, "Peak per GPU") == "47.5 GiB"
     assert _metric(at, "Recommended") == "ADP"
-    assert len(at.get("plotly_chart")) == 3
+    assert len(at.get("plotly_chart")) == 4  # memory, batch, vocabulary, cost
     assert at.query_params["model"] == [DEFAULT.model] or at.query_params["model"] == DEFAULT.model
 
 
@@ -185,7 +185,8 @@ def test_presentation_view_hides_the_working_parts(app):
     at = app.run()
     at.toggle(key="present").set_value(True).run()
     _ok(at)
-    assert len(at.get("plotly_chart")) == 1  # only the memory bars
+    assert len(at.get("plotly_chart")) == 2  # the memory bars and the cost chart
+    assert not [w for w in at.number_input if w.key == "c_data"]  # no cost inputs either
     assert at.query_params["view"] in ("present", ["present"])
     at.button(key="exit_present").click().run()
-    assert len(at.get("plotly_chart")) == 3
+    assert len(at.get("plotly_chart")) == 4
