@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit ru
 from dashboard import charts, compute, cost, export, inputs, tables, views
 from dashboard.compute import FieldError, Results
 from dashboard.cost import CostResults
-from dashboard.i18n import fmt_money
+from dashboard.i18n import fmt_money, fmt_params, t
 
 
 def page() -> None:
@@ -64,7 +64,10 @@ def cost_section(res: Results, cres: CostResults | FieldError, gpus: dict, stem:
         ok = isinstance(cres, CostResults)
         short = cost.compared(replace(plan.cost, gpu_set="short"), gpus, plan.gpu)
         kwh = fmt_money(cres.power_price_default, cres.ranking.currency.code, lang) if ok else ""
-        slots = inputs.cost_controls(lang, plan.seq, (len(short), len(gpus)), cost.MAX_GPUS, kwh)
+        note = (t(lang, "c_data_total", total=fmt_params(round(cres.ranking.tokens), lang))
+                if ok else "")
+        slots = inputs.cost_controls(lang, plan.seq, (len(short), len(gpus)), cost.MAX_GPUS,
+                                     kwh, note)
         keys = cres.gpu_keys if ok else cost.compared(plan.cost, gpus, plan.gpu)
         catalog = tables.price_placeholders(cres.catalog, lang) if ok else {}
         box = inputs.price_editor(slots, lang, gpus, keys, catalog)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import plotly.graph_objects as go
 
 from dashboard.accuracy import band
@@ -12,6 +14,7 @@ from dashboard.i18n import (
     fmt_gib,
     fmt_hours,
     fmt_int,
+    fmt_money,
     fmt_money_range,
     fmt_pct,
     method_label,
@@ -277,21 +280,29 @@ def _cost_trace(points: list[dict], name: str, color: str, cres: CostResults,
                  "color": color, "array": [(p["cost_high"] or p["cost"]) - p["cost"]
                                            for p in points],
                  "arrayminus": [p["cost"] - (p["cost_low"] or p["cost"]) for p in points]}
+    labelled = len(cres.points) <= MAX_LABELLED
     return go.Scatter(
         x=[p["hours"] for p in points], y=[p["cost"] for p in points], name=name,
-        mode="lines+markers" if len(points) > 1 else "markers",
+        mode=("lines+" if len(points) > 1 else "") + ("markers+text" if labelled else "markers"),
+        text=[f"{p['num_gpus']} × {name}" for p in points] if labelled else None,
+        textposition="middle right", textfont={"color": "#455A64", "size": 12},
         line={"color": color, "width": 1.5}, marker={"size": 9, "color": color},
         error_y=error, customdata=hover, hovertemplate="%{customdata}<extra></extra>",
+        cliponaxis=False,
     )
 
 
-def _cost_mark(x: float, y: float, text: str, color: str, symbol: str) -> go.Scatter:
+MAX_LABELLED = 12  # points labelled "n × GPU" on the chart; more are left to hover
+
+
+def _cost_mark(x: float, y: float, text: str, color: str, symbol: str,
+               position: str) -> go.Scatter:
     """A ring around a highlighted plan, with its label."""
     return go.Scatter(
-        x=[x], y=[y], mode="markers+text", text=[text], textposition="top left",
+        x=[x], y=[y], mode="markers+text", text=[f"<b>{text}</b>"], textposition=position,
         textfont={"color": color, "size": 13}, showlegend=False, hoverinfo="skip",
-        marker={"size": 22, "symbol": symbol, "color": "rgba(0,0,0,0)",
-                "line": {"color": color, "width": 2.5}},
+        marker={"size": 24, "symbol": symbol, "color": color, "line": {"width": 2.5}},
+        cliponaxis=False,
     )
 
 
@@ -300,15 +311,27 @@ def _cost_marks(cres: CostResults, lang: str) -> list[go.Scatter]:
     for p in cres.points:
         if p["cheapest"]:
             marks.append(_cost_mark(p["hours"], p["cost"], t(lang, "mk_cheapest"), CHEAP_COLOR,
-                                    "circle-open"))
+                                    "circle-open", "bottom center"))
         if p["fastest"]:
             marks.append(_cost_mark(p["hours"], p["cost"], t(lang, "mk_fastest"), FAST_COLOR,
-                                    "diamond-open"))
+                                    "diamond-open", "bottom center"))
     row = cres.mine.row
     if row is not None and cres.mine_cost is not None:
         marks.append(_cost_mark(row.hours, cres.mine_cost, t(lang, "mk_mine"), MINE_COLOR,
-                                "square-open"))
+                                "square-open", "top center"))
     return marks
+
+
+def log_ticks(low: float, high: float) -> list[float]:
+    """Round tick values for a log axis over [low, high]: 1-2-5 per decade, or 1-1.5-2-3-5-7
+    when that gives fewer than four."""
+    for steps in ((1, 2, 5), (1, 1.5, 2, 3, 5, 7)):
+        ticks = [m * 10**e for e in range(math.floor(math.log10(low)) - 1,
+                                          math.ceil(math.log10(high)) + 1)
+                 for m in steps if low / 1.5 <= m * 10**e <= high * 1.5]
+        if len(ticks) >= 4:
+            return ticks
+    return ticks
 
 
 def cost_chart(cres: CostResults, lang: str) -> go.Figure:
@@ -325,15 +348,23 @@ def cost_chart(cres: CostResults, lang: str) -> go.Figure:
     ]
     fig = _figure([*traces, *_cost_marks(cres, lang)], lang)
     code, basis = cres.ranking.currency.code, cres.ranking.cost_basis.value
+    xs = [p["hours"] for p in cres.points] + ([cres.mine.row.hours] if cres.mine.row else [])
+    ys = [v for p in cres.points for v in (p["cost"], p["cost_low"], p["cost_high"]) if v]
+    ys += [cres.mine_cost] if cres.mine_cost else []
+    x_ticks, y_ticks = log_ticks(min(xs), max(xs)), log_ticks(min(ys), max(ys))
     fig.update_layout(
-        xaxis={"title": t(lang, "axis_hours"), "type": "log"},
-        yaxis_type="log", hovermode="closest",
+        xaxis={"title": t(lang, "axis_hours"), "type": "log", "tickvals": x_ticks,
+               "ticktext": [f"{x:,g}" for x in x_ticks],
+               "range": [math.log10(min(xs) / 1.25), math.log10(max(xs) * 1.8)]},
+        yaxis={"type": "log", "tickvals": y_ticks,
+               "ticktext": [fmt_money(y, code, lang, True) for y in y_ticks]},
+        hovermode="closest",
     )
     title = t(lang, "cost_chart_title", basis=t(lang, f"basis_{basis}"))
     if basis != "owned":
         title += f" · {t(lang, 'cost_chart_range')}"
     fig = _layout(fig, title, t(lang, "axis_cost", code=code), 460, [])
-    fig.update_layout(yaxis_rangemode="normal")
+    fig.update_layout(yaxis_rangemode="normal", margin_l=95)
     return fig
 
 

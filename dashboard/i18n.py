@@ -149,7 +149,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "m_time": {"en": "Time per run", "ja": "1回の学習時間"},
     "m_time_sub": {"en": "{data} × {epochs} epochs", "ja": "{data} × {epochs}エポック"},
     "m_cost_run": {"en": "Cloud cost per run", "ja": "1回のクラウド費用"},
-    "m_cost_sub": {"en": "buying: {be}", "ja": "購入：{be}"},
     "sentence_cost": {"en": "About **{hours}** and **{cloud}** per run in the cloud",
                       "ja": "1回あたり約**{hours}**、クラウドで**{cloud}**"},
     "sentence_be_ok": {"en": "; buying the {n} GPUs pays off after **{runs} runs** ({months} "
@@ -286,9 +285,19 @@ STRINGS: dict[str, dict[str, str]] = {
     "u_minutes": {"en": "{n} min", "ja": "{n}分"},
     "u_hours": {"en": "{n} h", "ja": "{n}時間"},
     "u_days": {"en": "{n} days", "ja": "{n}日"},
-    "be_ok": {"en": "{runs} runs · {months} months", "ja": "{runs}回・{months}か月"},
+    "be_ok": {"en": "{runs} runs ({months} mo.)", "ja": "{runs}回（{months}か月）"},
     "be_never": {"en": "never", "ja": "回収不可"},
-    "be_past_life": {"en": ", past the {years}-year life", "ja": "（償却{years}年超）"},
+    "be_past_life": {"en": "† Pays off only after the GPUs' {years}-year amortisation period.",
+                     "ja": "† 償却期間（{years}年）を過ぎてから元が取れます。"},
+    "be_runs": {"en": "{runs} runs", "ja": "{runs}回"},
+    "m_owned_run": {"en": "Owned cost per run", "ja": "所有時の1回の費用"},
+    "m_owned_sub": {"en": "purchase over {years} y + power", "ja": "購入{years}年償却＋電気代"},
+    "m_break_even": {"en": "Buying pays off after", "ja": "購入の元が取れるまで"},
+    "m_break_even_sub": {"en": "{months} months · vs highest cloud",
+                         "ja": "{months}か月・クラウド最高値比"},
+    "m_cost_sub": {"en": "lowest – highest listed rent", "ja": "掲載賃料の最安〜最高"},
+    "data_amount": {"en": "{n} {unit}", "ja": "{n}{unit}"},
+    "c_data_total": {"en": "{total} tokens per run", "ja": "1回あたり{total}トークン"},
     "m_dp_tp": {"en": "DP+TP", "ja": "DP+TP"},
     "dl_cost_csv": {"en": "Cost comparison (CSV)", "ja": "コスト比較（CSV）"},
     "sec_assumptions": {"en": "Assumptions and limits", "ja": "前提と限界"},
@@ -433,48 +442,52 @@ CURRENCY_MARKS = {
     "CNY": ("CN¥", "元"), "KRW": ("₩", "ウォン"),
 }
 WHOLE_UNITS = {"JPY", "KRW"}  # currencies priced without decimals
-JA_MAGNITUDES = ((10**8, "億", 1), (10**6, "万", 0))  # from 10⁶, amounts in 万 (10⁴) or 億
+# From 10⁶ (10⁴ when compact: cards, chart ticks), amounts in 万 (10⁴) or 億 (10⁸).
+JA_MAGNITUDES = ((10**8, "億", 1), (10**6, "万", 0))
 
 
-def _amount(amount: float, code: str) -> str:
+def _amount(amount: float, code: str, compact: bool = False) -> str:
     if 0 < amount < 0.01:
         return f"{amount:.2g}"
-    digits = 0 if code in WHOLE_UNITS or amount >= 100 else 2
+    digits = 0 if code in WHOLE_UNITS or amount >= (10 if compact else 100) else 2
     return f"{amount:,.{digits}f}"
 
 
-def _money_parts(amount: float, code: str, lang: Lang) -> tuple[str, str, str]:
+def _money_parts(amount: float, code: str, lang: Lang,
+                 compact: bool = False) -> tuple[str, str, str]:
     """(number, magnitude word, unit) — "3,600", "万", "円" for 36,000,000 yen in Japanese."""
     if lang == "ja":
         unit = CURRENCY_MARKS.get(code, ("", f" {code}"))[1]
         for size, word, digits in JA_MAGNITUDES:
-            if amount >= size:
+            if amount >= (10**4 if compact and word == "万" else size):
                 scale = size if word == "億" else 10**4
-                return f"{amount / scale:,.{digits}f}", word, unit
-        return _amount(amount, code), "", unit
-    return _amount(amount, code), "", CURRENCY_MARKS.get(code, (f"{code} ", ""))[0]
+                return f"{amount / scale:,.{digits if amount >= size else 1}f}".removesuffix(
+                    ".0"), word, unit
+        return _amount(amount, code, compact), "", unit
+    return _amount(amount, code, compact), "", CURRENCY_MARKS.get(code, (f"{code} ", ""))[0]
 
 
-def fmt_money(amount: float | None, code: str, lang: Lang) -> str:
-    """$12,345 · ¥1,500,000 in English; 12,345ドル · 150万円 in Japanese; "no price" if None."""
+def fmt_money(amount: float | None, code: str, lang: Lang, compact: bool = False) -> str:
+    """$12,345 · ¥1,500,000 in English; 12,345ドル · 150万円 in Japanese; "no price" if None.
+    compact: no cents from 10 up (headline cards)."""
     if amount is None:
         return t(lang, "no_price")
-    number, word, unit = _money_parts(amount, code, lang)
+    number, word, unit = _money_parts(amount, code, lang, compact)
     return f"{number}{word}{unit}" if lang == "ja" else f"{unit}{number}"
 
 
-def fmt_money_range(low: float | None, high: float | None, code: str, lang: Lang) -> str:
+def fmt_money_range(low: float | None, high: float | None, code: str, lang: Lang,
+                    compact: bool = False) -> str:
     """$1.72 – $20.28 in English; 1.72〜20.28ドル in Japanese (the unit once, when shared)."""
     if low is None or high is None:
         return t(lang, "no_price")
-    if fmt_money(low, code, lang) == fmt_money(high, code, lang):
-        return fmt_money(low, code, lang)
+    lo_text, hi_text = fmt_money(low, code, lang, compact), fmt_money(high, code, lang, compact)
+    if lo_text == hi_text:
+        return lo_text
     if lang == "ja":
-        lo, hi = _money_parts(low, code, lang), _money_parts(high, code, lang)
-        if lo[1:] == hi[1:]:
-            return f"{lo[0]}〜{fmt_money(high, code, lang)}"
-        return f"{fmt_money(low, code, lang)}〜{fmt_money(high, code, lang)}"
-    return f"{fmt_money(low, code, lang)} – {fmt_money(high, code, lang)}"
+        lo, hi = _money_parts(low, code, lang, compact), _money_parts(high, code, lang, compact)
+        return f"{lo[0]}〜{hi_text}" if lo[1:] == hi[1:] else f"{lo_text}〜{hi_text}"
+    return f"{lo_text} – {hi_text}"
 
 
 def fmt_hours(hours: float, lang: Lang) -> str:
@@ -499,7 +512,10 @@ def fmt_break_even(status: str, runs: float | None, months: float | None,
     if status != "ok" or runs is None or months is None:
         return t(lang, "no_price")
     text = t(lang, "be_ok", runs=fmt_count(runs), months=fmt_count(months))
-    return text if within else text + t(lang, "be_past_life", years=f"{years:g}")
+    return text if within else text + PAST_LIFE
+
+
+PAST_LIFE = " †"  # pays off only after the amortisation period (explained under the table)
 
 
 def method_label(method: Method, num_gpus: int, lang: Lang) -> str:

@@ -338,19 +338,21 @@ def _cost_slot(slots: dict[str, DeltaGenerator], field: str) -> None:
     slots[field] = st.empty()
 
 
-def _job_controls(slots: dict, lang: str, seq: int) -> None:
+def _job_controls(slots: dict, lang: str, seq: int, data_note: str) -> None:
     cost = _cost_state()
     cols = st.columns([1.3, 1.4, 0.8, 0.8, 1.0])
     with cols[0]:
         _cost_widget(st.number_input, "data", lang, t(lang, "c_data"), 1, state.MAX_TOKENS,
                      step=1_000_000)
+        if data_note:
+            st.caption(data_note)
         _cost_slot(slots, "data")
     with cols[1]:
         _cost_widget(st.radio, "unit", lang, t(lang, "c_unit"), list(state.DATA_UNITS),
                      horizontal=True, format_func=lambda u: t(lang, f"unit_{u}", seq=seq))
     with cols[2]:
         _cost_widget(st.number_input, "epochs", lang, t(lang, "c_epochs"), 1e-3,
-                     state.MAX_EPOCHS, step=1.0)
+                     state.MAX_EPOCHS, step=1.0, format="%g")
         _cost_slot(slots, "epochs")
     with cols[3]:
         codes = list(dict.fromkeys([*state.STARTING_RATES, cost.currency]))
@@ -366,7 +368,7 @@ def _job_controls(slots: dict, lang: str, seq: int) -> None:
 
 def _filter_controls(slots: dict, lang: str, n_short: int, n_all: int, max_gpus: int) -> None:
     cost = _cost_state()
-    cols = st.columns([1.3, 1.4, 0.8, 0.8, 1.0])
+    cols = st.columns(5)
     with cols[0]:
         _cost_widget(st.number_input, "deadline", lang, t(lang, "c_deadline"), 1e-3,
                      state.MAX_DEADLINE_HOURS, value=None, placeholder=t(lang, "c_none"))
@@ -468,10 +470,11 @@ def price_editor(slots: dict, lang: str, gpus: dict[str, Gpu], keys: tuple[str, 
 
 
 def cost_controls(lang: str, seq: int, counts: tuple[int, int], max_gpus: int,
-                  kwh_default: str) -> dict[str, DeltaGenerator]:
-    """The cost section's inputs (job, currency, filters, assumptions); slots for messages."""
+                  kwh_default: str, data_note: str) -> dict[str, DeltaGenerator]:
+    """The cost section's inputs (job, currency, filters, assumptions); slots for messages.
+    counts: (GPU types in the shortlist, in the catalog); data_note: tokens per run, shown."""
     slots: dict[str, DeltaGenerator] = {}
-    _job_controls(slots, lang, seq)
+    _job_controls(slots, lang, seq, data_note)
     _filter_controls(slots, lang, *counts, max_gpus)
     _assumption_controls(slots, lang, kwh_default)
     note = st.session_state.pop("_cost_note", None)

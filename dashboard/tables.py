@@ -106,8 +106,8 @@ def cost_table(rows: Sequence[dict[str, Any]], lang: str, mine: tuple[str, int] 
     return pd.DataFrame(out, columns=[t(lang, k) for k in COST_COLUMNS])
 
 
-COST_COLUMNS = ("ct_note", "ct_gpu", "ct_count", "ct_method", "ct_max_batch", "ct_time",
-                "ct_cloud", "ct_owned", "ct_be_high", "ct_be_low", "ct_as_of")
+COST_COLUMNS = ("ct_note", "ct_gpu", "ct_count", "ct_method", "ct_time", "ct_cloud", "ct_owned",
+                "ct_be_high", "ct_be_low", "ct_max_batch", "ct_as_of")
 
 
 def price_table(prices: Sequence[UnitPrices], lang: str) -> pd.DataFrame:

@@ -20,6 +20,7 @@ from dashboard.i18n import (
     fmt_gib,
     fmt_hours,
     fmt_int,
+    fmt_money,
     fmt_money_range,
     fmt_params,
     fmt_pct,
@@ -140,7 +141,7 @@ def _cost_sentence(cres: CostResults | FieldError, lang: str) -> str:
         return t(lang, cres.mine.reason)
     code = cres.ranking.currency.code
     text = t(lang, "sentence_cost", hours=fmt_hours(row.hours, lang),
-             cloud=fmt_money_range(row.cost.cloud_low, row.cost.cloud_high, code, lang))
+             cloud=fmt_money_range(row.cost.cloud_low, row.cost.cloud_high, code, lang, True))
     be = row.break_even_vs_cloud_high
     if be.status.value == "ok":
         return text + t(lang, "sentence_be_ok", n=fmt_int(row.num_gpus, lang),
@@ -172,7 +173,7 @@ def _metrics(res: Results, cres: CostResults | FieldError) -> None:
     low_high = band(est.peak_bytes, res.accuracy)
     sub = (t(lang, "m_peak_of", cap=cap, err=fmt_pct(res.accuracy.error_pct / 100, lang, 1))
            if low_high else t(lang, "m_peak_of_unmeasured", cap=cap))
-    cols = st.columns(6)
+    cols = st.columns(4)
     cols[0].metric(t(lang, "m_peak"), fmt_gib(est.peak_bytes, lang), sub, delta_color="gray",
                    delta_arrow="off", border=True)
     head_color = "green" if est.fits else "red"
@@ -181,8 +182,8 @@ def _metrics(res: Results, cres: CostResults | FieldError) -> None:
                    delta_color=head_color, delta_arrow="off", border=True)
     _recommended(cols[2], res)
     _needed(cols[3], res)
-    _run_time(cols[4], res, cres)
-    _run_cost(cols[5], res, cres)
+    if isinstance(cres, CostResults) and cres.mine.row is not None:
+        _money_metrics(res, cres)
 
 
 def _recommended(col: DeltaGenerator, res: Results) -> None:
@@ -209,35 +210,38 @@ def _needed(col: DeltaGenerator, res: Results) -> None:
 
 def _data_text(cres: CostResults, seq: int, lang: str) -> str:
     c = cres.inputs
-    return f"{fmt_params(c.data, lang)} {t(lang, f'unit_{c.unit}', seq=fmt_int(seq, lang))}"
+    return t(lang, "data_amount", n=fmt_params(c.data, lang),
+             unit=t(lang, f"unit_{c.unit}", seq=fmt_int(seq, lang)))
 
 
-def _run_time(col: DeltaGenerator, res: Results, cres: CostResults | FieldError) -> None:
-    lang = res.inputs.lang
-    row = cres.mine.row if isinstance(cres, CostResults) else None
-    if row is None:
-        col.metric(t(lang, "m_time"), "—", border=True)
-        return
-    sub = t(lang, "m_time_sub", data=_data_text(cres, res.inputs.seq, lang),
-            epochs=f"{cres.inputs.epochs:g}")
-    col.metric(t(lang, "m_time"), fmt_hours(row.hours, lang), sub, delta_color="gray",
-               delta_arrow="off", border=True)
-
-
-def _run_cost(col: DeltaGenerator, res: Results, cres: CostResults | FieldError) -> None:
-    lang = res.inputs.lang
-    row = cres.mine.row if isinstance(cres, CostResults) else None
-    if row is None:
-        col.metric(t(lang, "m_cost_run"), "—", border=True)
-        return
+def _money_metrics(res: Results, cres: CostResults) -> None:
+    """Time and money of one run of the user's plan: time, cloud, owned, break-even."""
+    lang, row = res.inputs.lang, cres.mine.row
+    code, years = row.prices.currency, cres.inputs.years
+    gray = {"delta_color": "gray", "delta_arrow": "off", "border": True}
+    cols = st.columns(4)
+    cols[0].metric(t(lang, "m_time"), fmt_hours(row.hours, lang),
+                   t(lang, "m_time_sub", data=_data_text(cres, res.inputs.seq, lang),
+                     epochs=f"{cres.inputs.epochs:g}"), **gray)
+    cols[1].metric(t(lang, "m_cost_run"),
+                   fmt_money_range(row.cost.cloud_low, row.cost.cloud_high, code, lang, True),
+                   t(lang, "m_cost_sub"), **gray)
+    cols[2].metric(t(lang, "m_owned_run"), fmt_money(row.cost.owned_total, code, lang, True),
+                   t(lang, "m_owned_sub", years=f"{years:g}"), **gray)
     be = row.break_even_vs_cloud_high
-    years = cres.inputs.years
-    col.metric(t(lang, "m_cost_run"),
-               fmt_money_range(row.cost.cloud_low, row.cost.cloud_high, row.prices.currency,
-                               lang),
-               t(lang, "m_cost_sub", be=fmt_break_even(be.status.value, be.runs, be.months,
-                                                       be.within_amortisation, years, lang)),
-               delta_color="gray", delta_arrow="off", border=True)
+    if be.status.value == "ok":
+        cols[3].metric(t(lang, "m_break_even"), t(lang, "be_runs", runs=fmt_count(be.runs)),
+                       t(lang, "m_break_even_sub", months=fmt_count(be.months)), **gray)
+    else:
+        cols[3].metric(t(lang, "m_break_even"),
+                       fmt_break_even(be.status.value, None, None, None, years, lang),
+                       border=True)
+
+
+def _data_text(cres: CostResults, seq: int, lang: str) -> str:
+    c = cres.inputs
+    return t(lang, "data_amount", n=fmt_params(c.data, lang),
+             unit=t(lang, f"unit_{c.unit}", seq=fmt_int(seq, lang)))
 
 
 # ---- sections --------------------------------------------------------------------------------
@@ -313,8 +317,14 @@ def cost(res: Results, cres: CostResults | FieldError, fig: go.Figure | None,
         pinned = (cres.mine_row,) if cres.mine_row else ()
         table = tables.cost_table((*pinned, *cres.rows), lang, mine, cres.inputs.years)
         st.dataframe(table, hide_index=True, key="table_cost",
-                     height=min(36 * (len(table) + 1) + 3, 640))
+                     height=min(36 * (len(table) + 1) + 3, 640),
+                     column_config={t(lang, "ct_note"): st.column_config.TextColumn(
+                         width="small" if lang == "en" else "medium")})
     _cost_notes(cres, lang)
+    rows = (*cres.rows, *((cres.mine_row,) if cres.mine_row else ()))
+    if any(r[f"pays_off_within_amortisation_{s}"] is False for r in rows
+           for s in ("vs_cloud_low", "vs_cloud_high")):
+        st.caption(t(lang, "be_past_life", years=f"{cres.inputs.years:g}"))
     if fig is not None and cres.points:
         chart(fig, "chart_cost", f"{stem}-cost")
 

@@ -123,7 +123,8 @@ def test_the_cost_chart_bars_span_the_cloud_range(priced):
 
 def test_the_cost_chart_rings_cheapest_fastest_and_yours(priced):
     fig = charts.cost_chart(priced, "en")
-    rings = {tr.text[0]: (tr.x[0], tr.y[0]) for tr in fig.data if tr.mode == "markers+text"}
+    rings = {tr.text[0].removeprefix("<b>").removesuffix("</b>"): (tr.x[0], tr.y[0])
+             for tr in fig.data if tr.showlegend is False}
     cheapest = next(p for p in priced.points if p["cheapest"])
     fastest = next(p for p in priced.points if p["fastest"])
     assert rings["cheapest"] == (cheapest["hours"], cheapest["cost"])
@@ -138,4 +139,4 @@ def test_the_cost_chart_in_japanese_names_the_currency(default_results, gpus):
     yen = cost.run(replace(DEFAULT.cost, currency="JPY", rate=150.0), default_results, gpus)
     fig = charts.cost_chart(yen, "ja")
     assert fig.layout.yaxis.title.text == "1回のコスト（JPY、対数）"
-    assert "最安" in [tr.text[0] for tr in fig.data if tr.mode == "markers+text"]
+    assert "<b>最安</b>" in [tr.text[0] for tr in fig.data if tr.showlegend is False]
