@@ -202,7 +202,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "basis_cloud-low": {"en": "cloud, lowest price", "ja": "クラウド最安値"},
     "basis_cloud-high": {"en": "cloud, highest price", "ja": "クラウド最高値"},
     "basis_owned": {"en": "owned (purchase + power)", "ja": "所有（購入＋電気代）"},
-    "c_gpu_set": {"en": "GPU types", "ja": "GPUの種類"},
+    "c_gpu_set": {"en": "Compare", "ja": "比較するGPU"},
     "gpuset_short": {"en": "Shortlist ({n})", "ja": "主要な{n}種"},
     "gpuset_all": {"en": "All ({n})", "ja": "すべて（{n}種）"},
     "c_counts": {"en": "GPU counts", "ja": "台数"},
