@@ -230,11 +230,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "c_high": {"en": "Cloud, highest ({code}/GPU-hour)", "ja": "クラウド最高（{code}/GPU時間）"},
     "c_buy": {"en": "Purchase per GPU ({code})", "ja": "GPU1台の購入価格（{code}）"},
     "c_watts": {"en": "Power per GPU (W)", "ja": "GPU1台の電力（W）"},
-    "c_price_empty": {"en": "catalog: {value}", "ja": "カタログ：{value}"},
     "c_reset": {"en": "Back to catalog prices", "ja": "カタログの価格に戻す"},
-    "c_prices_help": {"en": "Empty fields keep the catalog's figure. Edits are in {code} and go "
-                            "into the link.",
-                      "ja": "空欄はカタログの値のままです。編集は{code}建てで、リンクに入ります。"},
+    "c_prices_help": {"en": "Empty fields keep the catalog's figure (shown in grey). Edits are in "
+                            "{code} and go into the link.",
+                      "ja": "空欄はカタログの値（灰色で表示）のままです。"
+                            "編集は{code}建てで、リンクに入ります。"},
     "cost_filtered": {"en": "{n} plan(s) miss the deadline or the budget and are hidden.",
                       "ja": "{n}件の計画が期限または予算を満たさないため非表示です。"},
     "cost_skipped": {"en": "Not in the table: {items}.", "ja": "表にないもの：{items}。"},
@@ -298,7 +298,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "m_cost_sub": {"en": "lowest – highest listed rent", "ja": "掲載賃料の最安〜最高"},
     "data_amount": {"en": "{n} {unit}", "ja": "{n}{unit}"},
     "c_data_total": {"en": "{total} tokens per run", "ja": "1回あたり{total}トークン"},
-    "m_dp_tp": {"en": "DP+TP", "ja": "DP+TP"},
     "dl_cost_csv": {"en": "Cost comparison (CSV)", "ja": "コスト比較（CSV）"},
     "sec_assumptions": {"en": "Assumptions and limits", "ja": "前提と限界"},
     "sec_downloads": {"en": "Take it to the meeting", "ja": "会議に持っていく"},

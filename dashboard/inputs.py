@@ -396,19 +396,20 @@ def _assumption_controls(slots: dict, lang: str, kwh_default: str) -> None:
         cols = st.columns(len(state.COST_METHODS))
         for col, method, util, comm in zip(cols, state.COST_METHODS, cost.util_pct,
                                            cost.comm_pct, strict=True):
-            name = t(lang, "m_dp_tp") if method == "dp_tp" else method_short_name(method, lang)
+            name = method_short_name(method, lang)
             col.number_input(t(lang, "c_util", method=name), 0.1, 100.0, step=1.0,
-                             key=_seed(f"c_util_{method}", util))
+                             key=_seed(f"c_util_{method}", util), format="%g")
             col.number_input(t(lang, "c_comm"), 0.0, 90.0, step=1.0,
-                             key=_seed(f"c_comm_{method}", comm))
+                             key=_seed(f"c_comm_{method}", comm), format="%g")
         _cost_slot(slots, "util")
         cols = st.columns(4)
         with cols[0]:
-            _cost_widget(st.number_input, "years", lang, t(lang, "c_years"), 0.1, 30.0, step=0.5)
+            _cost_widget(st.number_input, "years", lang, t(lang, "c_years"), 0.1, 30.0, step=0.5,
+                         format="%g")
             _cost_slot(slots, "years")
         with cols[1]:
             _cost_widget(st.number_input, "hours_pm", lang, t(lang, "c_hours_pm"), 1.0, 744.0,
-                         step=10.0)
+                         step=10.0, format="%g")
             _cost_slot(slots, "hours_pm")
         with cols[2]:
             _cost_widget(st.number_input, "kwh", lang, t(lang, "c_kwh", code=cost.currency), 0.0,
@@ -416,12 +417,14 @@ def _assumption_controls(slots: dict, lang: str, kwh_default: str) -> None:
                          placeholder=t(lang, "c_kwh_default", value=kwh_default))
             _cost_slot(slots, "kwh")
         with cols[3]:
-            _cost_widget(st.number_input, "pue", lang, t(lang, "c_pue"), 1.0, 3.0, step=0.1)
+            _cost_widget(st.number_input, "pue", lang, t(lang, "c_pue"), 1.0, 3.0, step=0.1,
+                         format="%g")
             _cost_slot(slots, "pue")
 
 
 def method_short_name(method: str, lang: str) -> str:
-    return t(lang, f"m_{method}")
+    """A method's name without a layout (the assumptions hold for any TP degree)."""
+    return {"tp": "TP", "dp_tp": "DP+TP"}.get(method) or t(lang, f"m_{method}")
 
 
 def _price_changed(gpu: str, index: int, key: str) -> None:
@@ -451,20 +454,20 @@ def price_editor(slots: dict, lang: str, gpus: dict[str, Gpu], keys: tuple[str, 
     box = st.expander(t(lang, "c_prices"))
     with box:
         st.caption(t(lang, "c_prices_help", code=cost.currency))
-        cols = st.columns([1.6, 1, 1, 1, 1, 0.9])
-        gpu = cols[0].selectbox(t(lang, "c_price_gpu"), list(keys), key="c_price_gpu",
-                                format_func=lambda k: gpus[k].name.split(" [")[0])
+        top = st.columns([2, 1], vertical_alignment="bottom")
+        gpu = top[0].selectbox(t(lang, "c_price_gpu"), list(keys), key="c_price_gpu",
+                               format_func=lambda k: gpus[k].name.split(" [")[0])
         edit = cost.price_edit(gpu)
+        cols = st.columns(4)
         labels = ("c_low", "c_high", "c_buy", "c_watts")
-        for i, (col, label) in enumerate(zip(cols[1:5], labels, strict=True)):
+        for i, (col, label) in enumerate(zip(cols, labels, strict=True)):
             key = _seed(f"c_px.{gpu}.{cost.currency}.{i}", edit[i])
             col.number_input(t(lang, label, code=cost.currency), 1e-9, MAX_MONEY, value=None,
                              key=key, format="%g", on_change=_price_changed,
                              args=(gpu, i, key),
-                             placeholder=t(lang, "c_price_empty",
-                                           value=catalog.get(gpu, ("—",) * 4)[i]))
-        cols[5].button(t(lang, "c_reset"), key="c_price_reset", on_click=_price_reset,
-                       args=(gpu,), type="tertiary", disabled=gpu not in dict(cost.prices))
+                             placeholder=catalog.get(gpu, ("—",) * 4)[i])
+        top[1].button(t(lang, "c_reset"), key="c_price_reset", on_click=_price_reset,
+                      args=(gpu,), type="tertiary", disabled=gpu not in dict(cost.prices))
         _cost_slot(slots, "prices")
     return box
 
