@@ -324,7 +324,8 @@ def _forget(prefix: str) -> None:
 def _currency_changed() -> None:
     """Amounts typed in the old currency no longer mean anything: clear them, say so."""
     old, code = _cost_state(), st.session_state["c_currency"]
-    st.session_state["cost"] = replace(old, currency=code, rate=state.STARTING_RATES[code],
+    st.session_state["cost"] = replace(old, currency=code,
+                                       rate=state.STARTING_RATES.get(code, old.rate),
                                        prices=(), budget=None, kwh=None)
     for key in ("c_rate", "c_budget", "c_kwh"):
         st.session_state.pop(key, None)
