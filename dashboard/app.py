@@ -8,14 +8,17 @@ Algorithm 1's plan → cost comparison → assumptions → downloads.
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit run` from anywhere
 
-from dashboard import charts, compute, export, inputs, views
-from dashboard.compute import FieldError
+from dashboard import charts, compute, cost, export, inputs, tables, views
+from dashboard.compute import FieldError, Results
+from dashboard.cost import CostResults
+from dashboard.i18n import fmt_money, fmt_params, t
 
 
 def page() -> None:
@@ -38,16 +41,41 @@ def page() -> None:
 
     stem = export.file_stem(res)
     memory_fig = charts.memory_bars(res)
-    views.headline(res)
+    cres = cost.run(plan.cost, res, gpus)
+    views.headline(res, cres)
     views.memory(res, memory_fig, stem)
     if not present:
         views.whatif(res, charts.batch_chart(res), charts.vocab_chart(res), stem)
     views.plan(res)
-    views.cost(res)
+    cost_section(res, cres, gpus, stem, present)
     if not present:
         views.assumptions(res)
         views.downloads_header(lang)
-        inputs.downloads(res, memory_fig, inputs.current_link(plan))
+        rows = cres.rows if isinstance(cres, CostResults) else ()
+        inputs.downloads(res, memory_fig, inputs.current_link(plan), rows)
+
+
+def cost_section(res: Results, cres: CostResults | FieldError, gpus: dict, stem: str,
+                 present: bool) -> None:
+    """Cost: its inputs (not in presentation view), the table, the chart."""
+    lang, plan = res.inputs.lang, res.inputs
+    views.cost_header(res, cres)
+    if not present:
+        ok = isinstance(cres, CostResults)
+        short = cost.compared(replace(plan.cost, gpu_set="short"), gpus, plan.gpu)
+        kwh = fmt_money(cres.power_price_default, cres.ranking.currency.code, lang) if ok else ""
+        note = (t(lang, "c_data_total", total=fmt_params(round(cres.ranking.tokens), lang))
+                if ok else "")
+        slots = inputs.cost_controls(lang, plan.seq, (len(short), len(gpus)), cost.MAX_GPUS,
+                                     kwh, note)
+        keys = cres.gpu_keys if ok else cost.compared(plan.cost, gpus, plan.gpu)
+        catalog = tables.price_placeholders(cres.catalog, lang) if ok else {}
+        box = inputs.price_editor(slots, lang, gpus, keys, catalog)
+        views.price_table(box, cres, lang)
+        if not ok:
+            views.cost_error(slots, cres)
+    fig = charts.cost_chart(cres, lang) if isinstance(cres, CostResults) else None
+    views.cost(res, cres, fig, stem)
 
 
 def main() -> None:

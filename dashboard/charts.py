@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import math
+
 import plotly.graph_objects as go
 
 from dashboard.accuracy import band
 from dashboard.compute import Curve, MethodResult, Results
-from dashboard.i18n import component_label, fmt_gib, fmt_int, fmt_pct, method_label, t
+from dashboard.cost import CostResults
+from dashboard.i18n import (
+    component_label,
+    fmt_gib,
+    fmt_hours,
+    fmt_int,
+    fmt_money,
+    fmt_money_range,
+    fmt_pct,
+    method_label,
+    t,
+)
+from dashboard.tables import short_gpu_name
 from llmem_core.units import GiB
 
 # Bottom to top: the runtime base first, then the model, then what grows with the batch.
@@ -245,6 +259,113 @@ def _vocab_marks(res: Results) -> list[dict]:
                             t(lang, "whatif_vocab_mark", vocab=fmt_int(vocab, lang)),
                             dash="dash", top=False))
     return marks
+
+
+# ---- cost against time ---------------------------------------------------------------------
+
+GPU_COLORS = ("#3B6FB6", "#2E9E83", "#E8833A", "#8E6CC9", "#D9B44A", "#5C8FD6", "#C2185B",
+              "#6D8B3A", "#00838F", "#8D6E63", "#9AA5B1", "#F06292")
+CHEAP_COLOR, FAST_COLOR, MINE_COLOR = "#2E7D32", "#E65100", "#263238"
+
+
+def _cost_trace(points: list[dict], name: str, color: str, cres: CostResults,
+                lang: str) -> go.Scatter:
+    """One GPU type: its plans (one point per count), the cloud range as a bar on each."""
+    code, cloud = cres.ranking.currency.code, cres.ranking.cost_basis.value != "owned"
+    hover = [f"{p['num_gpus']} × {name}<br>{fmt_hours(p['hours'], lang)} · "
+             f"{fmt_money_range(p['cost_low'], p['cost_high'], code, lang)}" for p in points]
+    error = None
+    if cloud:
+        error = {"type": "data", "symmetric": False, "thickness": 1.2, "width": 4,
+                 "color": color, "array": [(p["cost_high"] or p["cost"]) - p["cost"]
+                                           for p in points],
+                 "arrayminus": [p["cost"] - (p["cost_low"] or p["cost"]) for p in points]}
+    labelled = len(cres.points) <= MAX_LABELLED
+    return go.Scatter(
+        x=[p["hours"] for p in points], y=[p["cost"] for p in points], name=name,
+        mode=("lines+" if len(points) > 1 else "") + ("markers+text" if labelled else "markers"),
+        text=[f"{p['num_gpus']} × {name}" for p in points] if labelled else None,
+        textposition="middle right", textfont={"color": "#455A64", "size": 12},
+        line={"color": color, "width": 1.5}, marker={"size": 9, "color": color},
+        error_y=error, customdata=hover, hovertemplate="%{customdata}<extra></extra>",
+        cliponaxis=False,
+    )
+
+
+MAX_LABELLED = 12  # points labelled "n × GPU" on the chart; more are left to hover
+
+
+def _cost_mark(x: float, y: float, text: str, color: str, symbol: str,
+               position: str) -> go.Scatter:
+    """A ring around a highlighted plan, with its label."""
+    return go.Scatter(
+        x=[x], y=[y], mode="markers+text", text=[f"<b>{text}</b>"], textposition=position,
+        textfont={"color": color, "size": 13}, showlegend=False, hoverinfo="skip",
+        marker={"size": 24, "symbol": symbol, "color": color, "line": {"width": 2.5}},
+        cliponaxis=False,
+    )
+
+
+def _cost_marks(cres: CostResults, lang: str) -> list[go.Scatter]:
+    marks = []
+    for p in cres.points:
+        if p["cheapest"]:
+            marks.append(_cost_mark(p["hours"], p["cost"], t(lang, "mk_cheapest"), CHEAP_COLOR,
+                                    "circle-open", "bottom center"))
+        if p["fastest"]:
+            marks.append(_cost_mark(p["hours"], p["cost"], t(lang, "mk_fastest"), FAST_COLOR,
+                                    "diamond-open", "bottom center"))
+    row = cres.mine.row
+    if row is not None and cres.mine_cost is not None:
+        marks.append(_cost_mark(row.hours, cres.mine_cost, t(lang, "mk_mine"), MINE_COLOR,
+                                "square-open", "top center"))
+    return marks
+
+
+def log_ticks(low: float, high: float) -> list[float]:
+    """Round tick values for a log axis over [low, high]: 1-2-5 per decade, or 1-1.5-2-3-5-7
+    when that gives fewer than four."""
+    for steps in ((1, 2, 5), (1, 1.5, 2, 3, 5, 7)):
+        ticks = [m * 10**e for e in range(math.floor(math.log10(low)) - 1,
+                                          math.ceil(math.log10(high)) + 1)
+                 for m in steps if low / 1.5 <= m * 10**e <= high * 1.5]
+        if len(ticks) >= 4:
+            return ticks
+    return ticks
+
+
+def cost_chart(cres: CostResults, lang: str) -> go.Figure:
+    """Cost per run against time per run, one point per plan (chart_points), log axes; a line
+    per GPU type joins its counts; cheapest, fastest and the user's plan ringed."""
+    by_gpu: dict[str, list[dict]] = {}
+    names = {r["gpu_key"]: short_gpu_name(r["gpu_name"]) for r in cres.rows}
+    for p in cres.points:
+        by_gpu.setdefault(p["gpu_key"], []).append(p)
+    traces = [
+        _cost_trace(sorted(pts, key=lambda p: p["num_gpus"]), names[key],
+                    GPU_COLORS[i % len(GPU_COLORS)], cres, lang)
+        for i, (key, pts) in enumerate(by_gpu.items())
+    ]
+    fig = _figure([*traces, *_cost_marks(cres, lang)], lang)
+    code, basis = cres.ranking.currency.code, cres.ranking.cost_basis.value
+    xs = [p["hours"] for p in cres.points] + ([cres.mine.row.hours] if cres.mine.row else [])
+    ys = [v for p in cres.points for v in (p["cost"], p["cost_low"], p["cost_high"]) if v]
+    ys += [cres.mine_cost] if cres.mine_cost else []
+    x_ticks, y_ticks = log_ticks(min(xs), max(xs)), log_ticks(min(ys), max(ys))
+    fig.update_layout(
+        xaxis={"title": t(lang, "axis_hours"), "type": "log", "tickvals": x_ticks,
+               "ticktext": [f"{x:,g}" for x in x_ticks],
+               "range": [math.log10(min(xs) / 1.25), math.log10(max(xs) * 1.8)]},
+        yaxis={"type": "log", "tickvals": y_ticks,
+               "ticktext": [fmt_money(y, code, lang, True) for y in y_ticks]},
+        hovermode="closest",
+    )
+    title = t(lang, "cost_chart_title", basis=t(lang, f"basis_{basis}"))
+    if basis != "owned":
+        title += f" · {t(lang, 'cost_chart_range')}"
+    fig = _layout(fig, title, t(lang, "axis_cost", code=code), 460, [])
+    fig.update_layout(yaxis_rangemode="normal", margin_l=95)
+    return fig
 
 
 def plotly_config(filename: str) -> dict:

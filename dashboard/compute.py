@@ -1,4 +1,5 @@
 """PlanInputs → core Requests → llmem_core answers. No formulas: every byte comes from the core.
+(Time and money: cost.py, from the core's cost module.)
 
 `run()` returns either `Results` (everything the page shows) or a `FieldError` naming the
 input that caused the problem, so the page can put the message next to that input.
@@ -37,8 +38,8 @@ from llmem_core.models import PlanChoice
 from llmem_core.plan import candidate_methods
 from llmem_core.units import GiB, MiB
 
-# The cost table searches GPU counts up to this (1–8, then whole 8-GPU nodes); beyond it a
-# row says "more than". Bounds the rerun time when a model fits almost nowhere.
+# "GPUs needed" searches counts up to this (1–8, then whole 8-GPU nodes); beyond it the card
+# says "more than". Bounds the rerun time when a model fits almost nowhere.
 COST_MAX_GPUS = 64
 # Vocabulary sizes of the what-if curve: GPT-2 (50,257) … Gemma (256,000), log-spaced.
 VOCAB_POINTS = (8_000, 16_000, 32_000, 50_257, 65_536, 100_000, 128_256, 152_064, 200_000,
@@ -95,22 +96,6 @@ class VocabPoint:
 
 
 @dataclass(frozen=True)
-class CostRow:
-    """One GPU type in the cost comparison (shaped like the cost module's rows, to swap in)."""
-
-    gpu: Gpu
-    count: int | None  # GPUs needed; None = more than COST_MAX_GPUS
-    method: Method | None
-    batch: int  # the method's largest batch at that count
-    cloud_usd_per_hour_low: float | None
-    cloud_usd_per_hour_high: float | None
-    purchase_usd: float | None
-    selected: bool = False
-    cheapest: bool = False  # lowest cloud $/h among feasible rows
-    fewest: bool = False  # fewest GPUs among feasible rows
-
-
-@dataclass(frozen=True)
 class Results:
     inputs: PlanInputs
     request: Request  # the focus request (user's batch, focus method)
@@ -121,11 +106,8 @@ class Results:
     batch_curves: tuple[Curve, ...]
     vocab_curve: tuple[VocabPoint, ...]
     gpus_needed: int | None
-    cost_rows: tuple[CostRow, ...]
     accuracy: Accuracy | None
     model_vocab: int
-    hourly_usd: tuple[float | None, float | None] | None  # the user's cluster; None = custom
-    prices_as_of: str
 
 
 def field_error(err: Exception) -> FieldError:
@@ -230,59 +212,6 @@ def vocab_curve(req: Request, model_vocab: int) -> tuple[VocabPoint, ...]:
     return tuple(out)
 
 
-def best_fitting(found: Plan, batch: int) -> tuple[Method | None, int]:
-    """Of a plan, the highest-scoring method that fits the batch, and its largest batch."""
-    fitting = [m for m in found.methods if m.max_batch_size >= batch]
-    if not fitting:
-        return None, 0
-    best = max(fitting, key=lambda m: m.score)
-    return best.method, best.max_batch_size
-
-
-def cost_row(req: Request, gpu: Gpu, selected: bool) -> CostRow:
-    cluster = Cluster(gpu_key=gpu.key, memory_bytes=gpu.memory_bytes, num_gpus=1)
-    found = gpus_needed(req.model_copy(update={"cluster": cluster}), max_gpus=COST_MAX_GPUS)
-    if found is None:
-        return CostRow(gpu, None, None, 0, None, None, None, selected)
-    count, at_count = found
-    method, batch = best_fitting(at_count, req.training.batch_size)
-    low, high = hourly(gpu, count)
-    return CostRow(gpu, count, method, batch, low, high, _times(count, gpu.purchase_usd),
-                   selected)
-
-
-def _times(count: int, price: float | None) -> float | None:
-    """The price of `count` GPUs (until the cost module supplies per-run costs)."""
-    return None if price is None else count * price
-
-
-def hourly(gpu: Gpu | None, count: int) -> tuple[float | None, float | None] | None:
-    if gpu is None:
-        return None
-    return _times(count, gpu.cloud_usd_per_hour_low), _times(count, gpu.cloud_usd_per_hour_high)
-
-
-def mark_best(rows: list[CostRow]) -> tuple[CostRow, ...]:
-    feasible = [r for r in rows if r.count is not None]
-    priced = [r for r in feasible if r.cloud_usd_per_hour_low is not None]
-    cheapest = min(priced, key=lambda r: r.cloud_usd_per_hour_low or 0.0, default=None)
-    fewest = min((r.count or 0 for r in feasible), default=None)
-    marked = [
-        CostRow(**{**r.__dict__, "cheapest": r is cheapest, "fewest": r.count == fewest})
-        for r in rows
-    ]
-    return tuple(sorted(marked, key=_cost_order))
-
-
-def _cost_order(row: CostRow) -> tuple[bool, float, int]:
-    hourly = row.cloud_usd_per_hour_low
-    return (row.count is None, math.inf if hourly is None else hourly, row.count or 0)
-
-
-def cost_rows(req: Request, gpus: dict[str, Gpu], selected: str) -> tuple[CostRow, ...]:
-    return mark_best([cost_row(req, g, g.key == selected) for g in gpus.values()])
-
-
 def run(inputs: PlanInputs, arch: Architecture, gpus: dict[str, Gpu]) -> Results | FieldError:
     """Everything the page shows for one plan, or the input to blame."""
     try:
@@ -304,11 +233,8 @@ def run(inputs: PlanInputs, arch: Architecture, gpus: dict[str, Gpu]) -> Results
             batch_curves=_curves(req, choice, methods),
             vocab_curve=vocab_curve(freq, arch.vocab_size),
             gpus_needed=_needed(req),
-            cost_rows=cost_rows(req, gpus, inputs.gpu),
             accuracy=accuracy_for(req.runtime.profile, focus.method.kind),
             model_vocab=arch.vocab_size,
-            hourly_usd=hourly(gpus.get(inputs.gpu), inputs.gpus),
-            prices_as_of=gpus[inputs.gpu].as_of if inputs.gpu in gpus else "",
         )
     except (InputError, ValidationError) as err:
         return field_error(err)

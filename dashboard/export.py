@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.accuracy import band
-from dashboard.compute import COST_MAX_GPUS, CostRow, Results
+from dashboard.compute import COST_MAX_GPUS, Results
 from dashboard.state import as_dict
 from dashboard.tables import plan_records
 
@@ -19,23 +20,9 @@ def plan_csv(res: Results) -> str:
     return pd.DataFrame(plan_records(res)).to_csv(index=False)
 
 
-def _cost_record(row: CostRow) -> dict[str, Any]:
-    return {
-        "gpu": row.gpu.key,
-        "gpu_name": row.gpu.name,
-        "count": row.count,
-        "method": row.method.kind.value if row.method else None,
-        "tp_degree": row.method.tp_degree if row.method else None,
-        "batch": row.batch,
-        "cloud_usd_per_hour_low": row.cloud_usd_per_hour_low,
-        "cloud_usd_per_hour_high": row.cloud_usd_per_hour_high,
-        "purchase_usd": row.purchase_usd,
-        "prices_as_of": row.gpu.as_of,
-        "cloud_source": row.gpu.cloud_source,
-        "purchase_source": row.gpu.purchase_source,
-        "cheapest_per_hour": row.cheapest,
-        "fewest_gpus": row.fewest,
-    }
+def cost_csv(rows: Sequence[dict[str, Any]]) -> str:
+    """The cost comparison as the cost module gives it (table_rows): raw hours and money."""
+    return pd.DataFrame(list(rows)).to_csv(index=False)
 
 
 def _headline(res: Results) -> dict[str, Any]:
@@ -54,7 +41,7 @@ def _headline(res: Results) -> dict[str, Any]:
     }
 
 
-def plan_json(res: Results, link: str = "") -> str:
+def plan_json(res: Results, link: str = "", cost_rows: Sequence[dict[str, Any]] = ()) -> str:
     """The whole plan: inputs, headline, per-method figures, Algorithm 1, cost rows, terms."""
     est = res.focus.estimate
     doc = {
@@ -69,8 +56,8 @@ def plan_json(res: Results, link: str = "") -> str:
         "plan": {"choice": res.plan.choice.value, "reason": res.plan.reason},
         "terms": [x.model_dump() for x in est.terms] if est else [],
         "notes": list(est.notes) if est else [],
-        "cost": {"searched_up_to_gpus": COST_MAX_GPUS,
-                 "rows": [_cost_record(r) for r in res.cost_rows]},
+        "gpus_needed_searched_up_to": COST_MAX_GPUS,
+        "cost_rows": list(cost_rows),
     }
     return json.dumps(doc, indent=2, ensure_ascii=False)
 

@@ -2,7 +2,7 @@
 
 `t(lang, key, **values)` looks a string up and fills its `{placeholders}`; a key missing in
 Japanese falls back to English (tests check there are none). Bytes are shown in GiB (2**30),
-the unit drivers report; money in US dollars, as the catalog records it.
+the unit drivers report; money in the user's currency, as the cost module returns it.
 """
 
 from __future__ import annotations
@@ -133,8 +133,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "m_gpus_needed": {"en": "GPUs needed", "ja": "必要なGPU数"},
     "m_gpus_needed_sub": {"en": "for batch {batch} per GPU", "ja": "GPUあたりバッチ{batch}に"},
     "m_more_than": {"en": "> {n}", "ja": "{n}超"},
-    "m_cloud": {"en": "Cloud, per hour", "ja": "クラウド（1時間あたり）"},
-    "m_cloud_sub": {"en": "{n} GPUs, catalog {asof}", "ja": "{n}台、カタログ{asof}"},
     "no_price": {"en": "no price", "ja": "価格なし"},
     "offload": {"en": "CPU offload", "ja": "CPUオフロード"},
     # sections
@@ -147,15 +145,160 @@ STRINGS: dict[str, dict[str, str]] = {
     "sec_batch": {"en": "Peak against batch size", "ja": "バッチサイズとピーク"},
     "sec_vocab": {"en": "Peak against vocabulary size", "ja": "語彙サイズとピーク"},
     "sec_plan": {"en": "Recommended plan (Algorithm 1)", "ja": "推奨計画（アルゴリズム1）"},
-    "sec_cost": {"en": "Cost comparison: every GPU type", "ja": "コスト比較：GPUの種類ごと"},
-    "cost_help": {"en": "For each GPU type: the fewest GPUs that fit batch {batch} per GPU "
-                        "(searched up to {max}), the fastest method at that count, and the hourly "
-                        "cloud price range for all of them. Per-run time and cost, and purchase "
-                        "break-even, come with the cost module.",
-                  "ja": "GPUの種類ごとに、GPUあたりバッチ{batch}が収まる最少台数"
-                        "（{max}台まで探索）、"
-                        "その台数で最速の方法、全台数分のクラウド時間単価の幅を示します。1回あたりの"
-                        "時間とコスト、購入の損益分岐はコストモジュールで追加されます。"},
+    # cost: headline
+    "m_time": {"en": "Time per run", "ja": "1回の学習時間"},
+    "m_time_sub": {"en": "{data} × {epochs} epochs", "ja": "{data} × {epochs}エポック"},
+    "m_cost_run": {"en": "Cloud cost per run", "ja": "1回のクラウド費用"},
+    "sentence_cost": {"en": "About **{hours}** and **{cloud}** per run in the cloud",
+                      "ja": "1回あたり約**{hours}**、クラウドで**{cloud}**"},
+    "sentence_be_ok": {"en": "; buying the {n} GPUs pays off after **{runs} runs** ({months} "
+                             "months) against the highest cloud price.",
+                       "ja": "。{n}台を購入すると、クラウド最高値に対して**{runs}回**"
+                             "（{months}か月）で元が取れます。"},
+    "sentence_be_never": {"en": "; buying never pays off at these prices (electricity costs as "
+                                "much as the rent).",
+                          "ja": "。この価格では購入の元は取れません（電気代が賃料以上）。"},
+    "sentence_be_none": {"en": "; no purchase price to compare buying with.",
+                         "ja": "。購入価格がないため購入とは比較できません。"},
+    "cost_mine_custom": {"en": "Time and cost: a custom GPU has no catalog speed or price; the "
+                               "comparison below covers catalog GPUs.",
+                         "ja": "時間とコスト：メモリ指定のGPUにはカタログの性能・価格がありません。"
+                               "下の比較はカタログのGPUです。"},
+    "cost_mine_oom": {"en": "Time and cost: this plan does not fit; the comparison below lists "
+                            "the GPU types and counts that do.",
+                      "ja": "時間とコスト：この計画は収まりません。"
+                            "下の比較に収まるGPUの種類と台数があります。"},
+    # cost: section and inputs
+    "sec_cost": {"en": "Cost: every GPU type that can run the job",
+                 "ja": "コスト：このジョブを実行できるGPUの種類ごと"},
+    "cost_help": {"en": "Each row is a GPU type and count that fits batch {batch} per GPU, with "
+                        "the fastest method there, the time of one run over your data and its "
+                        "cost; cheapest first ({basis}). Cloud = GPU-hours × the lowest and "
+                        "highest listed rent; owned = purchase spread over its life + "
+                        "electricity. Formulas and sources: docs/cost.md.",
+                  "ja": "各行は、GPUあたりバッチ{batch}が収まるGPUの種類と台数、その台数で最速の"
+                        "方法、データ全体での1回の学習時間とコストです。安い順（{basis}）。"
+                        "クラウド＝GPU時間×掲載賃料の最安値と最高値、所有＝購入価格を耐用期間で"
+                        "割った額＋電気代。式と出典：docs/cost.md。"},
+    "c_data": {"en": "Dataset size", "ja": "データ量"},
+    "c_unit": {"en": "Counted in", "ja": "単位"},
+    "unit_tokens": {"en": "tokens", "ja": "トークン"},
+    "unit_samples": {"en": "samples of {seq} tokens", "ja": "サンプル（{seq}トークン）"},
+    "c_epochs": {"en": "Epochs", "ja": "エポック数"},
+    "c_currency": {"en": "Currency", "ja": "通貨"},
+    "c_rate": {"en": "{code} per US dollar", "ja": "1米ドルあたりの{code}"},
+    "c_rate_help": {"en": "Catalog prices are in US dollars and are converted at this rate. The "
+                          "starting rate is a rough round figure, not a quote: type today's.",
+                    "ja": "カタログの価格は米ドルで、このレートで換算します。初期値は"
+                          "おおまかな概数で相場ではありません。当日のレートを入力してください。"},
+    "c_currency_reset": {"en": "Currency changed: price edits, the budget and the power price "
+                               "were cleared (they were in {old}).",
+                         "ja": "通貨を変えたため、価格の編集・予算・電気料金を消去しました"
+                               "（{old}建てでした）。"},
+    "c_deadline": {"en": "Deadline per run (hours)", "ja": "1回の期限（時間）"},
+    "c_budget": {"en": "Budget per run ({code})", "ja": "1回の予算（{code}）"},
+    "c_none": {"en": "none", "ja": "なし"},
+    "c_basis": {"en": "Cheapest by", "ja": "安さの基準"},
+    "basis_cloud-low": {"en": "cloud, lowest price", "ja": "クラウド最安値"},
+    "basis_cloud-high": {"en": "cloud, highest price", "ja": "クラウド最高値"},
+    "basis_owned": {"en": "owned (purchase + power)", "ja": "所有（購入＋電気代）"},
+    "c_gpu_set": {"en": "Compare", "ja": "比較するGPU"},
+    "gpuset_short": {"en": "Shortlist ({n})", "ja": "主要な{n}種"},
+    "gpuset_all": {"en": "All ({n})", "ja": "すべて（{n}種）"},
+    "c_counts": {"en": "GPU counts", "ja": "台数"},
+    "counts_fewest": {"en": "Fewest per type", "ja": "種類ごとに最少"},
+    "counts_all": {"en": "Every count to {max}", "ja": "{max}台までのすべて"},
+    "c_assumptions": {"en": "Cost assumptions: speed, ownership, power",
+                      "ja": "コストの前提：速度・所有・電力"},
+    "c_speed_help": {"en": "Utilisation: the share of the GPU's peak FLOP/s a method sustains. "
+                           "Communication penalty: the share of time lost to communication. "
+                           "Both are heuristics (docs/cost.md); put in your own measurements.",
+                     "ja": "利用率：その方法が維持できるGPUピークFLOP/sの割合。通信ペナルティ："
+                           "通信で失われる時間の割合。どちらも経験則（docs/cost.md）です。"
+                           "実測値があれば入力してください。"},
+    "c_util": {"en": "{method}: utilisation (%)", "ja": "{method}：利用率（%）"},
+    "c_comm": {"en": "communication penalty (%)", "ja": "通信ペナルティ（%）"},
+    "c_years": {"en": "Amortisation (years)", "ja": "償却期間（年）"},
+    "c_hours_pm": {"en": "Hours owned GPUs run per month", "ja": "所有GPUの月間稼働時間"},
+    "c_kwh": {"en": "Power price per kWh ({code})", "ja": "1kWhあたりの電気料金（{code}）"},
+    "c_kwh_default": {"en": "default {value}", "ja": "既定値 {value}"},
+    "c_pue": {"en": "PUE (facility power ÷ GPU power)", "ja": "PUE（施設電力÷GPU電力）"},
+    "c_prices": {"en": "Prices per GPU: sources, dates, your edits",
+                 "ja": "GPUごとの価格：出典・時点・編集"},
+    "c_price_gpu": {"en": "GPU to edit", "ja": "編集するGPU"},
+    "c_low": {"en": "Cloud, lowest ({code}/GPU-hour)", "ja": "クラウド最安（{code}/GPU時間）"},
+    "c_high": {"en": "Cloud, highest ({code}/GPU-hour)", "ja": "クラウド最高（{code}/GPU時間）"},
+    "c_buy": {"en": "Purchase per GPU ({code})", "ja": "GPU1台の購入価格（{code}）"},
+    "c_watts": {"en": "Power per GPU (W)", "ja": "GPU1台の電力（W）"},
+    "c_reset": {"en": "Back to catalog prices", "ja": "カタログの価格に戻す"},
+    "c_prices_help": {"en": "Empty fields keep the catalog's figure (shown in grey). Edits are in "
+                            "{code} and go into the link.",
+                      "ja": "空欄はカタログの値（灰色で表示）のままです。"
+                            "編集は{code}建てで、リンクに入ります。"},
+    "cost_filtered": {"en": "{n} plan(s) miss the deadline or the budget and are hidden.",
+                      "ja": "{n}件の計画が期限または予算を満たさないため非表示です。"},
+    "cost_skipped": {"en": "Not in the table: {items}.", "ja": "表にないもの：{items}。"},
+    "skip_nofit": {"en": "no count up to {max} fits", "ja": "{max}台までどの台数でも収まらない"},
+    "skip_noflops": {"en": "no peak FLOP/s in the catalog", "ja": "カタログにピーク性能なし"},
+    "cost_none": {"en": "No plan passes the filters: relax the deadline or the budget, or compare "
+                        "all GPU types.",
+                  "ja": "条件を満たす計画がありません。期限や予算を緩めるか、"
+                        "すべてのGPUを比較してください。"},
+    "cost_mine_missing": {"en": "First row: your plan ({n} × {gpu}), for comparison. It is "
+                                "outside the ranking (another count is shown for that GPU, or "
+                                "it misses the filters), so it is not marked cheapest or fastest.",
+                          "ja": "1行目はあなたの計画（{gpu} × {n}台）で、比較のために"
+                                "表示しています。ランキング外（そのGPUは別の台数を表示、または条件外）のため、"
+                                "最安・最速の対象ではありません。"},
+    # cost: table and chart
+    "ct_note": {"en": "Note", "ja": "備考"},
+    "ct_gpu": {"en": "GPU", "ja": "GPU"},
+    "ct_count": {"en": "GPUs", "ja": "台数"},
+    "ct_method": {"en": "Method", "ja": "方法"},
+    "ct_max_batch": {"en": "Largest batch", "ja": "最大バッチ"},
+    "ct_time": {"en": "Time per run", "ja": "1回の時間"},
+    "ct_cloud": {"en": "Cloud per run", "ja": "クラウド（1回）"},
+    "ct_owned": {"en": "Owned per run", "ja": "所有（1回）"},
+    "ct_be_high": {"en": "Buying pays off vs highest cloud",
+                   "ja": "購入の回収（クラウド最高値比）"},
+    "ct_be_low": {"en": "vs lowest cloud", "ja": "（最安値比）"},
+    "ct_as_of": {"en": "Prices as of", "ja": "価格時点"},
+    "mk_cheapest": {"en": "cheapest", "ja": "最安"},
+    "mk_fastest": {"en": "fastest", "ja": "最速"},
+    "mk_mine": {"en": "your plan", "ja": "あなたの計画"},
+    "mk_edited": {"en": "edited", "ja": "編集済み"},
+    "pt_gpu": {"en": "GPU", "ja": "GPU"},
+    "pt_low": {"en": "Cloud low /GPU-h", "ja": "クラウド最安/GPU時間"},
+    "pt_high": {"en": "Cloud high /GPU-h", "ja": "クラウド最高/GPU時間"},
+    "pt_buy": {"en": "Purchase /GPU", "ja": "購入/台"},
+    "pt_watts": {"en": "Power (W)", "ja": "電力（W）"},
+    "pt_cloud_source": {"en": "Cloud price source", "ja": "クラウド価格の出典"},
+    "pt_buy_source": {"en": "Purchase price source", "ja": "購入価格の出典"},
+    "pt_as_of": {"en": "As of", "ja": "時点"},
+    "pt_edited": {"en": "Your edits", "ja": "編集"},
+    "cost_chart_title": {"en": "Cost per run against time per run · {basis}",
+                         "ja": "1回のコストと時間 · {basis}"},
+    "cost_chart_range": {"en": "bar: lowest to highest cloud price",
+                         "ja": "縦線：クラウド最安値〜最高値"},
+    "axis_hours": {"en": "Time per run (hours, log scale)", "ja": "1回の時間（時間、対数）"},
+    "axis_cost": {"en": "Cost per run ({code}, log scale)", "ja": "1回のコスト（{code}、対数）"},
+    "u_minutes": {"en": "{n} min", "ja": "{n}分"},
+    "u_hours": {"en": "{n} h", "ja": "{n}時間"},
+    "u_days": {"en": "{n} days", "ja": "{n}日"},
+    "be_ok": {"en": "{runs} runs ({months} mo.)", "ja": "{runs}回（{months}か月）"},
+    "be_never": {"en": "never", "ja": "回収不可"},
+    "be_past_life": {"en": "† Pays off only after the GPUs' {years}-year amortisation period.",
+                     "ja": "† 償却期間（{years}年）を過ぎてから元が取れます。"},
+    "be_runs": {"en": "{runs} runs", "ja": "{runs}回"},
+    "m_owned_run": {"en": "Owned cost per run", "ja": "所有時の1回の費用"},
+    "m_owned_sub": {"en": "purchase over {years} y + power", "ja": "購入{years}年償却＋電気代"},
+    "m_break_even": {"en": "Buying pays off after", "ja": "購入の元が取れるまで"},
+    "m_break_even_sub": {"en": "{months} months · vs highest cloud",
+                         "ja": "{months}か月・クラウド最高値比"},
+    "m_cost_sub": {"en": "lowest – highest listed rent", "ja": "掲載賃料の最安〜最高"},
+    "data_amount": {"en": "{n} {unit}", "ja": "{n}{unit}"},
+    "c_data_total": {"en": "{total} tokens per run", "ja": "1回あたり{total}トークン"},
+    "dl_cost_csv": {"en": "Cost comparison (CSV)", "ja": "コスト比較（CSV）"},
     "sec_assumptions": {"en": "Assumptions and limits", "ja": "前提と限界"},
     "sec_downloads": {"en": "Take it to the meeting", "ja": "会議に持っていく"},
     "dl_csv": {"en": "Plan (CSV)", "ja": "計画（CSV）"},
@@ -207,17 +350,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "t_score": {"en": "Score", "ja": "スコア"},
     "t_peak_max": {"en": "Peak at largest batch", "ja": "最大バッチでのピーク"},
     "t_choice": {"en": "Choice", "ja": "選択"},
-    "t_gpu": {"en": "GPU", "ja": "GPU"},
-    "t_memory": {"en": "Memory", "ja": "メモリ"},
-    "t_count": {"en": "GPUs needed", "ja": "必要台数"},
-    "t_batch_there": {"en": "Largest batch there", "ja": "その台数での最大バッチ"},
-    "t_cloud": {"en": "Cloud $/h (all GPUs)", "ja": "クラウド$/時（全台）"},
-    "t_purchase": {"en": "Purchase (list)", "ja": "購入（定価）"},
-    "t_as_of": {"en": "Prices as of", "ja": "価格時点"},
-    "t_note": {"en": "Note", "ja": "備考"},
-    "t_selected": {"en": "your GPU", "ja": "選択中"},
-    "t_cheapest": {"en": "lowest $/h", "ja": "最安$/時"},
-    "t_fewest": {"en": "fewest GPUs", "ja": "最少台数"},
     "t_term": {"en": "Term", "ja": "項"},
     "t_formula": {"en": "Formula", "ja": "式"},
     "t_value": {"en": "Value", "ja": "値"},
@@ -257,14 +389,15 @@ STRINGS: dict[str, dict[str, str]] = {
                            "other jobs)|CPU offloading, LoRA/QLoRA, gradient accumulation and "
                            "pipeline parallelism|Runtimes other than the chosen profile (e.g. "
                            "DeepSpeed, Megatron) and their communication buffers|Host (CPU) "
-                           "memory, disk and data loading|Training time and energy (coming with "
-                           "the cost module)|Variation between GPUs of one job (the paper's "
-                           "largest source of multi-GPU error)",
+                           "memory, disk and data loading|In the cost: host servers, networking, "
+                           "storage, staff, spot interruptions|Variation between GPUs of one job "
+                           "(the paper's largest source of multi-GPU error)",
                      "ja": "GPU上の他のプロセスが使うメモリ（画面表示、監視、他のジョブ）|"
                            "CPUオフロード、LoRA/QLoRA、勾配累積、パイプライン並列|選んだプロファイル"
                            "以外のランタイム（DeepSpeed、Megatronなど）とその通信バッファ|"
-                           "ホスト（CPU）メモリ、ディスク、データ読み込み|学習時間と電力"
-                           "（コストモジュールで追加）|同じジョブ内のGPU間のばらつき"
+                           "ホスト（CPU）メモリ、ディスク、データ読み込み|コストに含まれないもの："
+                           "サーバー本体、ネットワーク、ストレージ、人件費、スポットの中断|"
+                           "同じジョブ内のGPU間のばらつき"
                            "（論文でのマルチGPU誤差の最大要因）"},
     "a_notes": {"en": "Notes from the estimator", "ja": "見積もりの注記"},
 }
@@ -301,23 +434,87 @@ def fmt_params(n: int, lang: Lang) -> str:
     return f"{n / 1e6:,.0f} M"
 
 
-def fmt_usd(amount: float | None, lang: Lang) -> str:
+# Currency symbols: before the number in English, a word after it in Japanese (the way each
+# language writes prices); other ISO codes are written as the code.
+CURRENCY_MARKS = {
+    "USD": ("$", "ドル"), "JPY": ("¥", "円"), "EUR": ("€", "ユーロ"), "GBP": ("£", "ポンド"),
+    "CNY": ("CN¥", "元"), "KRW": ("₩", "ウォン"),
+}
+WHOLE_UNITS = {"JPY", "KRW"}  # currencies priced without decimals
+# From 10⁶ (10⁴ when compact: cards, chart ticks), amounts in 万 (10⁴) or 億 (10⁸).
+JA_MAGNITUDES = ((10**8, "億", 1), (10**6, "万", 0))
+
+
+def _amount(amount: float, code: str, compact: bool = False) -> str:
+    if 0 < amount < 0.01:
+        return f"{amount:.2g}"
+    digits = 0 if code in WHOLE_UNITS or amount >= (10 if compact else 100) else 2
+    return f"{amount:,.{digits}f}"
+
+
+def _money_parts(amount: float, code: str, lang: Lang,
+                 compact: bool = False) -> tuple[str, str, str]:
+    """(number, magnitude word, unit) — "3,600", "万", "円" for 36,000,000 yen in Japanese."""
+    if lang == "ja":
+        unit = CURRENCY_MARKS.get(code, ("", f" {code}"))[1]
+        for size, word, digits in JA_MAGNITUDES:
+            if amount >= (10**4 if compact and word == "万" else size):
+                scale = size if word == "億" else 10**4
+                return f"{amount / scale:,.{digits if amount >= size else 1}f}".removesuffix(
+                    ".0"), word, unit
+        return _amount(amount, code, compact), "", unit
+    return _amount(amount, code, compact), "", CURRENCY_MARKS.get(code, (f"{code} ", ""))[0]
+
+
+def fmt_money(amount: float | None, code: str, lang: Lang, compact: bool = False) -> str:
+    """$12,345 · ¥1,500,000 in English; 12,345ドル · 150万円 in Japanese; "no price" if None.
+    compact: no cents from 10 up (headline cards)."""
     if amount is None:
         return t(lang, "no_price")
-    digits = 0 if amount >= 100 else 2
-    text = f"{amount:,.{digits}f}"
-    return f"${text}" if lang == "en" else f"{text}ドル"
+    number, word, unit = _money_parts(amount, code, lang, compact)
+    return f"{number}{word}{unit}" if lang == "ja" else f"{unit}{number}"
 
 
-def fmt_usd_range(low: float | None, high: float | None, lang: Lang) -> str:
-    """$1.72 – $20.28 in English; 1.72〜20.28ドル in Japanese (the unit once, after)."""
+def fmt_money_range(low: float | None, high: float | None, code: str, lang: Lang,
+                    compact: bool = False) -> str:
+    """$1.72 – $20.28 in English; 1.72〜20.28ドル in Japanese (the unit once, when shared)."""
     if low is None or high is None:
         return t(lang, "no_price")
-    if abs(high - low) < 0.005:
-        return fmt_usd(low, lang)
+    lo_text, hi_text = fmt_money(low, code, lang, compact), fmt_money(high, code, lang, compact)
+    if lo_text == hi_text:
+        return lo_text
     if lang == "ja":
-        return f"{fmt_usd(low, lang).removesuffix('ドル')}〜{fmt_usd(high, lang)}"
-    return f"{fmt_usd(low, lang)} – {fmt_usd(high, lang)}"
+        lo, hi = _money_parts(low, code, lang, compact), _money_parts(high, code, lang, compact)
+        return f"{lo[0]}〜{hi_text}" if lo[1:] == hi[1:] else f"{lo_text}〜{hi_text}"
+    return f"{lo_text} – {hi_text}"
+
+
+def fmt_hours(hours: float, lang: Lang) -> str:
+    """A run's length: minutes below an hour, hours below two days, days beyond."""
+    if hours < 1:
+        return t(lang, "u_minutes", n=f"{hours * 60:,.0f}")
+    if hours < 48:
+        return t(lang, "u_hours", n=f"{hours:,.1f}")
+    return t(lang, "u_days", n=f"{hours / 24:,.1f}")
+
+
+def fmt_count(x: float) -> str:
+    """Runs and months: whole numbers from 10 up, one decimal below."""
+    return f"{x:,.0f}" if x >= 10 else f"{x:,.1f}"
+
+
+def fmt_break_even(status: str, runs: float | None, months: float | None,
+                   within: bool | None, years: float, lang: Lang) -> str:
+    """When buying beats renting: "198 runs · 6.3 months", "never" or "no price"."""
+    if status == "never":
+        return t(lang, "be_never")
+    if status != "ok" or runs is None or months is None:
+        return t(lang, "no_price")
+    text = t(lang, "be_ok", runs=fmt_count(runs), months=fmt_count(months))
+    return text if within else text + PAST_LIFE
+
+
+PAST_LIFE = " †"  # pays off only after the amortisation period (explained under the table)
 
 
 def method_label(method: Method, num_gpus: int, lang: Lang) -> str:

@@ -21,6 +21,8 @@ from dashboard.compute import Results
 from dashboard.i18n import FAMILY_NAMES, fmt_gib, fmt_int, fmt_params, method_label, t
 from dashboard.state import ALL_METHODS, CUSTOM_GPU, DEFAULT, PlanInputs
 from llmem_core import Architecture, Gpu, InputError, Optimizer, Precision, ProfileName
+from llmem_core.cost import CostBasis
+from llmem_core.cost.inputs import MAX_MONEY
 from llmem_core.hf_config import first_error, read_config_text
 from llmem_core.models import MAX_BATCH, MAX_SEQ, MAX_VOCAB, ModelPreset
 from llmem_core.params import counts
@@ -56,7 +58,9 @@ def seed_from_link(models: dict[str, ModelPreset], gpus: dict[str, Gpu]) -> None
     values["vocab"] = plan.vocab or models[plan.model].architecture.vocab_size
     values["present"] = plan.view == "present"
     values["model_source"] = "preset"
+    del values["cost"]
     st.session_state.update(values)
+    st.session_state["cost"] = plan.cost
     st.session_state["_link_problems"] = problems
     st.session_state["_seeded"] = True
 
@@ -238,10 +242,11 @@ def _training(slots: dict, lang: str) -> None:
 
 
 def _current(vocab: int | None) -> PlanInputs:
-    values = {k: _get(k) for k in state.as_dict(DEFAULT) if k not in ("vocab", "view")}
+    skip = ("vocab", "view", "cost")
+    values = {k: _get(k) for k in state.as_dict(DEFAULT) if k not in skip}
     values["vocab"] = vocab
     values["view"] = "present" if _get("present") else "full"
-    return PlanInputs(**values)
+    return PlanInputs(**values, cost=cost_inputs())
 
 
 def sidebar(models: dict[str, ModelPreset], gpus: dict[str, Gpu]) -> Sidebar:
@@ -265,6 +270,223 @@ def sidebar(models: dict[str, ModelPreset], gpus: dict[str, Gpu]) -> Sidebar:
     return Sidebar(_current(vocab), arch, slots)
 
 
+# ---- cost -------------------------------------------------------------------------------------
+# The cost inputs live in session_state["cost"] (a CostInputs, seeded from the link); each
+# widget "c_<field>" is seeded from it when drawn and read back before the page computes, so
+# the headline uses this run's values and hiding the widgets (presentation view) keeps them.
+
+COST_SCALARS = ("data", "unit", "epochs", "currency", "rate", "years", "hours_pm", "kwh", "pue",
+                "deadline", "budget", "basis", "gpu_set", "counts")
+TRANSLATED_COST = ("unit", "basis", "gpu_set", "counts")  # option labels in the page's language
+
+
+def _cost_key(field: str, lang: str) -> str:
+    return f"c_{field}.{lang}" if field in TRANSLATED_COST else f"c_{field}"
+
+
+def _cost_state() -> state.CostInputs:
+    return st.session_state.get("cost", DEFAULT.cost)
+
+
+def cost_inputs() -> state.CostInputs:
+    """This run's cost inputs: the stored ones with any widget the user just changed."""
+    cost, lang = _cost_state(), _get("lang")
+    changes: dict[str, Any] = {}
+    for field in COST_SCALARS:
+        key = _cost_key(field, lang)
+        if key in st.session_state:
+            changes[field] = st.session_state[key]
+    for field, prefix in (("util_pct", "c_util_"), ("comm_pct", "c_comm_")):
+        keys = [prefix + m for m in state.COST_METHODS]
+        if all(k in st.session_state for k in keys):
+            changes[field] = tuple(float(st.session_state[k]) for k in keys)
+    cost = replace(cost, **changes)
+    st.session_state["cost"] = cost
+    return cost
+
+
+def _seed(key: str, value: Any) -> str:
+    if key not in st.session_state:
+        st.session_state[key] = value
+    return key
+
+
+def _cost_widget(widget: Callable[..., Any], field: str, lang: str, *args: Any,
+                 **kwargs: Any) -> None:
+    widget(*args, key=_seed(_cost_key(field, lang), getattr(_cost_state(), field)), **kwargs)
+
+
+def _forget(prefix: str) -> None:
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefix)]:
+        del st.session_state[key]
+
+
+def _currency_changed() -> None:
+    """Amounts typed in the old currency no longer mean anything: clear them, say so."""
+    old, code = _cost_state(), st.session_state["c_currency"]
+    st.session_state["cost"] = replace(old, currency=code,
+                                       rate=state.STARTING_RATES.get(code, old.rate),
+                                       prices=(), budget=None, kwh=None)
+    for key in ("c_rate", "c_budget", "c_kwh"):
+        st.session_state.pop(key, None)
+    _forget("c_px.")
+    if old.prices or old.budget is not None or old.kwh is not None:
+        st.session_state["_cost_note"] = ("currency", t(_get("lang"), "c_currency_reset",
+                                                        old=old.currency))
+
+
+def _cost_slot(slots: dict[str, DeltaGenerator], field: str) -> None:
+    slots[field] = st.empty()
+
+
+def _job_controls(slots: dict, lang: str, seq: int, data_note: str) -> None:
+    cost = _cost_state()
+    cols = st.columns([1.3, 1.4, 0.8, 0.8, 1.0])
+    with cols[0]:
+        _cost_widget(st.number_input, "data", lang, t(lang, "c_data"), 1, state.MAX_TOKENS,
+                     step=1_000_000)
+        if data_note:
+            st.caption(data_note)
+        _cost_slot(slots, "data")
+    with cols[1]:
+        _cost_widget(st.radio, "unit", lang, t(lang, "c_unit"), list(state.DATA_UNITS),
+                     horizontal=True, format_func=lambda u: t(lang, f"unit_{u}", seq=seq))
+    with cols[2]:
+        _cost_widget(st.number_input, "epochs", lang, t(lang, "c_epochs"), 1e-3,
+                     state.MAX_EPOCHS, step=1.0, format="%g")
+        _cost_slot(slots, "epochs")
+    with cols[3]:
+        codes = list(dict.fromkeys([*state.STARTING_RATES, cost.currency]))
+        st.selectbox(t(lang, "c_currency"), codes, key=_seed("c_currency", cost.currency),
+                     on_change=_currency_changed)
+        _cost_slot(slots, "currency")
+    with cols[4]:
+        _cost_widget(st.number_input, "rate", lang, t(lang, "c_rate", code=cost.currency),
+                     1e-6, state.MAX_RATE, disabled=cost.currency == "USD",
+                     help=t(lang, "c_rate_help"), format="%g")
+        _cost_slot(slots, "rate")
+
+
+def _filter_controls(slots: dict, lang: str, n_short: int, n_all: int, max_gpus: int) -> None:
+    cost = _cost_state()
+    cols = st.columns(5)
+    with cols[0]:
+        _cost_widget(st.number_input, "deadline", lang, t(lang, "c_deadline"), 1e-3,
+                     state.MAX_DEADLINE_HOURS, value=None, placeholder=t(lang, "c_none"))
+        _cost_slot(slots, "deadline")
+    with cols[1]:
+        _cost_widget(st.number_input, "budget", lang, t(lang, "c_budget", code=cost.currency),
+                     1e-6, MAX_MONEY, value=None, placeholder=t(lang, "c_none"))
+        _cost_slot(slots, "budget")
+    with cols[2]:
+        _cost_widget(st.selectbox, "basis", lang, t(lang, "c_basis"),
+                     [b.value for b in CostBasis], format_func=lambda b: t(lang, f"basis_{b}"))
+    with cols[3]:
+        _cost_widget(st.selectbox, "gpu_set", lang, t(lang, "c_gpu_set"), list(state.GPU_SETS),
+                     format_func=lambda g: t(lang, f"gpuset_{g}",
+                                             n=n_short if g == "short" else n_all))
+    with cols[4]:
+        _cost_widget(st.selectbox, "counts", lang, t(lang, "c_counts"), list(state.COUNT_SETS),
+                     format_func=lambda c: t(lang, f"counts_{c}", max=max_gpus))
+
+
+def _assumption_controls(slots: dict, lang: str, kwh_default: str) -> None:
+    cost = _cost_state()
+    with st.expander(t(lang, "c_assumptions")):
+        st.caption(t(lang, "c_speed_help"))
+        cols = st.columns(len(state.COST_METHODS))
+        for col, method, util, comm in zip(cols, state.COST_METHODS, cost.util_pct,
+                                           cost.comm_pct, strict=True):
+            name = method_short_name(method, lang)
+            col.number_input(t(lang, "c_util", method=name), 0.1, 100.0, step=1.0,
+                             key=_seed(f"c_util_{method}", util), format="%g")
+            col.number_input(t(lang, "c_comm"), 0.0, 90.0, step=1.0,
+                             key=_seed(f"c_comm_{method}", comm), format="%g")
+        _cost_slot(slots, "util")
+        cols = st.columns(4)
+        with cols[0]:
+            _cost_widget(st.number_input, "years", lang, t(lang, "c_years"), 0.1, 30.0, step=0.5,
+                         format="%g")
+            _cost_slot(slots, "years")
+        with cols[1]:
+            _cost_widget(st.number_input, "hours_pm", lang, t(lang, "c_hours_pm"), 1.0, 744.0,
+                         step=10.0, format="%g")
+            _cost_slot(slots, "hours_pm")
+        with cols[2]:
+            _cost_widget(st.number_input, "kwh", lang, t(lang, "c_kwh", code=cost.currency), 0.0,
+                         MAX_MONEY, value=None, format="%g",
+                         placeholder=t(lang, "c_kwh_default", value=kwh_default))
+            _cost_slot(slots, "kwh")
+        with cols[3]:
+            _cost_widget(st.number_input, "pue", lang, t(lang, "c_pue"), 1.0, 3.0, step=0.1,
+                         format="%g")
+            _cost_slot(slots, "pue")
+
+
+def method_short_name(method: str, lang: str) -> str:
+    """A method's name without a layout (the assumptions hold for any TP degree)."""
+    return {"tp": "TP", "dp_tp": "DP+TP"}.get(method) or t(lang, f"m_{method}")
+
+
+def _price_changed(gpu: str, index: int, key: str) -> None:
+    cost = _cost_state()
+    edit = list(cost.price_edit(gpu))
+    edit[index] = st.session_state[key]
+    prices = dict(cost.prices)
+    if any(v is not None for v in edit):
+        prices[gpu] = tuple(edit)
+    else:
+        prices.pop(gpu, None)
+    st.session_state["cost"] = replace(cost, prices=tuple(sorted(prices.items())))
+
+
+def _price_reset(gpu: str) -> None:
+    cost = _cost_state()
+    st.session_state["cost"] = replace(cost, prices=tuple(
+        (k, e) for k, e in cost.prices if k != gpu))
+    _forget(f"c_px.{gpu}.")
+
+
+def price_editor(slots: dict, lang: str, gpus: dict[str, Gpu], keys: tuple[str, ...],
+                 catalog: dict[str, tuple[str, ...]]) -> DeltaGenerator:
+    """Pick a compared GPU, edit its four figures (empty = the catalog's). Returns the expander,
+    for the price table under the editor. `catalog`: per GPU, its catalog figures formatted."""
+    cost = _cost_state()
+    box = st.expander(t(lang, "c_prices"))
+    with box:
+        st.caption(t(lang, "c_prices_help", code=cost.currency))
+        top = st.columns([2, 1], vertical_alignment="bottom")
+        gpu = top[0].selectbox(t(lang, "c_price_gpu"), list(keys), key="c_price_gpu",
+                               format_func=lambda k: gpus[k].name.split(" [")[0])
+        edit = cost.price_edit(gpu)
+        cols = st.columns(4)
+        labels = ("c_low", "c_high", "c_buy", "c_watts")
+        for i, (col, label) in enumerate(zip(cols, labels, strict=True)):
+            key = _seed(f"c_px.{gpu}.{cost.currency}.{i}", edit[i])
+            col.number_input(t(lang, label, code=cost.currency), 1e-9, MAX_MONEY, value=None,
+                             key=key, format="%g", on_change=_price_changed,
+                             args=(gpu, i, key),
+                             placeholder=catalog.get(gpu, ("—",) * 4)[i])
+        top[1].button(t(lang, "c_reset"), key="c_price_reset", on_click=_price_reset,
+                      args=(gpu,), type="tertiary", disabled=gpu not in dict(cost.prices))
+        _cost_slot(slots, "prices")
+    return box
+
+
+def cost_controls(lang: str, seq: int, counts: tuple[int, int], max_gpus: int,
+                  kwh_default: str, data_note: str) -> dict[str, DeltaGenerator]:
+    """The cost section's inputs (job, currency, filters, assumptions); slots for messages.
+    counts: (GPU types in the shortlist, in the catalog); data_note: tokens per run, shown."""
+    slots: dict[str, DeltaGenerator] = {}
+    _job_controls(slots, lang, seq, data_note)
+    _filter_controls(slots, lang, *counts, max_gpus)
+    _assumption_controls(slots, lang, kwh_default)
+    note = st.session_state.pop("_cost_note", None)
+    if note:
+        slots[note[0]].info(note[1], icon="ℹ️")
+    return slots
+
+
 def exit_presentation(lang: str) -> None:
     def leave() -> None:
         st.session_state["present"] = False
@@ -284,16 +506,22 @@ def current_link(plan: PlanInputs) -> str:
     return f"{base}?{'&'.join(f'{k}={v}' for k, v in state.to_query(plan).items())}"
 
 
-def downloads(res: Results, memory_fig: Any, link: str) -> None:
+def downloads(res: Results, memory_fig: Any, link: str,
+              cost_rows: tuple[dict[str, Any], ...] = ()) -> None:
     """CSV, JSON and HTML downloads, generated only when clicked (no rerun on click)."""
     lang, stem = res.inputs.lang, export.file_stem(res)
-    c1, c2, c3 = st.columns(3)
+    c1, c2, c3, c4 = st.columns(4)
     c1.download_button(t(lang, "dl_csv"), lambda: export.plan_csv(res), f"{stem}.csv",
                        "text/csv", key="dl_csv", on_click="ignore", icon=":material/table:")
-    c2.download_button(t(lang, "dl_json"), lambda: export.plan_json(res, link), f"{stem}.json",
+    c2.download_button(t(lang, "dl_json"), lambda: export.plan_json(res, link, cost_rows),
+                       f"{stem}.json",
                        "application/json", key="dl_json", on_click="ignore",
                        icon=":material/data_object:")
     c3.download_button(t(lang, "dl_html"), lambda: export.chart_html(memory_fig),
                        f"{stem}-memory.html", "text/html", key="dl_html", on_click="ignore",
                        icon=":material/bar_chart:")
+    if cost_rows:
+        c4.download_button(t(lang, "dl_cost_csv"), lambda: export.cost_csv(cost_rows),
+                           f"{stem}-cost.csv", "text/csv", key="dl_cost_csv",
+                           on_click="ignore", icon=":material/payments:")
     st.caption(t(lang, "dl_png_hint"))

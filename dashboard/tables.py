@@ -1,4 +1,5 @@
-"""Table builders: Results → pandas DataFrames for display and download. Pure (no streamlit).
+"""Table builders: Results (and the cost module's rows) → pandas DataFrames for display and
+download. Pure (no streamlit).
 
 Display tables hold formatted text in the page's language; `plan_records` holds raw numbers
 (bytes, counts) for the CSV and JSON downloads.
@@ -6,21 +7,25 @@ Display tables hold formatted text in the page's language; `plan_records` holds 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 
-from dashboard.compute import CostRow, Results
+from dashboard.compute import Results
 from dashboard.i18n import (
     component_label,
+    fmt_break_even,
     fmt_gib,
+    fmt_hours,
     fmt_int,
-    fmt_usd,
-    fmt_usd_range,
+    fmt_money,
+    fmt_money_range,
     method_label,
     t,
 )
-from llmem_core.models import Breakdown, Estimate
+from llmem_core.cost import UnitPrices
+from llmem_core.models import Breakdown, Estimate, Method, MethodKind
 
 PLAN_MARK = "★"
 
@@ -52,35 +57,97 @@ def _yes_no(flag: bool, lang: str) -> str:
     return t(lang, "yes") if flag else t(lang, "no")
 
 
-def _notes(row: CostRow, lang: str) -> str:
-    flags = [("t_selected", row.selected), ("t_cheapest", row.cheapest), ("t_fewest", row.fewest)]
-    return ", ".join(t(lang, key) for key, on in flags if on)
+def short_gpu_name(name: str) -> str:
+    """ "NVIDIA A100 80GB SXM4" → "A100 80GB SXM4"; drops the vendor and any (variant notes)."""
+    for vendor in ("NVIDIA ", "AMD ", "Intel ", "Google "):
+        name = name.removeprefix(vendor)
+    return name.split(" (")[0].removeprefix("GeForce ").removeprefix("Tesla ").strip()
 
 
-def cost_table(rows: tuple[CostRow, ...], lang: str, max_gpus: int) -> pd.DataFrame:
-    """One row per catalog GPU: GPUs needed, method there, hourly cloud range, list price."""
+def _marks(row: dict[str, Any], mine: tuple[str, int], lang: str) -> str:
+    flags = [("mk_mine", (row["gpu_key"], row["num_gpus"]) == mine),
+             ("mk_cheapest", row["cheapest"]), ("mk_fastest", row["fastest"])]
+    return " · ".join(t(lang, key) for key, on in flags if on)
+
+
+def _method(row: dict[str, Any], lang: str) -> str:
+    method = Method(kind=MethodKind(row["method"]), tp_degree=row["tp_degree"])
+    return method_label(method, row["num_gpus"], lang)
+
+
+def _break_even(row: dict[str, Any], suffix: str, years: float, lang: str) -> str:
+    return fmt_break_even(row[f"break_even_status_{suffix}"], row[f"break_even_runs_{suffix}"],
+                          row[f"break_even_months_{suffix}"],
+                          row[f"pays_off_within_amortisation_{suffix}"], years, lang)
+
+
+def cost_table(rows: Sequence[dict[str, Any]], lang: str, mine: tuple[str, int] = ("", 0),
+               years: float = 3.0) -> pd.DataFrame:
+    """The cost module's table_rows as the page shows them: one plan per row, formatted in the
+    page's language and the rows' currency; "no price" where a price is unknown (never 0).
+    `mine` = (GPU key, count) of the user's plan; `years` = the amortisation period."""
     out = []
     for row in rows:
-        found = row.count is not None
+        code = row["currency"]
+        edited = f" ({t(lang, 'mk_edited')})" if row["prices_edited"] else ""
         out.append({
-            t(lang, "t_gpu"): row.gpu.name,
-            t(lang, "t_memory"): fmt_gib(row.gpu.memory_bytes, lang, 0),
-            t(lang, "t_count"): fmt_int(row.count, lang) if found
-            else t(lang, "m_more_than", n=max_gpus),
-            t(lang, "t_method"): method_label(row.method, row.count, lang)
-            if found and row.method else "—",
-            t(lang, "t_batch_there"): fmt_int(row.batch, lang) if found else "—",
-            t(lang, "t_cloud"): fmt_usd_range(row.cloud_usd_per_hour_low,
-                                              row.cloud_usd_per_hour_high, lang) if found else "—",
-            t(lang, "t_purchase"): fmt_usd(row.purchase_usd, lang) if found else "—",
-            t(lang, "t_as_of"): row.gpu.as_of,
-            t(lang, "t_note"): _notes(row, lang),
+            t(lang, "ct_note"): _marks(row, mine, lang),
+            t(lang, "ct_gpu"): short_gpu_name(row["gpu_name"]),
+            t(lang, "ct_count"): fmt_int(row["num_gpus"], lang),
+            t(lang, "ct_method"): _method(row, lang),
+            t(lang, "ct_max_batch"): fmt_int(row["max_batch_size"], lang),
+            t(lang, "ct_time"): fmt_hours(row["hours"], lang),
+            t(lang, "ct_cloud"): fmt_money_range(row["cloud_low"], row["cloud_high"], code, lang),
+            t(lang, "ct_owned"): fmt_money(row["owned_total"], code, lang),
+            t(lang, "ct_be_high"): _break_even(row, "vs_cloud_high", years, lang),
+            t(lang, "ct_be_low"): _break_even(row, "vs_cloud_low", years, lang),
+            t(lang, "ct_as_of"): row["prices_as_of"] + edited,
         })
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, columns=[t(lang, k) for k in COST_COLUMNS])
+
+
+COST_COLUMNS = ("ct_note", "ct_gpu", "ct_count", "ct_method", "ct_time", "ct_cloud", "ct_owned",
+                "ct_be_high", "ct_be_low", "ct_max_batch", "ct_as_of")
+
+
+def price_table(prices: Sequence[UnitPrices], lang: str) -> pd.DataFrame:
+    """The effective prices of the compared GPUs (catalog, converted, with the user's edits),
+    each with its source and date."""
+    rows = []
+    for p in prices:
+        code = p.currency
+        rows.append({
+            t(lang, "pt_gpu"): short_gpu_name(p.gpu_name),
+            t(lang, "pt_low"): fmt_money(p.cloud_per_gpu_hour_low, code, lang),
+            t(lang, "pt_high"): fmt_money(p.cloud_per_gpu_hour_high, code, lang),
+            t(lang, "pt_buy"): fmt_money(p.purchase_per_gpu, code, lang),
+            t(lang, "pt_watts"): fmt_int(round(p.power_w), lang) if p.power_w else "—",
+            t(lang, "pt_edited"): ", ".join(_EDIT_NAMES.get(f, f) for f in p.edited),
+            t(lang, "pt_as_of"): p.as_of,
+            t(lang, "pt_cloud_source"): p.cloud_source,
+            t(lang, "pt_buy_source"): p.purchase_source,
+        })
+    return pd.DataFrame(rows)
+
+
+def price_placeholders(catalog: Sequence[UnitPrices], lang: str) -> dict[str, tuple[str, ...]]:
+    """Per GPU, its catalog figures as the price editor's empty fields show them."""
+    return {
+        p.gpu_key: (fmt_money(p.cloud_per_gpu_hour_low, p.currency, lang),
+                    fmt_money(p.cloud_per_gpu_hour_high, p.currency, lang),
+                    fmt_money(p.purchase_per_gpu, p.currency, lang),
+                    f"{p.power_w:g} W" if p.power_w else t(lang, "no_price"))
+        for p in catalog
+    }
+
+
+_EDIT_NAMES = {"cloud_per_gpu_hour_low": "low", "cloud_per_gpu_hour_high": "high",
+               "purchase_per_gpu": "purchase", "power_w": "W"}
 
 
 def assumptions_table(est: Estimate, lang: str) -> pd.DataFrame:
-    """Every term of the estimate: which part, its name, formula, value and source."""
+    """Every term of the estimate: which part, its name, formula, value and source (a term's
+    bytes are its component's: the core keeps one static description per component)."""
     return pd.DataFrame([
         {
             t(lang, "t_part"): component_label(term.component, lang),

@@ -13,11 +13,17 @@ from dashboard import tables
 from dashboard.accuracy import band
 from dashboard.charts import plotly_config
 from dashboard.compute import COST_MAX_GPUS, FieldError, Results
+from dashboard.cost import CostResults
 from dashboard.i18n import (
+    fmt_break_even,
+    fmt_count,
     fmt_gib,
+    fmt_hours,
     fmt_int,
+    fmt_money,
+    fmt_money_range,
+    fmt_params,
     fmt_pct,
-    fmt_usd_range,
     method_label,
     method_short,
     t,
@@ -126,27 +132,48 @@ def _html(markdown_text: str) -> str:
     return re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", html.escape(markdown_text))
 
 
-def headline(res: Results) -> None:
-    """The verdict in one glance: a coloured card, one sentence, the recommendation."""
+def _cost_sentence(cres: CostResults | FieldError, lang: str) -> str:
+    """ "About 12 h and $20 – $235 per run in the cloud; buying … pays off after 198 runs …"."""
+    if not isinstance(cres, CostResults):
+        return ""
+    row = cres.mine.row
+    if row is None:
+        return t(lang, cres.mine.reason)
+    code = cres.ranking.currency.code
+    text = t(lang, "sentence_cost", hours=fmt_hours(row.hours, lang),
+             cloud=fmt_money_range(row.cost.cloud_low, row.cost.cloud_high, code, lang, True))
+    be = row.break_even_vs_cloud_high
+    if be.status.value == "ok":
+        return text + t(lang, "sentence_be_ok", n=fmt_int(row.num_gpus, lang),
+                        runs=fmt_count(be.runs), months=fmt_count(be.months))
+    return text + t(lang, "sentence_be_never" if be.status.value == "never"
+                    else "sentence_be_none")
+
+
+def headline(res: Results, cres: CostResults | FieldError) -> None:
+    """The verdict in one glance: a coloured card, one sentence, the recommendation, the time
+    and money of one run."""
     lang = res.inputs.lang
     color, key = _verdict(res)
     mark = {"green": "✓", "orange": "!", "red": "✕"}[color]
+    cost_line = _cost_sentence(cres, lang)
     st.markdown(
         f'<div class="llmem-verdict llmem-{color}" data-testid="llmem-verdict">'
         f'<div class="llmem-word">{mark} {html.escape(t(lang, key))}</div>'
-        f"<p>{_html(_sentence(res))}</p><p>{_html(_plan_sentence(res))}</p></div>",
+        f"<p>{_html(_sentence(res))}</p><p>{_html(_plan_sentence(res))}</p>"
+        + (f"<p>{_html(cost_line)}</p>" if cost_line else "") + "</div>",
         unsafe_allow_html=True,
     )
-    _metrics(res)
+    _metrics(res, cres)
 
 
-def _metrics(res: Results) -> None:
+def _metrics(res: Results, cres: CostResults | FieldError) -> None:
     lang, est = res.inputs.lang, res.focus.estimate
     cap = fmt_gib(est.capacity_bytes, lang)
     low_high = band(est.peak_bytes, res.accuracy)
     sub = (t(lang, "m_peak_of", cap=cap, err=fmt_pct(res.accuracy.error_pct / 100, lang, 1))
            if low_high else t(lang, "m_peak_of_unmeasured", cap=cap))
-    cols = st.columns(5)
+    cols = st.columns(4)
     cols[0].metric(t(lang, "m_peak"), fmt_gib(est.peak_bytes, lang), sub, delta_color="gray",
                    delta_arrow="off", border=True)
     head_color = "green" if est.fits else "red"
@@ -155,7 +182,8 @@ def _metrics(res: Results) -> None:
                    delta_color=head_color, delta_arrow="off", border=True)
     _recommended(cols[2], res)
     _needed(cols[3], res)
-    _cloud(cols[4], res)
+    if isinstance(cres, CostResults) and cres.mine.row is not None:
+        _money_metrics(res, cres)
 
 
 def _recommended(col: DeltaGenerator, res: Results) -> None:
@@ -180,14 +208,40 @@ def _needed(col: DeltaGenerator, res: Results) -> None:
                delta_color="gray", delta_arrow="off", border=True)
 
 
-def _cloud(col: DeltaGenerator, res: Results) -> None:
-    lang, n = res.inputs.lang, res.request.cluster.num_gpus
-    if res.hourly_usd is None:  # a custom GPU has no catalog price
-        col.metric(t(lang, "m_cloud"), t(lang, "no_price"), border=True)
-        return
-    col.metric(t(lang, "m_cloud"), fmt_usd_range(*res.hourly_usd, lang),
-               t(lang, "m_cloud_sub", n=fmt_int(n, lang), asof=res.prices_as_of),
-               delta_color="gray", delta_arrow="off", border=True)
+def _data_text(cres: CostResults, seq: int, lang: str) -> str:
+    c = cres.inputs
+    return t(lang, "data_amount", n=fmt_params(c.data, lang),
+             unit=t(lang, f"unit_{c.unit}", seq=fmt_int(seq, lang)))
+
+
+def _money_metrics(res: Results, cres: CostResults) -> None:
+    """Time and money of one run of the user's plan: time, cloud, owned, break-even."""
+    lang, row = res.inputs.lang, cres.mine.row
+    code, years = row.prices.currency, cres.inputs.years
+    gray = {"delta_color": "gray", "delta_arrow": "off", "border": True}
+    cols = st.columns(4)
+    cols[0].metric(t(lang, "m_time"), fmt_hours(row.hours, lang),
+                   t(lang, "m_time_sub", data=_data_text(cres, res.inputs.seq, lang),
+                     epochs=f"{cres.inputs.epochs:g}"), **gray)
+    cols[1].metric(t(lang, "m_cost_run"),
+                   fmt_money_range(row.cost.cloud_low, row.cost.cloud_high, code, lang, True),
+                   t(lang, "m_cost_sub"), **gray)
+    cols[2].metric(t(lang, "m_owned_run"), fmt_money(row.cost.owned_total, code, lang, True),
+                   t(lang, "m_owned_sub", years=f"{years:g}"), **gray)
+    be = row.break_even_vs_cloud_high
+    if be.status.value == "ok":
+        cols[3].metric(t(lang, "m_break_even"), t(lang, "be_runs", runs=fmt_count(be.runs)),
+                       t(lang, "m_break_even_sub", months=fmt_count(be.months)), **gray)
+    else:
+        cols[3].metric(t(lang, "m_break_even"),
+                       fmt_break_even(be.status.value, None, None, None, years, lang),
+                       border=True)
+
+
+def _data_text(cres: CostResults, seq: int, lang: str) -> str:
+    c = cres.inputs
+    return t(lang, "data_amount", n=fmt_params(c.data, lang),
+             unit=t(lang, f"unit_{c.unit}", seq=fmt_int(seq, lang)))
 
 
 # ---- sections --------------------------------------------------------------------------------
@@ -229,12 +283,70 @@ def plan(res: Results) -> None:
                  samples=fmt_int(best.samples_per_step, lang)))
 
 
-def cost(res: Results) -> None:
+def cost_header(res: Results, cres: CostResults | FieldError) -> None:
     lang = res.inputs.lang
     st.subheader(t(lang, "sec_cost"))
-    st.caption(t(lang, "cost_help", batch=fmt_int(res.inputs.batch, lang), max=COST_MAX_GPUS))
-    table = tables.cost_table(res.cost_rows, lang, COST_MAX_GPUS)
-    st.dataframe(table, hide_index=True, key="table_cost", height=36 * (len(table) + 1) + 3)
+    basis = cres.inputs.basis if isinstance(cres, CostResults) else res.inputs.cost.basis
+    st.caption(t(lang, "cost_help", batch=fmt_int(res.inputs.batch, lang),
+                 basis=t(lang, f"basis_{basis}")))
+
+
+def cost_error(slots: dict[str, DeltaGenerator], err: FieldError) -> None:
+    """A cost input the core rejected: the message next to it (or above the table)."""
+    slot = slots.get(err.field)
+    (slot or st).error(err.message, icon="⚠️")
+
+
+def price_table(box: DeltaGenerator, cres: CostResults | FieldError, lang: str) -> None:
+    if isinstance(cres, CostResults):
+        box.dataframe(tables.price_table(cres.prices, lang), hide_index=True, key="table_prices")
+
+
+def cost(res: Results, cres: CostResults | FieldError, fig: go.Figure | None,
+         stem: str) -> None:
+    """The comparison table (cheapest first), what is left out and why, the chart."""
+    if not isinstance(cres, CostResults):
+        return
+    lang = res.inputs.lang
+    if cres.ranking.filtered_out:
+        st.caption(t(lang, "cost_filtered", n=fmt_int(cres.ranking.filtered_out, lang)))
+    if not cres.rows:
+        st.warning(t(lang, "cost_none"), icon="ℹ️")
+    else:
+        mine = (cres.user_gpu, cres.user_gpus)
+        pinned = (cres.mine_row,) if cres.mine_row else ()
+        table = tables.cost_table((*pinned, *cres.rows), lang, mine, cres.inputs.years)
+        st.dataframe(table, hide_index=True, key="table_cost",
+                     height=min(36 * (len(table) + 1) + 3, 640),
+                     column_config={t(lang, "ct_note"): st.column_config.TextColumn(
+                         width="small" if lang == "en" else "medium")})
+    _cost_notes(cres, lang)
+    rows = (*cres.rows, *((cres.mine_row,) if cres.mine_row else ()))
+    if any(r[f"pays_off_within_amortisation_{s}"] is False for r in rows
+           for s in ("vs_cloud_low", "vs_cloud_high")):
+        st.caption(t(lang, "be_past_life", years=f"{cres.inputs.years:g}"))
+    if fig is not None and cres.points:
+        chart(fig, "chart_cost", f"{stem}-cost")
+
+
+def _cost_notes(cres: CostResults, lang: str) -> None:
+    names = {p.gpu_key: tables.short_gpu_name(p.gpu_name) for p in cres.catalog}
+    items = [f"{names.get(s.gpu_key, s.gpu_key)} ({_skip_reason(s.reason, cres, lang)})"
+             for s in cres.ranking.skipped]
+    if items:
+        st.caption(t(lang, "cost_skipped", items="; ".join(items)))
+    if cres.mine_row is not None:
+        st.caption(t(lang, "cost_mine_missing", n=fmt_int(cres.user_gpus, lang),
+                     gpu=names.get(cres.user_gpu, cres.user_gpu)))
+
+
+def _skip_reason(reason: str, cres: CostResults, lang: str) -> str:
+    """The core's reason in the page's language, for the two reasons it gives."""
+    if "fits on no count" in reason:
+        return t(lang, "skip_nofit", max=cres.max_gpus)
+    if "TFLOP" in reason:
+        return t(lang, "skip_noflops")
+    return reason
 
 
 def assumptions(res: Results) -> None:

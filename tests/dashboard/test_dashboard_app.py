@@ -4,6 +4,7 @@ exception or an unexpected error, and the numbers shown are the core's."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -44,7 +45,7 @@ def test_the_default_plan_opens_on_a_verdict(app, default_results):
     peak = default_results.focus.estimate.peak_bytes  # the page shows the core's number
     assert _metric(at, "Peak per GPU") == fmt_gib(peak, "en")
     assert _metric(at, "Recommended") == default_results.plan.choice.value.upper()
-    assert len(at.get("plotly_chart")) == 3
+    assert len(at.get("plotly_chart")) == 4  # memory, batch, vocabulary, cost
     assert at.query_params["model"] == [DEFAULT.model] or at.query_params["model"] == DEFAULT.model
 
 
@@ -189,7 +190,106 @@ def test_presentation_view_hides_the_working_parts(app):
     at = app.run()
     at.toggle(key="present").set_value(True).run()
     _ok(at)
-    assert len(at.get("plotly_chart")) == 1  # only the memory bars
+    assert len(at.get("plotly_chart")) == 2  # the memory bars and the cost chart
+    assert not [w for w in at.number_input if w.key == "c_data"]  # no cost inputs either
     assert at.query_params["view"] in ("present", ["present"])
     at.button(key="exit_present").click().run()
-    assert len(at.get("plotly_chart")) == 3
+    assert len(at.get("plotly_chart")) == 4
+
+
+# ---- cost ------------------------------------------------------------------------------------
+
+def _cost_table(at):
+    return next(d.value for d in at.dataframe if "Time per run" in d.value.columns
+                or "1回の時間" in d.value.columns)
+
+
+def _row(df, gpu: str):
+    return df[df.iloc[:, 1] == gpu].iloc[0]
+
+
+def test_the_headline_gives_time_and_cloud_cost_per_run(app):
+    at = app.run()
+    _ok(at)
+    assert re.fullmatch(r"[\d.]+ h", _metric(at, "Time per run"))
+    assert re.fullmatch(r"\$[\d,.]+ – \$[\d,.]+", _metric(at, "Cloud cost per run"))
+    assert "per run in the cloud" in _verdict(at) and "pays off after" in _verdict(at)
+    df = _cost_table(at)
+    assert "cheapest" in " ".join(df["Note"]) and "your plan" in df["Note"].iloc[0]
+
+
+def test_changing_the_currency_prices_in_yen(app):
+    at = app.run()
+    usd = _row(_cost_table(at), "H100 80GB SXM5")["Cloud per run"]
+    at.selectbox(key="c_currency").set_value("JPY").run()
+    _ok(at)
+    assert at.number_input(key="c_rate").value == 150.0
+    yen = _row(_cost_table(at), "H100 80GB SXM5")["Cloud per run"]
+    assert yen.startswith("¥") and yen != usd
+    assert _metric(at, "Cloud cost per run").startswith("¥")
+    at.number_input(key="c_rate").set_value(100.0).run()
+    assert _row(_cost_table(at), "H100 80GB SXM5")["Cloud per run"] != yen
+    assert at.query_params["currency"] in ("JPY", ["JPY"])
+    assert at.query_params["rate"] in ("100", ["100"])
+
+
+def test_editing_a_price_changes_the_table(app):
+    at = app.run()
+    at.selectbox(key="c_price_gpu").set_value("h100-80gb").run()
+    before = _row(_cost_table(at), "H100 80GB SXM5")
+    at.number_input(key="c_px.h100-80gb.USD.0").set_value(5.0).run()
+    _ok(at)
+    after = _row(_cost_table(at), "H100 80GB SXM5")
+    assert after["Cloud per run"] != before["Cloud per run"]
+    assert after["Prices as of"].endswith("(edited)")
+    assert at.query_params["prices"] in ("h100-80gb:5:::", ["h100-80gb:5:::"])
+    at.button(key="c_price_reset").click().run()
+    assert _row(_cost_table(at), "H100 80GB SXM5")["Cloud per run"] == before["Cloud per run"]
+    assert "prices" not in at.query_params
+
+
+def test_a_deadline_filters_the_table(app):
+    at = app.run()
+    rows = len(_cost_table(at))
+    at.number_input(key="c_deadline").set_value(8.0).run()
+    _ok(at)
+    df = _cost_table(at)
+    hours = [float(h.removesuffix(" h")) for h in df["Time per run"].iloc[1:]]  # row 0: yours
+    assert hours and all(h <= 8.0 for h in hours)
+    assert any("miss the deadline" in c.value for c in at.caption)
+    assert len(df) <= rows
+
+
+def test_a_cost_link_reopens_with_its_inputs(app):
+    for key, value in {"currency": "JPY", "rate": "150", "epochs": "1", "deadline": "40",
+                       "prices": "a100-80gb:1::20000:", "lang": "ja"}.items():
+        app.query_params[key] = value
+    at = app.run()
+    _ok(at)
+    assert at.selectbox(key="c_currency").value == "JPY"
+    assert at.number_input(key="c_epochs").value == 1.0
+    assert at.number_input(key="c_deadline").value == 40.0
+    df = _cost_table(at)
+    assert df["クラウド（1回）"].str.endswith("円").all()
+    assert "編集済み" in _row(df, "A100 80GB SXM4")["価格時点"]
+
+
+def test_a_bad_cost_link_gives_a_message_and_the_default(app):
+    app.query_params["prices"] = "a100-80gb:5:2::"
+    app.query_params["util_pct"] = "40"
+    at = app.run()
+    _ok(at)
+    warning = at.warning[0].value
+    assert "prices=a100-80gb:5:2::" in warning and "util_pct=40" in warning
+    assert "prices" not in at.query_params
+
+
+def test_switching_currency_clears_amounts_in_the_old_one(app):
+    app.query_params["budget"] = "500"
+    app.query_params["prices"] = "a100-80gb:1:::"
+    at = app.run()
+    at.selectbox(key="c_currency").set_value("EUR").run()
+    _ok(at)
+    assert at.number_input(key="c_budget").value is None
+    assert "prices" not in at.query_params
+    assert any("were cleared" in i.value for i in at.info)

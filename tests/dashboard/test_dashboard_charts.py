@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from dashboard import charts
@@ -93,3 +95,50 @@ def test_png_export_config_names_the_file():
     cfg = charts.plotly_config("llmem-plan")
     assert cfg["toImageButtonOptions"]["filename"] == "llmem-plan"
     assert cfg["toImageButtonOptions"]["scale"] == 2
+
+
+@pytest.fixture(scope="module")
+def priced(default_results, gpus):
+    from dashboard import cost
+    from dashboard.state import DEFAULT
+
+    return cost.run(replace(DEFAULT.cost, counts="all"), default_results, gpus)
+
+
+def test_the_cost_chart_has_one_point_per_plan(priced):
+    fig = charts.cost_chart(priced, "en")
+    lines = [tr for tr in fig.data if tr.showlegend is not False]
+    assert len(lines) == len({p["gpu_key"] for p in priced.points})  # one line per GPU type
+    xs = sorted(x for tr in lines for x in tr.x)
+    ys = sorted(y for tr in lines for y in tr.y)
+    assert xs == pytest.approx(sorted(p["hours"] for p in priced.points), rel=1e-12)
+    assert ys == pytest.approx(sorted(p["cost"] for p in priced.points), rel=1e-12)
+    assert fig.layout.xaxis.type == "log" and fig.layout.yaxis.type == "log"
+
+
+def test_the_cost_chart_bars_span_the_cloud_range(priced):
+    fig = charts.cost_chart(priced, "en")
+    line = next(tr for tr in fig.data if tr.showlegend is not False)
+    point = next(p for p in priced.points if p["hours"] == line.x[0])
+    assert line.error_y.array[0] == pytest.approx(point["cost_high"] - point["cost"])
+
+
+def test_the_cost_chart_rings_cheapest_fastest_and_yours(priced):
+    fig = charts.cost_chart(priced, "en")
+    rings = {tr.text[0].removeprefix("<b>").removesuffix("</b>"): (tr.x[0], tr.y[0])
+             for tr in fig.data if tr.showlegend is False}
+    cheapest = next(p for p in priced.points if p["cheapest"])
+    fastest = next(p for p in priced.points if p["fastest"])
+    assert rings["cheapest"] == (cheapest["hours"], cheapest["cost"])
+    assert rings["fastest"] == (fastest["hours"], fastest["cost"])
+    assert rings["your plan"] == (priced.mine.row.hours, priced.mine_cost)
+
+
+def test_the_cost_chart_in_japanese_names_the_currency(default_results, gpus):
+    from dashboard import cost
+    from dashboard.state import DEFAULT
+
+    yen = cost.run(replace(DEFAULT.cost, currency="JPY", rate=150.0), default_results, gpus)
+    fig = charts.cost_chart(yen, "ja")
+    assert fig.layout.yaxis.title.text == "1回のコスト（JPY、対数）"
+    assert "<b>最安</b>" in [tr.text[0] for tr in fig.data if tr.showlegend is False]

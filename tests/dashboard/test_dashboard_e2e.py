@@ -126,7 +126,8 @@ def _shot(page, name: str) -> Path:
 
 
 def _choose(page, label: str, text: str) -> None:
-    box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label)
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(
+        has_text=label)
     box.click()
     page.keyboard.type(text)
     page.get_by_role("option").filter(has_text=text).first.click()
@@ -197,3 +198,61 @@ def test_presentation_view(server, page):
     page.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT_MS)
     assert not page.locator('[data-testid="stSidebar"]').is_visible()
     _shot(page, "4-presentation")
+
+
+def _cost_cells(page) -> list[str]:
+    table = page.locator('[data-testid="stDataFrame"]').filter(has_text="Time per run")
+    cells = table.locator('[role="gridcell"]')
+    cells.first.wait_for(state="attached", timeout=TIMEOUT_MS)
+    return [cells.nth(i).inner_text() for i in range(cells.count())]
+
+
+def _cost_chart_costs(page) -> list[float]:
+    """The y of every plan point on the cost chart (its GPU-type traces, in order)."""
+    chart = page.locator(".js-plotly-plot").nth(3)
+    chart.wait_for(timeout=TIMEOUT_MS)
+    return chart.evaluate("el => el.data.filter(d => d.showlegend !== false)"
+                          ".flatMap(d => d.y)")
+
+
+@pytest.fixture
+def tall_page(browser):
+    context = browser.new_context(viewport={"width": 1500, "height": 4600}, locale="en-US")
+    yield context.new_page()
+    context.close()
+
+
+def test_the_cost_section_follows_the_data(server, tall_page):
+    page = tall_page
+    page.goto(server)
+    assert "per run in the cloud" in _verdict(page)
+    before = _cost_chart_costs(page)
+    cells = _cost_cells(page)
+    assert any(re.fullmatch(r"[\d.]+ h", c) for c in cells), cells  # a time per run
+    assert any(re.fullmatch(r"\$[\d,.]+ – \$[\d,.]+", c) for c in cells), cells  # a cost
+    assert "cheapest" in cells and "fastest" in cells
+    _shot(page, "5-cost")
+
+    data = page.get_by_label("Dataset size")
+    data.fill("200000000")
+    data.press("Enter")
+    page.wait_for_url(re.compile(r"data=200000000"), timeout=TIMEOUT_MS)
+    _settle(page)
+    after = _cost_chart_costs(page)
+    assert len(after) == len(before)
+    assert after == pytest.approx([2 * y for y in before], rel=1e-9)  # twice the data
+    assert "600 M tokens per run" in page.locator('[data-testid="stMain"]').inner_text()
+
+
+def test_the_cost_section_in_japanese_yen(server, tall_page):
+    page = tall_page
+    page.goto(f"{server}/?lang=ja&currency=JPY&rate=150")
+    assert "クラウドで" in _verdict(page)
+    _cost_chart_costs(page)
+    table = page.locator('[data-testid="stDataFrame"]').filter(has_text="1回の時間")
+    cells = table.locator('[role="gridcell"]')
+    cells.first.wait_for(state="attached", timeout=TIMEOUT_MS)
+    texts = [cells.nth(i).inner_text() for i in range(cells.count())]
+    assert any(re.fullmatch(r"[\d.]+時間", c) for c in texts), texts
+    assert any(re.fullmatch(r"[\d,]+〜[\d,]+円", c) for c in texts), texts
+    _shot(page, "6-cost-japanese")

@@ -8,11 +8,13 @@ import pytest
 
 from dashboard.i18n import (
     STRINGS,
+    fmt_break_even,
     fmt_gib,
+    fmt_hours,
+    fmt_money,
+    fmt_money_range,
     fmt_params,
     fmt_pct,
-    fmt_usd,
-    fmt_usd_range,
     method_label,
     t,
 )
@@ -47,14 +49,14 @@ def test_parameter_counts(lang, n, expected):
 def test_bytes_money_and_shares():
     assert fmt_gib(80 * GiB, "en") == "80.0 GiB"
     assert fmt_gib(1234.5 * GiB, "ja", 0) == "1,234 GiB"  # banker's rounding of .5 is fine
-    assert fmt_usd(12_345.0, "en") == "$12,345"
-    assert fmt_usd(12_345.0, "ja") == "12,345ドル"
-    assert fmt_usd(1.72, "en") == "$1.72"
-    assert fmt_usd(None, "ja") == "価格なし"
-    assert fmt_usd_range(1.0, 1.0, "en") == "$1.00"
-    assert fmt_usd_range(1.0, None, "en") == "no price"
-    assert fmt_usd_range(1.72, 20.28, "en") == "$1.72 – $20.28"
-    assert fmt_usd_range(10.36, 41.76, "ja") == "10.36〜41.76ドル"
+    assert fmt_money(12_345.0, "USD", "en") == "$12,345"
+    assert fmt_money(12_345.0, "USD", "ja") == "12,345ドル"
+    assert fmt_money(1.72, "USD", "en") == "$1.72"
+    assert fmt_money(None, "USD", "ja") == "価格なし"
+    assert fmt_money_range(1.0, 1.0, "USD", "en") == "$1.00"
+    assert fmt_money_range(1.0, None, "USD", "en") == "no price"
+    assert fmt_money_range(1.72, 20.28, "USD", "en") == "$1.72 – $20.28"
+    assert fmt_money_range(10.36, 41.76, "USD", "ja") == "10.36〜41.76ドル"
     assert fmt_pct(0.41, "en") == "41 %"
     assert fmt_pct(0.41, "ja") == "41%"
 
@@ -63,3 +65,31 @@ def test_method_labels_show_the_layout():
     assert method_label(Method(kind=MethodKind.DP_TP, tp_degree=2), 8, "en") == "DP+TP 4×2"
     assert method_label(Method(kind=MethodKind.TP, tp_degree=4), 4, "en") == "TP ×4"
     assert method_label(Method(kind=MethodKind.SINGLE), 1, "ja") == "単一GPU"
+
+
+@pytest.mark.parametrize(
+    ("amount", "code", "lang", "expected"),
+    [(2995.47, "JPY", "en", "¥2,995"), (1.72, "JPY", "ja", "2円"), (35_318.7, "JPY", "ja",
+     "35,319円"), (36_000_000, "JPY", "ja", "3,600万円"), (123_456_789, "JPY", "ja", "1.2億円"),
+     (19.97, "EUR", "en", "€19.97"), (19.97, "EUR", "ja", "19.97ユーロ"),
+     (1_500.0, "CHF", "en", "CHF 1,500"), (1_500.0, "CHF", "ja", "1,500 CHF")],
+    ids=lambda v: str(v),
+)
+def test_money_in_each_currency(amount, code, lang, expected):
+    assert fmt_money(amount, code, lang) == expected
+
+
+def test_japanese_ranges_write_the_unit_once_when_shared():
+    assert fmt_money_range(2_995.5, 35_318.7, "JPY", "ja") == "2,996〜35,319円"
+    assert fmt_money_range(2_995_000, 35_318_000, "JPY", "ja") == "300〜3,532万円"
+    assert fmt_money_range(99_000, 3_000_000, "JPY", "ja") == "99,000円〜300万円"
+
+
+def test_hours_and_break_even():
+    assert fmt_hours(0.5, "en") == "30 min" and fmt_hours(0.5, "ja") == "30分"
+    assert fmt_hours(11.61, "en") == "11.6 h" and fmt_hours(11.61, "ja") == "11.6時間"
+    assert fmt_hours(100, "en") == "4.2 days"
+    assert fmt_break_even("ok", 197.7, 6.28, True, 3, "en") == "198 runs (6.3 mo.)"
+    assert fmt_break_even("ok", 3000, 60.2, False, 3, "ja") == "3,000回（60か月） †"
+    assert fmt_break_even("never", None, None, None, 3, "en") == "never"
+    assert fmt_break_even("no-price", None, None, None, 3, "ja") == "価格なし"

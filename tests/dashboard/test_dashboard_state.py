@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboard.state import DEFAULT, PlanInputs, from_query, to_query
+from dashboard.state import DEFAULT, CostInputs, PlanInputs, from_query, to_query
 from llmem_core import MethodKind, Optimizer, Precision, ProfileName
 
 MODELS = ["meta-llama/Llama-3.1-8B", "facebook/opt-1.3b"]
@@ -92,3 +92,83 @@ def test_an_unknown_parameter_is_reported():
 def test_repeated_parameters_take_the_last():
     plan, _ = from_query({"batch": ["2", "6"]}, MODELS, GPUS)
     assert plan.batch == 6
+
+
+costs = st.builds(
+    CostInputs,
+    data=st.integers(1, 10**15),
+    unit=st.sampled_from(["tokens", "samples"]),
+    epochs=st.sampled_from([0.5, 1.0, 3.0, 2.25]),
+    currency=st.sampled_from(["JPY", "EUR", "CHF"]),
+    rate=st.sampled_from([150.0, 0.9, 1e-3, 1400.5]),
+    util_pct=st.tuples(*[st.sampled_from([10.0, 40.0, 35.5, 100.0])] * 5),
+    comm_pct=st.tuples(*[st.sampled_from([0.0, 5.0, 7.5, 90.0])] * 5),
+    years=st.sampled_from([1.0, 3.0, 4.5]),
+    hours_pm=st.sampled_from([100.0, 365.25, 744.0]),
+    kwh=st.none() | st.sampled_from([0.0, 0.15, 25.0]),
+    pue=st.sampled_from([1.0, 1.5]),
+    prices=st.sampled_from([(), (("a100-80gb", (1.5, None, 11500.0, None)),),
+                            (("a100-80gb", (None, 4.0, None, 400.0)),
+                             ("v100-16gb", (0.5, 0.5, None, None)))]),
+    deadline=st.none() | st.sampled_from([0.5, 12.0, 1e6]),
+    budget=st.none() | st.sampled_from([100.0, 2.5e6]),
+    basis=st.sampled_from(["cloud-low", "cloud-high", "owned"]),
+    gpu_set=st.sampled_from(["short", "all"]),
+    counts=st.sampled_from(["fewest", "all"]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(costs)
+def test_every_cost_input_round_trips_through_the_url(cost):
+    plan = replace(DEFAULT, cost=cost)
+    back, problems = from_query(to_query(plan), MODELS, GPUS)
+    assert problems == []
+    assert back == plan
+
+
+def test_cost_defaults_stay_out_of_the_link():
+    assert not set(to_query(DEFAULT)) & set(CostInputs.__annotations__)
+    link = to_query(replace(DEFAULT, cost=replace(DEFAULT.cost, currency="JPY", rate=150.0,
+                                                  deadline=12.0)))
+    assert {k: link[k] for k in ("currency", "rate", "deadline")} == {
+        "currency": "JPY", "rate": "150", "deadline": "12"}
+    assert "util_pct" not in link and "prices" not in link
+
+
+@pytest.mark.parametrize(
+    ("param", "value"),
+    [
+        ("data", "0"),
+        ("data", "1e8"),
+        ("unit", "words"),
+        ("epochs", "-1"),
+        ("currency", "yen"),
+        ("rate", "0"),
+        ("util_pct", "40,40,40"),
+        ("util_pct", "0,40,40,35,35"),
+        ("comm_pct", "0,5,7.5,15,95"),
+        ("pue", "0.5"),
+        ("prices", "h100:1:2::"),
+        ("prices", "a100-80gb:5:2::"),
+        ("prices", "a100-80gb:-1:::"),
+        ("prices", "a100-80gb:1:2"),
+        ("deadline", "soon"),
+        ("budget", "-5"),
+        ("basis", "cheap"),
+        ("gpu_set", "some"),
+    ],
+    ids=lambda v: str(v),
+)
+def test_a_bad_cost_parameter_keeps_its_default_and_is_reported(param, value):
+    plan, problems = from_query({param: value, "epochs": "2"} if param != "epochs"
+                                else {param: value}, MODELS, GPUS)
+    assert [p.param for p in problems] == [param]
+    assert getattr(plan.cost, param) == getattr(DEFAULT.cost, param)
+    if param != "epochs":
+        assert plan.cost.epochs == 2.0
+
+
+def test_a_rate_for_dollars_must_be_one():
+    plan, problems = from_query({"rate": "150"}, MODELS, GPUS)
+    assert plan.cost.rate == 1.0 and [p.param for p in problems] == ["rate"]

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+import re
+from dataclasses import replace
 
 import pandas as pd
+import pytest
 
-from dashboard import export, tables
+from dashboard import cost, export, tables
+from dashboard.state import DEFAULT
 from llmem_core import Breakdown
 
 
@@ -21,19 +25,69 @@ def test_plan_table_has_every_method_and_stars_the_choice(default_results):
     assert list(starred["Largest batch"]) == [str(best.max_batch_size)]
 
 
-def test_cost_table_says_no_price_and_more_than(run_plan):
-    res = run_plan(model="meta-llama/Llama-3.1-70B")
-    df = tables.cost_table(res.cost_rows, "en", 64)
-    assert len(df) == len(res.cost_rows)
-    assert "> 64" in set(df["GPUs needed"])  # the 70B needs more than 64 small GPUs
-    gaudi = df[df["GPU"].str.contains("Gaudi 2|Gaudi2", regex=True)]
-    assert set(gaudi["Cloud $/h (all GPUs)"]) <= {"no price", "—"}
+@pytest.fixture(scope="module")
+def priced(default_results, gpus):
+    return cost.run(DEFAULT.cost, default_results, gpus)
 
 
-def test_cost_table_in_japanese(default_results):
-    df = tables.cost_table(default_results.cost_rows, "ja", 64)
-    assert "必要台数" in df.columns
-    assert "選択中" in " ".join(df["備考"])
+def test_cost_table_has_a_row_per_plan_with_time_and_money(priced):
+    df = tables.cost_table(priced.rows, "en", ("a100-80gb", 2))
+    assert len(df) == len(priced.rows)
+    assert list(df.columns)[:3] == ["Note", "GPU", "GPUs"]
+    first = df.iloc[0]
+    assert "cheapest" in first["Note"]
+    assert first["Time per run"].endswith(" h")
+    assert re.fullmatch(r"\$[\d,.]+ – \$[\d,.]+", first["Cloud per run"])
+    a100 = df[df["GPU"] == "A100 80GB SXM4"].iloc[0]
+    assert "your plan" in a100["Note"] and a100["GPUs"] == "2"
+    assert a100["Method"] == "ADP (ZeRO-3/FSDP)"
+    assert sum("fastest" in n for n in df["Note"]) == 1
+
+
+def test_cost_table_says_no_price_never_zero(priced):
+    df = tables.cost_table(priced.rows, "en")
+    h200 = df[df["GPU"] == "H200 141GB SXM"].iloc[0]
+    assert h200["Owned per run"] == "no price"
+    assert h200["Buying pays off vs highest cloud"] == "no price"
+    assert not any(v in ("$0", "$0.00") for v in df.to_numpy().ravel())
+
+
+def test_cost_table_in_japanese_yen(default_results, gpus):
+    yen = cost.run(replace(DEFAULT.cost, currency="JPY", rate=150.0), default_results, gpus)
+    df = tables.cost_table(yen.rows, "ja", ("a100-80gb", 2))
+    assert "1回の時間" in df.columns and "クラウド（1回）" in df.columns
+    row = df.iloc[0]
+    assert row["1回の時間"].endswith("時間")
+    cloud = row["クラウド（1回）"]
+    assert re.fullmatch(r"[\d,.]+(万)?〜[\d,.]+(万)?円", cloud), cloud
+    assert "最安" in row["備考"]
+    assert "あなたの計画" in " ".join(df["備考"])
+    assert "回（" in " ".join(df["購入の回収（クラウド最高値比）"])
+
+
+def test_break_even_past_the_amortisation_period_says_so(priced):
+    df = tables.cost_table(priced.rows, "en")
+    h100 = df[df["GPU"] == "H100 80GB SXM5"].iloc[0]
+    row = next(r for r in priced.rows if r["gpu_key"] == "h100-80gb")
+    assert row["pays_off_within_amortisation_vs_cloud_low"] is False
+    assert h100["vs lowest cloud"].endswith(" †")  # explained under the table
+
+
+def test_price_table_shows_sources_dates_and_edits(default_results, gpus):
+    edited = cost.run(replace(DEFAULT.cost, prices=(("h100-80gb", (2.0, None, None, None)),)),
+                      default_results, gpus)
+    df = tables.price_table(edited.prices, "en")
+    h100 = df[df["GPU"] == "H100 80GB SXM5"].iloc[0]
+    assert h100["Cloud low /GPU-h"] == "$2.00" and h100["Your edits"] == "low"
+    assert h100["As of"] == "2026-11" and "Vast.ai" in h100["Cloud price source"]
+    holders = tables.price_placeholders(edited.catalog, "en")
+    assert holders["h100-80gb"][0] == "$1.47"  # the catalog's, for the empty field
+
+
+def test_short_gpu_names():
+    assert tables.short_gpu_name("NVIDIA Tesla V100 16GB (SXM2; PCIe variant)") == "V100 16GB"
+    assert tables.short_gpu_name("NVIDIA GeForce RTX 4090 24GB") == "RTX 4090 24GB"
+    assert tables.short_gpu_name("AMD Instinct MI300X 192GB") == "Instinct MI300X 192GB"
 
 
 def test_assumptions_table_lists_every_term(default_results):
@@ -64,8 +118,16 @@ def test_json_holds_inputs_headline_plan_cost_and_terms(run_plan):
     low, high = doc["headline"]["peak_band_bytes"]
     assert low < doc["headline"]["peak_bytes"] < high
     assert doc["plan"]["choice"] == "adp"
-    assert len(doc["cost"]["rows"]) == len(default_results.cost_rows)
+    assert doc["cost_rows"] == []
     assert doc["terms"]
+
+
+def test_cost_csv_and_json_carry_the_cores_rows(default_results, priced):
+    df = pd.read_csv(io.StringIO(export.cost_csv(priced.rows)))
+    assert list(df["gpu_key"]) == [r["gpu_key"] for r in priced.rows]
+    assert df["hours"].tolist() == pytest.approx([r["hours"] for r in priced.rows], rel=1e-12)
+    doc = json.loads(export.plan_json(default_results, "", priced.rows))
+    assert doc["cost_rows"][0]["cheapest"] is True
 
 
 def test_chart_html_is_standalone(default_results):
