@@ -77,7 +77,7 @@ def candidate_methods(num_gpus: int, tp_degree: int | None = None) -> list[Metho
     return methods
 
 
-def _plan_method(req: Request) -> MethodPlan:
+def plan_method(req: Request) -> MethodPlan:
     try:
         best = max_batch_size(req)
     except InputError:  # e.g. tp does not divide the heads: this method cannot run at all
@@ -97,7 +97,7 @@ def plan(req: Request, tp_degree: int | None = None) -> Plan:
     if tp_degree is not None and req.cluster.num_gpus % tp_degree:
         raise InputError(f"tp: {tp_degree} must divide num_gpus ({req.cluster.num_gpus})")
     methods = candidate_methods(req.cluster.num_gpus, tp_degree)
-    rows = tuple(_plan_method(req.model_copy(update={"method": m})) for m in methods)
+    rows = tuple(plan_method(req.model_copy(update={"method": m})) for m in methods)
     best = max(rows, key=lambda r: r.score)
     if best.max_batch_size == 0:
         return Plan.model_construct(

@@ -234,3 +234,18 @@ def test_full_catalog_ranking_is_fast():
     start = time.perf_counter()
     rank_plans(LLAMA, GPUS, options=RankOptions(max_gpus=64))
     assert time.perf_counter() - start < 1.0
+
+
+@pytest.mark.parametrize("key", ["a100-80gb", "l4-24gb", "h100-80gb", "rtx4090-24gb"])
+def test_fastest_fitting_equals_best_method_over_the_full_plan(key):
+    """Oracle: the shortcut (largest batch searched only for the fastest fitting methods)
+    picks what best_method picks over Algorithm 1's full plan, at every rentable count."""
+    from llmem_core.cost.rank import fastest_fitting
+
+    gpu, a = GPUS[key], CostAssumptions()
+    for n in rentable_counts(16):
+        full = best_method(plan(job_request(LLAMA, gpu, n)).methods, 4, a)
+        fast = fastest_fitting(LLAMA, gpu, n, a)
+        assert (full is None) == (fast is None), n
+        if full is not None:
+            assert (fast.method, fast.max_batch_size) == (full.method, full.max_batch_size)

@@ -7,6 +7,8 @@ every transformer layer is kept in fp16; nothing inside a layer is counted:
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from llmem_core.models import Architecture, PositionKind
@@ -64,29 +66,50 @@ def sizes(arch: Architecture, seq: int, tp: int = 1) -> Sizes:
     )
 
 
-def _recipe(arch: Architecture, precision: str, recipes: Recipes) -> dict:
+@lru_cache(maxsize=1)
+def recipes() -> Recipes:
+    """presets/activation-recipes.json (read once)."""
+    from llmem_core.presets import presets_dir
+
+    return json.loads((presets_dir() / "activation-recipes.json").read_text())["recipes"]
+
+
+def _recipe(arch: Architecture, precision: str) -> dict:
     family = str(arch.family)
-    return recipes[RECIPE_FAMILY.get(family, family)][RECIPE_PRECISION[precision]]
+    return recipes()[RECIPE_FAMILY.get(family, family)][RECIPE_PRECISION[precision]]
 
 
-def layer_bytes(arch: Architecture, precision: str, tokens: int, s: Sizes,
-                recipes: Recipes) -> int:
-    """Bytes one decoder layer keeps for backward (no checkpointing)."""
-    c = _recipe(arch, precision, recipes)["layer"]["coefficients"]
+@lru_cache(maxsize=1024)
+def layer_coefficients(arch: Architecture, precision: str, seq: int, tp: int) -> tuple[float,
+                                                                                        float]:
+    """(bytes per token, bytes per layer) one decoder layer keeps (no checkpointing)."""
+    s, c = sizes(arch, seq, tp), _recipe(arch, precision)["layer"]["coefficients"]
     per_token = (c["h"] * s.h + c["f"] * s.f + c["q"] * s.q + c["kv"] * s.kv
                  + c["heads"] * s.heads + c["head_dim"] * s.head_dim
                  + c["heads_x_seq"] * s.heads * s.seq + c.get("seq", 0) * s.seq + c["one"])
-    return round(tokens * per_token + c["const"])
+    return per_token, c["const"]
 
 
-def outside_bytes(arch: Architecture, precision: str, tokens: int, s: Sizes,
-                  recipes: Recipes) -> tuple[int, int]:
-    """(embedding, final norm and lm_head input; the loss's saved log-probabilities)."""
-    c = _recipe(arch, precision, recipes)["outside"]["coefficients"]
-    loss = round(tokens * c["vocab"] * s.vocab)
+@lru_cache(maxsize=1024)
+def outside_coefficients(arch: Architecture, precision: str, seq: int) -> tuple[float, float,
+                                                                               float]:
+    """(bytes per token, constant) of the embedding, final norm and lm_head input, and the
+    loss's saved log-probabilities per token."""
+    s, c = sizes(arch, seq), _recipe(arch, precision)["outside"]["coefficients"]
     per_token = c["h"] * s.h + c["head_dim"] * s.head_dim + c.get("seq", 0) * s.seq + c["one"]
-    rest = tokens * per_token + c["const"]
-    return round(rest), loss
+    return per_token, c["const"], c["vocab"] * s.vocab
+
+
+def layer_bytes(arch: Architecture, precision: str, tokens: int, seq: int, tp: int = 1) -> int:
+    """Bytes one decoder layer keeps for backward (no checkpointing)."""
+    per_token, const = layer_coefficients(arch, precision, seq, tp)
+    return round(tokens * per_token + const)
+
+
+def outside_bytes(arch: Architecture, precision: str, tokens: int, seq: int) -> tuple[int, int]:
+    """(embedding, final norm and lm_head input; the loss's saved log-probabilities)."""
+    per_token, const, loss = outside_coefficients(arch, precision, seq)
+    return round(tokens * per_token + const), round(tokens * loss)
 
 
 def checkpoint_bytes(arch: Architecture, residual_bytes: int, tokens: int) -> int:

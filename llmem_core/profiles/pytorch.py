@@ -18,21 +18,21 @@ distributed fixtures of issue #6.
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from typing import NamedTuple
 
 from llmem_core.components import activations, lm_head, optimizer, runtime, transient, weights
 from llmem_core.models import (
+    Architecture,
     Breakdown,
     MethodKind,
+    Optimizer,
     Phase,
     Precision,
     Request,
     Term,
 )
 from llmem_core.params import split
-from llmem_core.presets import presets_dir
 from llmem_core.profiles.layout import Layout, layout
 
 # Bytes of (parameters, compute, residual stream) per element for each precision.
@@ -43,11 +43,6 @@ PRECISION_BYTES = {
     Precision.AMP_FP16: (4, 2, 4),
     Precision.BF16: (2, 2, 2),
 }
-
-
-@lru_cache(maxsize=1)
-def recipes() -> dict:
-    return json.loads((presets_dir() / "activation-recipes.json").read_text())["recipes"]
 
 
 class Setup(NamedTuple):
@@ -81,15 +76,19 @@ class States(NamedTuple):
 
 
 def states(req: Request, s: Setup) -> States:
-    arch, sp = req.model, split(req.model)
-    body, lm = weights.pytorch_shard(arch, sp, s.lay)
+    return _states(req.model, req.training.optimizer, s.lay, s.pb)
+
+
+@lru_cache(maxsize=1024)
+def _states(arch: Architecture, kind: Optimizer, lay: Layout, pb: int) -> States:
+    body, lm = weights.pytorch_shard(arch, split(arch), lay)
     return States(
-        body=body * s.pb + arch.buffer_bytes,
-        lm=lm * s.pb,
-        grads_body=body * s.pb,
-        grads_lm=lm * s.pb,
-        optimizer=optimizer.pytorch_state_bytes(body + lm, s.pb),
-        temp=optimizer.pytorch_step_temporary(req.training.optimizer, body + lm, s.pb),
+        body=body * pb + arch.buffer_bytes,
+        lm=lm * pb,
+        grads_body=body * pb,
+        grads_lm=lm * pb,
+        optimizer=optimizer.pytorch_state_bytes(body + lm, pb),
+        temp=optimizer.pytorch_step_temporary(kind, body + lm, pb),
     )
 
 
@@ -102,10 +101,9 @@ class Acts(NamedTuple):
 
 
 def acts(req: Request, s: Setup) -> Acts:
-    arch, rec = req.model, recipes()
-    size = activations.sizes(arch, req.training.seq_len, s.lay.tp)
-    layer = activations.layer_bytes(arch, s.recipe_precision, s.tokens, size, rec)
-    outside, loss = activations.outside_bytes(arch, s.recipe_precision, s.tokens, size, rec)
+    arch, seq = req.model, req.training.seq_len
+    layer = activations.layer_bytes(arch, s.recipe_precision, s.tokens, seq, s.lay.tp)
+    outside, loss = activations.outside_bytes(arch, s.recipe_precision, s.tokens, seq)
     sp = split(arch)
     layer_copy = sp.layer_matmul * 2 // s.lay.tp if s.amp else 0
     lm_copy = sp.lm_matrix * 2 if s.amp else 0
