@@ -215,7 +215,7 @@ def _nvml_used() -> dict[str, Any]:
 def _summarise(log: PhaseLog, steps: int) -> dict[str, Any]:
     first, steady = range(1, 2), range(2, steps + 1)
     steady_peak = log.highest(steady)
-    return {
+    summary: dict[str, Any] = {
         "peak_bytes_step1": log.highest(first).total,
         "peak_bytes_steady": steady_peak.total,
         "peak_phase": steady_peak.phase,
@@ -226,6 +226,12 @@ def _summarise(log: PhaseLog, steps: int) -> dict[str, Any]:
             "steady": _phase_breakdowns(log, steady),
         },
     }
+    if steady_peak.cuda_max_allocated is not None:  # real GPU: the allocator's view per phase
+        summary["cuda_phase_peaks"] = {
+            name: {p: _phase_max(log, steps, p).cuda_max_allocated for p in PHASES}
+            for name, steps in (("step1", first), ("steady", steady))
+        }
+    return summary
 
 
 def _phase_totals(log: PhaseLog, steps: range) -> dict[str, int]:

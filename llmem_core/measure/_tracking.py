@@ -41,9 +41,6 @@ class PhasePeak:
 class PhaseLog:
     peaks: list[PhasePeak] = field(default_factory=list)
 
-    def of_step(self, step: int) -> list[PhasePeak]:
-        return [p for p in self.peaks if p.step == step]
-
     def highest(self, steps: range) -> PhasePeak:
         return max((p for p in self.peaks if p.step in steps), key=lambda p: p.total)
 
