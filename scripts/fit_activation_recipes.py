@@ -218,7 +218,11 @@ def main() -> int:
         "final norm, lm_head input and loss",
         "recipes": json.loads(OUT.read_text())["recipes"] if only and OUT.exists() else {},
     }
+    previous = json.loads(OUT.read_text())["recipes"] if OUT.exists() else {}
     for (family, precision), result in zip(jobs, results, strict=True):
+        kept = previous.get(family, {}).get(precision, {})
+        if "derived" in kept.get("layer", {}):  # a hand-derived recipe (see its note) stays
+            result["layer"] = kept["layer"]
         out["recipes"].setdefault(family, {})[precision] = result
         if "error" in result:
             continue

@@ -41,7 +41,7 @@ class LogitTemporaries(NamedTuple):
     forward_end: int  # logits (compute dtype) + their fp32 upcast, besides the saved log-probs
     backward_start: int  # nll's dense gradient + log_softmax's gradient (fp32)
     lm_head_grad: int  # logits' gradient in compute dtype + gradient of the lm_head input
-    tied_extra: int  # a tied embedding's own gradient, before it is added to lm_head's
+    tied_extra: int  # a tied embedding's own gradient and the sum, beside lm_head's gradient
 
 
 def pytorch_logit_temporaries(arch: Architecture, tokens: int, e: int, pb: int) -> LogitTemporaries:
@@ -51,5 +51,8 @@ def pytorch_logit_temporaries(arch: Architecture, tokens: int, e: int, pb: int) 
         forward_end=e * t_v + upcast,
         backward_start=2 * B32 * t_v,
         lm_head_grad=e * t_v + e * tokens * arch.embedding_dim,
-        tied_extra=pb * arch.vocab_size * arch.embedding_dim if arch.tie_word_embeddings else 0,
+        # Measured: at the end of backward three V·E gradients coexist for a tied weight
+        # (lm_head's, the embedding's own, their sum): two beyond the one that stays.
+        tied_extra=2 * pb * arch.vocab_size * arch.embedding_dim if arch.tie_word_embeddings
+        else 0,
     )

@@ -135,8 +135,10 @@ def _phases(req: Request, s: Setup) -> dict[Phase, Parts]:
              a.kept + a.copies_backward, comm.backward),
         part(st.body, st.lm + st.grads_lm + v_logits.lm_head_grad, st.optimizer,
              a.kept + a.copies_backward, comm.backward),
+        part(st.body + st.grads_body, st.lm + st.grads_lm, st.optimizer, a.one_layer,
+             comm.backward_end),
         part(st.body + st.grads_body, st.lm + st.grads_lm + v_logits.tied_extra,
-             st.optimizer, a.one_layer, comm.backward_end),
+             st.optimizer, 0, comm.backward_end),
     )
     return {
         Phase.FORWARD: part(st.body, st.lm + a.loss_saved + v_logits.forward_end,

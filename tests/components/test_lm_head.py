@@ -35,7 +35,7 @@ def test_pytorch_logit_temporaries_by_hand() -> None:
     forward end = bf16 logits 2·t·V + fp32 upcast 4·t·V = 6·525,336,576 = 3,152,019,456
     backward start = nll's and log_softmax's fp32 gradients 2·4·t·V = 4,202,692,608
     lm_head grad = 2·t·V + 2·t·E = 1,050,673,152 + 16,777,216 = 1,067,450,368
-    tied extra = 2·V·E = 525,336,576."""
+    tied extra = 2·2·V·E = 1,050,673,152 (the embedding's own gradient and the sum)."""
     from llmem_core.components.lm_head import pytorch_logit_temporaries
 
     arch = find_model("meta-llama/Llama-3.2-1B").architecture
@@ -43,7 +43,7 @@ def test_pytorch_logit_temporaries_by_hand() -> None:
     assert got.forward_end == 3_152_019_456
     assert got.backward_start == 4_202_692_608
     assert got.lm_head_grad == 1_067_450_368
-    assert got.tied_extra == 525_336_576
+    assert got.tied_extra == 1_050_673_152
 
 
 def test_pytorch_fp32_logits_are_not_upcast_again() -> None:
