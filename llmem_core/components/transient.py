@@ -34,8 +34,9 @@ def gathered_beyond_shard(fp16_bytes: int, resident_parts: int, shard_parts: int
 
 class Buffers(NamedTuple):
     forward: int
-    backward: int
-    backward_end: int
+    backward: int  # while the loss and the upper layers run backward
+    backward_bottom: int  # the first layer's backward (lm_head's gradient already exists)
+    backward_end: int  # the embedding's backward, the root unit's last
     optimizer: int
 
 
@@ -45,17 +46,24 @@ def pytorch_buffers(arch: Architecture, sp: Split, lay: Layout, pb: int, e: int)
     DDP (CDP): one gradient bucket copy of all parameters, from construction on (reference
     notes: DDP = single-GPU peak + 4·P in fp32). FSDP2 (ADP, DP+TP): the root unit (embeddings,
     final norm, lm_head) stays unsharded from forward through backward, plus one layer's
-    all-gather buffer, in the compute dtype; in backward one layer's unsharded gradient too; at
-    the end of backward a tied embedding accumulates its gradient (3·V·E). TP without sequence
-    parallelism all-reduces in place: no large buffer."""
+    all-gather buffer, in the compute dtype; at the first layer's backward also its unsharded
+    gradient and lm_head's; at the end of backward the root's unsharded gradients and a
+    reduce-scatter buffer. TP without
+    sequence parallelism all-reduces in place: no large buffer."""
     if lay.gpus == 1:
-        return Buffers(0, 0, 0, 0)
+        return Buffers(0, 0, 0, 0, 0)
     if not lay.sharded and lay.tp == 1:
         bucket = (sp.body + sp.lm_matrix) * pb
-        return Buffers(bucket, bucket, bucket, bucket)
+        return Buffers(bucket, bucket, bucket, bucket, bucket)
     if not lay.sharded:
-        return Buffers(0, 0, 0, 0)
+        return Buffers(0, 0, 0, 0, 0)
     layer = -(-sp.layer // lay.tp) * e
     gathered = sp.root * e + layer
-    tied = 3 * sp.lm_matrix * e if arch.tie_word_embeddings else 0
-    return Buffers(gathered, gathered + layer, sp.root * e + tied, 0)
+    # Measured (fixtures/reference/distributed): at the end of backward the root unit still
+    # holds its unsharded gradients — a tied V·E matrix three times (lm_head's, the
+    # embedding's, their sum), untied lm_head and embedding once each — and the last layer's
+    # reduce-scatter buffer is alive, in the reduce dtype (fp32 unless pure 16-bit).
+    root_grads = (3 if arch.tie_word_embeddings else 2) * sp.lm_matrix * e
+    reduce_scatter = -(-sp.layer // lay.tp) * (4 if pb == 4 else 2)
+    bottom = gathered + layer + sp.lm_matrix * e + reduce_scatter  # + lm_head's unsharded grad
+    return Buffers(gathered, gathered, bottom, sp.root * e + root_grads + reduce_scatter, 0)

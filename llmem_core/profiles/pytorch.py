@@ -135,10 +135,9 @@ def _phases(req: Request, s: Setup) -> dict[Phase, Parts]:
              a.kept + a.copies_backward, comm.backward),
         part(st.body, st.lm + st.grads_lm + v_logits.lm_head_grad, st.optimizer,
              a.kept + a.copies_backward, comm.backward),
-        part(st.body + st.grads_body, st.lm + st.grads_lm, st.optimizer, a.one_layer,
-             comm.backward_end),
-        part(st.body + st.grads_body, st.lm + st.grads_lm + v_logits.tied_extra,
-             st.optimizer, 0, comm.backward_end),
+        part(st.body + st.grads_body, st.lm + (0 if s.lay.sharded else st.grads_lm),
+             st.optimizer, a.one_layer, comm.backward_bottom),
+        _embedding_backward(st, v_logits, s.lay, part, comm.backward_end),
     )
     return {
         Phase.FORWARD: part(st.body, st.lm + a.loss_saved + v_logits.forward_end,
@@ -147,6 +146,17 @@ def _phases(req: Request, s: Setup) -> dict[Phase, Parts]:
         Phase.OPTIMIZER: part(st.body + st.grads_body, st.lm + st.grads_lm,
                               st.optimizer + st.temp, 0, comm.optimizer),
     }
+
+
+def _embedding_backward(st: States, v: lm_head.LogitTemporaries, lay: Layout, part,
+                        comm: int) -> Parts:
+    """The last moment of backward, the embedding's gradient. Unsharded, a tied V·E gradient is
+    accumulated in place (v.tied_extra); under FSDP2 the root's gradients are still unsharded
+    (in `comm`) and its shard of them not yet written."""
+    if lay.sharded:
+        return part(st.body + st.grads_body, st.lm, st.optimizer, 0, comm)
+    return part(st.body + st.grads_body, st.lm + st.grads_lm + v.tied_extra, st.optimizer, 0,
+                comm)
 
 
 def evaluate(req: Request) -> tuple[Breakdown, Phase, dict[Phase, int]]:
