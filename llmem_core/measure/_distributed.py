@@ -86,7 +86,9 @@ def run(spec: dict[str, Any], fake: bool) -> dict[str, Any]:
         optimizer = _build_optimizer(model, request["optimizer"])
         shape = (request["batch_size"], request["seq_len"])
         ids = torch.randint(0, spec["config"]["vocab_size"], shape)
-        log = _train(model, optimizer, ids, autocast_dtype, request["steps"], method, buckets, fake)
+        log, cuda_stats = _train(
+            model, optimizer, ids, autocast_dtype, request["steps"], method, buckets, fake
+        )
     _rename_categories(log, extra.get("ddp_bucket_bytes", 0))
     _split_optimizer_temporaries(log, optimizer)
     result = _session._summarise(log, request["steps"])
@@ -99,6 +101,7 @@ def run(spec: dict[str, Any], fake: bool) -> dict[str, Any]:
         grad_scaler=False,
         wall_seconds=round(time.perf_counter() - started, 2),
         **extra,
+        **cuda_stats,
     )
     if dist.is_initialized():
         dist.destroy_process_group()
@@ -338,15 +341,17 @@ def _apply_ddp(model: nn.Module, fake: bool) -> tuple[nn.Module, list[torch.Tens
                 self.made.append(out)
             return out
 
-    if not fake:
-        ddp = DistributedDataParallel(model)
-        return ddp, []
     capture = _Capture()
     with capture:
-        ddp = DistributedDataParallel(model, init_sync=False)
-    ddp.register_comm_hook(None, _allreduce_hook)
-    ddp.reducer = _NoRebuildReducer(ddp.reducer)  # type: ignore[assignment]
-    ddp.logger = _DoNothingLogger()  # type: ignore[assignment]
+        ddp = (
+            DistributedDataParallel(model, init_sync=False)
+            if fake
+            else DistributedDataParallel(model)
+        )
+    if fake:
+        ddp.register_comm_hook(None, _allreduce_hook)
+        ddp.reducer = _NoRebuildReducer(ddp.reducer)  # type: ignore[assignment]
+        ddp.logger = _DoNothingLogger()  # type: ignore[assignment]
     param_bytes = sum(p.numel() * p.element_size() for p in model.parameters())
     buckets = [t for t in capture.made if t.dim() == 1 and t.numel() > 0]
     if sum(b.numel() * b.element_size() for b in buckets) != param_bytes:
@@ -428,7 +433,7 @@ def _train(
     method: str,
     buckets: list[torch.Tensor],
     fake: bool,
-) -> PhaseLog:
+) -> tuple[PhaseLog, dict[str, Any]]:
     if method in FSDP_METHODS:
         tracker = _fsdp_tracker_class()(model, optimizer)
         tracker.track_inputs((ids,))
@@ -436,10 +441,11 @@ def _train(
         tracker = GlobalPeakTracker()
         tracker.track_external(model, optimizer, ids, *buckets)
     log = PhaseLog()
+    cuda_meter = None if fake else _session._CudaMeter()  # real GPUs: the allocator's own figures
     with tracker:
         for step in range(1, steps + 1):
             tracker.reset_mod_stats()
-            record = _session._phase_recorder(tracker, log, step, None)
+            record = _session._phase_recorder(tracker, log, step, cuda_meter)
             with record("forward"), _session._autocast(autocast_dtype):
                 loss = model(input_ids=ids, labels=ids).loss
             with record("backward"):
@@ -450,7 +456,9 @@ def _train(
             with record("optimizer"):
                 optimizer.step()
                 optimizer.zero_grad(set_to_none=True)
-    return log
+            if cuda_meter and step == 1:
+                cuda_meter.start_steady()
+    return log, cuda_meter.report() if cuda_meter else {}
 
 
 def _rename_categories(log: PhaseLog, bucket_bytes: int) -> None:
