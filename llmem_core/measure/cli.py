@@ -3,6 +3,8 @@
     measure --model ID|PATH --batch-size B --seq-len S --precision fp32|amp-bf16|amp-fp16|bf16
             --optimizer adamw-foreach|adamw-fused [--grad-checkpointing] [--device cuda|fake-cuda]
             [--steps N] [--json]
+            [--method single|cdp|adp|tp|dp+tp --num-gpus N [--tp T]
+             [--reshard-after-forward | --no-reshard-after-forward]]
 
 ``main(argv)`` takes the arguments after the word ``measure``.
 """
@@ -19,6 +21,7 @@ from typing import Any, NoReturn
 from llmem_core.measure.model_configs import load_model_config
 from llmem_core.measure.request import (
     DEVICES,
+    METHODS,
     OPTIMIZERS,
     PRECISIONS,
     MeasureInputError,
@@ -46,6 +49,12 @@ def _parser(prog: str) -> _Parser:
                         "cuda if a GPU is visible, else fake-cuda")  # fmt: skip
     parser.add_argument("--steps", type=int, default=2, help="training steps, at least 2")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--method", default="single", help=" | ".join(METHODS) + "; one rank "
+                        "of --num-gpus (rank 0 on fake-cuda; under torchrun on GPUs)")  # fmt: skip
+    parser.add_argument("--num-gpus", type=int, default=1)
+    parser.add_argument("--tp", type=int, default=None, help="tensor-parallel degree (dp+tp)")
+    parser.add_argument("--reshard-after-forward", action=argparse.BooleanOptionalAction,
+                        default=True, help="FSDP2 (adp, dp+tp)")  # fmt: skip
     return parser
 
 
@@ -86,6 +95,10 @@ def _measure(args: argparse.Namespace, command: str) -> dict[str, Any]:
         grad_checkpointing=args.grad_checkpointing,
         device=args.device or "fake-cuda",
         steps=args.steps,
+        method=args.method,
+        num_gpus=args.num_gpus,
+        tp=args.tp,
+        reshard_after_forward=args.reshard_after_forward,
     )
     load_model_config(request.model)  # a bad model fails here, before torch is started
     if args.device in (None, "cuda"):  # probing imports torch in a subprocess: only when needed
@@ -103,6 +116,9 @@ def format_table(result: dict[str, Any]) -> str:
         f"{result['precision']}  {result['optimizer']}  "
         f"checkpointing {'on' if result['grad_checkpointing'] else 'off'}  {result['device']}"
     )
+    if result.get("method", "single") != "single":
+        setup += f"  {result['method']} rank {result.get('rank', 0)} of {result['num_gpus']}"
+        setup += f" (tp {result['tp']})" if result.get("tp") else ""
     lines = [setup, f"{'':24}{'step 1':>10}{'steady':>10}"]
     lines.append(_row("peak", result["peak_bytes_step1"], result["peak_bytes_steady"]))
     for phase, steady in result["phase_peaks"]["steady"].items():
