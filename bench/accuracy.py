@@ -84,7 +84,29 @@ def main() -> int:
         errs = [abs(r["errors"][m]) for r in table if r["errors"][m] is not None]
         print(f"{m:<10} {len(errs):>6} {statistics.median(errs) * 100:>12.1f}% "
               f"{max(errs) * 100:>9.1f}%")
+    several_gpus()
     return 0
+
+
+def several_gpus() -> None:
+    """Rank-0 references of DDP / FSDP2 / DTensor TP / FSDP2 × TP against the pytorch profile,
+    and the paper's formulas where its setting applies (amp with checkpointing)."""
+    cases = load_fixture_cases(FIXTURES / "distributed")
+    print(f"\nseveral GPUs (rank 0 of N): {len(cases)} cases")
+    print(f"{'model':<22} {'method':<6} {'N':>2} {'tp':>3} {'prec':<8} {'ckpt':<4} {'b':>3} "
+          f"{'measured GiB':>12} {'pytorch':>8} {'paper':>8}")
+    by_method: dict[str, list[float]] = {}
+    for c in cases:
+        err = relative_error(c)
+        by_method.setdefault(c.method, []).append(abs(err))
+        ckpt = "on" if c.grad_checkpointing else "off"
+        print(f"{c.model.split('/')[-1]:<22} {c.method:<6} {c.num_gpus:>2} {'':>3} "
+              f"{c.precision:<8} {ckpt:<4} {c.batch_size:>3} {c.measured / 2**30:>12.3f} "
+              f"{_fmt(err)} {_fmt(paper_error(c))}")
+    print(f"\n{'method':<8} {'cases':>6} {'median |err|':>13} {'max |err|':>10}")
+    for method, errs in sorted(by_method.items()):
+        print(f"{method:<8} {len(errs):>6} {statistics.median(errs) * 100:>12.2f}% "
+              f"{max(errs) * 100:>9.2f}%")
 
 
 if __name__ == "__main__":
