@@ -88,8 +88,18 @@ def _states(arch: Architecture, kind: Optimizer, lay: Layout, pb: int) -> States
         grads_body=body * pb,
         grads_lm=lm * pb,
         optimizer=optimizer.pytorch_state_bytes(body + lm, pb),
-        temp=optimizer.pytorch_step_temporary(kind, body + lm, pb),
+        temp=optimizer.pytorch_step_temporary(kind, _largest_group(arch, lay, body + lm), pb),
     )
+
+
+def _largest_group(arch: Architecture, lay: Layout, local: int) -> int:
+    """Parameters in the largest optimizer group. foreach/fused AdamW refuse to mix DTensor and
+    plain tensors, so under tensor parallelism (without FSDP) the sharded matmul weights and
+    the replicated rest are two groups, stepped one after the other (reference notes)."""
+    if lay.tp == 1 or lay.sharded:
+        return local
+    sharded = -(-arch.num_layers * split(arch).layer_matmul // lay.tp)
+    return max(sharded, local - sharded)
 
 
 class Acts(NamedTuple):
