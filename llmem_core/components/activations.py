@@ -79,11 +79,31 @@ def _recipe(arch: Architecture, precision: str) -> dict:
     return recipes()[RECIPE_FAMILY.get(family, family)][RECIPE_PRECISION[precision]]
 
 
+# Families whose attention width always equals the hidden size (q = kv = h): the census cannot
+# tell attention-internal tensors from the residual stream by size, yet tensor parallelism
+# shards only the former. Structural assumption, as the census shows for the families where
+# it can tell (Llama-like, GPTBigCode): attention keeps q and its output (2 tensors of q) and
+# k and v (2 of kv) in the compute dtype; the rest of the fitted h-sized bytes is residual.
+# Checked against the DTensor TP references (tests/test_accuracy_distributed.py).
+Q_EQUALS_H = frozenset({"opt", "bloom", "codegen", "biogpt", "gpt_neo", "gpt2"})
+COMPUTE_BYTES = {"fp32": 4, "amp-bf16": 2, "bf16": 2}
+
+
+def _coefficients(arch: Architecture, precision: str) -> dict[str, float]:
+    c = dict(_recipe(arch, precision)["layer"]["coefficients"])
+    if str(arch.family) in Q_EQUALS_H:
+        e = COMPUTE_BYTES[RECIPE_PRECISION[precision]]
+        width = c["h"] + c["q"] + c["kv"]  # bytes per element of h, however the fit split it
+        c["q"], c["kv"] = 2 * e, 2 * e
+        c["h"] = width - c["q"] - c["kv"]
+    return c
+
+
 @lru_cache(maxsize=1024)
 def layer_coefficients(arch: Architecture, precision: str, seq: int, tp: int) -> tuple[float,
                                                                                         float]:
     """(bytes per token, bytes per layer) one decoder layer keeps (no checkpointing)."""
-    s, c = sizes(arch, seq, tp), _recipe(arch, precision)["layer"]["coefficients"]
+    s, c = sizes(arch, seq, tp), _coefficients(arch, precision)
     per_token = (c["h"] * s.h + c["f"] * s.f + c["q"] * s.q + c["kv"] * s.kv
                  + c["heads"] * s.heads + c["head_dim"] * s.head_dim
                  + c["heads_x_seq"] * s.heads * s.seq + c.get("seq", 0) * s.seq + c["one"])
