@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from llmem_core.accuracy import load_fixture_cases, relative_error
+from llmem_core.accuracy import PYTORCH_MULTI_MAX_PCT, load_fixture_cases, relative_error
 
 FOLDER = Path(__file__).parent / "fixtures" / "reference" / "distributed"
 CASES = load_fixture_cases(FOLDER)
@@ -22,13 +22,14 @@ def _id(c) -> str:
 
 def test_cover_methods_sizes_and_architectures() -> None:
     assert {c.num_gpus for c in CASES} >= {2, 4, 8}
-    assert {c.method for c in CASES} >= {"cdp", "adp"}
+    assert {c.method for c in CASES} >= {"cdp", "adp", "tp", "dp+tp"}
     assert len({c.model for c in CASES}) >= 4
 
 
 @pytest.mark.parametrize("case", CASES, ids=[_id(c) for c in CASES])
 def test_each_case_within_eight_percent(case) -> None:
-    assert abs(relative_error(case)) <= 0.08
+    """Also keeps the dashboard's multi-GPU band (llmem_core.accuracy.BANDS) honest."""
+    assert abs(relative_error(case)) <= min(0.08, PYTORCH_MULTI_MAX_PCT / 100)
 
 
 def test_median_error_within_three_percent() -> None:

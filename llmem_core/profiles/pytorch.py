@@ -11,9 +11,8 @@ gradient and optimizer-state element, A the kept activations and t·V the logits
 where S = P·pb + 2·P·sb + buffers. Activations come from census recipes per family and
 precision (components/activations.py). Multi-GPU layouts: DDP adds one gradient bucket; FSDP2
 shards parameters, gradients and states and gathers the root unit and one layer; DTensor TP
-shards the matmul weights and the heads/MLP activations, and replicates the rest. The layouts
-beyond one GPU are first-order models from the reference notes, to be checked against the
-distributed fixtures of issue #6.
+shards the matmul weights and the heads/MLP activations, and replicates the rest. All are
+checked against rank-0 references (tests/fixtures/reference/distributed).
 """
 
 from __future__ import annotations
@@ -190,9 +189,9 @@ def notes(req: Request) -> tuple[str, ...]:
     out = []
     if req.method.kind not in (MethodKind.SINGLE, MethodKind.CDP) or req.cluster.num_gpus > 1:
         out.append(
-            "Multi-GPU layouts of the pytorch profile (DDP bucket, FSDP2 sharding and gathered "
-            "units, DTensor TP) are first-order models, not yet checked against distributed "
-            "measurements; the estimate is for the most loaded rank."
+            "Several GPUs: DDP, FSDP2 and DTensor TP layouts checked against rank-0 references "
+            "measured with a fake process group (NCCL's own buffers not included); the "
+            "estimate is for the most loaded rank."
         )
     if req.model.num_experts > 1:
         out.append("Mixture of experts: activations assume tokens spread evenly over experts.")
