@@ -119,10 +119,16 @@ def rows_for_gpu(
         return [], Skipped(gpu_key=gpu.key, reason="no peak TFLOP/s in the catalog")
     rows: list[CostRow] = []
     batch = job.training.batch_size
+    # Without filters and with only the fewest GPUs shown, larger counts would be dropped
+    # anyway: stop at the first that fits (same result, a fraction of the estimates).
+    first_only = not options.all_counts and options.deadline_hours is None \
+        and options.budget is None
     for n in rentable_counts(options.max_gpus):
         chosen = fastest_fitting(job, gpu, n, a)
         if chosen is not None:
             rows.append(plan_row(job, gpu, prices, n, chosen, a))
+            if first_only:
+                break
     if rows:
         return rows, None
     why = f"batch {batch} per replica fits on no count up to {options.max_gpus} GPUs"
