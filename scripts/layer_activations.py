@@ -1,5 +1,6 @@
-"""Activation bytes kept per token per decoder layer, by measurement: the same model with 2 and 4
-layers, difference of the activation category at the forward peak (steady step), halved.
+"""Activation bytes kept per decoder layer, by measurement: the same model with 2 and 4 layers,
+difference of the activation category at the forward peak (steady step), halved; at batch 1 and 2,
+so that the per-token slope separates from a per-layer constant (AMP's 16-bit weight copies).
 
 Two and four (not one and two) so that alternating layer kinds (GPT-Neo global/local, Gemma-2
 sliding/full) count once each. Writes tests/fixtures/reference/layer-activations.jsonl.
@@ -27,7 +28,7 @@ MODELS = (
     "Salesforce/codegen-350M-nl", "Qwen/Qwen2-0.5B", "bigscience/bloom-560m",
     "meta-llama/Llama-3.2-1B", "google/gemma-2-2b", "microsoft/Phi-3-mini-4k-instruct",
 )  # fmt: skip
-BATCH, SEQ = 1, 512
+BATCHES, SEQ = (1, 2), 512
 
 
 def with_layers(config: dict[str, Any], layers: int) -> dict[str, Any]:
@@ -40,11 +41,13 @@ def with_layers(config: dict[str, Any], layers: int) -> dict[str, Any]:
     return config
 
 
-def forward_activation(config: dict[str, Any], precision: str, folder: Path) -> dict[str, Any]:
+def forward_activation(
+    config: dict[str, Any], precision: str, batch: int, folder: Path
+) -> dict[str, Any]:
     path = folder / "config.json"
     path.write_text(json.dumps(config))
     argv = [sys.executable, "-m", "llmem_core.measure.cli", "--model", str(path),
-            "--batch-size", str(BATCH), "--seq-len", str(SEQ), "--precision", precision,
+            "--batch-size", str(batch), "--seq-len", str(SEQ), "--precision", precision,
             "--device", "fake-cuda", "--json"]  # fmt: skip
     done = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, check=True)
     return json.loads(done.stdout)
@@ -52,19 +55,25 @@ def forward_activation(config: dict[str, Any], precision: str, folder: Path) -> 
 
 def measure(model: str, precision: str, presets: dict[str, Any]) -> dict[str, Any]:
     config = presets[model]["config"]
-    acts = {}
-    for layers in (2, 4):
-        with tempfile.TemporaryDirectory() as folder:
-            result = forward_activation(with_layers(config, layers), precision, Path(folder))
-        acts[layers] = result["phase_breakdowns"]["steady"]["forward"]["activation"]
-    per_layer = (acts[4] - acts[2]) / 2
+    per_layer = {}
+    for batch in BATCHES:
+        acts = []
+        for layers in (2, 4):
+            with tempfile.TemporaryDirectory() as folder:
+                config_n = with_layers(config, layers)
+                result = forward_activation(config_n, precision, batch, Path(folder))
+            acts.append(result["phase_breakdowns"]["steady"]["forward"]["activation"])
+        per_layer[batch] = (acts[1] - acts[0]) / 2
+    # per_layer(batch) = fixed + batch · SEQ · per_token
+    per_token = (per_layer[2] - per_layer[1]) / SEQ
     hidden = config.get("hidden_size") or config.get("n_embd")
     return {
-        "model": model, "precision": precision, "batch_size": BATCH, "seq_len": SEQ,
+        "model": model, "precision": precision, "seq_len": SEQ, "batch_sizes": list(BATCHES),
         "attention_impl": result["attention_impl"],
-        "activation_forward_peak_2_layers": acts[2], "activation_forward_peak_4_layers": acts[4],
-        "bytes_per_token_per_layer": per_layer / (BATCH * SEQ),
-        "bytes_per_token_per_layer_per_hidden": per_layer / (BATCH * SEQ * hidden),
+        "per_layer_bytes_by_batch": per_layer,
+        "bytes_per_token_per_layer": per_token,
+        "bytes_per_token_per_layer_per_hidden": per_token / hidden,
+        "bytes_per_layer_fixed": per_layer[1] - SEQ * per_token,
         "versions": result["versions"],
     }  # fmt: skip
 
@@ -81,7 +90,8 @@ def main() -> int:
     OUT.write_text("".join(json.dumps(row) + "\n" for row in rows))
     for row in rows:
         print(f"{row['model']:34} {row['precision']:9} {row['bytes_per_token_per_layer']:10.0f} B "
-              f"= {row['bytes_per_token_per_layer_per_hidden']:6.2f}·h")  # fmt: skip
+              f"= {row['bytes_per_token_per_layer_per_hidden']:6.2f}·h per token, "
+              f"{row['bytes_per_layer_fixed']:12.0f} B fixed")  # fmt: skip
     return 0
 
 

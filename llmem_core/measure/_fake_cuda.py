@@ -1,6 +1,7 @@
 """Make a CPU-only PyTorch take the code paths a CUDA GPU takes (imported only in the worker).
 
-Each patch matches one CUDA behaviour the CPU build lacks; see docs/reference-measurement.md.
+Each patch matches one CUDA behaviour the CPU build lacks; see the shared
+docs/reference-measurement.md (/work/shared/docs).
 """
 
 from __future__ import annotations

@@ -56,9 +56,7 @@ def fixture_key(result: dict[str, Any]) -> Key:
 
 def fixtures() -> list[dict[str, Any]]:
     results = []
-    for path in sorted(REFERENCE_DIR.glob("*.jsonl")):
-        if path.name == "failures.jsonl":
-            continue
+    for path in sorted(REFERENCE_DIR.glob("*__*.jsonl")):  # one per model: org__name.jsonl
         results += [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     return results
 
