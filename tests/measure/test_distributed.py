@@ -79,7 +79,8 @@ def test_fsdp_rank0_holds_the_largest_shard(r: dict) -> None:
     per_rank = r["dp_rank_sharded_numel"]
     assert per_rank[0] == max(per_rank) and sum(per_rank) == r["params"]
     width = 2 if r["precision"] == "bf16" else 4
-    assert r["breakdown"]["sharded_parameter"] == pytest.approx(width * per_rank[0], rel=1e-3)
+    # Each shard is its own allocation, rounded up to 512 bytes (≤ 300 tensors in these models).
+    assert r["breakdown"]["sharded_parameter"] == pytest.approx(width * per_rank[0], abs=300 * 512)
 
 
 def _cli(argv: list[str]) -> subprocess.CompletedProcess:
