@@ -258,10 +258,14 @@ def _apply_fsdp(
     }
     if mp_dtype is not None:
         kwargs["mp_policy"] = MixedPrecisionPolicy(param_dtype=mp_dtype, reduce_dtype=torch.float32)
-    shapes = [tuple(p.shape) for p in model.parameters()]  # global (or TP-local) shapes
+    # Global shapes; under dp+tp the parameters are TP DTensors already and FSDP2 shards their
+    # local shards along a strided layout, so the per-rank count is reported for adp only.
+    shapes = [tuple(p.shape) for p in model.parameters()]
     for layer in layers:
         fully_shard(layer, **kwargs)
     fully_shard(model, **kwargs)
+    if request["method"] != "adp":
+        return {}
     dp = mesh.size()
     per_rank = [0] * dp
     for shape in shapes:
