@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
+
+import make_fixtures  # beside this script: the shared single-measurement runner
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "tests" / "fixtures" / "reference" / "distributed"
@@ -111,19 +111,7 @@ def argv_of(case: Case) -> list[str]:
 
 
 def run_case(case: Case, timeout_s: float) -> dict[str, Any]:
-    started = time.perf_counter()
-    try:
-        done = subprocess.run([*CLI, *argv_of(case)], capture_output=True, text=True,
-                              cwd=ROOT, timeout=timeout_s, check=False)  # fmt: skip
-    except subprocess.TimeoutExpired:
-        return {"case": case, "error": f"timeout after {timeout_s:.0f} s"}
-    seconds = round(time.perf_counter() - started, 1)
-    if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        return {"case": case, "error": last, "seconds": seconds}
-    result = json.loads(done.stdout)
-    result["case_seconds"] = seconds  # the whole process: start, import, build, steps
-    return result
+    return make_fixtures.run_case(case, timeout_s, argv_of)
 
 
 def record(result: dict[str, Any]) -> None:

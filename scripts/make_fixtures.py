@@ -91,10 +91,12 @@ def argv_of(case: Case) -> list[str]:
     return [*argv, "--grad-checkpointing"] if checkpointing else argv
 
 
-def run_case(case: Case, timeout_s: float) -> dict[str, Any]:
+def run_case(case: Case, timeout_s: float, argv=None) -> dict[str, Any]:
+    """One measurement in its own process (`argv` turns a case into CLI flags; shared with
+    make_dist_fixtures.py)."""
     started = time.perf_counter()
     try:
-        done = subprocess.run([*CLI, *argv_of(case)], capture_output=True, text=True,
+        done = subprocess.run([*CLI, *(argv or argv_of)(case)], capture_output=True, text=True,
                               cwd=ROOT, timeout=timeout_s, check=False)  # fmt: skip
     except subprocess.TimeoutExpired:
         return {"case": case, "error": f"timeout after {timeout_s:.0f} s"}
