@@ -75,7 +75,37 @@ class States(NamedTuple):
 
 
 def states(req: Request, s: Setup) -> States:
-    return _states(req.model, req.training.optimizer, s.lay, s.pb)
+    return _static(req.model, req.training, s).states
+
+
+class Static(NamedTuple):
+    """Everything about a request that does not depend on the batch (computed once)."""
+
+    states: States
+    buffers: transient.Buffers
+    layer: tuple[float, float]  # bytes per token, per layer (one decoder layer)
+    outside: tuple[float, float, float]  # per token, constant, loss per token
+    layer_copy: int  # autocast 16-bit copy of one layer's matmul weights
+    lm_copy: int  # … of the V·E matrix
+
+
+def _static(arch: Architecture, training, s: Setup) -> Static:
+    return _static_cached(arch, training.optimizer, training.seq_len, s.lay, s.pb, s.e,
+                          s.recipe_precision, s.amp)
+
+
+@lru_cache(maxsize=4096)
+def _static_cached(arch: Architecture, kind: Optimizer, seq: int, lay: Layout, pb: int, e: int,
+                   recipe: str, amp: bool) -> Static:
+    sp = split(arch)
+    return Static(
+        states=_states(arch, kind, lay, pb),
+        buffers=transient.pytorch_buffers(arch, sp, lay, pb, e),
+        layer=activations.layer_coefficients(arch, recipe, seq, lay.tp),
+        outside=activations.outside_coefficients(arch, recipe, seq),
+        layer_copy=sp.layer_matmul * 2 // lay.tp if amp else 0,
+        lm_copy=sp.lm_matrix * 2 if amp else 0,
+    )
 
 
 @lru_cache(maxsize=1024)
@@ -110,12 +140,11 @@ class Acts(NamedTuple):
 
 
 def acts(req: Request, s: Setup) -> Acts:
-    arch, seq = req.model, req.training.seq_len
-    layer = activations.layer_bytes(arch, s.recipe_precision, s.tokens, seq, s.lay.tp)
-    outside, loss = activations.outside_bytes(arch, s.recipe_precision, s.tokens, seq)
-    sp = split(arch)
-    layer_copy = sp.layer_matmul * 2 // s.lay.tp if s.amp else 0
-    lm_copy = sp.lm_matrix * 2 if s.amp else 0
+    arch, t, static = req.model, s.tokens, _static(req.model, req.training, s)
+    layer = round(t * static.layer[0] + static.layer[1])
+    outside = round(t * static.outside[0] + static.outside[1])
+    loss = round(t * static.outside[2])
+    layer_copy, lm_copy = static.layer_copy, static.lm_copy
     if req.training.grad_checkpointing:
         kept = activations.checkpoint_bytes(arch, s.rb, s.tokens) + outside
         return Acts(kept, layer + layer_copy, arch.num_layers * layer_copy + lm_copy, lm_copy,
@@ -131,7 +160,7 @@ FIELDS = tuple(Breakdown.model_fields)
 def _phases(req: Request, s: Setup) -> dict[Phase, Parts]:
     st, a = states(req, s), acts(req, s)
     v_logits = lm_head.pytorch_logit_temporaries(req.model, s.tokens, s.e, s.pb)
-    comm = transient.pytorch_buffers(req.model, split(req.model), s.lay, s.pb, s.e)
+    comm = _static(req.model, req.training, s).buffers
     base = runtime.cuda_context_bytes(req.runtime)
 
     def part(transformer: int, lm: int, opt: int, act: int, comm_bytes: int) -> Parts:
