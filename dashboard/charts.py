@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import plotly.graph_objects as go
 
@@ -37,6 +38,14 @@ CAPACITY_COLOR = "#C62828"
 FIT_COLOR = "#2E7D32"
 METHOD_COLORS = ("#3B6FB6", "#2E9E83", "#E8833A", "#8E6CC9", "#9AA5B1")
 FONT = "Inter, 'Noto Sans CJK JP', 'Noto Sans JP', 'Segoe UI', sans-serif"
+
+
+# Traces are built from the core's own results; plotly's per-property validation of every
+# trace roughly doubles the charts' build time (bench/bench_dashboard.py), so traces skip it.
+# Figures and layouts stay validated: they turn shorthands (a string title) into what
+# plotly.js reads.
+Scatter = partial(go.Scatter, _validate=False)
+Bar = partial(go.Bar, _validate=False)
 
 
 def _gib(nbytes: int) -> float:
@@ -116,7 +125,7 @@ def _segment(res: Results, rows: list[MethodResult], component: str, x: list[str
         values.append(_gib(part))
         custom.append([fmt_gib(part, lang, 2), fmt_pct(share, lang, 1), formula, source])
     name = component_label(component, lang)
-    return go.Bar(
+    return Bar(
         name=name, x=x, y=values, customdata=custom,
         marker={"color": COLORS[component], "opacity": opacity, "line": {"width": 0}},
         hovertemplate=(
@@ -143,7 +152,7 @@ def _band_rows(res: Results, rows: list[MethodResult]) -> list[tuple[int, int, i
 def _whiskers(x: list[str], bands: list) -> go.Scatter:
     """The measured error band of each peak, as a whisker on top of its bar."""
     ok = [(xi, b) for xi, b in zip(x, bands, strict=True) if b]
-    return go.Scatter(
+    return Scatter(
         x=[xi for xi, _ in ok], y=[_gib(b[0]) for _, b in ok], mode="markers",
         marker={"size": 1, "color": "rgba(0,0,0,0)"}, showlegend=False, hoverinfo="skip",
         error_y={"type": "data", "symmetric": False, "array": [_gib(b[2] - b[0]) for _, b in ok],
@@ -164,7 +173,7 @@ def _labels(res: Results, rows: list[MethodResult], x: list[str], bands: list) -
         colors.append(FIT_COLOR if fits else CAPACITY_COLOR)
         hover.append(row.error or (f"{t(lang, 'hover_band')}: {fmt_gib(b[1], lang)} – "
                                    f"{fmt_gib(b[2], lang)}"))
-    return go.Scatter(
+    return Scatter(
         x=x, y=y, mode="text", text=text, textposition="top center",
         textfont={"color": colors, "size": 14}, customdata=hover,
         hovertemplate="%{x}: %{text}<br>%{customdata}<extra></extra>",
@@ -204,7 +213,7 @@ def batch_chart(res: Results) -> go.Figure:
         color = METHOD_COLORS[i % len(METHOD_COLORS)]
         name = method_label(curve.method, n, lang)
         width = 3.5 if curve.method == res.focus.method else 2
-        traces.append(go.Scatter(
+        traces.append(Scatter(
             x=list(curve.batches), y=[_gib(p) for p in curve.peaks], name=name,
             mode="lines+markers", line={"color": color, "width": width}, marker={"size": 5},
             hovertemplate=f"{name}<br>batch %{{x}}: %{{y:.1f}} GiB<extra></extra>",
@@ -221,7 +230,7 @@ def batch_chart(res: Results) -> go.Figure:
 def _largest(curve: Curve, color: str, lang: str, labelled: bool) -> go.Scatter:
     """A diamond where the curve last fits; labelled for the focus method only."""
     peak = curve.peaks[curve.batches.index(curve.max_batch)]
-    return go.Scatter(
+    return Scatter(
         x=[curve.max_batch], y=[_gib(peak)], showlegend=False,
         mode="markers+text" if labelled else "markers",
         marker={"size": 11, "color": color, "symbol": "diamond", "line": {"color": "white",
@@ -237,10 +246,10 @@ def vocab_chart(res: Results) -> go.Figure:
     lang = res.inputs.lang
     xs = [p.vocab for p in res.vocab_curve]
     fig = _figure([
-        go.Scatter(x=xs, y=[_gib(p.lm_head) for p in res.vocab_curve], name=t(lang, "lm_head_part"),
+        Scatter(x=xs, y=[_gib(p.lm_head) for p in res.vocab_curve], name=t(lang, "lm_head_part"),
                    mode="lines+markers", fill="tozeroy", line={"color": COLORS["lm_head"]},
                    hovertemplate="V=%{x:,}: %{y:.1f} GiB<extra></extra>"),
-        go.Scatter(x=xs, y=[_gib(p.peak) for p in res.vocab_curve], name=t(lang, "peak"),
+        Scatter(x=xs, y=[_gib(p.peak) for p in res.vocab_curve], name=t(lang, "peak"),
                    mode="lines+markers", line={"color": "#263238", "width": 3},
                    hovertemplate="V=%{x:,}: %{y:.1f} GiB<extra></extra>"),
     ], lang)
@@ -281,7 +290,7 @@ def _cost_trace(points: list[dict], name: str, color: str, cres: CostResults,
                                            for p in points],
                  "arrayminus": [p["cost"] - (p["cost_low"] or p["cost"]) for p in points]}
     labelled = len(cres.points) <= MAX_LABELLED
-    return go.Scatter(
+    return Scatter(
         x=[p["hours"] for p in points], y=[p["cost"] for p in points], name=name,
         mode=("lines+" if len(points) > 1 else "") + ("markers+text" if labelled else "markers"),
         text=[f"{p['num_gpus']} × {name}" for p in points] if labelled else None,
@@ -298,7 +307,7 @@ MAX_LABELLED = 12  # points labelled "n × GPU" on the chart; more are left to h
 def _cost_mark(x: float, y: float, text: str, color: str, symbol: str,
                position: str) -> go.Scatter:
     """A ring around a highlighted plan, with its label."""
-    return go.Scatter(
+    return Scatter(
         x=[x], y=[y], mode="markers+text", text=[f"<b>{text}</b>"], textposition=position,
         textfont={"color": color, "size": 13}, showlegend=False, hoverinfo="skip",
         marker={"size": 24, "symbol": symbol, "color": color, "line": {"width": 2.5}},
