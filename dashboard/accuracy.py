@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from llmem_core.accuracy import Band, band_for
+from llmem_core.accuracy import Band, band_bytes, band_for
 from llmem_core.models import MethodKind, ProfileName
 
 Accuracy = Band
@@ -14,9 +14,4 @@ def accuracy_for(profile: ProfileName, method: MethodKind) -> Band | None:
     return band_for(ProfileName(profile).value, MethodKind(method).value)
 
 
-def band(peak_bytes: int, acc: Band | None) -> tuple[int, int] | None:
-    """(low, high) bytes around the peak from the measured error; None when unmeasured."""
-    if acc is None:
-        return None
-    delta = round(peak_bytes * acc.error_pct / 100)
-    return peak_bytes - delta, peak_bytes + delta
+band = band_bytes  # (low, high) bytes around the peak: computed in the core

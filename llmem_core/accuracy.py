@@ -125,3 +125,11 @@ BANDS: tuple[Band, ...] = (
 def band_for(profile: str, method: str) -> Band | None:
     """The measured accuracy of a profile for a method; None where not measured."""
     return next((b for b in BANDS if b.profile == profile and b.method == method), None)
+
+
+def band_bytes(peak_bytes: int, band: Band | None) -> tuple[int, int] | None:
+    """(low, high) bytes around a peak from the measured error; None where unmeasured."""
+    if band is None:
+        return None
+    delta = round(peak_bytes * band.error_pct / 100)
+    return peak_bytes - delta, peak_bytes + delta
