@@ -7,7 +7,6 @@ from functools import partial
 
 import plotly.graph_objects as go
 
-from dashboard.accuracy import band
 from dashboard.compute import Curve, MethodResult, Results
 from dashboard.cost import CostResults
 from dashboard.i18n import (
@@ -22,6 +21,7 @@ from dashboard.i18n import (
     t,
 )
 from dashboard.tables import short_gpu_name
+from llmem_core.accuracy import band_bytes as band
 from llmem_core.units import GiB
 
 # Bottom to top: the runtime base first, then the model, then what grows with the batch.

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from dashboard.accuracy import Accuracy, accuracy_for
 from dashboard.state import ALL_METHODS, CUSTOM_GPU, PlanInputs
 from llmem_core import (
     Architecture,
@@ -32,6 +31,7 @@ from llmem_core import (
     peak_bytes,
     plan,
 )
+from llmem_core.accuracy import Band, band_for
 from llmem_core.estimate import available_profiles
 from llmem_core.hf_config import first_error
 from llmem_core.models import PlanChoice
@@ -106,7 +106,7 @@ class Results:
     batch_curves: tuple[Curve, ...]
     vocab_curve: tuple[VocabPoint, ...]
     gpus_needed: int | None
-    accuracy: Accuracy | None
+    accuracy: Band | None
     model_vocab: int
 
 
@@ -233,7 +233,7 @@ def run(inputs: PlanInputs, arch: Architecture, gpus: dict[str, Gpu]) -> Results
             batch_curves=_curves(req, choice, methods),
             vocab_curve=vocab_curve(freq, arch.vocab_size),
             gpus_needed=_needed(req),
-            accuracy=accuracy_for(req.runtime.profile, focus.method.kind),
+            accuracy=band_for(req.runtime.profile.value, focus.method.kind.value),
             model_vocab=arch.vocab_size,
         )
     except (InputError, ValidationError) as err:

@@ -9,10 +9,10 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.accuracy import band
 from dashboard.compute import COST_MAX_GPUS, Results
 from dashboard.state import as_dict
 from dashboard.tables import plan_records
+from llmem_core.accuracy import band_bytes as band
 
 
 def plan_csv(res: Results) -> str:

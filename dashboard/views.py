@@ -10,7 +10,6 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from dashboard import tables
-from dashboard.accuracy import band
 from dashboard.charts import plotly_config
 from dashboard.compute import COST_MAX_GPUS, FieldError, Results
 from dashboard.cost import CostResults
@@ -29,6 +28,7 @@ from dashboard.i18n import (
     t,
 )
 from dashboard.state import LinkProblem
+from llmem_core.accuracy import band_bytes as band
 from llmem_core.models import PlanChoice
 
 BASE_CSS = """

@@ -223,8 +223,8 @@ def _cmd_plan(args: argparse.Namespace) -> None:
 
 
 def _cmd_gpus(args: argparse.Namespace) -> None:
-    req = _request(args.__class__(**{**vars(args), "num_gpus": 1}), Method(kind="single"),
-                   args.batch_size)
+    asked = _request(args, Method(kind=MethodKind.SINGLE), args.batch_size)
+    req = asked.model_copy(update={"cluster": asked.cluster.model_copy(update={"num_gpus": 1})})
     found = gpus_needed(req, max_gpus=args.max_gpus)
     out: dict[str, Any] = {"batch_size": args.batch_size, "gpus_needed": None, "plan": None}
     if found:

@@ -48,5 +48,5 @@ def estimate(req: Request) -> Estimate:
         fits=peak <= capacity,
         headroom_bytes=capacity - peak,
         terms=prof.terms(req, parts),
-        notes=tuple(getattr(prof, "notes", lambda r: ())(req)),
+        notes=prof.notes(req),
     )

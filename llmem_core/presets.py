@@ -10,6 +10,7 @@ import json
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from llmem_core.errors import InputError
 from llmem_core.hf_config import architecture_from_config, read_config_text
@@ -45,6 +46,12 @@ def load_models() -> dict[str, ModelPreset]:
             source=f"{src['kind']}: {src['ref']}",
         )
     return out
+
+
+@lru_cache(maxsize=1)
+def load_activation_recipes() -> dict[str, Any]:
+    """Per-family activation recipes of the pytorch profile (scripts/fit_activation_recipes.py)."""
+    return json.loads((presets_dir() / "activation-recipes.json").read_text())["recipes"]
 
 
 @lru_cache(maxsize=1)

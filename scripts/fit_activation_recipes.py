@@ -182,6 +182,27 @@ def solve(rows: list[list[float]], values: list[float], names: list[str]) -> dic
             "max_residual_bytes": round(worst, 1), "runs": len(values)}
 
 
+# Families whose attention width always equals the hidden size (q = kv = h): the census cannot
+# tell attention-internal tensors from the residual stream by size, yet tensor parallelism
+# shards only the former. Structural assumption, as the census shows where it can tell
+# (Llama-like families, GPTBigCode): attention keeps q and its output (2 tensors of q) and k
+# and v (2 of kv) in the compute dtype; the rest of the h-sized bytes is the residual stream.
+# Checked against the DTensor TP references (tests/test_accuracy_distributed.py).
+Q_EQUALS_H = frozenset({"opt", "bloom", "codegen", "biogpt", "gpt_neo", "gpt2"})
+COMPUTE_BYTES = {"fp32": 4, "amp-bf16": 2, "bf16": 2}
+
+
+def split_attention(family: str, precision: str, layer: dict) -> dict:
+    """The layer recipe with its h-sized bytes split into attention (q, kv) and residual (h)."""
+    if family not in Q_EQUALS_H:
+        return layer
+    c, e = dict(layer["coefficients"]), COMPUTE_BYTES[precision]
+    width = c["h"] + c["q"] + c["kv"]  # bytes per element of h, however lstsq split it
+    c |= {"q": 2 * e, "kv": 2 * e, "h": round(width - 4 * e, 4)}
+    return {**layer, "coefficients": c,
+            "attention_split": "structural: q and kv = 2 compute-dtype tensors each"}
+
+
 def recipe(family: str, precision: str) -> dict:
     data = measure(family, precision)
     layer = [columns(family, s)[0] for s, _ in data]
@@ -189,10 +210,10 @@ def recipe(family: str, precision: str) -> dict:
     # The second layer is "the" layer: tensors every layer shares (rotary cos/sin, masks) were
     # first saved in layer 0, so they are counted once, with the outside part.
     total = [r["layer0"] + r["layer1"] + r["outside"] for _, r in data]
+    fitted = solve(layer, [r["layer1"] for _, r in data],
+                   ["h", "f", "q", "kv", "heads", "head_dim", "heads_x_seq", "seq", "one", "const"])
     return {
-        "layer": solve(layer, [r["layer1"] for _, r in data],
-                       ["h", "f", "q", "kv", "heads", "head_dim", "heads_x_seq", "seq", "one",
-                        "const"]),
+        "layer": split_attention(family, precision, fitted),
         "outside": solve(outside, [x - 2 * r["layer1"] for x, (_, r) in zip(total, data,
                                                                              strict=True)],
                          ["h", "vocab", "head_dim", "seq", "one", "const"]),

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
@@ -116,21 +115,9 @@ def run_case(case: Case, timeout_s: float) -> dict[str, Any]:
 
 def record(result: dict[str, Any]) -> None:
     if "error" in result:
-        path, label = OUT / "failures.jsonl", result["case"]
+        make_fixtures.record(result, OUT)
     else:
-        path, label = fixture_path(result["model"]), case_of(result)
-    with path.open("a") as out:
-        out.write(json.dumps(result) + "\n")
-    print(f"{label}: {result.get('error') or result['peak_bytes_steady']} "
-          f"({result.get('case_seconds', result.get('seconds'))} s)", flush=True)  # fmt: skip
-
-
-def forget_failures(retried: set[Case]) -> None:
-    path = OUT / "failures.jsonl"
-    if path.exists():
-        kept = [line for line in path.read_text().splitlines()
-                if tuple(json.loads(line)["case"]) not in retried]  # fmt: skip
-        path.write_text("".join(f"{line}\n" for line in kept))
+        make_fixtures.record(result, OUT, fixture_path(result["model"]), case_of(result))
 
 
 def main() -> int:
@@ -142,12 +129,8 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     done = done_cases()
     todo = [c for stage in args.stage for c in cases_for(stage) if c not in done]
-    forget_failures(set(todo))
-    print(f"{len(todo)} cases to run", flush=True)
-    with ThreadPoolExecutor(max_workers=min(args.jobs, 2)) as pool:
-        futures = [pool.submit(run_case, case, args.timeout) for case in todo]
-        for future in as_completed(futures):
-            record(future.result())
+    make_fixtures.forget_failures(set(todo), OUT)
+    make_fixtures.run_all(todo, args.jobs, args.timeout, run_case, record)
     return 0
 
 

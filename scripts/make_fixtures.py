@@ -68,15 +68,16 @@ def done_cases() -> set[Case]:
     for path in OUT.glob("*.jsonl"):
         for line in path.read_text().splitlines():
             r = json.loads(line)
-            if "error" in r:
+            if "peak_bytes_steady" not in r:  # failures, layer-activations.jsonl
                 continue
             seen.add((r["model"], r["batch_size"], r["seq_len"], r["precision"], r["optimizer"],
                       r["grad_checkpointing"]))  # fmt: skip
     return seen
 
 
-def forget_failures(retried: set[Case]) -> None:
-    path = OUT / "failures.jsonl"
+def forget_failures(retried: set[Case], out: Path = OUT) -> None:
+    """Drop the failure lines of cases about to be retried."""
+    path = out / "failures.jsonl"
     if path.exists():
         kept = [line for line in path.read_text().splitlines()
                 if tuple(json.loads(line)["case"]) not in retried]  # fmt: skip
@@ -109,15 +110,26 @@ def run_case(case: Case, timeout_s: float, argv=None) -> dict[str, Any]:
     return result
 
 
-def record(result: dict[str, Any]) -> None:
+def record(result: dict[str, Any], out: Path = OUT, path: Path | None = None,
+           label: object = None) -> None:
+    """Append a result to its model's fixture file, or a failure to failures.jsonl."""
     if "error" in result:
-        path, model = OUT / "failures.jsonl", result["case"][0]
+        path, label = out / "failures.jsonl", result["case"]
     else:
-        path, model = fixture_path(result["model"]), result["model"]
-    with path.open("a") as out:
-        out.write(json.dumps(result) + "\n")
-    print(f"{model}: {result.get('error') or result['peak_bytes_steady']} "
+        path, label = path or fixture_path(result["model"]), label or result["model"]
+    with path.open("a") as file:
+        file.write(json.dumps(result) + "\n")
+    print(f"{label}: {result.get('error') or result['peak_bytes_steady']} "
           f"({result.get('case_seconds', result.get('seconds'))} s)", flush=True)  # fmt: skip
+
+
+def run_all(todo: list, jobs: int, timeout_s: float, run=None, keep=None) -> None:
+    """Run the cases at most two at a time (2 cores) and record each as it finishes."""
+    print(f"{len(todo)} cases to run", flush=True)
+    with ThreadPoolExecutor(max_workers=min(jobs, 2)) as pool:
+        futures = [pool.submit(run or run_case, case, timeout_s) for case in todo]
+        for future in as_completed(futures):
+            (keep or record)(future.result())
 
 
 def cases_for(stage: str, models: tuple[str, ...]) -> list[Case]:
@@ -140,11 +152,7 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     todo = [c for c in cases_for(args.stage, tuple(args.models)) if c not in done_cases()]
     forget_failures(set(todo))  # they are retried now
-    print(f"{len(todo)} cases to run", flush=True)
-    with ThreadPoolExecutor(max_workers=min(args.jobs, 2)) as pool:
-        futures = [pool.submit(run_case, case, args.timeout) for case in todo]
-        for future in as_completed(futures):
-            record(future.result())
+    run_all(todo, args.jobs, args.timeout)
     return 0
 
 

@@ -7,14 +7,12 @@ every transformer layer is kept in fp16; nothing inside a layer is counted:
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from llmem_core.models import Architecture, PositionKind
+from llmem_core.presets import load_activation_recipes
 from llmem_core.units import B16, pages
-
-Recipes = dict[str, Any]
 
 
 def embedding_layers(arch: Architecture) -> int:
@@ -66,70 +64,38 @@ def sizes(arch: Architecture, seq: int, tp: int = 1) -> Sizes:
     )
 
 
-@lru_cache(maxsize=1)
-def recipes() -> Recipes:
-    """presets/activation-recipes.json (read once)."""
-    from llmem_core.presets import presets_dir
-
-    return json.loads((presets_dir() / "activation-recipes.json").read_text())["recipes"]
-
-
 def _recipe(arch: Architecture, precision: str) -> dict:
     family = str(arch.family)
-    return recipes()[RECIPE_FAMILY.get(family, family)][RECIPE_PRECISION[precision]]
+    by_precision = load_activation_recipes()[RECIPE_FAMILY.get(family, family)]
+    return by_precision[RECIPE_PRECISION[precision]]
 
 
-# Families whose attention width always equals the hidden size (q = kv = h): the census cannot
-# tell attention-internal tensors from the residual stream by size, yet tensor parallelism
-# shards only the former. Structural assumption, as the census shows for the families where
-# it can tell (Llama-like, GPTBigCode): attention keeps q and its output (2 tensors of q) and
-# k and v (2 of kv) in the compute dtype; the rest of the fitted h-sized bytes is residual.
-# Checked against the DTensor TP references (tests/test_accuracy_distributed.py).
-Q_EQUALS_H = frozenset({"opt", "bloom", "codegen", "biogpt", "gpt_neo", "gpt2"})
-COMPUTE_BYTES = {"fp32": 4, "amp-bf16": 2, "bf16": 2}
+class Rate(NamedTuple):
+    """Bytes kept as a function of the tokens in a micro-batch: per_token · t + fixed."""
 
+    per_token: float
+    fixed: float
 
-def _coefficients(arch: Architecture, precision: str) -> dict[str, float]:
-    c = dict(_recipe(arch, precision)["layer"]["coefficients"])
-    if str(arch.family) in Q_EQUALS_H:
-        e = COMPUTE_BYTES[RECIPE_PRECISION[precision]]
-        width = c["h"] + c["q"] + c["kv"]  # bytes per element of h, however the fit split it
-        c["q"], c["kv"] = 2 * e, 2 * e
-        c["h"] = width - c["q"] - c["kv"]
-    return c
+    def at(self, tokens: int) -> int:
+        return round(tokens * self.per_token + self.fixed)
 
 
 @lru_cache(maxsize=1024)
-def layer_coefficients(arch: Architecture, precision: str, seq: int, tp: int) -> tuple[float,
-                                                                                        float]:
-    """(bytes per token, bytes per layer) one decoder layer keeps (no checkpointing)."""
-    s, c = sizes(arch, seq, tp), _coefficients(arch, precision)
+def layer_rate(arch: Architecture, precision: str, seq: int, tp: int = 1) -> Rate:
+    """What one decoder layer keeps for backward (no checkpointing)."""
+    s, c = sizes(arch, seq, tp), _recipe(arch, precision)["layer"]["coefficients"]
     per_token = (c["h"] * s.h + c["f"] * s.f + c["q"] * s.q + c["kv"] * s.kv
                  + c["heads"] * s.heads + c["head_dim"] * s.head_dim
                  + c["heads_x_seq"] * s.heads * s.seq + c.get("seq", 0) * s.seq + c["one"])
-    return per_token, c["const"]
+    return Rate(per_token, c["const"])
 
 
 @lru_cache(maxsize=1024)
-def outside_coefficients(arch: Architecture, precision: str, seq: int) -> tuple[float, float,
-                                                                               float]:
-    """(bytes per token, constant) of the embedding, final norm and lm_head input, and the
-    loss's saved log-probabilities per token."""
+def outside_rates(arch: Architecture, precision: str, seq: int) -> tuple[Rate, Rate]:
+    """(embedding, final norm and lm_head input; the loss's saved log-probabilities)."""
     s, c = sizes(arch, seq), _recipe(arch, precision)["outside"]["coefficients"]
     per_token = c["h"] * s.h + c["head_dim"] * s.head_dim + c.get("seq", 0) * s.seq + c["one"]
-    return per_token, c["const"], c["vocab"] * s.vocab
-
-
-def layer_bytes(arch: Architecture, precision: str, tokens: int, seq: int, tp: int = 1) -> int:
-    """Bytes one decoder layer keeps for backward (no checkpointing)."""
-    per_token, const = layer_coefficients(arch, precision, seq, tp)
-    return round(tokens * per_token + const)
-
-
-def outside_bytes(arch: Architecture, precision: str, tokens: int, seq: int) -> tuple[int, int]:
-    """(embedding, final norm and lm_head input; the loss's saved log-probabilities)."""
-    per_token, const, loss = outside_coefficients(arch, precision, seq)
-    return round(tokens * per_token + const), round(tokens * loss)
+    return Rate(per_token, c["const"]), Rate(c["vocab"] * s.vocab, 0)
 
 
 def checkpoint_bytes(arch: Architecture, residual_bytes: int, tokens: int) -> int:

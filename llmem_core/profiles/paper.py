@@ -77,6 +77,10 @@ def peak_total(req: Request) -> int:
     return breakdown(req).total
 
 
+def notes(req: Request) -> tuple[str, ...]:
+    return ("The paper's equations describe Colossal-AI Gemini (2023), not eager PyTorch.",)
+
+
 SOURCE = "LLMem (Kim et al., IJCAI 2024)"
 
 

@@ -83,8 +83,9 @@ class Static(NamedTuple):
 
     states: States
     buffers: transient.Buffers
-    layer: tuple[float, float]  # bytes per token, per layer (one decoder layer)
-    outside: tuple[float, float, float]  # per token, constant, loss per token
+    layer: activations.Rate  # one decoder layer
+    outside: activations.Rate  # embedding, final norm, lm_head input
+    loss: activations.Rate  # the log-probabilities the loss keeps
     layer_copy: int  # autocast 16-bit copy of one layer's matmul weights
     lm_copy: int  # … of the V·E matrix
 
@@ -101,8 +102,9 @@ def _static_cached(arch: Architecture, kind: Optimizer, seq: int, lay: Layout, p
     return Static(
         states=_states(arch, kind, lay, pb),
         buffers=transient.pytorch_buffers(arch, sp, lay, pb, e),
-        layer=activations.layer_coefficients(arch, recipe, seq, lay.tp),
-        outside=activations.outside_coefficients(arch, recipe, seq),
+        layer=activations.layer_rate(arch, recipe, seq, lay.tp),
+        outside=activations.outside_rates(arch, recipe, seq)[0],
+        loss=activations.outside_rates(arch, recipe, seq)[1],
         layer_copy=sp.layer_matmul * 2 // lay.tp if amp else 0,
         lm_copy=sp.lm_matrix * 2 if amp else 0,
     )
@@ -141,9 +143,7 @@ class Acts(NamedTuple):
 
 def acts(req: Request, s: Setup) -> Acts:
     arch, t, static = req.model, s.tokens, _static(req.model, req.training, s)
-    layer = round(t * static.layer[0] + static.layer[1])
-    outside = round(t * static.outside[0] + static.outside[1])
-    loss = round(t * static.outside[2])
+    layer, outside, loss = static.layer.at(t), static.outside.at(t), static.loss.at(t)
     layer_copy, lm_copy = static.layer_copy, static.lm_copy
     if req.training.grad_checkpointing:
         kept = activations.checkpoint_bytes(arch, s.rb, s.tokens) + outside

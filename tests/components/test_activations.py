@@ -24,10 +24,10 @@ def test_pytorch_llama_bf16_layer_recipe_by_hand() -> None:
     up, product) + q and k/v after rotary 4·q + 4·kv + flash log-sum-exp 4·heads + rsqrt 8.
     Llama-3.2-1B, t = 4,096: 16·2048 + 8·8192 + 4·2048 + 4·512 + 4·32 + 8 = 108,680 B/token,
     445,153,280 B per layer (+ a few bytes of RNG state)."""
-    from llmem_core.components.activations import layer_bytes
+    from llmem_core.components.activations import layer_rate
 
     arch = find_model("meta-llama/Llama-3.2-1B").architecture
-    got = layer_bytes(arch, "bf16", 4_096, 512)
+    got = layer_rate(arch, "bf16", 512).at(4_096)
     assert abs(got - 108_680 * 4_096) <= 64
 
 
