@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import importlib.util
 import json
 import os
 import shutil
@@ -40,7 +41,11 @@ def guard_library(python: str = sys.executable) -> Path:
         raise MeasureInputError(
             "device: fake-cuda needs torch (pip install torch==2.13.0)"
         ) from error
-    source_hash = hashlib.sha256(SOURCE.read_bytes()).hexdigest()[:12]
+    # The library links to this torch's lib/ by rpath: key the cache by where torch is installed
+    # too, so a venv that was moved or deleted never hands its stale library to another.
+    spec = importlib.util.find_spec("torch")
+    where = str(Path(spec.origin).parent) if spec and spec.origin else ""
+    source_hash = hashlib.sha256(SOURCE.read_bytes() + where.encode()).hexdigest()[:12]
     target = cache_dir() / f"fake_cuda_guard-torch{torch_version}-{source_hash}.so"
     if not target.exists():
         _compile(target, _build_facts(python))
