@@ -24,8 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from dashboard import charts, compute, cost, tables  # noqa: E402
-from dashboard.state import DEFAULT, to_query  # noqa: E402
+from llmem_dashboard import charts, compute, cost, tables  # noqa: E402
+from llmem_dashboard.state import DEFAULT, to_query  # noqa: E402
 from llmem_core import load_gpus, load_models  # noqa: E402
 
 TARGET_MS = 150.0

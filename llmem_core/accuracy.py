@@ -12,9 +12,10 @@ import json
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from llmem_core.errors import InputError
 from llmem_core.estimate import estimate
-from llmem_core.models import Cluster, Method, Request, Runtime, Training
-from llmem_core.presets import find_model
+from llmem_core.request import Request
+from llmem_core.spec import MAX_GPU_MEMORY_MIB, PlanSpec
 
 SHARED_NAMES = {  # shared-reference-peaks.csv short names → preset ids
     "opt-125m": "facebook/opt-125m",
@@ -59,16 +60,40 @@ def load_shared_cases(path: Path) -> list[Case]:
                 for r in csv.DictReader(f)]
 
 
+def spec_for(case: Case, profile: str = "pytorch", **runtime: Any) -> PlanSpec:
+    """The case as a plan (on GPUs too large to matter: the tensor peak is compared)."""
+    return PlanSpec(model=case.model, gpu_memory_mib=MAX_GPU_MEMORY_MIB,
+                    num_gpus=case.num_gpus, method=case.method, batch_size=case.batch_size,
+                    seq_len=case.seq_len, precision=case.precision, optimizer=case.optimizer,
+                    grad_checkpointing=case.grad_checkpointing, profile=profile, **runtime)
+
+
 def request_for(case: Case, profile: str = "pytorch", **runtime: Any) -> Request:
-    return Request(
-        model=find_model(case.model).architecture,
-        training=Training(batch_size=case.batch_size, seq_len=case.seq_len,
-                          precision=case.precision, optimizer=case.optimizer,
-                          grad_checkpointing=case.grad_checkpointing),
-        method=Method(kind=case.method),
-        cluster=Cluster(memory_bytes=2**50, num_gpus=case.num_gpus),
-        runtime=Runtime(profile=profile, **runtime),
-    )
+    return spec_for(case, profile, **runtime).request()
+
+
+def out_of_scope(case: Case, profile: str = "pytorch") -> str | None:
+    """Why the estimator refuses the case's plan (None: it estimates it). A reference measured
+    on the fake device can describe a run no GPU could do: GPT-2 at 2,048 tokens reads past its
+    1,024-row position table (fake tensors do not check indices)."""
+    try:
+        request_for(case, profile)
+    except InputError as err:
+        return str(err)
+    return None
+
+
+def split_cases(cases: list[Case], profile: str = "pytorch"
+                ) -> tuple[list[Case], list[tuple[Case, str]]]:
+    """(cases the profile estimates, cases set aside with the reason)."""
+    kept, aside = [], []
+    for case in cases:
+        why = out_of_scope(case, profile)
+        if why is None:
+            kept.append(case)
+        else:
+            aside.append((case, why))
+    return kept, aside
 
 
 def relative_error(case: Case, profile: str = "pytorch") -> float:

@@ -1,26 +1,42 @@
-"""The one error type users see: bad input, described in one line naming the field."""
+"""The one error type users see: bad input, with the field it belongs to as data.
 
-import sys
-from collections.abc import Callable
+`InputError(field, message)`: `field` names the input (a request field such as `tp` or
+`seq_len`, a nested one such as `utilisation.tp`, or `model` for anything wrong inside a
+config.json); `message` says what is allowed, with the range. Front ends place the message by
+`field` (the dashboard next to the widget, the CLI as `{"error": {"field", "message"}}`); none
+of them parses the text.
+"""
+
+from __future__ import annotations
 
 EXIT_BAD_INPUT = 2
+# Inputs are echoed in messages; a 10,000-character value must not make a 10,000-character line.
+ECHO_LIMIT = 60
 
 
 class InputError(ValueError):
-    """Raised for any invalid user input; the message names the field and the allowed range."""
+    """Invalid user input: which field, and a one-line message with the allowed range."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = one_line(message)
+        super().__init__(f"{field}: {self.message}")
+
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:  # survives copying and pickling
+        return type(self), (self.field, self.message)
+
+    def as_dict(self) -> dict[str, str]:
+        return {"field": self.field, "message": self.message}
 
 
-def guarded(prog: str, action: Callable[[], int]) -> int:
-    """Run a command; bad input becomes one line on stderr naming the field, and exit status 2
-    (never a traceback)."""
-    from pydantic import ValidationError
+def one_line(text: str) -> str:
+    return " ".join(str(text).split())
 
-    from llmem_core.hf_config import first_error
 
+def echo(value: object, limit: int = ECHO_LIMIT) -> str:
+    """repr() of a user's value for a message, cut to `limit` characters."""
     try:
-        return action()
-    except InputError as err:
-        print(f"{prog}: error: {err}", file=sys.stderr)
-    except ValidationError as err:
-        print(f"{prog}: error: {first_error(err)}", file=sys.stderr)
-    return EXIT_BAD_INPUT
+        text = repr(value)
+    except ValueError:  # int → str beyond Python's digit limit
+        text = f"<an integer of more than {limit} digits>"
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,16 +1,35 @@
-"""estimate(): compose a profile's components into the peak per GPU. No formulas here."""
+"""estimate(): compose a profile's components into the peak per GPU. No formulas here.
+
+Each profile splits a request in two: `prepare(request)` computes once what does not depend on
+the batch (states, buffers, per-token activation rates); the `Prepared` value then gives the
+peak at any batch in a few additions. `estimate` and `peak_bytes` use the request's batch; the
+batch search (plan.py) and the dashboard's curves call `prepare(request).peak(b)`.
+"""
 
 from __future__ import annotations
 
 from types import ModuleType
+from typing import Protocol
 
-from llmem_core.models import Breakdown, Estimate, ProfileName, Request
+from llmem_core.models import ProfileName
 from llmem_core.profiles import paper, pytorch
+from llmem_core.request import Request
+from llmem_core.results import Breakdown, Estimate, Phase, Term
 
 PROFILES: dict[ProfileName, ModuleType] = {
     ProfileName.PYTORCH: pytorch,
     ProfileName.PAPER: paper,
 }
+
+
+class Prepared(Protocol):
+    """A request's batch-independent part, as each profile's prepare() returns it."""
+
+    request: Request
+
+    def peak(self, batch: int) -> int: ...
+
+    def evaluate(self, batch: int) -> tuple[Breakdown, Phase, dict[Phase, int]]: ...
 
 
 def available_profiles() -> tuple[ProfileName, ...]:
@@ -22,22 +41,32 @@ def _profile(req: Request) -> ModuleType:
     return PROFILES[req.runtime.profile]
 
 
+def prepare(req: Request) -> Prepared:
+    """The batch-independent part of a request, for peaks at many batch sizes."""
+    return _profile(req).prepare(req)
+
+
 def breakdown(req: Request) -> Breakdown:
-    """The parts of the peak per GPU (the fast path the batch search uses)."""
-    return _profile(req).breakdown(req)
+    """The parts of the peak per GPU at the request's batch."""
+    return prepare(req).evaluate(req.training.batch_size)[0]
 
 
 def peak_bytes(req: Request) -> int:
-    """The peak per GPU alone (the batch search's fast path)."""
-    return _profile(req).peak_total(req)
+    """The peak per GPU alone, at the request's batch."""
+    return prepare(req).peak(req.training.batch_size)
 
 
 def estimate(req: Request) -> Estimate:
     """Peak memory per GPU for one request, with its breakdown, phase and assumptions."""
     prof = _profile(req)
-    parts, phase, phases = prof.evaluate(req)
+    parts, phase, phases = prof.prepare(req).evaluate(req.training.batch_size)
+    return result(req, parts, phase, phases, prof.terms(req, parts), prof.notes(req))
+
+
+def result(req: Request, parts: Breakdown, phase: Phase, phases: dict[Phase, int],
+           terms: tuple[Term, ...], notes: tuple[str, ...]) -> Estimate:
     peak, capacity = parts.total, req.cluster.memory_bytes
-    return Estimate.model_construct(
+    return Estimate.model_construct(  # built from the core's own numbers: nothing to validate
         request=req,
         peak_bytes=peak,
         tensor_peak_bytes=peak - parts.runtime,
@@ -47,6 +76,6 @@ def estimate(req: Request) -> Estimate:
         capacity_bytes=capacity,
         fits=peak <= capacity,
         headroom_bytes=capacity - peak,
-        terms=prof.terms(req, parts),
-        notes=prof.notes(req),
+        terms=terms,
+        notes=notes,
     )

@@ -1,22 +1,48 @@
-"""Inputs and outputs of the estimator: frozen, strict pydantic models and nothing else.
+"""The estimator's inputs: frozen pydantic models and nothing else (a request built from them:
+request.py; what comes out: results.py).
 
 Every categorical input is a StrEnum, so an unknown value is rejected at the boundary with a
 message that lists the allowed ones; every size has bounds, so an absurd value never reaches a
-formula.
+formula. Every model raises InputError(field, message) on bad input, never pydantic's own error.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from llmem_core.errors import InputError
+from llmem_core.validation import input_error
 
 
 class Frozen(BaseModel):
-    """Base of every llmem model: immutable, hashable, unknown fields rejected."""
+    """Base of every llmem model: immutable, hashable, unknown fields rejected; bad input is an
+    InputError naming the field and its allowed range; copies are validated like originals."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", strict=False)
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as err:
+            raise input_error(err, type(self)) from None
+
+    @classmethod
+    def model_validate(cls, obj: Any, **kwargs: Any) -> Self:  # type: ignore[override]
+        try:
+            return super().model_validate(obj, **kwargs)
+        except ValidationError as err:
+            raise input_error(err, cls) from None
+
+    def values(self) -> dict[str, Any]:
+        """The fields as they are (nested models stay models): the input of a validated copy."""
+        return {name: getattr(self, name) for name in type(self).model_fields}
+
+    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> Self:
+        """A validated copy: the same checks as the constructor (pydantic's own skips them)."""
+        return type(self)(**{**self.values(), **(update or {})})
 
 
 # Bounds. Far beyond any real model or run; their purpose is to stop typos (a batch of
@@ -26,7 +52,7 @@ MAX_HIDDEN = 1_048_576
 MAX_VOCAB = 16_777_216
 MAX_BATCH = 1_000_000
 MAX_SEQ = 16_777_216
-MAX_GPUS = 1_000_000
+MAX_GPUS = 4_096  # GPUs in one job; also the most `gpus` and `cost` search
 
 Count = Annotated[int, Field(ge=1)]
 
@@ -55,7 +81,7 @@ class MlpKind(StrEnum):
 
 
 class PositionKind(StrEnum):
-    LEARNED = "learned"  # a position table of learned_positions rows
+    LEARNED = "learned"  # a position table of learned_positions rows: the longest sequence
     ROTARY = "rotary"
     ALIBI = "alibi"
 
@@ -88,6 +114,9 @@ class Architecture(Frozen):
     tie_word_embeddings: bool
     position_embedding: PositionKind
     learned_positions: int = Field(ge=0, le=MAX_SEQ, description="rows of a learned table")
+    position_offset: int = Field(
+        default=0, ge=0, le=16, description="rows before position 0 (OPT, BioGPT: 2)"
+    )
     norm_kind: NormKind
     norms_per_layer: int = Field(ge=0, le=8)
     final_norm: bool
@@ -111,22 +140,44 @@ class Architecture(Frozen):
     @model_validator(mode="after")
     def _consistent(self) -> Architecture:
         if self.num_attention_heads % self.num_key_value_heads:
-            raise ValueError(
-                f"num_key_value_heads ({self.num_key_value_heads}) must divide "
-                f"num_attention_heads ({self.num_attention_heads})"
+            raise InputError(
+                "num_key_value_heads",
+                f"must divide num_attention_heads ({self.num_attention_heads:,}); "
+                f"got {self.num_key_value_heads:,}",
             )
         if self.experts_per_token > self.num_experts:
-            raise ValueError(
-                f"experts_per_token ({self.experts_per_token}) must be ≤ num_experts "
-                f"({self.num_experts})"
+            raise InputError(
+                "experts_per_token",
+                f"must be at most num_experts ({self.num_experts:,}); "
+                f"got {self.experts_per_token:,}",
             )
-        if self.position_embedding != PositionKind.LEARNED and self.learned_positions:
-            raise ValueError("learned_positions must be 0 unless position_embedding is learned")
+        self._check_positions()
         return self
+
+    def _check_positions(self) -> None:
+        learned = self.position_embedding == PositionKind.LEARNED
+        if not learned and (self.learned_positions or self.position_offset):
+            raise InputError(
+                "learned_positions", "must be 0 unless position_embedding is learned"
+            )
+        if learned and self.learned_positions <= self.position_offset:
+            raise InputError(
+                "learned_positions",
+                f"must exceed position_offset ({self.position_offset}); "
+                f"got {self.learned_positions:,}",
+            )
+
+    @property
+    def max_seq_len(self) -> int | None:
+        """The longest sequence the model can take: a learned position table has one row per
+        position (after its offset); rotary and ALiBi models have no table, so no such limit."""
+        if self.position_embedding != PositionKind.LEARNED:
+            return None
+        return self.learned_positions - self.position_offset
 
     def with_vocab(self, vocab_size: int) -> Architecture:
         """The same model with another vocabulary (the what-if of the paper's lm_head point)."""
-        return self.model_validate({**self.model_dump(), "vocab_size": vocab_size})
+        return self.model_copy(update={"vocab_size": vocab_size})
 
 
 class Precision(StrEnum):
@@ -150,6 +201,8 @@ class Training(Frozen):
 
 
 class MethodKind(StrEnum):
+    """The one name of each way of spreading the job (core, cost, CLI and dashboard)."""
+
     SINGLE = "single"  # one GPU
     CDP = "cdp"  # conventional data parallel: the full model on every GPU (DDP)
     ADP = "adp"  # advanced data parallel: ZeRO-3 / FSDP, states sharded
@@ -159,7 +212,13 @@ class MethodKind(StrEnum):
 
 class Method(Frozen):
     kind: MethodKind
-    tp_degree: int = Field(default=1, ge=1, le=MAX_GPUS)
+    tp: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_GPUS,
+        description="tensor-parallel degree; None: the method's own (tp: every GPU; dp+tp: "
+        "the largest divisor of the GPU count up to its square root)",
+    )
 
 
 class Cluster(Frozen):
@@ -195,91 +254,6 @@ class Runtime(Frozen):
         le=2**34,
         description="Gemini chunk size in elements; 0 = search it as Gemini does",
     )
-
-
-class Request(Frozen):
-    """One question: this model, trained so, with this method, on this cluster."""
-
-    model: Architecture
-    training: Training
-    method: Method
-    cluster: Cluster
-    runtime: Runtime = Runtime()
-
-
-class Phase(StrEnum):
-    FORWARD = "forward"
-    BACKWARD = "backward"
-    OPTIMIZER = "optimizer-step"
-
-
-class Breakdown(Frozen):
-    """Bytes per GPU by part; one field per bar segment. The parts sum to the peak."""
-
-    transformer: int = Field(ge=0, description="body weights, gradients and fp32 master copy")
-    lm_head: int = Field(ge=0, description="lm_head weight states, logits, loss temporaries")
-    optimizer: int = Field(ge=0, description="optimizer states and step temporaries")
-    activations: int = Field(ge=0, description="activations kept for the backward pass")
-    transient: int = Field(ge=0, description="all-gathered parameters, TP backward all-gathers")
-    runtime: int = Field(ge=0, description="CUDA context, allocator slack, workspaces")
-
-    @property
-    def total(self) -> int:
-        return (
-            self.transformer
-            + self.lm_head
-            + self.optimizer
-            + self.activations
-            + self.transient
-            + self.runtime
-        )
-
-
-class Term(Frozen):
-    """How one component is computed, for the assumptions panel and the hover text; its bytes
-    are `Estimate.components.<component>`."""
-
-    component: str
-    name: str
-    formula: str
-    source: str
-
-
-class Estimate(Frozen):
-    request: Request
-    peak_bytes: int
-    tensor_peak_bytes: int = Field(description="tensor allocations alone (runtime excluded)")
-    components: Breakdown
-    phase: Phase
-    phase_peaks: dict[Phase, int]
-    capacity_bytes: int
-    fits: bool
-    headroom_bytes: int
-    terms: tuple[Term, ...]
-    notes: tuple[str, ...] = ()
-
-
-class MethodPlan(Frozen):
-    method: Method
-    max_batch_size: int = Field(ge=0, description="0 when even batch 1 does not fit")
-    score: float
-    peak_bytes_at_max: int | None = None
-    samples_per_step: int = 0
-
-
-class PlanChoice(StrEnum):
-    CDP = "cdp"
-    ADP = "adp"
-    TP = "tp"
-    DP_TP = "dp+tp"
-    SINGLE = "single"
-    CPU_OFFLOAD = "cpu-offload"
-
-
-class Plan(Frozen):
-    choice: PlanChoice
-    methods: tuple[MethodPlan, ...]
-    reason: str
 
 
 class Gpu(Frozen):

@@ -4,140 +4,144 @@ GPUs of a type a job needs.
 Scores are samples per step (§5): CDP (bs·gpu_n)·1.5 — ZeRO-3 moves 1.5× the traffic of plain
 data parallelism, so CDP is favoured at equal batch — ADP bs·gpu_n, TP bs, DP+TP bs·dp_n.
 The paper raises bs from 1 until it no longer fits; peak memory only grows with bs, so an
-exponential probe plus bisection finds the same answer in O(log bs) estimates.
+exponential probe plus bisection finds the same answer in O(log bs) estimates, each on the
+request's prepared (batch-independent) part.
+
+A method that cannot run the job at all (a tensor-parallel degree that does not divide the
+heads, dp+tp on a GPU count without a divisor) is reported as not applicable, with the reason;
+it never turns into "offload to CPU".
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from llmem_core.errors import InputError
-from llmem_core.estimate import peak_bytes
-from llmem_core.models import (
-    MAX_BATCH,
-    Method,
-    MethodKind,
-    MethodPlan,
-    Plan,
-    PlanChoice,
-    Request,
-)
-from llmem_core.profiles.layout import default_dp_tp_degree, layout
+from llmem_core.estimate import Prepared, prepare
+from llmem_core.models import MAX_BATCH, MAX_GPUS, Method, MethodKind
+from llmem_core.parallelism import Parallelism, dp_tp_degree
+from llmem_core.request import Job, Request
+from llmem_core.results import MethodPlan, Plan
 
 CDP_SCORE_FACTOR = 1.5  # LLMem §5 (Algorithm 1)
+NODE_SIZE = 8  # GPUs per server (HGX/DGX boards hold 8): the rental unit past one node
 
 
-def _with_batch(req: Request, batch: int) -> Request:
-    training = req.training.model_copy(update={"batch_size": batch})
-    return req.model_copy(update={"training": training})
+def largest_batch(prepared: Prepared, capacity: int) -> int:
+    """Largest batch whose peak is ≤ capacity (0 if even 1 is not), by exponential probe and
+    bisection (the peak never falls as the batch grows: tests/test_invariants.py)."""
 
+    def fits(batch: int) -> bool:
+        return prepared.peak(batch) <= capacity
 
-def _fits(req: Request, batch: int) -> bool:
-    return peak_bytes(_with_batch(req, batch)) <= req.cluster.memory_bytes
-
-
-def max_batch_size(req: Request) -> int:
-    """Largest batch that fits (0 if even 1 does not), by exponential probe and bisection."""
-    if not _fits(req, 1):
+    if not fits(1):
         return 0
     low, high = 1, 2
-    while high <= MAX_BATCH and _fits(req, high):
+    while high <= MAX_BATCH and fits(high):
         low, high = high, high * 2
     high = min(high, MAX_BATCH + 1)
     while high - low > 1:  # invariant: low fits, high does not (or is past the bound)
         mid = (low + high) // 2
-        low, high = (mid, high) if _fits(req, mid) else (low, mid)
+        low, high = (mid, high) if fits(mid) else (low, mid)
     return low
+
+
+def max_batch_size(req: Request) -> int:
+    """Largest batch of the request's method that fits its GPUs (0 if even 1 does not)."""
+    return largest_batch(prepare(req), req.cluster.memory_bytes)
 
 
 def max_batch_size_stepwise(req: Request, limit: int = MAX_BATCH) -> int:
     """The paper's own search: raise bs by one while it fits (for the benchmark only)."""
-    batch = 0
-    while batch < limit and _fits(req, batch + 1):
+    prepared, capacity, batch = prepare(req), req.cluster.memory_bytes, 0
+    while batch < limit and prepared.peak(batch + 1) <= capacity:
         batch += 1
     return batch
 
 
-def samples_per_step(req: Request, batch: int) -> int:
-    return batch * layout(req).dp
+def score(parallel: Parallelism, batch: int) -> float:
+    factor = CDP_SCORE_FACTOR if parallel.method.kind == MethodKind.CDP else 1.0
+    return batch * parallel.dp * factor
 
 
-def score(req: Request, batch: int) -> float:
-    factor = CDP_SCORE_FACTOR if req.method.kind == MethodKind.CDP else 1.0
-    return samples_per_step(req, batch) * factor
-
-
-def candidate_methods(num_gpus: int, tp_degree: int | None = None) -> list[Method]:
-    """The methods Algorithm 1 compares on num_gpus GPUs."""
+def candidate_methods(num_gpus: int, tp: int | None = None) -> list[Method]:
+    """The methods Algorithm 1 compares on num_gpus GPUs; `tp` is dp+tp's degree (checked
+    against the GPU count here: a degree that cannot divide it is the user's error)."""
     if num_gpus == 1:
+        if tp not in (None, 1):
+            raise InputError("tp", f"must be 1 on one GPU (got {tp:,})")
         return [Method(kind=MethodKind.SINGLE)]
-    methods = [Method(kind=MethodKind.CDP), Method(kind=MethodKind.ADP)]
-    methods.append(Method(kind=MethodKind.TP, tp_degree=num_gpus))
-    tp = tp_degree or default_dp_tp_degree(num_gpus)
-    if 1 < tp < num_gpus and num_gpus % tp == 0:
-        methods.append(Method(kind=MethodKind.DP_TP, tp_degree=tp))
-    return methods
+    if tp is not None:
+        dp_tp_degree(num_gpus, tp)
+    return [
+        Method(kind=MethodKind.CDP),
+        Method(kind=MethodKind.ADP),
+        Method(kind=MethodKind.TP),
+        Method(kind=MethodKind.DP_TP, tp=tp),
+    ]
 
 
-def plan_method(req: Request) -> MethodPlan:
+def plan_method(job: Job, method: Method) -> MethodPlan:
+    """One method's row: its largest batch and score, or why it cannot run this job."""
     try:
-        best = max_batch_size(req)
-    except InputError:  # e.g. tp does not divide the heads: this method cannot run at all
-        best = 0
-    peak = peak_bytes(_with_batch(req, best)) if best else None
+        req = job.request(method)
+    except InputError as err:
+        return MethodPlan.model_construct(method=method, applicable=False, reason=str(err),
+                                          max_batch_size=0, score=0.0, peak_bytes_at_max=None,
+                                          samples_per_step=0)
+    prepared = prepare(req)
+    best = largest_batch(prepared, job.cluster.memory_bytes)
     return MethodPlan.model_construct(
-        method=req.method,
+        method=req.parallel.method,
+        applicable=True,
+        reason="",
         max_batch_size=best,
-        score=score(req, best) if best else 0.0,
-        peak_bytes_at_max=peak,
-        samples_per_step=samples_per_step(req, best) if best else 0,
+        score=score(req.parallel, best),
+        peak_bytes_at_max=prepared.peak(best) if best else None,
+        samples_per_step=best * req.parallel.dp,
     )
 
 
-def plan(req: Request, tp_degree: int | None = None) -> Plan:
+def plan(job: Job, tp: int | None = None) -> Plan:
     """Algorithm 1: each method's largest batch and score; the best, or CPU offloading."""
-    if tp_degree is not None and req.cluster.num_gpus % tp_degree:
-        raise InputError(f"tp: {tp_degree} must divide num_gpus ({req.cluster.num_gpus})")
-    methods = candidate_methods(req.cluster.num_gpus, tp_degree)
-    rows = tuple(plan_method(req.model_copy(update={"method": m})) for m in methods)
-    best = max(rows, key=lambda r: r.score)
+    rows = {m.kind: plan_method(job, m) for m in candidate_methods(job.cluster.num_gpus, tp)}
+    best = max(rows.values(), key=lambda r: r.score)
     if best.max_batch_size == 0:
         return Plan.model_construct(
-            choice=PlanChoice.CPU_OFFLOAD,
-            methods=rows,
+            job=job, choice=None, methods=rows,
             reason="no method fits batch 1 in GPU memory: offload optimizer states or "
             "parameters to CPU, or use more or larger GPUs",
         )
-    return Plan.model_construct(
-        choice=PlanChoice(best.method.kind.value),
-        methods=rows,
-        reason=_reason(best),
-    )
+    return Plan.model_construct(job=job, choice=best.kind, methods=rows, reason=_reason(best))
 
 
 def _reason(best: MethodPlan) -> str:
-    kind = best.method.kind.value
     return (
-        f"{kind} has the highest score ({best.score:g}): batch {best.max_batch_size} per "
+        f"{best.kind} has the highest score ({best.score:g}): batch {best.max_batch_size} per "
         f"replica, {best.samples_per_step} samples per step"
     )
 
 
-def gpus_needed(req: Request, max_gpus: int = 1024) -> tuple[int, Plan] | None:
-    """The smallest GPU count (1, 2, 4, … then every count up to max_gpus tried in order of
-    size) for which some method fits the request's batch; None if none up to max_gpus."""
+def fitting(p: Plan, batch: int) -> list[MethodPlan]:
+    """The plan's methods whose largest batch reaches `batch` per replica."""
+    return [m for m in p.methods.values() if m.max_batch_size >= batch]
+
+
+def gpus_needed(job: Job, max_gpus: int = 1024) -> Plan | None:
+    """The plan on the smallest GPU count (1–8, then whole nodes of 8, up to max_gpus) for
+    which some method fits the job's batch; None if none does. The count is the plan's
+    `job.cluster.num_gpus`."""
+    if not 1 <= max_gpus <= MAX_GPUS:
+        raise InputError("max_gpus", f"must be a whole number from 1 to {MAX_GPUS:,} "
+                                     f"(got {max_gpus:,})")
     for n in rentable_counts(max_gpus):
-        cluster = req.cluster.model_copy(update={"num_gpus": n})
-        trial = req.model_copy(update={"cluster": cluster})
-        result = plan(trial)
-        fitting = [m for m in result.methods if m.max_batch_size >= req.training.batch_size]
-        if fitting:
-            return n, result
+        trial = plan(job.with_(num_gpus=n))
+        if fitting(trial, job.training.batch_size):
+            return trial
     return None
 
 
-NODE_SIZE = 8  # GPUs per server (HGX/DGX boards hold 8): the rental unit past one node
-
-
-def rentable_counts(max_gpus: int) -> list[int]:
+def rentable_counts(max_gpus: int) -> Iterator[int]:
     """Counts that people actually rent: 1–8, then multiples of 8 (whole nodes)."""
-    small = list(range(1, min(max_gpus, NODE_SIZE) + 1))
-    return small + list(range(2 * NODE_SIZE, max_gpus + 1, NODE_SIZE))
+    yield from range(1, min(max_gpus, NODE_SIZE) + 1)
+    yield from range(2 * NODE_SIZE, max_gpus + 1, NODE_SIZE)

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from llmem_core.models import Architecture
 from llmem_core.params import Split
-from llmem_core.profiles.layout import Layout
+from llmem_core.parallelism import Parallelism
 from llmem_core.units import B16, pages
 
 
@@ -40,7 +40,7 @@ class Buffers(NamedTuple):
     optimizer: int
 
 
-def pytorch_buffers(arch: Architecture, sp: Split, lay: Layout, pb: int, e: int) -> Buffers:
+def pytorch_buffers(arch: Architecture, sp: Split, lay: Parallelism, pb: int, e: int) -> Buffers:
     """Communication buffers per phase.
 
     DDP (CDP): one gradient bucket copy of all parameters, from construction on (reference

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from llmem_core.models import Architecture
 from llmem_core.params import Split, counts, tensors
-from llmem_core.profiles.layout import Layout
+from llmem_core.parallelism import Parallelism
 from llmem_core.units import B16, B32, MiB, pages, round_up
 
 # Gemini's search_chunk_configuration (colossalai/zero/gemini/chunk/search_utils.py):
@@ -69,7 +69,7 @@ def paper_model_state_bytes(arch: Architecture, chunk_size: int) -> int:
 # ---- profile `pytorch` --------------------------------------------------------------------
 
 
-def pytorch_shard(arch: Architecture, sp: Split, lay: Layout) -> tuple[int, int]:
+def pytorch_shard(arch: Architecture, sp: Split, lay: Parallelism) -> tuple[int, int]:
     """(body, V·E matrix) elements held per GPU.
 
     DTensor TP shards each layer's matmul weights over tp and replicates the rest (embeddings,

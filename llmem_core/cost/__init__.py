@@ -2,14 +2,15 @@
 count, what it costs in the cloud and on owned hardware, when buying beats renting.
 
 The public surface:
-    rank_plans(job, gpus, assumptions, options, edits) -> Ranking   every plan, flagged, filtered
+    CostSpec(...).assumptions() / .options() / .run(job)           the question, by the CLI's names
+    rank_plans(run, gpus, assumptions, options, edits) -> Ranking   every plan, flagged, filtered
     table_rows(ranking), chart_points(ranking)                       dicts for a table / a chart
     price_table(gpus, edits, currency) -> (UnitPrices, …)           the catalog's prices, edited
-    run_time(job, bf16_tflops, n, method, assumptions) -> RunTime     one plan's hours
+    run_time(run, bf16_tflops, n, method, assumptions) -> RunTime     one plan's hours
     run_cost(hours, n, prices, assumptions) -> RunCost                one plan's money
     break_even(cloud, energy, purchase, hours, assumptions) -> BreakEven
     hardware_flops_per_token(arch, seq_len, checkpointing)            PaLM appendix B
-Inputs: Job, CostAssumptions (+ PerMethodUtilisation, PerMethodCommPenalty, Currency),
+Inputs: Run, CostAssumptions (+ Currency; per-method values keyed by MethodKind),
 PriceOverride, RankOptions (+ CostBasis). Formulas, heuristics and sources: docs/cost.md.
 """
 
@@ -24,11 +25,9 @@ from llmem_core.cost.inputs import (
     CostAssumptions,
     CostBasis,
     Currency,
-    Job,
-    PerMethodCommPenalty,
-    PerMethodUtilisation,
     PriceOverride,
     RankOptions,
+    Run,
 )
 from llmem_core.cost.money import (
     amortisation_per_gpu_hour,
@@ -39,7 +38,7 @@ from llmem_core.cost.money import (
     run_cost,
     unit_prices,
 )
-from llmem_core.cost.rank import best_method, rank_plans, rentable_counts
+from llmem_core.cost.rank import best_method, rank_plans
 from llmem_core.cost.results import (
     BreakEven,
     BreakEvenStatus,
@@ -48,8 +47,10 @@ from llmem_core.cost.results import (
     RunCost,
     RunTime,
     Skipped,
+    SkipReason,
     UnitPrices,
 )
+from llmem_core.cost.spec import CostSpec
 from llmem_core.cost.table import chart_points, table_rows
 
 __all__ = [
@@ -58,15 +59,15 @@ __all__ = [
     "CostAssumptions",
     "CostBasis",
     "CostRow",
+    "CostSpec",
     "Currency",
-    "Job",
-    "PerMethodCommPenalty",
-    "PerMethodUtilisation",
     "PriceOverride",
     "RankOptions",
     "Ranking",
+    "Run",
     "RunCost",
     "RunTime",
+    "SkipReason",
     "Skipped",
     "UnitPrices",
     "amortisation_per_gpu_hour",
@@ -82,7 +83,6 @@ __all__ = [
     "peak_flops",
     "price_table",
     "rank_plans",
-    "rentable_counts",
     "run_cost",
     "run_time",
     "table_rows",

@@ -10,7 +10,7 @@ communication penalty (both heuristics, inputs: inputs.py, docs/cost.md).
 from __future__ import annotations
 
 from llmem_core.cost.flops import hardware_flops_per_token
-from llmem_core.cost.inputs import CostAssumptions, Job
+from llmem_core.cost.inputs import CostAssumptions, Run
 from llmem_core.cost.results import RunTime
 from llmem_core.errors import InputError
 from llmem_core.models import MethodKind, Precision
@@ -24,7 +24,7 @@ def peak_flops(bf16_tflops_dense: float, precision: Precision, fp32_fraction: fl
     dense bf16/fp16 rate (the catalog's column; for GPUs without bf16 it holds the fp16 rate);
     fp32 runs as TF32 at `fp32_fraction` of it."""
     if bf16_tflops_dense <= 0:
-        raise InputError(f"bf16_tflops_dense: must be > 0 (got {bf16_tflops_dense})")
+        raise InputError("bf16_tflops_dense", f"must be above 0 (got {bf16_tflops_dense:g})")
     rate = bf16_tflops_dense * TERA
     return rate * fp32_fraction if precision == Precision.FP32 else rate
 
@@ -35,14 +35,14 @@ def training_hours(
     """total FLOPs ÷ (n · P · u · (1 − c)), in hours."""
     if num_gpus < 1 or peak <= 0 or not 0 < utilisation <= 1 or not 0 <= comm_penalty < 1:
         raise InputError(
-            "time: needs num_gpus ≥ 1, peak > 0, 0 < utilisation ≤ 1, 0 ≤ comm_penalty < 1"
+            "time", "needs num_gpus ≥ 1, peak > 0, 0 < utilisation ≤ 1, 0 ≤ comm_penalty < 1"
         )
     effective = num_gpus * peak * utilisation * (1 - comm_penalty)
     return total_flops / effective / SECONDS_PER_HOUR
 
 
 def run_time(
-    job: Job,
+    job: Run,
     bf16_tflops_dense: float,
     num_gpus: int,
     method: MethodKind,
@@ -54,8 +54,8 @@ def run_time(
     )
     total = job.total_tokens * per_token
     peak = peak_flops(bf16_tflops_dense, job.training.precision, assumptions.fp32_peak_fraction)
-    u = assumptions.utilisation.of(method)
-    c = assumptions.comm_penalty.of(method)
+    u = assumptions.utilisation[method]
+    c = assumptions.comm_penalty[method]
     hours = training_hours(total, num_gpus, peak, u, c)
     return RunTime(
         tokens=job.total_tokens,

@@ -12,10 +12,14 @@ Every default below is either cited or a named heuristic; docs/cost.md gives the
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated, Self
 
 from pydantic import Field, model_validator
 
-from llmem_core.models import Architecture, Frozen, MethodKind, Runtime, Training
+from llmem_core.errors import InputError
+from llmem_core.models import MAX_GPUS, Architecture, Cluster, Frozen, Gpu, MethodKind, Runtime, \
+    Training
+from llmem_core.request import Job, check_workload
 
 # ---- heuristics (named, documented in docs/cost.md, every one an input) ----------------------
 
@@ -25,7 +29,13 @@ from llmem_core.models import Architecture, Frozen, MethodKind, Runtime, Trainin
 # Those are tuned pre-training stacks at scale; fine-tuning with stock PyTorch / HF Trainer on a
 # few GPUs reaches less, so the defaults are team heuristics below those anchors. TP splits every
 # matrix multiply into narrower ones, which run less efficiently: a lower default.
-HEURISTIC_HFU = {"single": 0.40, "cdp": 0.40, "adp": 0.40, "tp": 0.35, "dp_tp": 0.35}
+HEURISTIC_HFU = {
+    MethodKind.SINGLE: 0.40,
+    MethodKind.CDP: 0.40,
+    MethodKind.ADP: 0.40,
+    MethodKind.TP: 0.35,
+    MethodKind.DP_TP: 0.35,
+}
 
 # Fraction of step time lost to communication not hidden behind compute (heuristic).
 # CDP: DDP overlaps its bucketed gradient all-reduce with the backward pass (Li et al., PyTorch
@@ -33,7 +43,13 @@ HEURISTIC_HFU = {"single": 0.40, "cdp": 0.40, "adp": 0.40, "tp": 0.35, "dp_tp": 
 # parallelism (Rajbhandari et al., ZeRO, SC 2020; the factor LLMem §5 uses), so 1.5 × CDP's.
 # TP and DP+TP: Megatron TP's all-reduces sit on the critical path of every layer, forward and
 # backward (Shoeybi et al. 2019 §3), and cannot be overlapped.
-HEURISTIC_COMM_PENALTY = {"single": 0.0, "cdp": 0.05, "adp": 0.075, "tp": 0.15, "dp_tp": 0.15}
+HEURISTIC_COMM_PENALTY = {
+    MethodKind.SINGLE: 0.0,
+    MethodKind.CDP: 0.05,
+    MethodKind.ADP: 0.075,
+    MethodKind.TP: 0.15,
+    MethodKind.DP_TP: 0.15,
+}
 
 # fp32 training runs its matrix multiplies as TF32 on tensor cores: half the dense bf16 rate on
 # A100 (156 vs 312 TFLOP/s) and H100 SXM (494.7 vs 989.4), NVIDIA datasheets. GPUs without TF32
@@ -51,34 +67,9 @@ MAX_MONEY = 1e12  # bounds that catch typos, not real limits
 MAX_TOKENS = 10**15
 
 
-class PerMethodUtilisation(Frozen):
-    """Hardware FLOPs utilisation per method, a fraction of the dense peak in (0, 1]."""
-
-    single: float = Field(default=HEURISTIC_HFU["single"], gt=0, le=1)
-    cdp: float = Field(default=HEURISTIC_HFU["cdp"], gt=0, le=1)
-    adp: float = Field(default=HEURISTIC_HFU["adp"], gt=0, le=1)
-    tp: float = Field(default=HEURISTIC_HFU["tp"], gt=0, le=1)
-    dp_tp: float = Field(default=HEURISTIC_HFU["dp_tp"], gt=0, le=1, description="dp+tp")
-
-    def of(self, kind: MethodKind) -> float:
-        return float(getattr(self, _field(kind)))
-
-
-class PerMethodCommPenalty(Frozen):
-    """Fraction of step time lost to exposed communication per method, in [0, 0.9]."""
-
-    single: float = Field(default=HEURISTIC_COMM_PENALTY["single"], ge=0, le=0.9)
-    cdp: float = Field(default=HEURISTIC_COMM_PENALTY["cdp"], ge=0, le=0.9)
-    adp: float = Field(default=HEURISTIC_COMM_PENALTY["adp"], ge=0, le=0.9)
-    tp: float = Field(default=HEURISTIC_COMM_PENALTY["tp"], ge=0, le=0.9)
-    dp_tp: float = Field(default=HEURISTIC_COMM_PENALTY["dp_tp"], ge=0, le=0.9)
-
-    def of(self, kind: MethodKind) -> float:
-        return float(getattr(self, _field(kind)))
-
-
-def _field(kind: MethodKind) -> str:
-    return "dp_tp" if kind == MethodKind.DP_TP else kind.value
+# Per-method values, keyed by the method; a partial table is completed from the defaults.
+Utilisation = Annotated[float, Field(gt=0, le=1, description="fraction of the dense peak")]
+CommPenalty = Annotated[float, Field(ge=0, le=0.9, description="fraction of step time")]
 
 
 class Currency(Frozen):
@@ -90,7 +81,7 @@ class Currency(Frozen):
     @model_validator(mode="after")
     def _usd_is_one(self) -> Currency:
         if self.code == "USD" and self.per_usd != 1.0:
-            raise ValueError(f"per_usd must be 1 for USD (got {self.per_usd})")
+            raise InputError("per_usd", f"must be 1 for USD (got {self.per_usd:g})")
         return self
 
     def from_usd(self, usd: float | None) -> float | None:
@@ -100,8 +91,14 @@ class Currency(Frozen):
 class CostAssumptions(Frozen):
     """The knobs of time and money; each default is cited or a named heuristic."""
 
-    utilisation: PerMethodUtilisation = PerMethodUtilisation()
-    comm_penalty: PerMethodCommPenalty = PerMethodCommPenalty()
+    utilisation: dict[MethodKind, Utilisation] = Field(
+        default_factory=lambda: dict(HEURISTIC_HFU),
+        description="hardware FLOPs utilisation per method (missing methods: the default)",
+    )
+    comm_penalty: dict[MethodKind, CommPenalty] = Field(
+        default_factory=lambda: dict(HEURISTIC_COMM_PENALTY),
+        description="step time lost to exposed communication per method",
+    )
     fp32_peak_fraction: float = Field(
         default=TF32_TO_BF16_DENSE, gt=0, le=1, description="fp32 (TF32) peak ÷ bf16 dense peak"
     )
@@ -120,6 +117,19 @@ class CostAssumptions(Frozen):
     )
     pue: float = Field(default=PUE_GPU_ONLY, ge=1, le=3, description="facility power ÷ GPU power")
     currency: Currency = Currency()
+
+    @model_validator(mode="after")
+    def _complete(self) -> Self:
+        """Every method has a value: the user's, else the default."""
+        for given, default in ((self.utilisation, HEURISTIC_HFU),
+                               (self.comm_penalty, HEURISTIC_COMM_PENALTY)):
+            for kind, value in default.items():
+                given.setdefault(kind, value)
+        return self
+
+    def speed(self, kind: MethodKind) -> float:
+        """u · (1 − c): the sustained fraction of the peak a method reaches."""
+        return self.utilisation[kind] * (1 - self.comm_penalty[kind])
 
     def power_price(self) -> float:
         """Price of one kWh in `currency`."""
@@ -141,11 +151,12 @@ class PriceOverride(Frozen):
     def _ordered(self) -> PriceOverride:
         low, high = self.cloud_per_gpu_hour_low, self.cloud_per_gpu_hour_high
         if low is not None and high is not None and low > high:
-            raise ValueError(f"cloud_per_gpu_hour_low ({low}) must be ≤ the high ({high})")
+            raise InputError("cloud_per_gpu_hour_low",
+                             f"must be at most the high price ({high:g}); got {low:g}")
         return self
 
 
-class Job(Frozen):
+class Run(Frozen):
     """One fine-tuning run: the model and its training settings, the data and the epochs.
 
     Give the data as tokens (packed) or as samples, each `training.seq_len` tokens long (padded
@@ -159,10 +170,24 @@ class Job(Frozen):
     epochs: float = Field(default=1.0, gt=0, le=10_000)
 
     @model_validator(mode="after")
-    def _one_size(self) -> Job:
+    def _one_size(self) -> Run:
         if (self.dataset_tokens is None) == (self.dataset_samples is None):
-            raise ValueError("give exactly one of dataset_tokens and dataset_samples")
+            raise InputError("dataset_tokens", "give exactly one of dataset_tokens and "
+                                               "dataset_samples")
+        check_workload(self.model, self.training, self.runtime)
         return self
+
+    @classmethod
+    def of(cls, job: Job, **data: int | float | None) -> Run:
+        """The run of a job (its model, training and runtime; its GPUs are the ranking's to
+        choose) over a data set."""
+        return cls(model=job.model, training=job.training, runtime=job.runtime, **data)
+
+    def job(self, gpu: Gpu, num_gpus: int) -> Job:
+        """The estimator's job for this run on num_gpus GPUs of this type."""
+        cluster = Cluster(gpu_key=gpu.key, memory_bytes=gpu.memory_bytes, num_gpus=num_gpus)
+        return Job(model=self.model, training=self.training, cluster=cluster,
+                   runtime=self.runtime)
 
     @property
     def tokens_per_epoch(self) -> int:
@@ -188,7 +213,7 @@ class RankOptions(Frozen):
     """Which plans to consider and which to keep."""
 
     gpu_keys: tuple[str, ...] = Field(default=(), description="catalog keys; empty = all")
-    max_gpus: int = Field(default=16, ge=1, le=1024)
+    max_gpus: int = Field(default=16, ge=1, le=MAX_GPUS)
     all_counts: bool = Field(
         default=True,
         description="every count that fits up to max_gpus; False: per GPU type, the fewest "

@@ -46,8 +46,9 @@ def unit_prices(gpu: Gpu, edit: PriceOverride | None, currency: Currency) -> Uni
     low, high = values["cloud_per_gpu_hour_low"], values["cloud_per_gpu_hour_high"]
     if low is not None and high is not None and low > high:
         raise InputError(
-            f"prices.{gpu.key}: cloud low ({low:g}) must be ≤ cloud high ({high:g}) "
-            f"{currency.code} per GPU-hour"
+            f"price.{gpu.key}.cloud_per_gpu_hour_low",
+            f"must be at most the cloud high price ({high:g} {currency.code} per GPU-hour); "
+            f"got {low:g}",
         )
     edited = tuple(f for f in _EDITABLE if getattr(edit, f) is not None)
     return UnitPrices(
@@ -74,7 +75,8 @@ def price_table(
 def check_edit_keys(gpus: dict[str, Gpu], edits: dict[str, PriceOverride]) -> None:
     unknown = sorted(set(edits) - set(gpus))
     if unknown:
-        raise InputError(f"prices: unknown GPU key(s) {', '.join(unknown)}")
+        raise InputError("price", f"unknown GPU key(s) {', '.join(unknown)}; "
+                                  f"known: {', '.join(gpus)}")
 
 
 def _times(a: float | None, b: float) -> float | None:

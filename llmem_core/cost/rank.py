@@ -14,89 +14,76 @@ from collections.abc import Mapping
 
 from llmem_core.cost.duration import run_time
 from llmem_core.cost.flops import hardware_flops_per_token
-from llmem_core.cost.inputs import CostAssumptions, CostBasis, Job, PriceOverride, RankOptions
+from llmem_core.cost.inputs import CostAssumptions, CostBasis, PriceOverride, RankOptions, Run
 from llmem_core.cost.money import break_evens, check_edit_keys, run_cost, unit_prices
-from llmem_core.cost.results import CostRow, Ranking, Skipped, UnitPrices
+from llmem_core.cost.results import CostRow, Ranking, Skipped, SkipReason, UnitPrices
 from llmem_core.errors import InputError
 from llmem_core.estimate import peak_bytes
-from llmem_core.models import Cluster, Gpu, Method, MethodKind, MethodPlan, Request
+from llmem_core.models import Gpu
 from llmem_core.plan import candidate_methods, plan_method, rentable_counts
-from llmem_core.profiles.layout import layout
-
-
-def job_request(job: Job, gpu: Gpu, num_gpus: int, method: Method | None = None) -> Request:
-    """The estimator's request for this job on num_gpus GPUs of this type."""
-    return Request(
-        model=job.model,
-        training=job.training,
-        method=method or Method(kind=MethodKind.SINGLE),
-        cluster=Cluster(gpu_key=gpu.key, memory_bytes=gpu.memory_bytes, num_gpus=num_gpus),
-        runtime=job.runtime,
-    )
+from llmem_core.request import Request
+from llmem_core.results import MethodPlan
 
 
 def best_method(
-    methods: tuple[MethodPlan, ...], batch: int, a: CostAssumptions
+    methods: Mapping[object, MethodPlan] | tuple[MethodPlan, ...], batch: int, a: CostAssumptions
 ) -> MethodPlan | None:
     """Of the methods that fit `batch` per replica, the fastest: highest u · (1 − c)."""
-    fitting = [m for m in methods if m.max_batch_size >= batch]
+    rows = methods.values() if isinstance(methods, Mapping) else methods
+    fitting = [m for m in rows if m.max_batch_size >= batch]
     if not fitting:
         return None
-
-    def speed(m: MethodPlan) -> tuple[float, float]:
-        kind = m.method.kind
-        return a.utilisation.of(kind) * (1 - a.comm_penalty.of(kind)), m.score
-
-    return max(fitting, key=speed)
+    return max(fitting, key=lambda m: (a.speed(m.kind), m.score))
 
 
-def _speed(kind: MethodKind, a: CostAssumptions) -> float:
-    return a.utilisation.of(kind) * (1 - a.comm_penalty.of(kind))
-
-
-def fastest_fitting(job: Job, gpu: Gpu, num_gpus: int, a: CostAssumptions) -> MethodPlan | None:
-    """best_method over Algorithm 1's methods, searching the largest batch only for the
-    fastest methods that fit the job's batch (one estimate each for the others): the same
-    answer as best_method(plan(...).methods, …) at a fraction of the estimates."""
-    fitting = []
+def _runnable(run: Run, gpu: Gpu, num_gpus: int) -> list[Request]:
+    """The requests of Algorithm 1's methods that can run here (not-applicable ones left out:
+    e.g. a tensor-parallel degree that does not divide the heads)."""
+    job, out = run.job(gpu, num_gpus), []
     for method in candidate_methods(num_gpus):
-        req = job_request(job, gpu, num_gpus, method)
         try:
-            if peak_bytes(req) <= gpu.memory_bytes:
-                fitting.append(req)
-        except InputError:  # e.g. TP degree not dividing the heads
+            out.append(job.request(method))
+        except InputError:
             continue
+    return out
+
+
+def fastest_fitting(run: Run, gpu: Gpu, num_gpus: int, a: CostAssumptions) -> MethodPlan | None:
+    """best_method over Algorithm 1's methods, searching the largest batch only for the
+    fastest methods that fit the run's batch (one estimate each for the others): the same
+    answer as best_method(plan(...).methods, …) at a fraction of the estimates."""
+    fitting = [r for r in _runnable(run, gpu, num_gpus) if peak_bytes(r) <= gpu.memory_bytes]
     if not fitting:
         return None
-    top = max(_speed(r.method.kind, a) for r in fitting)
-    tied = [plan_method(r) for r in fitting if _speed(r.method.kind, a) == top]
+    top = max(a.speed(r.method.kind) for r in fitting)
+    tied = [plan_method(r.job, r.method) for r in fitting if a.speed(r.method.kind) == top]
     return max(tied, key=lambda m: m.score)
 
 
 def plan_row(
-    job: Job,
+    run: Run,
     gpu: Gpu,
     prices: UnitPrices,
     num_gpus: int,
     chosen: MethodPlan,
     a: CostAssumptions,
 ) -> CostRow:
-    """Time, money and break-even of the job on num_gpus GPUs with the chosen method."""
+    """Time, money and break-even of the run on num_gpus GPUs with the chosen method."""
     if prices.bf16_tflops_dense is None:
-        raise InputError(f"bf16_tflops_dense: {gpu.key} has no peak TFLOP/s; give one")
-    kind = chosen.method.kind
-    time = run_time(job, prices.bf16_tflops_dense, num_gpus, kind, a)
+        raise InputError("bf16_tflops_dense", f"{gpu.key} has no peak TFLOP/s; give one")
+    kind = chosen.kind
+    time = run_time(run, prices.bf16_tflops_dense, num_gpus, kind, a)
     cost = run_cost(time.hours, num_gpus, prices, a)
     vs_low, vs_high = break_evens(cost, time.hours, num_gpus, prices, a)
-    batch = job.training.batch_size
-    request = job_request(job, gpu, num_gpus, chosen.method)
-    replicas = layout(request).dp
+    batch = run.training.batch_size
+    request = run.job(gpu, num_gpus).request(chosen.method)
+    replicas = request.parallel.dp
     return CostRow(
         gpu_key=gpu.key,
         gpu_name=gpu.name,
         num_gpus=num_gpus,
         method=kind,
-        tp_degree=chosen.method.tp_degree,
+        tp=request.parallel.tp,
         data_parallel=replicas,
         batch_size=batch,
         max_batch_size=chosen.max_batch_size,
@@ -112,27 +99,29 @@ def plan_row(
 
 
 def rows_for_gpu(
-    job: Job, gpu: Gpu, prices: UnitPrices, options: RankOptions, a: CostAssumptions
+    run: Run, gpu: Gpu, prices: UnitPrices, options: RankOptions, a: CostAssumptions
 ) -> tuple[list[CostRow], Skipped | None]:
-    """Every count of this GPU that fits the job, or why none does."""
+    """Every count of this GPU that fits the run, or why none does."""
+    batch = run.training.batch_size
     if prices.bf16_tflops_dense is None:
-        return [], Skipped(gpu_key=gpu.key, reason="no peak TFLOP/s in the catalog")
+        return [], Skipped(gpu_key=gpu.key, kind=SkipReason.NO_TFLOPS, batch_size=batch,
+                           max_gpus=options.max_gpus, reason="no peak TFLOP/s in the catalog")
     rows: list[CostRow] = []
-    batch = job.training.batch_size
     # Without filters and with only the fewest GPUs shown, larger counts would be dropped
     # anyway: stop at the first that fits (same result, a fraction of the estimates).
     first_only = not options.all_counts and options.deadline_hours is None \
         and options.budget is None
     for n in rentable_counts(options.max_gpus):
-        chosen = fastest_fitting(job, gpu, n, a)
+        chosen = fastest_fitting(run, gpu, n, a)
         if chosen is not None:
-            rows.append(plan_row(job, gpu, prices, n, chosen, a))
+            rows.append(plan_row(run, gpu, prices, n, chosen, a))
             if first_only:
                 break
     if rows:
         return rows, None
     why = f"batch {batch} per replica fits on no count up to {options.max_gpus} GPUs"
-    return [], Skipped(gpu_key=gpu.key, reason=why)
+    return [], Skipped(gpu_key=gpu.key, kind=SkipReason.NO_FIT, batch_size=batch,
+                       max_gpus=options.max_gpus, reason=why)
 
 
 def basis_cost(row: CostRow, basis: CostBasis) -> float | None:
@@ -189,18 +178,18 @@ def _selected(gpus: Mapping[str, Gpu], keys: tuple[str, ...]) -> list[Gpu]:
         return list(gpus.values())
     unknown = [k for k in keys if k.lower() not in gpus]
     if unknown:
-        raise InputError(f"gpu: unknown key(s) {', '.join(unknown)}; known: {', '.join(gpus)}")
+        raise InputError("gpu", f"unknown key(s) {', '.join(unknown)}; known: {', '.join(gpus)}")
     return [gpus[k.lower()] for k in dict.fromkeys(keys)]
 
 
 def rank_plans(
-    job: Job,
+    run: Run,
     gpus: Mapping[str, Gpu],
     assumptions: CostAssumptions | None = None,
     options: RankOptions | None = None,
     edits: Mapping[str, PriceOverride] | None = None,
 ) -> Ranking:
-    """Every plan for the job over the GPU catalog (`gpus`, e.g. presets.load_gpus()), with
+    """Every plan for the run over the GPU catalog (`gpus`, e.g. presets.load_gpus()), with
     time and money; cheapest and fastest marked; deadline and budget applied."""
     a, options, edits = assumptions or CostAssumptions(), options or RankOptions(), edits or {}
     check_edit_keys(dict(gpus), dict(edits))
@@ -208,13 +197,13 @@ def rank_plans(
     skipped: list[Skipped] = []
     for gpu in _selected(gpus, options.gpu_keys):
         prices = unit_prices(gpu, edits.get(gpu.key), a.currency)
-        found, why = rows_for_gpu(job, gpu, prices, options, a)
+        found, why = rows_for_gpu(run, gpu, prices, options, a)
         rows.extend(found)
         skipped.extend([why] if why else [])
     kept = [r for r in rows if passes(r, options)]
     shown = kept if options.all_counts else smallest_per_gpu(kept)
     per_token = hardware_flops_per_token(
-        job.model, job.training.seq_len, job.training.grad_checkpointing
+        run.model, run.training.seq_len, run.training.grad_checkpointing
     )
     return Ranking(
         rows=mark(shown, options.cost_basis),
@@ -222,6 +211,6 @@ def rank_plans(
         filtered_out=len(rows) - len(kept),
         currency=a.currency,
         cost_basis=options.cost_basis,
-        tokens=job.total_tokens,
+        tokens=run.total_tokens,
         flops_per_token=per_token,
     )

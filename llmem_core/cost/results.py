@@ -83,7 +83,7 @@ class CostRow(Frozen):
     gpu_name: str
     num_gpus: int
     method: MethodKind
-    tp_degree: int
+    tp: int
     data_parallel: int
     batch_size: int = Field(description="per replica, the job's")
     max_batch_size: int = Field(description="largest that fits with this method")
@@ -103,8 +103,18 @@ class CostRow(Frozen):
         return self.time.hours
 
 
+class SkipReason(StrEnum):
+    NO_TFLOPS = "no-tflops"  # the catalog has no peak TFLOP/s for this GPU
+    NO_FIT = "no-fit"  # the job's batch fits on no count up to max_gpus
+
+
 class Skipped(Frozen):
+    """A GPU type left out of the ranking, and why (`reason` says it in words)."""
+
     gpu_key: str
+    kind: SkipReason
+    batch_size: int
+    max_gpus: int
     reason: str
 
 

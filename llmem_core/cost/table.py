@@ -28,7 +28,7 @@ def table_row(row: CostRow, currency: str) -> dict[str, Any]:
         "gpu_name": row.gpu_name,
         "num_gpus": row.num_gpus,
         "method": row.method.value,
-        "tp_degree": row.tp_degree,
+        "tp": row.tp,
         "data_parallel": row.data_parallel,
         "batch_size": row.batch_size,
         "max_batch_size": row.max_batch_size,

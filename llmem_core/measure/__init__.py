@@ -6,6 +6,6 @@ the CUDA runtime. Importing this package never imports torch: torch runs only in
 (see ``runner.py``), so the estimator and its tests do not need it.
 """
 
-from llmem_core.measure.request import MeasureInputError, MeasureRequest
+from llmem_core.measure.request import MeasureRequest
 
-__all__ = ["MeasureInputError", "MeasureRequest"]
+__all__ = ["MeasureRequest"]

@@ -31,10 +31,6 @@ PRECISION_DTYPES: dict[str, tuple[torch.dtype, torch.dtype | None]] = {
 
 def run(spec: dict[str, Any], fake: bool) -> dict[str, Any]:
     request = spec["request"]
-    if request.get("method", "single") != "single":  # one rank of several GPUs
-        from llmem_core.measure import _distributed
-
-        return _distributed.run(spec, fake)
     param_dtype, autocast_dtype = PRECISION_DTYPES[request["precision"]]
     torch.manual_seed(0)
     if fake:

@@ -21,9 +21,11 @@ def main(argv: list[str]) -> int:
     fake = spec["request"]["device"] == "fake-cuda"
     if fake:
         ctypes.CDLL(os.environ[GUARD_ENV], mode=ctypes.RTLD_GLOBAL)  # before `import torch`
-    from llmem_core.measure import _session  # imports torch: after the guard
-
-    result = _session.run(spec, fake=fake)
+    if spec["request"].get("method", "single") == "single":
+        from llmem_core.measure import _session as engine  # imports torch: after the guard
+    else:  # one rank of several GPUs
+        from llmem_core.measure import _distributed as engine
+    result = engine.run(spec, fake=fake)
     result["versions"] = _versions()
     print(json.dumps(result))
     return 0

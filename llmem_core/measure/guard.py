@@ -17,7 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from llmem_core.measure.request import MeasureInputError
+from llmem_core.errors import InputError
 
 SOURCE = Path(__file__).with_name("fake_cuda_guard.cpp")
 
@@ -38,8 +38,8 @@ def guard_library(python: str = sys.executable) -> Path:
     try:
         torch_version = importlib.metadata.version("torch")
     except importlib.metadata.PackageNotFoundError as error:
-        raise MeasureInputError(
-            "device: fake-cuda needs torch (pip install torch==2.13.0)"
+        raise InputError(
+            "device", "fake-cuda needs torch (pip install torch==2.13.0)"
         ) from error
     # The library links to this torch's lib/ by rpath: key the cache by where torch is installed
     # too, so a venv that was moved or deleted never hands its stale library to another.
@@ -55,8 +55,8 @@ def guard_library(python: str = sys.executable) -> Path:
 def _build_facts(python: str) -> dict[str, str | int]:
     done = subprocess.run([python, "-c", _BUILD_FACTS], capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise MeasureInputError(
-            f"device: cannot import torch to build the fake device: {done.stderr}"
+        raise InputError(
+            "device", f"cannot import torch to build the fake device: {done.stderr}"
         )
     return json.loads(done.stdout)
 
@@ -64,8 +64,8 @@ def _build_facts(python: str) -> dict[str, str | int]:
 def _compile(target: Path, facts: dict[str, str | int]) -> None:
     compiler = shutil.which(os.environ.get("CXX", "g++"))
     if compiler is None:
-        raise MeasureInputError(
-            "device: fake-cuda needs a C++ compiler (g++ on PATH, or $CXX): apt-get install g++"
+        raise InputError(
+            "device", "fake-cuda needs a C++ compiler (g++ on PATH, or $CXX): apt-get install g++"
         )
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(f".{os.getpid()}.tmp")
@@ -78,5 +78,5 @@ def _compile(target: Path, facts: dict[str, str | int]) -> None:
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        raise MeasureInputError(f"device: compiling the fake-CUDA guard failed: {last}")
+        raise InputError("device", f"compiling the fake-CUDA guard failed: {last}")
     partial.replace(target)  # atomic: parallel runs never load a half-written library

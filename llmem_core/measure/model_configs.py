@@ -5,14 +5,13 @@ Only JSON is read: no download, no ``trust_remote_code``, no pickle.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from llmem_core.measure.request import MeasureInputError
-
-PRESETS_PATH = Path(__file__).resolve().parents[2] / "presets" / "hf-model-configs.json"
+from llmem_core import safe_json
+from llmem_core.errors import InputError
+from llmem_core.presets import model_records, preset_id
 
 
 @dataclass(frozen=True)
@@ -26,21 +25,14 @@ class ModelConfig:
     params_exact: int | None
 
 
-def load_model_config(model: str, presets_path: Path = PRESETS_PATH) -> ModelConfig:
-    path = Path(model).expanduser()
-    if path.is_dir():
-        path = path / "config.json"
-    if path.is_file():
-        return _from_config_file(path)
-    presets = _read_json(presets_path, "presets")
-    if model not in presets:
-        raise MeasureInputError(
-            f"model: {model!r} is neither a config.json path nor one of the {len(presets)} "
-            f"preset ids in {presets_path.name} (e.g. facebook/opt-125m)"
-        )
-    record = presets[model]
+def load_model_config(model: str) -> ModelConfig:
+    hf_id = preset_id(model)
+    if hf_id is None:
+        path = Path(model).expanduser()
+        return _from_config_file(path / "config.json" if path.is_dir() else path)
+    record = model_records()[hf_id]
     return ModelConfig(
-        name=model,
+        name=hf_id,
         config=dict(record["config"]),
         attention_impl_default=record.get("attention_impl_default"),
         params_exact=record.get("params_exact"),
@@ -48,18 +40,11 @@ def load_model_config(model: str, presets_path: Path = PRESETS_PATH) -> ModelCon
 
 
 def _from_config_file(path: Path) -> ModelConfig:
-    config = _read_json(path, "model")
+    config = safe_json.loads(safe_json.read_file(str(path), "model"), "model")
     if not isinstance(config, dict) or "model_type" not in config:
-        raise MeasureInputError(
-            f"model: {path} has no 'model_type' key, so it is not a HF config.json"
+        raise InputError(
+            "model", f"{path} has no 'model_type' key, so it is not a HF config.json"
         )
     return ModelConfig(
         name=str(path), config=config, attention_impl_default=None, params_exact=None
     )
-
-
-def _read_json(path: Path, field: str) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
-        raise MeasureInputError(f"{field}: cannot read {path}: {error}") from error

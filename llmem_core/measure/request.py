@@ -1,9 +1,16 @@
-"""What to measure: a validated, frozen request, shared by the CLI, the runner and the worker."""
+"""What to measure: a validated, frozen request, shared by the CLI, the runner and the worker.
+
+The layout rules (which method runs on how many GPUs with which tensor-parallel degree) are the
+estimator's own (llmem_core.parallelism), so a measurement and an estimate of the same plan are
+refused, or resolved, alike.
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from typing import Any, Literal, get_args
+
+from llmem_core.errors import InputError, echo
 
 Precision = Literal["fp32", "amp-bf16", "amp-fp16", "bf16"]
 Optimizer = Literal["adamw-foreach", "adamw-fused"]
@@ -20,10 +27,6 @@ MAX_BATCH_SIZE = 4096
 MAX_SEQ_LEN = 1_048_576
 MAX_STEPS = 100
 MAX_GPUS = 4096
-
-
-class MeasureInputError(ValueError):
-    """A bad request; the message names the field and what it accepts (shown to users as is)."""
 
 
 @dataclass(frozen=True)
@@ -45,10 +48,12 @@ class MeasureRequest:
     # Several GPUs: the measurement is of one rank (rank 0 on the fake device) of num_gpus.
     method: Method = "single"
     num_gpus: int = 1
-    tp: int | None = None  # tensor-parallel degree: tp → num_gpus; dp+tp → required
+    tp: int | None = None  # tensor-parallel degree: tp → num_gpus; dp+tp → given or default
     reshard_after_forward: bool = True  # adp / dp+tp (FSDP2)
 
     def __post_init__(self) -> None:
+        if not self.model.strip():
+            raise InputError("model", "must be a Hugging Face id from the presets or a path")
         _check_choice("precision", self.precision, PRECISIONS)
         _check_choice("optimizer", self.optimizer, OPTIMIZERS)
         _check_choice("device", self.device, DEVICES)
@@ -57,41 +62,37 @@ class MeasureRequest:
         _check_range("steps", self.steps, 2, MAX_STEPS)
         _check_choice("method", self.method, METHODS)
         _check_range("num_gpus", self.num_gpus, 1, MAX_GPUS)
-        _check_parallel_layout(self)
-        if not self.model.strip():
-            raise MeasureInputError("model: must be a Hugging Face id from the presets or a path")
+        if self.tp is not None:
+            _check_range("tp", self.tp, 1, MAX_GPUS)
+        object.__setattr__(self, "tp", _resolved_tp(self))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def _check_parallel_layout(request: MeasureRequest) -> None:
-    method, world, tp = request.method, request.num_gpus, request.tp
-    if method == "single" and world != 1:
-        raise MeasureInputError(
-            f"num_gpus: got {world} with method single; use --method cdp|adp|tp|dp+tp"
-        )
-    if method in ("cdp", "adp") and tp not in (None, 1):
-        raise MeasureInputError(f"tp: got {tp}, but method {method} has no tensor parallelism")
-    if method == "tp" and tp is None:
-        object.__setattr__(request, "tp", world)
-    elif method == "tp" and tp != world:
-        raise MeasureInputError(f"tp: got {tp}, expected num_gpus ({world}) for method tp")
-    if method == "dp+tp":
-        if tp is None:
-            raise MeasureInputError("tp: method dp+tp needs --tp T (a divisor of --num-gpus)")
-        _check_range("tp", tp, 2, MAX_GPUS)
-        if world % tp or world // tp < 2:
-            raise MeasureInputError(
-                f"tp: got {tp}, expected a divisor of num_gpus ({world}) leaving a dp size ≥ 2"
-            )
+def _resolved_tp(request: MeasureRequest) -> int | None:
+    """The estimator's own layout of this plan: refuses what it refuses (tp on a method without
+    tensor parallelism, a degree not dividing the GPUs or the heads, a sequence past a learned
+    position table) and fills in the degree of tp and dp+tp."""
+    from llmem_core.models import Method as CoreMethod
+    from llmem_core.models import MethodKind
+    from llmem_core.spec import MAX_GPU_MEMORY_MIB, PlanSpec
+
+    spec = PlanSpec(model=request.model, gpu_memory_mib=MAX_GPU_MEMORY_MIB,
+                    num_gpus=request.num_gpus, batch_size=request.batch_size,
+                    seq_len=request.seq_len, precision=request.precision,
+                    optimizer=request.optimizer, grad_checkpointing=request.grad_checkpointing)
+    method = CoreMethod(kind=MethodKind(request.method), tp=request.tp)
+    parallel = spec.job().request(method).parallel
+    return parallel.tp if request.method in ("tp", "dp+tp") else None
 
 
 def _check_choice(field: str, value: str, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
-        raise MeasureInputError(f"{field}: got {value!r}, expected one of {', '.join(allowed)}")
+        raise InputError(field, f"must be one of {', '.join(allowed)} (got {echo(value)})")
 
 
 def _check_range(field: str, value: int, low: int, high: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise MeasureInputError(f"{field}: got {value!r}, expected an integer in [{low}, {high}]")
+        raise InputError(field, f"must be a whole number from {low:,} to {high:,} "
+                                f"(got {echo(value)})")

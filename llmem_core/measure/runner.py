@@ -16,7 +16,7 @@ from typing import Any
 
 from llmem_core.measure.guard import guard_library
 from llmem_core.measure.model_configs import load_model_config
-from llmem_core.measure.request import MeasureInputError, MeasureRequest
+from llmem_core.measure.request import MeasureRequest
 
 WORKER = "llmem_core.measure._worker"
 # The directory holding llmem_core, so the worker imports this very copy whatever its cwd.
@@ -82,4 +82,4 @@ def _header(request: MeasureRequest, model_name: str, command: str) -> dict[str,
     return {**fields, "command": command}
 
 
-__all__ = ["MeasureInputError", "MeasureRunError", "default_device", "measure"]
+__all__ = ["MeasureRunError", "default_device", "measure"]

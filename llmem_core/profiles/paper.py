@@ -12,36 +12,20 @@ coexist; its peak phase is the backward pass of a steady-state step.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 from llmem_core.components import activations, lm_head, optimizer, runtime, transient, weights
-from llmem_core.errors import InputError
-from llmem_core.models import Breakdown, Phase, Precision, Request, Term
-from llmem_core.profiles.layout import Layout, layout
-
-PAPER_PRECISIONS = (Precision.AMP_FP16, Precision.AMP_BF16)
+from llmem_core.parallelism import Parallelism
+from llmem_core.request import Request
+from llmem_core.results import Breakdown, Phase, Term
 
 
 def _ceil_div(a: int, b: int) -> int:
     return -(-a // b)
 
 
-def check(req: Request) -> None:
-    """The paper models fp16 mixed precision with checkpointing on; refuse anything else."""
-    t = req.training
-    if t.precision not in PAPER_PRECISIONS:
-        raise InputError(
-            f"precision: profile 'paper' models amp-fp16/amp-bf16 only (got {t.precision}); "
-            "use --profile pytorch"
-        )
-    if not t.grad_checkpointing:
-        raise InputError(
-            "grad_checkpointing: profile 'paper' assumes it on (the paper's setting); "
-            "use --profile pytorch for checkpointing off"
-        )
-
-
-def _model_states(req: Request, lay: Layout) -> tuple[int, int]:
+def _model_states(req: Request, lay: Parallelism) -> tuple[int, int]:
     """(resident model states, all-gathered beyond the shard) per GPU."""
     arch, cs = req.model, req.runtime.chunk_size
     if not lay.sharded:
@@ -51,30 +35,48 @@ def _model_states(req: Request, lay: Layout) -> tuple[int, int]:
     return own, transient.gathered_beyond_shard(p16, lay.tp, lay.gpus)
 
 
-def breakdown(req: Request) -> Breakdown:
-    check(req)
-    lay = layout(req)
-    arch, b, s = req.model, req.training.batch_size, req.training.seq_len
+@dataclass(frozen=True)
+class Prepared:
+    """The batch-independent terms (model states, optimizer states, m_base), computed once."""
+
+    request: Request
+    states: int
+    gathered: int
+    optimizer: int
+    base: int
+
+    def breakdown(self, batch: int) -> Breakdown:
+        req, seq = self.request, self.request.training.seq_len
+        arch, tp = req.model, req.parallel.tp
+        return Breakdown.model_construct(
+            transformer=self.states,
+            lm_head=lm_head.paper_lm_head_bytes(arch, batch, seq),
+            optimizer=self.optimizer,
+            activations=activations.paper_activation_bytes(arch, batch, seq),
+            transient=self.gathered + transient.paper_tp_backward_bytes(arch, batch, seq, tp),
+            runtime=self.base,
+        )
+
+    def peak(self, batch: int) -> int:
+        return self.breakdown(batch).total
+
+    def evaluate(self, batch: int) -> tuple[Breakdown, Phase, dict[Phase, int]]:
+        """The paper sums every term as coexisting: one phase, the backward of a steady step."""
+        parts = self.breakdown(batch)
+        return parts, Phase.BACKWARD, {Phase.BACKWARD: parts.total}
+
+
+def prepare(req: Request) -> Prepared:
+    lay = req.parallel
     states, gathered = _model_states(req, lay)
     shards = lay.gpus if (lay.sharded or lay.tp > 1) else 1
-    return Breakdown.model_construct(
-        transformer=states,
-        lm_head=lm_head.paper_lm_head_bytes(arch, b, s),
-        optimizer=_ceil_div(optimizer.paper_optimizer_bytes(arch), shards),
-        activations=activations.paper_activation_bytes(arch, b, s),
-        transient=gathered + transient.paper_tp_backward_bytes(arch, b, s, lay.tp),
-        runtime=runtime.cuda_context_bytes(req.runtime),
+    return Prepared(
+        request=req,
+        states=states,
+        gathered=gathered,
+        optimizer=_ceil_div(optimizer.paper_optimizer_bytes(req.model), shards),
+        base=runtime.cuda_context_bytes(req.runtime),
     )
-
-
-def evaluate(req: Request) -> tuple[Breakdown, Phase, dict[Phase, int]]:
-    """The paper sums every term as coexisting: one phase, the backward of a steady step."""
-    parts = breakdown(req)
-    return parts, Phase.BACKWARD, {Phase.BACKWARD: parts.total}
-
-
-def peak_total(req: Request) -> int:
-    return breakdown(req).total
 
 
 def notes(req: Request) -> tuple[str, ...]:

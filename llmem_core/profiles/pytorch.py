@@ -17,22 +17,17 @@ checked against rank-0 references (tests/fixtures/reference/distributed).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
 from llmem_core.components import activations, lm_head, optimizer, runtime, transient, weights
-from llmem_core.models import (
-    Architecture,
-    Breakdown,
-    MethodKind,
-    Optimizer,
-    Phase,
-    Precision,
-    Request,
-    Term,
-)
+from llmem_core.models import Architecture, MethodKind, Optimizer, Precision
+from llmem_core.parallelism import Parallelism
 from llmem_core.params import split
-from llmem_core.profiles.layout import Layout, layout
+from llmem_core.request import Request
+from llmem_core.results import Breakdown, Phase, Term
 
 # Bytes of (parameters, compute, residual stream) per element for each precision.
 # amp: fp32 weights and residual stream, matmuls in 16 bit (torch.autocast); bf16: everything.
@@ -44,25 +39,21 @@ PRECISION_BYTES = {
 }
 
 
-class Setup(NamedTuple):
-    lay: Layout
-    tokens: int
-    pb: int  # parameter bytes
-    e: int  # compute (activation) bytes
+class Dtypes(NamedTuple):
+    pb: int  # parameter (and gradient, optimizer-state) bytes
+    e: int  # compute (activation, logits) bytes
     rb: int  # residual-stream bytes
-    recipe_precision: str
-    amp: bool
+    recipe: str  # which census recipe of activations applies
+    amp: bool  # torch.autocast: 16-bit copies of the matmul weights
 
 
-def setup(req: Request) -> Setup:
-    lay = layout(req)
+def dtypes(req: Request) -> Dtypes:
     pb, e, rb = PRECISION_BYTES[req.training.precision]
-    recipe = req.training.precision.value
     amp = req.training.precision in (Precision.AMP_BF16, Precision.AMP_FP16)
-    if lay.sharded and amp:
+    if req.parallel.sharded and amp:
         # FSDP2 mixed precision: bf16/fp16 parameters per unit, no autocast (reference notes).
-        e, rb, recipe, amp = 2, 2, "bf16", False
-    return Setup(lay, req.training.batch_size * req.training.seq_len, pb, e, rb, recipe, amp)
+        return Dtypes(pb, 2, 2, "bf16", False)
+    return Dtypes(pb, e, rb, req.training.precision.value, amp)
 
 
 class States(NamedTuple):
@@ -74,44 +65,8 @@ class States(NamedTuple):
     temp: int
 
 
-def states(req: Request, s: Setup) -> States:
-    return _static(req.model, req.training, s).states
-
-
-class Static(NamedTuple):
-    """Everything about a request that does not depend on the batch (computed once)."""
-
-    states: States
-    buffers: transient.Buffers
-    layer: activations.Rate  # one decoder layer
-    outside: activations.Rate  # embedding, final norm, lm_head input
-    loss: activations.Rate  # the log-probabilities the loss keeps
-    layer_copy: int  # autocast 16-bit copy of one layer's matmul weights
-    lm_copy: int  # … of the V·E matrix
-
-
-def _static(arch: Architecture, training, s: Setup) -> Static:
-    return _static_cached(arch, training.optimizer, training.seq_len, s.lay, s.pb, s.e,
-                          s.recipe_precision, s.amp)
-
-
-@lru_cache(maxsize=4096)
-def _static_cached(arch: Architecture, kind: Optimizer, seq: int, lay: Layout, pb: int, e: int,
-                   recipe: str, amp: bool) -> Static:
-    sp = split(arch)
-    return Static(
-        states=_states(arch, kind, lay, pb),
-        buffers=transient.pytorch_buffers(arch, sp, lay, pb, e),
-        layer=activations.layer_rate(arch, recipe, seq, lay.tp),
-        outside=activations.outside_rates(arch, recipe, seq)[0],
-        loss=activations.outside_rates(arch, recipe, seq)[1],
-        layer_copy=sp.layer_matmul * 2 // lay.tp if amp else 0,
-        lm_copy=sp.lm_matrix * 2 if amp else 0,
-    )
-
-
 @lru_cache(maxsize=1024)
-def _states(arch: Architecture, kind: Optimizer, lay: Layout, pb: int) -> States:
+def _states(arch: Architecture, kind: Optimizer, lay: Parallelism, pb: int) -> States:
     body, lm = weights.pytorch_shard(arch, split(arch), lay)
     return States(
         body=body * pb + arch.buffer_bytes,
@@ -123,7 +78,7 @@ def _states(arch: Architecture, kind: Optimizer, lay: Layout, pb: int) -> States
     )
 
 
-def _largest_group(arch: Architecture, lay: Layout, local: int) -> int:
+def _largest_group(arch: Architecture, lay: Parallelism, local: int) -> int:
     """Parameters in the largest optimizer group. foreach/fused AdamW refuse to mix DTensor and
     plain tensors, so under tensor parallelism (without FSDP) the sharded matmul weights and
     the replicated rest are two groups, stepped one after the other (reference notes)."""
@@ -141,82 +96,117 @@ class Acts(NamedTuple):
     loss_saved: int  # the log-probabilities the loss keeps (t·V·4)
 
 
-def acts(req: Request, s: Setup) -> Acts:
-    arch, t, static = req.model, s.tokens, _static(req.model, req.training, s)
-    layer, outside, loss = static.layer.at(t), static.outside.at(t), static.loss.at(t)
-    layer_copy, lm_copy = static.layer_copy, static.lm_copy
-    if req.training.grad_checkpointing:
-        kept = activations.checkpoint_bytes(arch, s.rb, s.tokens) + outside
-        return Acts(kept, layer + layer_copy, arch.num_layers * layer_copy + lm_copy, lm_copy,
-                    loss)
-    all_copies = arch.num_layers * layer_copy + lm_copy
-    return Acts(arch.num_layers * layer + outside, layer, all_copies, all_copies, loss)
+class Parts(NamedTuple):
+    """One phase's bytes, by bar segment (Breakdown's fields, without pydantic)."""
+
+    transformer: int
+    lm_head: int
+    optimizer: int
+    activations: int
+    transient: int
+    runtime: int
 
 
-Parts = tuple[int, int, int, int, int, int]  # Breakdown's fields, in order, without pydantic
-FIELDS = tuple(Breakdown.model_fields)
+@dataclass(frozen=True)
+class Prepared:
+    """Everything about a request that does not depend on the batch, computed once; `peak(b)`
+    and `evaluate(b)` then cost a few additions per phase (the batch search's fast path)."""
+
+    request: Request
+    dt: Dtypes
+    states: States
+    buffers: transient.Buffers
+    layer: activations.Rate  # one decoder layer
+    outside: activations.Rate  # embedding, final norm, lm_head input
+    loss: activations.Rate  # the log-probabilities the loss keeps
+    layer_copy: int  # autocast 16-bit copy of one layer's matmul weights
+    lm_copy: int  # … of the V·E matrix
+    base: int  # CUDA context
+
+    def acts(self, tokens: int) -> Acts:
+        arch = self.request.model
+        layer, outside = self.layer.at(tokens), self.outside.at(tokens)
+        loss, layers = self.loss.at(tokens), arch.num_layers
+        if self.request.training.grad_checkpointing:
+            kept = activations.checkpoint_bytes(arch, self.dt.rb, tokens) + outside
+            copies = layers * self.layer_copy + self.lm_copy
+            return Acts(kept, layer + self.layer_copy, copies, self.lm_copy, loss)
+        copies = layers * self.layer_copy + self.lm_copy
+        return Acts(layers * layer + outside, layer, copies, copies, loss)
+
+    def part(self, transformer: int, lm: int, opt: int, act: int, comm: int) -> Parts:
+        tensors = transformer + lm + opt + act + comm
+        slack = runtime.allocator_slack_bytes(self.request.runtime, tensors)
+        return Parts(transformer, lm, opt, act, comm, self.base + slack)
+
+    def phases(self, batch: int) -> dict[Phase, Parts]:
+        """Each phase's parts at this micro-batch (the module docstring's table)."""
+        tokens = batch * self.request.training.seq_len
+        st, a, comm, part = self.states, self.acts(tokens), self.buffers, self.part
+        v = lm_head.pytorch_logit_temporaries(self.request.model, tokens, self.dt.e, self.dt.pb)
+        sharded = self.request.parallel.sharded
+        backward = (
+            part(st.body, st.lm + a.loss_saved + v.backward_start, st.optimizer,
+                 a.kept + a.copies_backward, comm.backward),
+            part(st.body, st.lm + st.grads_lm + v.lm_head_grad, st.optimizer,
+                 a.kept + a.copies_backward, comm.backward),
+            part(st.body + st.grads_body, st.lm + (0 if sharded else st.grads_lm),
+                 st.optimizer, a.one_layer, comm.backward_bottom),
+            _embedding_backward(st, v, sharded, part, comm.backward_end),
+        )
+        return {
+            Phase.FORWARD: part(st.body, st.lm + a.loss_saved + v.forward_end,
+                                st.optimizer, a.kept + a.copies_forward, comm.forward),
+            Phase.BACKWARD: max(backward, key=sum),
+            Phase.OPTIMIZER: part(st.body + st.grads_body, st.lm + st.grads_lm,
+                                  st.optimizer + st.temp, 0, comm.optimizer),
+        }
+
+    def peak(self, batch: int) -> int:
+        """The peak alone (no result objects built)."""
+        return max(sum(parts) for parts in self.phases(batch).values())
+
+    def evaluate(self, batch: int) -> tuple[Breakdown, Phase, dict[Phase, int]]:
+        """The peak phase's parts, which phase it is, and every phase's total."""
+        phases = self.phases(batch)
+        totals = {p: sum(parts) for p, parts in phases.items()}
+        peak = max(totals, key=totals.__getitem__)
+        return Breakdown.model_construct(**phases[peak]._asdict()), peak, totals
 
 
-def _phases(req: Request, s: Setup) -> dict[Phase, Parts]:
-    st, a = states(req, s), acts(req, s)
-    v_logits = lm_head.pytorch_logit_temporaries(req.model, s.tokens, s.e, s.pb)
-    comm = _static(req.model, req.training, s).buffers
-    base = runtime.cuda_context_bytes(req.runtime)
-
-    def part(transformer: int, lm: int, opt: int, act: int, comm_bytes: int) -> Parts:
-        tensors = transformer + lm + opt + act + comm_bytes
-        slack = runtime.allocator_slack_bytes(req.runtime, tensors)
-        return (transformer, lm, opt, act, comm_bytes, base + slack)
-
-    backward = (
-        part(st.body, st.lm + a.loss_saved + v_logits.backward_start, st.optimizer,
-             a.kept + a.copies_backward, comm.backward),
-        part(st.body, st.lm + st.grads_lm + v_logits.lm_head_grad, st.optimizer,
-             a.kept + a.copies_backward, comm.backward),
-        part(st.body + st.grads_body, st.lm + (0 if s.lay.sharded else st.grads_lm),
-             st.optimizer, a.one_layer, comm.backward_bottom),
-        _embedding_backward(st, v_logits, s.lay, part, comm.backward_end),
+def prepare(req: Request) -> Prepared:
+    """The batch-independent part of a request (its batch size is not read)."""
+    arch, lay, dt = req.model, req.parallel, dtypes(req)
+    sp, seq = split(arch), req.training.seq_len
+    outside, loss = activations.outside_rates(arch, dt.recipe, seq)
+    return Prepared(
+        request=req,
+        dt=dt,
+        states=_states(arch, req.training.optimizer, lay, dt.pb),
+        buffers=transient.pytorch_buffers(arch, sp, lay, dt.pb, dt.e),
+        layer=activations.layer_rate(arch, dt.recipe, seq, lay.tp),
+        outside=outside,
+        loss=loss,
+        layer_copy=sp.layer_matmul * 2 // lay.tp if dt.amp else 0,
+        lm_copy=sp.lm_matrix * 2 if dt.amp else 0,
+        base=runtime.cuda_context_bytes(req.runtime),
     )
-    return {
-        Phase.FORWARD: part(st.body, st.lm + a.loss_saved + v_logits.forward_end,
-                            st.optimizer, a.kept + a.copies_forward, comm.forward),
-        Phase.BACKWARD: max(backward, key=sum),
-        Phase.OPTIMIZER: part(st.body + st.grads_body, st.lm + st.grads_lm,
-                              st.optimizer + st.temp, 0, comm.optimizer),
-    }
 
 
-def _embedding_backward(st: States, v: lm_head.LogitTemporaries, lay: Layout, part,
-                        comm: int) -> Parts:
+def _embedding_backward(st: States, v: lm_head.LogitTemporaries, sharded: bool,
+                        part: Callable[..., Parts], comm: int) -> Parts:
     """The last moment of backward, the embedding's gradient. Unsharded, a tied V·E gradient is
     accumulated in place (v.tied_extra); under FSDP2 the root's gradients are still unsharded
     (in `comm`) and its shard of them not yet written."""
-    if lay.sharded:
+    if sharded:
         return part(st.body + st.grads_body, st.lm, st.optimizer, 0, comm)
     return part(st.body + st.grads_body, st.lm + st.grads_lm + v.tied_extra, st.optimizer, 0,
                 comm)
 
 
-def evaluate(req: Request) -> tuple[Breakdown, Phase, dict[Phase, int]]:
-    """The peak phase's parts, which phase it is, and every phase's total."""
-    phases = _phases(req, setup(req))
-    totals = {p: sum(parts) for p, parts in phases.items()}
-    peak = max(totals, key=totals.__getitem__)
-    return Breakdown.model_construct(**dict(zip(FIELDS, phases[peak], strict=True))), peak, totals
-
-
-def peak_total(req: Request) -> int:
-    """The peak alone: the batch search's fast path (no result objects built)."""
-    return max(sum(parts) for parts in _phases(req, setup(req)).values())
-
-
-def breakdown(req: Request) -> Breakdown:
-    return evaluate(req)[0]
-
-
 def notes(req: Request) -> tuple[str, ...]:
     out = []
-    if req.method.kind not in (MethodKind.SINGLE, MethodKind.CDP) or req.cluster.num_gpus > 1:
+    if req.parallel.gpus > 1:
         out.append(
             "Several GPUs: DDP, FSDP2 and DTensor TP layouts checked against rank-0 references "
             "measured with a fake process group (NCCL's own buffers not included); the "

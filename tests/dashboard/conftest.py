@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import compute  # importable: pyproject sets pytest's pythonpath to the root
-from dashboard.compute import FieldError, Results
-from dashboard.state import DEFAULT, PlanInputs
+from llmem_dashboard import compute  # importable: pyproject sets pytest's pythonpath to the root
+from llmem_dashboard.compute import FieldError, Results
+from llmem_dashboard.state import DEFAULT, PlanInputs
 from llmem_core import load_gpus, load_models
 
 ROOT = Path(__file__).resolve().parents[2]
 
-APP = ROOT / "dashboard" / "app.py"
+APP = ROOT / "llmem_dashboard" / "app.py"
 
 
 @pytest.fixture(scope="session")

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from dashboard.i18n import fmt_gib
-from dashboard.state import DEFAULT, to_query
+from llmem_dashboard.i18n import fmt_gib
+from llmem_dashboard.state import DEFAULT, to_query
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

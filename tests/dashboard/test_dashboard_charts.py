@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from dashboard import charts
-from dashboard.i18n import component_label
+from llmem_dashboard import charts
+from llmem_dashboard.i18n import component_label
 from llmem_core import Breakdown
 from llmem_core.units import GiB
 
@@ -99,8 +99,8 @@ def test_png_export_config_names_the_file():
 
 @pytest.fixture(scope="module")
 def priced(default_results, gpus):
-    from dashboard import cost
-    from dashboard.state import DEFAULT
+    from llmem_dashboard import cost
+    from llmem_dashboard.state import DEFAULT
 
     return cost.run(replace(DEFAULT.cost, counts="all"), default_results, gpus)
 
@@ -135,8 +135,8 @@ def test_the_cost_chart_rings_cheapest_fastest_and_yours(priced):
 
 
 def test_the_cost_chart_in_japanese_names_the_currency(default_results, gpus):
-    from dashboard import cost
-    from dashboard.state import DEFAULT
+    from llmem_dashboard import cost
+    from llmem_dashboard.state import DEFAULT
 
     yen = cost.run(replace(DEFAULT.cost, currency="JPY", rate=150.0), default_results, gpus)
     fig = charts.cost_chart(yen, "ja")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.compute import COST_MAX_GPUS, FieldError, Results, batch_points
+from llmem_dashboard.compute import COST_MAX_GPUS, FieldError, Results, batch_points
 from llmem_core import (
     Method,
     MethodKind,

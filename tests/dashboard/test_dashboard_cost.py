@@ -6,10 +6,10 @@ from dataclasses import replace
 
 import pytest
 
-from dashboard import cost
-from dashboard.compute import FieldError
-from dashboard.cost import CostResults
-from dashboard.state import DEFAULT
+from llmem_dashboard import cost
+from llmem_dashboard.compute import FieldError
+from llmem_dashboard.cost import CostResults
+from llmem_dashboard.state import DEFAULT
 from llmem_core import Method
 from llmem_core.cost import (
     CostAssumptions,

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.i18n import fmt_gib
+from llmem_dashboard.i18n import fmt_gib
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -61,7 +61,7 @@ def _wait_healthy(url: str, proc: subprocess.Popen, seconds: float = 60) -> None
 @pytest.fixture(scope="module")
 def server():
     port = _free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "llmem_dashboard" / "app.py"),
            "--server.port", str(port), "--server.address", "127.0.0.1",
            "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

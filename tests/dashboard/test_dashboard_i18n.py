@@ -6,7 +6,7 @@ import string
 
 import pytest
 
-from dashboard.i18n import (
+from llmem_dashboard.i18n import (
     STRINGS,
     fmt_break_even,
     fmt_gib,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboard.state import DEFAULT, CostInputs, PlanInputs, from_query, to_query
+from llmem_dashboard.state import DEFAULT, CostInputs, PlanInputs, from_query, to_query
 from llmem_core import MethodKind, Optimizer, Precision, ProfileName
 
 MODELS = ["meta-llama/Llama-3.1-8B", "facebook/opt-1.3b"]

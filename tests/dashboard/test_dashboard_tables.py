@@ -10,8 +10,8 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from dashboard import cost, export, tables
-from dashboard.state import DEFAULT
+from llmem_dashboard import cost, export, tables
+from llmem_dashboard.state import DEFAULT
 from llmem_core import Breakdown
 
 
@@ -131,7 +131,7 @@ def test_cost_csv_and_json_carry_the_cores_rows(default_results, priced):
 
 
 def test_chart_html_is_standalone(default_results):
-    from dashboard import charts
+    from llmem_dashboard import charts
 
     page = export.chart_html(charts.memory_bars(default_results))
     assert "<html>" in page[:40] and "plotly" in page.lower()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from dashboard.state import ALL_METHODS, CUSTOM_GPU, PlanInputs
+from llmem_dashboard.state import ALL_METHODS, CUSTOM_GPU, PlanInputs
 from llmem_core import (
     Architecture,
     Cluster,

@@ -7,9 +7,9 @@ from functools import partial
 
 import plotly.graph_objects as go
 
-from dashboard.compute import Curve, MethodResult, Results
-from dashboard.cost import CostResults
-from dashboard.i18n import (
+from llmem_dashboard.compute import Curve, MethodResult, Results
+from llmem_dashboard.cost import CostResults
+from llmem_dashboard.i18n import (
     component_label,
     fmt_gib,
     fmt_hours,
@@ -20,7 +20,7 @@ from dashboard.i18n import (
     method_label,
     t,
 )
-from dashboard.tables import short_gpu_name
+from llmem_dashboard.tables import short_gpu_name
 from llmem_core.accuracy import band_bytes as band
 from llmem_core.units import GiB
 

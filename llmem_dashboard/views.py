@@ -9,11 +9,11 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from dashboard import tables
-from dashboard.charts import plotly_config
-from dashboard.compute import COST_MAX_GPUS, FieldError, Results
-from dashboard.cost import CostResults
-from dashboard.i18n import (
+from llmem_dashboard import tables
+from llmem_dashboard.charts import plotly_config
+from llmem_dashboard.compute import COST_MAX_GPUS, FieldError, Results
+from llmem_dashboard.cost import CostResults
+from llmem_dashboard.i18n import (
     fmt_break_even,
     fmt_count,
     fmt_gib,
@@ -27,7 +27,7 @@ from dashboard.i18n import (
     method_short,
     t,
 )
-from dashboard.state import LinkProblem
+from llmem_dashboard.state import LinkProblem
 from llmem_core.accuracy import band_bytes as band
 from llmem_core.models import PlanChoice
 

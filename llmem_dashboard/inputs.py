@@ -16,10 +16,10 @@ import streamlit as st
 from pydantic import ValidationError
 from streamlit.delta_generator import DeltaGenerator
 
-from dashboard import export, state
-from dashboard.compute import Results
-from dashboard.i18n import FAMILY_NAMES, fmt_gib, fmt_int, fmt_params, method_label, t
-from dashboard.state import ALL_METHODS, CUSTOM_GPU, DEFAULT, PlanInputs
+from llmem_dashboard import export, state
+from llmem_dashboard.compute import Results
+from llmem_dashboard.i18n import FAMILY_NAMES, fmt_gib, fmt_int, fmt_params, method_label, t
+from llmem_dashboard.state import ALL_METHODS, CUSTOM_GPU, DEFAULT, PlanInputs
 from llmem_core import Architecture, Gpu, InputError, Optimizer, Precision, ProfileName
 from llmem_core.cost import CostBasis
 from llmem_core.cost.inputs import MAX_MONEY

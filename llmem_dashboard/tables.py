@@ -12,8 +12,8 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.compute import Results
-from dashboard.i18n import (
+from llmem_dashboard.compute import Results
+from llmem_dashboard.i18n import (
     component_label,
     fmt_break_even,
     fmt_gib,

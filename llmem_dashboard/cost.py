@@ -20,8 +20,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from dashboard.compute import FieldError, Results, field_error
-from dashboard.state import COST_METHODS, CostInputs, price_override
+from llmem_dashboard.compute import FieldError, Results, field_error
+from llmem_dashboard.state import COST_METHODS, CostInputs, price_override
 from llmem_core import Gpu, InputError
 from llmem_core.cost import (
     CostAssumptions,

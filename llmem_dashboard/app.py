@@ -1,24 +1,20 @@
 """llmem dashboard: does this fine-tuning plan fit, how should it be spread, what does it cost?
 
-Run: streamlit run dashboard/app.py   (or `bash scripts/dashboard.sh`)
+Run: llmem dashboard   (or `bash scripts/dashboard.sh`; the package must be installed)
 The page, top to bottom: the plan (sidebar) → headline → memory bars → what-if curves →
 Algorithm 1's plan → cost comparison → assumptions → downloads.
 """
 
 from __future__ import annotations
 
-import sys
 from dataclasses import replace
-from pathlib import Path
 
 import streamlit as st
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit run` from anywhere
-
-from dashboard import charts, compute, cost, export, inputs, tables, views
-from dashboard.compute import FieldError, Results
-from dashboard.cost import CostResults
-from dashboard.i18n import fmt_money, fmt_params, t
+from llmem_dashboard import charts, compute, cost, export, inputs, tables, views
+from llmem_dashboard.compute import FieldError, Results
+from llmem_dashboard.cost import CostResults
+from llmem_dashboard.i18n import fmt_money, fmt_params, t
 
 
 def page() -> None:

@@ -9,9 +9,9 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.compute import COST_MAX_GPUS, Results
-from dashboard.state import as_dict
-from dashboard.tables import plan_records
+from llmem_dashboard.compute import COST_MAX_GPUS, Results
+from llmem_dashboard.state import as_dict
+from llmem_dashboard.tables import plan_records
 from llmem_core.accuracy import band_bytes as band
 
 

@@ -1,0 +1,67 @@
+"""`llmem estimate`: peak memory per GPU for one method and batch."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from llmem_core.cli.options import add_json, add_plan, plan_spec
+from llmem_core.cli.output import emit, gib
+from llmem_core.estimate import estimate
+from llmem_core.results import Estimate
+
+NAME = "estimate"
+HELP = "peak memory per GPU for one method and batch"
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    add_plan(p, method=True)
+    add_json(p)
+
+
+def estimate_json(e: Estimate) -> dict[str, Any]:
+    req, par = e.request, e.request.parallel
+    return {
+        "model": req.model.name,
+        "gpu": req.cluster.gpu_key,
+        "method": par.method.kind.value,
+        "tp": par.tp,
+        "dp": par.dp,
+        "engine": par.engine.value,
+        "num_gpus": req.cluster.num_gpus,
+        "batch_size": req.training.batch_size,
+        "seq_len": req.training.seq_len,
+        "precision": req.training.precision.value,
+        "optimizer": req.training.optimizer.value,
+        "grad_checkpointing": req.training.grad_checkpointing,
+        "profile": req.runtime.profile.value,
+        "peak_bytes": e.peak_bytes,
+        "tensor_peak_bytes": e.tensor_peak_bytes,
+        "capacity_bytes": e.capacity_bytes,
+        "fits": e.fits,
+        "headroom_bytes": e.headroom_bytes,
+        "phase": e.phase.value,
+        "phase_peaks": {p.value: v for p, v in e.phase_peaks.items()},
+        "components": e.components.model_dump(),
+        "terms": [
+            {**t.model_dump(), "bytes": getattr(e.components, t.component)} for t in e.terms
+        ],
+        "notes": list(e.notes),
+    }
+
+
+def estimate_text(e: Estimate) -> str:
+    req, par = e.request, e.request.parallel
+    verdict = "fits" if e.fits else "OUT OF MEMORY"
+    lines = [f"{req.model.name} · {par.method.kind} ({par.engine}) on {par.gpus} GPU(s) · "
+             f"batch {req.training.batch_size} × seq {req.training.seq_len} · "
+             f"profile {req.runtime.profile}"]
+    lines += [f"  {name:<12} {gib(value):>14}" for name, value in e.components.model_dump().items()]
+    lines.append(f"  {'peak':<12} {gib(e.peak_bytes):>14}  of {gib(e.capacity_bytes)} → "
+                 f"{verdict} (headroom {gib(e.headroom_bytes)}; peak in {e.phase})")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    result = estimate(plan_spec(args, "method", "batch_size", "seq_len").request())
+    return emit(args, estimate_json(result), lambda: estimate_text(result))

@@ -1,0 +1,84 @@
+"""Options shared by commands, and how parsed arguments become the core's specs.
+
+Values are taken as text and validated by the spec models (PlanSpec, CostSpec), so a bad
+value gets the field's allowed range from its declaration, never Python's "invalid int".
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from pydantic import BaseModel
+
+from llmem_core.errors import InputError
+from llmem_core.models import MethodKind, Optimizer, Precision, ProfileName
+from llmem_core.spec import PlanSpec
+from llmem_core.validation import allowed_at
+
+
+def _choices(enum: type) -> str:
+    return " | ".join(str(m.value) for m in enum)
+
+
+def add_model(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", help="preset HF id (or short name) or the path of a config.json")
+
+
+def add_gpu(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--gpu", help="GPU catalog key, e.g. a100-80gb (see `llmem catalog`)")
+    p.add_argument("--gpu-memory-mib", help="custom memory per GPU, MiB")
+    p.add_argument("--num-gpus", help="GPUs in the job (default 1)")
+
+
+def add_training(p: argparse.ArgumentParser, batch: bool = True) -> None:
+    """Sequence, batch, precision, optimizer, checkpointing, profile and the what-ifs."""
+    p.add_argument("--seq-len", help="tokens per sample")
+    if batch:
+        p.add_argument("--batch-size", help="micro-batch per data-parallel replica")
+    p.add_argument("--precision", help=_choices(Precision) + " (default amp-bf16)")
+    p.add_argument("--optimizer", help=_choices(Optimizer) + " (default adamw-foreach)")
+    ckpt = p.add_mutually_exclusive_group()
+    ckpt.add_argument("--grad-checkpointing", dest="grad_checkpointing", action="store_true",
+                      default=None, help="recompute activations in backward (the default)")
+    ckpt.add_argument("--no-grad-checkpointing", dest="grad_checkpointing",
+                      action="store_false")
+    p.add_argument("--profile", help=_choices(ProfileName) + " (default pytorch)")
+    p.add_argument("--vocab-size", help="what-if vocabulary size")
+    p.add_argument("--cuda-context-mib", help="m_base per GPU, MiB (default: the profile's)")
+    p.add_argument("--allocator-slack", help="fraction of the tensor peak lost to "
+                                             "fragmentation (default 0)")
+    p.add_argument("--chunk-size", help="Gemini chunk elements (paper profile; 0: searched)")
+
+
+def add_plan(p: argparse.ArgumentParser, method: bool = False, batch: bool = True) -> None:
+    add_model(p)
+    add_gpu(p)
+    if method:
+        p.add_argument("--method", help=_choices(MethodKind))
+    p.add_argument("--tp", help="tensor-parallel degree (tp: all GPUs; dp+tp: a divisor)")
+    add_training(p, batch)
+
+
+def add_json(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def given(args: argparse.Namespace, model: type[BaseModel],
+          exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The options the user gave that are fields of `model`."""
+    return {k: v for k, v in vars(args).items()
+            if k in model.model_fields and v is not None and k not in exclude}
+
+
+def require(args: argparse.Namespace, model: type[BaseModel], *fields: str) -> None:
+    for field in fields:
+        if getattr(args, field, None) is None:
+            wanted = allowed_at(model, (field,)) or "a value"
+            raise InputError(field, f"required (--{field.replace('_', '-')}); give {wanted}")
+
+
+def plan_spec(args: argparse.Namespace, *required: str,
+              exclude: tuple[str, ...] = ()) -> PlanSpec:
+    require(args, PlanSpec, "model", *required)
+    return PlanSpec(**given(args, PlanSpec, exclude))

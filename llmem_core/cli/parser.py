@@ -1,0 +1,77 @@
+"""The one argparse tree of `llmem`: a root parser and one sub-parser per command module.
+
+Each command module has NAME, HELP, `configure(parser)` and `run(args) -> int`. argparse's
+own errors (an unknown option, a missing value) become an InputError naming the option; the
+values themselves are validated by the core's models (PlanSpec, CostSpec), which say the range.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from types import ModuleType
+from typing import Any, NoReturn
+
+from llmem_core.cli import (
+    catalog,
+    cost,
+    dashboard,
+    estimate,
+    gpus,
+    measure,
+    models,
+    plan,
+)
+from llmem_core.errors import InputError
+
+COMMANDS: dict[str, ModuleType] = {
+    m.NAME: m for m in (estimate, plan, gpus, cost, measure, models, catalog, dashboard)
+}
+
+
+def field_of(flag: str | None) -> str:
+    """'--num-gpus' → 'num_gpus' (the field the option sets)."""
+    if not flag:
+        return "command"
+    return flag.split("/")[0].lstrip("-").replace("-", "_") or "command"
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that raises InputError (field, message) instead of printing usage and exiting."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(exit_on_error=False, allow_abbrev=False, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        raise InputError("command", message)
+
+    def parse_known_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                         namespace: argparse.Namespace | None = None
+                         ) -> tuple[argparse.Namespace, list[str]]:
+        try:
+            return super().parse_known_args(args, namespace)
+        except argparse.ArgumentError as err:
+            raise InputError(field_of(err.argument_name), err.message) from None
+
+    def parse_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                   namespace: argparse.Namespace | None = None) -> argparse.Namespace:
+        parsed, extra = self.parse_known_args(args, namespace)
+        if extra:
+            raise InputError(field_of(extra[0]) if extra[0].startswith("-") else "command",
+                             f"unknown argument {extra[0][:60]!r}; see `llmem "
+                             f"{getattr(parsed, 'command', '') or ''} --help`".replace("  ", " "))
+        return parsed
+
+
+def build_parser() -> Parser:
+    root = Parser(prog="llmem", description="GPU memory, distribution method and cost of "
+                                            "fine-tuning LLMs (after LLMem, IJCAI 2024)")
+    sub = root.add_subparsers(dest="command", required=True, parser_class=Parser,
+                              metavar="COMMAND")
+    for name, module in COMMANDS.items():
+        module.configure(sub.add_parser(name, help=module.HELP, description=module.HELP))
+    return root
+
+
+def command_of(args: argparse.Namespace) -> ModuleType:
+    return COMMANDS[args.command]

@@ -1,0 +1,121 @@
+"""Reading a user's JSON file without trusting it: bounded before, during and after parsing.
+
+A config.json is a few kilobytes. Before anything is parsed: the path is checked (length,
+a regular file) and its size read with `stat`; then at most MAX_BYTES + 1 bytes are read (a
+/proc file reports size 0, a sparse file a size it does not hold on disk). Parsing refuses
+integers of more than MAX_INT_DIGITS digits (Python's own int() limit is 4,300, far beyond any
+shape and a slow path), NaN and infinities, and nesting deeper than MAX_DEPTH. Every refusal
+is an InputError for the field the caller names.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+from llmem_core.errors import InputError, echo
+
+MAX_BYTES = 1_000_000  # 1 MB: a config.json is ~1–10 kB
+MAX_DEPTH = 64  # real configs nest 3–4 deep (rope_scaling, task_specific_params)
+MAX_INT_DIGITS = 30  # 10**30 is beyond every bound of the estimator
+MAX_PATH_BYTES = 4096  # PATH_MAX on Linux
+MAX_NAME_BYTES = 255  # NAME_MAX of common file systems
+
+
+def read_file(path_text: str, field: str) -> str:
+    """The text of a small regular file, or one InputError saying why not."""
+    path = _checked_path(path_text, field)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise InputError(field, f"no such config file {echo(path_text)}") from None
+    except OSError as err:
+        raise InputError(field, f"cannot read {echo(path_text)}: {err.strerror}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(field, f"{echo(path_text)} is not a regular file")
+    if info.st_size > MAX_BYTES:
+        raise InputError(field, f"{echo(path_text)} is {info.st_size:,} bytes; a config.json "
+                                f"is at most {MAX_BYTES:,}")
+    return decode(_bounded_read(path, path_text, field), field)
+
+
+def _checked_path(path_text: str, field: str) -> Path:
+    raw = os.fsencode(path_text)
+    if b"\0" in raw:
+        raise InputError(field, "a path cannot contain a NUL character")
+    if len(raw) > MAX_PATH_BYTES or any(len(p) > MAX_NAME_BYTES for p in raw.split(b"/")):
+        raise InputError(field, f"path is too long (at most {MAX_PATH_BYTES:,} bytes, "
+                                f"{MAX_NAME_BYTES} per name): {echo(path_text)}")
+    return Path(path_text)
+
+
+def _bounded_read(path: Path, path_text: str, field: str) -> bytes:
+    try:
+        with path.open("rb") as f:
+            data = f.read(MAX_BYTES + 1)
+    except OSError as err:
+        raise InputError(field, f"cannot read {echo(path_text)}: {err.strerror}") from None
+    if len(data) > MAX_BYTES:
+        raise InputError(field, f"{echo(path_text)} is larger than {MAX_BYTES:,} bytes; "
+                                "is it really a config.json?")
+    return data
+
+
+def decode(data: bytes, field: str) -> str:
+    """Bytes of an upload or file → text, refusing what is too large or not UTF-8."""
+    if len(data) > MAX_BYTES:
+        raise InputError(field, f"the file is {len(data):,} bytes; a config.json is at most "
+                                f"{MAX_BYTES:,}")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputError(field, f"not UTF-8 text (byte {err.start:,})") from None
+
+
+def _int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise ValueError(f"an integer of {len(text):,} digits (at most {MAX_INT_DIGITS})")
+    return int(text)
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:20]} is too large")
+    return value
+
+
+def _constant(text: str) -> Any:
+    raise ValueError(f"{text} is not a number JSON allows")
+
+
+def loads(text: str, field: str) -> Any:
+    """JSON text → Python values, bounded in size, depth and number size."""
+    if len(text) > MAX_BYTES:
+        raise InputError(field, f"the text is {len(text):,} characters; at most {MAX_BYTES:,}")
+    try:
+        value = json.loads(text, parse_int=_int, parse_float=_float, parse_constant=_constant)
+    except json.JSONDecodeError as err:
+        raise InputError(field, f"not valid JSON (line {err.lineno}: {err.msg})") from None
+    except RecursionError:
+        raise InputError(field, f"JSON nested more than {MAX_DEPTH} deep") from None
+    except ValueError as err:
+        raise InputError(field, f"config.json: {err}") from None
+    _check_depth(value, field)
+    return value
+
+
+def _check_depth(value: Any, field: str) -> None:
+    """Iteratively, so a deep value cannot exhaust the stack here either."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise InputError(field, f"JSON nested more than {MAX_DEPTH} deep")
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) \
+            else ()
+        stack.extend((child, depth + 1) for child in children)

@@ -1,0 +1,110 @@
+"""PlanSpec: a plan as a user states it, by the CLI's own names; the one builder of requests.
+
+Its fields are the flags of `llmem estimate | plan | gpus` (`--num-gpus` → num_gpus), each
+with the core's bounds, so the CLI, the dashboard's link, a run file and the Python API all
+state a plan the same way and get the same messages. `job()` and `request()` resolve the
+model and the GPU and build the core's Job / Request, where every rule that ties fields
+together is checked (request.py, parallelism.py); errors name these same fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from llmem_core.errors import InputError
+from llmem_core.models import (
+    MAX_BATCH,
+    MAX_GPUS,
+    MAX_SEQ,
+    MAX_VOCAB,
+    Architecture,
+    Cluster,
+    Frozen,
+    Method,
+    MethodKind,
+    Optimizer,
+    Precision,
+    ProfileName,
+    Runtime,
+    Training,
+)
+from llmem_core.presets import MAX_REF_CHARS, config_architecture, find_gpu, resolve_model
+from llmem_core.request import Job, Request
+from llmem_core.units import MiB
+
+MAX_GPU_MEMORY_MIB = 2**30  # 1 PiB per GPU: a typo guard (Cluster's 2**50 bytes)
+MAX_CONTEXT_MIB = 2**20  # 1 TiB (Runtime's 2**40 bytes)
+MAX_CHUNK = 2**34  # Gemini chunk elements (Runtime's bound)
+
+
+class PlanSpec(Frozen):
+    """One plan by the CLI's names; None = the core's default for that field."""
+
+    model: str | dict[str, Any] = Field(
+        description="a preset id (or its short name), the path of a config.json, or an "
+        "embedded config.json object",
+    )
+    gpu: str | None = Field(default=None, max_length=64, description="catalog key")
+    gpu_memory_mib: int | None = Field(
+        default=None, ge=1, le=MAX_GPU_MEMORY_MIB, description="custom memory per GPU"
+    )
+    num_gpus: int = Field(default=1, ge=1, le=MAX_GPUS)
+    method: MethodKind | None = Field(default=None, description="estimate's method")
+    tp: int | None = Field(default=None, ge=1, le=MAX_GPUS, description="tp / dp+tp degree")
+    batch_size: int = Field(default=1, ge=1, le=MAX_BATCH, description="per replica")
+    seq_len: int = Field(ge=1, le=MAX_SEQ)
+    precision: Precision | None = None
+    optimizer: Optimizer | None = None
+    grad_checkpointing: bool | None = None
+    profile: ProfileName = ProfileName.PYTORCH
+    vocab_size: int | None = Field(default=None, ge=1, le=MAX_VOCAB, description="what-if")
+    cuda_context_mib: int | None = Field(
+        default=None, ge=0, le=MAX_CONTEXT_MIB, description="m_base per GPU; 0/None: default"
+    )
+    allocator_slack: float = Field(default=0.0, ge=0.0, le=1.0)
+    chunk_size: int = Field(default=0, ge=0, le=MAX_CHUNK, description="Gemini; 0: searched")
+
+    def architecture(self) -> Architecture:
+        if isinstance(self.model, dict):
+            arch = config_architecture(self.model)
+        elif len(self.model) > MAX_REF_CHARS:
+            raise InputError("model", f"at most {MAX_REF_CHARS:,} characters")
+        else:
+            arch = resolve_model(self.model)
+        return arch if self.vocab_size is None else arch.with_vocab(self.vocab_size)
+
+    def cluster(self) -> Cluster:
+        """The GPUs: a catalog type, or custom memory (optionally labelled with a type)."""
+        gpu = None if self.gpu is None else find_gpu(self.gpu)
+        if self.gpu_memory_mib is not None:
+            memory = self.gpu_memory_mib * MiB
+        elif gpu is not None:
+            memory = gpu.memory_bytes
+        else:
+            raise InputError("gpu", "give a catalog key (`llmem catalog`) or gpu_memory_mib")
+        return Cluster(gpu_key=gpu.key if gpu else None, memory_bytes=memory,
+                       num_gpus=self.num_gpus)
+
+    def training(self) -> Training:
+        given = {"precision": self.precision, "optimizer": self.optimizer,
+                 "grad_checkpointing": self.grad_checkpointing}
+        return Training(batch_size=self.batch_size, seq_len=self.seq_len,
+                        **{k: v for k, v in given.items() if v is not None})
+
+    def runtime(self) -> Runtime:
+        return Runtime(profile=self.profile,
+                       cuda_context_bytes=(self.cuda_context_mib or 0) * MiB,
+                       allocator_slack=self.allocator_slack, chunk_size=self.chunk_size)
+
+    def job(self, architecture: Architecture | None = None) -> Job:
+        """The job (every field but the method); `architecture` replaces the model's (an
+        upload already read)."""
+        return Job(model=architecture or self.architecture(), training=self.training(),
+                   cluster=self.cluster(), runtime=self.runtime())
+
+    def request(self, architecture: Architecture | None = None) -> Request:
+        if self.method is None:
+            raise InputError("method", "required; one of " + ", ".join(MethodKind))
+        return self.job(architecture).request(Method(kind=self.method, tp=self.tp))
