@@ -1,29 +1,21 @@
-"""Speed of the core: single estimates per second, and a full `plan` (four methods with batch
-search) by bisection next to the paper's step-by-one search on the same plans.
+"""Speed of the core: single estimates per second, building a request, and a full `plan` (four
+methods with batch search) by bisection next to the paper's step-by-one search on the same
+plans.
 
-Targets (issue #2, on the 2-core dev machine): ≥ 20,000 estimates/s; a full plan < 5 ms.
+Targets (issues #2 and #9, on the 2-core dev machine): estimate ≤ 50 µs (≥ 20,000 /s); a full
+plan ≤ 5 ms.
 Run: .venv/bin/python bench/bench_core.py
 """
 
 from __future__ import annotations
 
-import contextlib
 import statistics
 import time
+from collections.abc import Callable
 
-from llmem_core import (
-    Cluster,
-    InputError,
-    Method,
-    Request,
-    Training,
-    find_gpu,
-    find_model,
-    peak_bytes,
-    plan,
-)
+from llmem_core import Job, PlanSpec, Request, peak_bytes, plan
 from llmem_core.estimate import estimate
-from llmem_core.plan import candidate_methods, max_batch_size_stepwise
+from llmem_core.plan import candidate_methods, max_batch_size_stepwise, plan_method
 
 PLANS = [  # (model, gpu, gpus, seq)
     ("facebook/opt-1.3b", "v100-16gb", 4, 512),
@@ -34,25 +26,26 @@ PLANS = [  # (model, gpu, gpus, seq)
 ]
 
 
+def job(model: str, gpu: str, gpus: int, seq: int) -> Job:
+    return PlanSpec(model=model, gpu=gpu, num_gpus=gpus, batch_size=4, seq_len=seq).job()
+
+
 def request(model: str, gpu: str, gpus: int, seq: int, method: str = "adp") -> Request:
-    return Request(
-        model=find_model(model).architecture,
-        training=Training(batch_size=4, seq_len=seq),
-        method=Method(kind=method),
-        cluster=Cluster(gpu_key=gpu, memory_bytes=find_gpu(gpu).memory_bytes, num_gpus=gpus),
-    )
+    return PlanSpec(
+        model=model, gpu=gpu, num_gpus=gpus, batch_size=4, seq_len=seq, method=method
+    ).request()
 
 
-def per_second(fn, req: Request, seconds: float = 1.0) -> float:
+def per_second(fn: Callable[[], object], seconds: float = 1.0) -> float:
     n, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds:
         for _ in range(200):
-            fn(req)
+            fn()
         n += 200
     return n / (time.perf_counter() - start)
 
 
-def median_ms(fn, repeats: int = 30) -> float:
+def median_ms(fn: Callable[[], object], repeats: int = 30) -> float:
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -61,25 +54,31 @@ def median_ms(fn, repeats: int = 30) -> float:
     return statistics.median(times)
 
 
-def stepwise_plan(req: Request) -> None:
-    for m in candidate_methods(req.cluster.num_gpus):
-        # e.g. a TP degree not dividing the heads: plan() scores that method 0 too
-        with contextlib.suppress(InputError):
-            max_batch_size_stepwise(req.model_copy(update={"method": m}))
+def stepwise_plan(j: Job) -> None:
+    for m in candidate_methods(j.cluster.num_gpus):
+        row = plan_method(j, m)
+        if row.applicable:  # e.g. a TP degree not dividing the heads: not applicable
+            max_batch_size_stepwise(j.request(m))
 
 
 def main() -> None:
     req = request(*PLANS[0])
-    plan(req)  # warm the per-architecture caches once, as a long-lived process would
-    print(f"estimate() (full result, terms):   {per_second(estimate, req):>10,.0f} /s")
-    print(f"peak_bytes() (batch-search path):  {per_second(peak_bytes, req):>10,.0f} /s")
+    plan(req.job)  # warm the per-architecture caches once, as a long-lived process would
+    for label, fn in (
+        ("estimate() (full result, terms)", lambda: estimate(req)),
+        ("peak_bytes() (one batch)", lambda: peak_bytes(req)),
+        ("req.with_(batch_size=…) (validated)", lambda: req.with_(batch_size=5)),
+        ("PlanSpec(…).request() (from the CLI's names)", lambda: request(*PLANS[0])),
+    ):
+        rate = per_second(fn)
+        print(f"{label:<46} {rate:>10,.0f} /s  {1e6 / rate:>7.1f} µs")
     print(f"\n{'plan':<42} {'bisection':>10} {'step-by-one':>12}  batches")
     for spec in PLANS:
-        r = request(*spec)
-        plan(r)
-        fast = median_ms(lambda r=r: plan(r))
-        slow = median_ms(lambda r=r: stepwise_plan(r), repeats=3)
-        batches = [m.max_batch_size for m in plan(r).methods]
+        j = job(*spec)
+        plan(j)
+        fast = median_ms(lambda j=j: plan(j))
+        slow = median_ms(lambda j=j: stepwise_plan(j), repeats=3)
+        batches = [m.max_batch_size for m in plan(j).methods.values()]
         label = f"{spec[0].split('/')[1]} {spec[2]}×{spec[1]} s{spec[3]}"
         print(f"{label:<42} {fast:>8.2f} ms {slow:>9.1f} ms  {batches}")
 

@@ -45,27 +45,55 @@ def load_fixture_cases(folder: Path) -> list[Case]:
             rec = json.loads(line)
             if "peak_bytes_steady" not in rec or rec.get("device") not in ("fake-cuda", "cuda"):
                 continue
-            cases.append(Case(rec["model"], rec["precision"], rec["optimizer"],
-                              rec["grad_checkpointing"], rec["batch_size"], rec["seq_len"],
-                              rec["peak_bytes_steady"], path.name,
-                              rec.get("num_gpus", 1), rec.get("method", "single")))
+            cases.append(
+                Case(
+                    rec["model"],
+                    rec["precision"],
+                    rec["optimizer"],
+                    rec["grad_checkpointing"],
+                    rec["batch_size"],
+                    rec["seq_len"],
+                    rec["peak_bytes_steady"],
+                    path.name,
+                    rec.get("num_gpus", 1),
+                    rec.get("method", "single"),
+                )
+            )
     return cases
 
 
 def load_shared_cases(path: Path) -> list[Case]:
     with path.open(newline="") as f:
-        return [Case(SHARED_NAMES[r["model"]], r["precision"].replace("_", "-"),
-                     f"adamw-{r['adamw']}", r["grad_checkpointing"] == "True", int(r["batch"]),
-                     int(r["seq"]), int(r["peak_bytes_steady"]), path.name)
-                for r in csv.DictReader(f)]
+        return [
+            Case(
+                SHARED_NAMES[r["model"]],
+                r["precision"].replace("_", "-"),
+                f"adamw-{r['adamw']}",
+                r["grad_checkpointing"] == "True",
+                int(r["batch"]),
+                int(r["seq"]),
+                int(r["peak_bytes_steady"]),
+                path.name,
+            )
+            for r in csv.DictReader(f)
+        ]
 
 
 def spec_for(case: Case, profile: str = "pytorch", **runtime: Any) -> PlanSpec:
     """The case as a plan (on GPUs too large to matter: the tensor peak is compared)."""
-    return PlanSpec(model=case.model, gpu_memory_mib=MAX_GPU_MEMORY_MIB,
-                    num_gpus=case.num_gpus, method=case.method, batch_size=case.batch_size,
-                    seq_len=case.seq_len, precision=case.precision, optimizer=case.optimizer,
-                    grad_checkpointing=case.grad_checkpointing, profile=profile, **runtime)
+    return PlanSpec(
+        model=case.model,
+        gpu_memory_mib=MAX_GPU_MEMORY_MIB,
+        num_gpus=case.num_gpus,
+        method=case.method,
+        batch_size=case.batch_size,
+        seq_len=case.seq_len,
+        precision=case.precision,
+        optimizer=case.optimizer,
+        grad_checkpointing=case.grad_checkpointing,
+        profile=profile,
+        **runtime,
+    )
 
 
 def request_for(case: Case, profile: str = "pytorch", **runtime: Any) -> Request:
@@ -83,8 +111,9 @@ def out_of_scope(case: Case, profile: str = "pytorch") -> str | None:
     return None
 
 
-def split_cases(cases: list[Case], profile: str = "pytorch"
-                ) -> tuple[list[Case], list[tuple[Case, str]]]:
+def split_cases(
+    cases: list[Case], profile: str = "pytorch"
+) -> tuple[list[Case], list[tuple[Case, str]]]:
     """(cases the profile estimates, cases set aside with the reason)."""
     kept, aside = [], []
     for case in cases:
@@ -127,23 +156,50 @@ PYTORCH_MULTI_MAX_PCT = 8.0
 _MULTI = "rank-0 fake-process-group references agree within 0.2 %; band = the 8 % gate"
 
 BANDS: tuple[Band, ...] = (
-    Band("pytorch", "single", PYTORCH_SINGLE_MAX_PCT, 0.0,
-         "bench/accuracy.py: 306 fake-CUDA PyTorch references, median 0.0 %, max 3.2 %"),
-    *(Band("pytorch", m, PYTORCH_MULTI_MAX_PCT, 0.0, f"bench/accuracy.py ({m}): {_MULTI}")
-      for m in ("cdp", "adp", "tp", "dp+tp")),
+    Band(
+        "pytorch",
+        "single",
+        PYTORCH_SINGLE_MAX_PCT,
+        0.0,
+        "bench/accuracy.py: 306 fake-CUDA PyTorch references, median 0.0 %, max 3.2 %",
+    ),
+    *(
+        Band("pytorch", m, PYTORCH_MULTI_MAX_PCT, 0.0, f"bench/accuracy.py ({m}): {_MULTI}")
+        for m in ("cdp", "adp", "tp", "dp+tp")
+    ),
     # Single GPU: OPT-125m, OPT-350m, bloom-560m, codegen-350M at LLMem's chosen batch:
     # 16,314 vs 16,378 MB … 16,578 vs 16,324 MB, error 0.4–1.6 %.
     Band("paper", "single", 1.6, None, f"{PAPER_SOURCE}: single GPU 0.4–1.6 %"),
     # CDP keeps the whole model on every GPU, so each GPU is the single-GPU case (assumption:
     # the paper reports no separate CDP error).
-    Band("paper", "cdp", 1.6, None,
-         f"{PAPER_SOURCE}: single GPU 0.4–1.6 % (CDP = one full replica per GPU)"),
-    Band("paper", "adp", 6.0, 3.0,
-         f"{PAPER_SOURCE}: ADP on 4 GPUs 0.8–6 %; mean 3.0 % for models over 1 B"),
-    Band("paper", "tp", 7.4, 3.0,
-         f"{PAPER_SOURCE}: TP and DP+TP −1.6 … +7.4 %; mean 3.0 % for models over 1 B"),
-    Band("paper", "dp+tp", 7.4, 3.0,
-         f"{PAPER_SOURCE}: TP and DP+TP −1.6 … +7.4 %; mean 3.0 % for models over 1 B"),
+    Band(
+        "paper",
+        "cdp",
+        1.6,
+        None,
+        f"{PAPER_SOURCE}: single GPU 0.4–1.6 % (CDP = one full replica per GPU)",
+    ),
+    Band(
+        "paper",
+        "adp",
+        6.0,
+        3.0,
+        f"{PAPER_SOURCE}: ADP on 4 GPUs 0.8–6 %; mean 3.0 % for models over 1 B",
+    ),
+    Band(
+        "paper",
+        "tp",
+        7.4,
+        3.0,
+        f"{PAPER_SOURCE}: TP and DP+TP −1.6 … +7.4 %; mean 3.0 % for models over 1 B",
+    ),
+    Band(
+        "paper",
+        "dp+tp",
+        7.4,
+        3.0,
+        f"{PAPER_SOURCE}: TP and DP+TP −1.6 … +7.4 %; mean 3.0 % for models over 1 B",
+    ),
 )
 
 

@@ -18,7 +18,7 @@ class InputError(ValueError):
     """Invalid user input: which field, and a one-line message with the allowed range."""
 
     def __init__(self, field: str, message: str) -> None:
-        self.field = field
+        self.field = one_line(field)[:120]
         self.message = one_line(message)
         super().__init__(f"{field}: {self.message}")
 

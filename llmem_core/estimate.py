@@ -63,8 +63,14 @@ def estimate(req: Request) -> Estimate:
     return result(req, parts, phase, phases, prof.terms(req, parts), prof.notes(req))
 
 
-def result(req: Request, parts: Breakdown, phase: Phase, phases: dict[Phase, int],
-           terms: tuple[Term, ...], notes: tuple[str, ...]) -> Estimate:
+def result(
+    req: Request,
+    parts: Breakdown,
+    phase: Phase,
+    phases: dict[Phase, int],
+    terms: tuple[Term, ...],
+    notes: tuple[str, ...],
+) -> Estimate:
     peak, capacity = parts.total, req.cluster.memory_bytes
     return Estimate.model_construct(  # built from the core's own numbers: nothing to validate
         request=req,

@@ -157,9 +157,7 @@ class Architecture(Frozen):
     def _check_positions(self) -> None:
         learned = self.position_embedding == PositionKind.LEARNED
         if not learned and (self.learned_positions or self.position_offset):
-            raise InputError(
-                "learned_positions", "must be 0 unless position_embedding is learned"
-            )
+            raise InputError("learned_positions", "must be 0 unless position_embedding is learned")
         if learned and self.learned_positions <= self.position_offset:
             raise InputError(
                 "learned_positions",

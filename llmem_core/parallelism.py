@@ -65,6 +65,9 @@ class Parallelism(Frozen):
     tp: int = Field(ge=1, description="tensor-parallel degree")
     engine: Engine
 
+    def __hash__(self) -> int:  # the degrees say it all; cheaper than hashing the nested method
+        return hash((self.gpus, self.dp_replicate, self.dp_shard, self.tp, self.engine))
+
     @property
     def dp(self) -> int:
         """Data-parallel ranks: each runs its own micro-batch."""
@@ -99,29 +102,39 @@ def dp_tp_degree(num_gpus: int, tp: int | None) -> int:
 def _dp_tp_range(num_gpus: int, degree: int) -> str:
     choices = [d for d in range(2, num_gpus // 2 + 1) if num_gpus % d == 0][:12]
     if not choices:
-        return (f"dp+tp needs a GPU count with a divisor from 2 to half of it; "
-                f"{num_gpus:,} has none (use tp or adp)")
-    return (f"dp+tp on {num_gpus:,} GPUs needs a divisor from 2 to {num_gpus // 2:,} "
-            f"({', '.join(map(str, choices))}); got {degree:,} (1 is adp, {num_gpus:,} is tp)")
+        return (
+            f"dp+tp needs a GPU count with a divisor from 2 to half of it; "
+            f"{num_gpus:,} has none (use tp or adp)"
+        )
+    return (
+        f"dp+tp on {num_gpus:,} GPUs needs a divisor from 2 to {num_gpus // 2:,} "
+        f"({', '.join(map(str, choices))}); got {degree:,} (1 is adp, {num_gpus:,} is tp)"
+    )
 
 
-def layout(method: Method, num_gpus: int, arch: Architecture,
-           profile: ProfileName) -> Parallelism:
+def layout(method: Method, num_gpus: int, arch: Architecture, profile: ProfileName) -> Parallelism:
     """The request's degrees; InputError naming `method`, `tp` or `num_gpus` when impossible."""
     kind, tp = method.kind, method.tp
     if kind == MethodKind.SINGLE and num_gpus != 1:
-        raise InputError("method", f"single runs on one GPU, but num_gpus is {num_gpus:,}; "
-                                   "use cdp, adp, tp or dp+tp")
+        raise InputError(
+            "method",
+            f"single runs on one GPU, but num_gpus is {num_gpus:,}; use cdp, adp, tp or dp+tp",
+        )
     if kind in (MethodKind.SINGLE, MethodKind.CDP, MethodKind.ADP) and tp not in (None, 1):
-        raise InputError("tp", f"applies to tp and dp+tp only; {kind} has no tensor "
-                               f"parallelism (got {tp:,})")
+        raise InputError(
+            "tp", f"applies to tp and dp+tp only; {kind} has no tensor parallelism (got {tp:,})"
+        )
     engine = ENGINES[profile][kind if num_gpus > 1 else MethodKind.SINGLE]
     degrees = _degrees(kind, num_gpus, tp)
     _check_heads(arch, degrees[2])
     replicate, shard, tensor = degrees
     return Parallelism.model_construct(  # every field derived and checked above
         method=Method.model_construct(kind=kind, tp=tensor if kind in _TP_KINDS else None),
-        gpus=num_gpus, dp_replicate=replicate, dp_shard=shard, tp=tensor, engine=engine,
+        gpus=num_gpus,
+        dp_replicate=replicate,
+        dp_shard=shard,
+        tp=tensor,
+        engine=engine,
     )
 
 
@@ -140,8 +153,11 @@ def _degrees(kind: MethodKind, n: int, tp: int | None) -> tuple[int, int, int]:
         return 1, n, 1
     if kind == MethodKind.TP:
         if tp not in (None, n):
-            raise InputError("tp", f"method tp spans all {n:,} GPUs (tp {n:,}); got {tp:,}; "
-                                   "use dp+tp for a smaller degree")
+            raise InputError(
+                "tp",
+                f"method tp spans all {n:,} GPUs (tp {n:,}); got {tp:,}; "
+                "use dp+tp for a smaller degree",
+            )
         return 1, 1, n
     degree = dp_tp_degree(n, tp)
     return 1, n // degree, degree

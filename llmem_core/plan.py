@@ -86,9 +86,15 @@ def plan_method(job: Job, method: Method) -> MethodPlan:
     try:
         req = job.request(method)
     except InputError as err:
-        return MethodPlan.model_construct(method=method, applicable=False, reason=str(err),
-                                          max_batch_size=0, score=0.0, peak_bytes_at_max=None,
-                                          samples_per_step=0)
+        return MethodPlan.model_construct(
+            method=method,
+            applicable=False,
+            reason=str(err),
+            max_batch_size=0,
+            score=0.0,
+            peak_bytes_at_max=None,
+            samples_per_step=0,
+        )
     prepared = prepare(req)
     best = largest_batch(prepared, job.cluster.memory_bytes)
     return MethodPlan.model_construct(
@@ -108,7 +114,9 @@ def plan(job: Job, tp: int | None = None) -> Plan:
     best = max(rows.values(), key=lambda r: r.score)
     if best.max_batch_size == 0:
         return Plan.model_construct(
-            job=job, choice=None, methods=rows,
+            job=job,
+            choice=None,
+            methods=rows,
             reason="no method fits batch 1 in GPU memory: offload optimizer states or "
             "parameters to CPU, or use more or larger GPUs",
         )
@@ -132,8 +140,9 @@ def gpus_needed(job: Job, max_gpus: int = 1024) -> Plan | None:
     which some method fits the job's batch; None if none does. The count is the plan's
     `job.cluster.num_gpus`."""
     if not 1 <= max_gpus <= MAX_GPUS:
-        raise InputError("max_gpus", f"must be a whole number from 1 to {MAX_GPUS:,} "
-                                     f"(got {max_gpus:,})")
+        raise InputError(
+            "max_gpus", f"must be a whole number from 1 to {MAX_GPUS:,} (got {max_gpus:,})"
+        )
     for n in rentable_counts(max_gpus):
         trial = plan(job.with_(num_gpus=n))
         if fitting(trial, job.training.batch_size):

@@ -79,7 +79,7 @@ class Job(Frozen):
 
     def request(self, method: Method) -> Request:
         """This job with a method: InputError if the method cannot run here."""
-        return Request(**self.values(), method=method)
+        return Request(**{name: getattr(self, name) for name in Job.model_fields}, method=method)
 
 
 class Request(Job):
@@ -90,8 +90,9 @@ class Request(Job):
 
     @model_validator(mode="after")
     def _layout(self) -> Self:
-        self._parallel = layout(self.method, self.cluster.num_gpus, self.model,
-                                self.runtime.profile)
+        self._parallel = layout(
+            self.method, self.cluster.num_gpus, self.model, self.runtime.profile
+        )
         return self
 
     @property
@@ -101,9 +102,7 @@ class Request(Job):
 
     @property
     def job(self) -> Job:
-        fields = self.values()
-        del fields["method"]
-        return Job(**fields)
+        return Job(**{name: getattr(self, name) for name in Job.model_fields})
 
 
 def check_workload(model: Architecture, training: Training, runtime: Runtime) -> None:

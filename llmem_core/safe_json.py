@@ -38,8 +38,10 @@ def read_file(path_text: str, field: str) -> str:
     if not stat.S_ISREG(info.st_mode):
         raise InputError(field, f"{echo(path_text)} is not a regular file")
     if info.st_size > MAX_BYTES:
-        raise InputError(field, f"{echo(path_text)} is {info.st_size:,} bytes; a config.json "
-                                f"is at most {MAX_BYTES:,}")
+        raise InputError(
+            field,
+            f"{echo(path_text)} is {info.st_size:,} bytes; a config.json is at most {MAX_BYTES:,}",
+        )
     return decode(_bounded_read(path, path_text, field), field)
 
 
@@ -48,8 +50,11 @@ def _checked_path(path_text: str, field: str) -> Path:
     if b"\0" in raw:
         raise InputError(field, "a path cannot contain a NUL character")
     if len(raw) > MAX_PATH_BYTES or any(len(p) > MAX_NAME_BYTES for p in raw.split(b"/")):
-        raise InputError(field, f"path is too long (at most {MAX_PATH_BYTES:,} bytes, "
-                                f"{MAX_NAME_BYTES} per name): {echo(path_text)}")
+        raise InputError(
+            field,
+            f"path is too long (at most {MAX_PATH_BYTES:,} bytes, "
+            f"{MAX_NAME_BYTES} per name): {echo(path_text)}",
+        )
     return Path(path_text)
 
 
@@ -60,16 +65,19 @@ def _bounded_read(path: Path, path_text: str, field: str) -> bytes:
     except OSError as err:
         raise InputError(field, f"cannot read {echo(path_text)}: {err.strerror}") from None
     if len(data) > MAX_BYTES:
-        raise InputError(field, f"{echo(path_text)} is larger than {MAX_BYTES:,} bytes; "
-                                "is it really a config.json?")
+        raise InputError(
+            field,
+            f"{echo(path_text)} is larger than {MAX_BYTES:,} bytes; is it really a config.json?",
+        )
     return data
 
 
 def decode(data: bytes, field: str) -> str:
     """Bytes of an upload or file → text, refusing what is too large or not UTF-8."""
     if len(data) > MAX_BYTES:
-        raise InputError(field, f"the file is {len(data):,} bytes; a config.json is at most "
-                                f"{MAX_BYTES:,}")
+        raise InputError(
+            field, f"the file is {len(data):,} bytes; a config.json is at most {MAX_BYTES:,}"
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -116,6 +124,7 @@ def _check_depth(value: Any, field: str) -> None:
         item, depth = stack.pop()
         if depth > MAX_DEPTH:
             raise InputError(field, f"JSON nested more than {MAX_DEPTH} deep")
-        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) \
-            else ()
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        )
         stack.extend((child, depth + 1) for child in children)

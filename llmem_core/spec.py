@@ -84,25 +84,39 @@ class PlanSpec(Frozen):
             memory = gpu.memory_bytes
         else:
             raise InputError("gpu", "give a catalog key (`llmem catalog`) or gpu_memory_mib")
-        return Cluster(gpu_key=gpu.key if gpu else None, memory_bytes=memory,
-                       num_gpus=self.num_gpus)
+        return Cluster(
+            gpu_key=gpu.key if gpu else None, memory_bytes=memory, num_gpus=self.num_gpus
+        )
 
     def training(self) -> Training:
-        given = {"precision": self.precision, "optimizer": self.optimizer,
-                 "grad_checkpointing": self.grad_checkpointing}
-        return Training(batch_size=self.batch_size, seq_len=self.seq_len,
-                        **{k: v for k, v in given.items() if v is not None})
+        given = {
+            "precision": self.precision,
+            "optimizer": self.optimizer,
+            "grad_checkpointing": self.grad_checkpointing,
+        }
+        return Training(
+            batch_size=self.batch_size,
+            seq_len=self.seq_len,
+            **{k: v for k, v in given.items() if v is not None},
+        )
 
     def runtime(self) -> Runtime:
-        return Runtime(profile=self.profile,
-                       cuda_context_bytes=(self.cuda_context_mib or 0) * MiB,
-                       allocator_slack=self.allocator_slack, chunk_size=self.chunk_size)
+        return Runtime(
+            profile=self.profile,
+            cuda_context_bytes=(self.cuda_context_mib or 0) * MiB,
+            allocator_slack=self.allocator_slack,
+            chunk_size=self.chunk_size,
+        )
 
     def job(self, architecture: Architecture | None = None) -> Job:
         """The job (every field but the method); `architecture` replaces the model's (an
         upload already read)."""
-        return Job(model=architecture or self.architecture(), training=self.training(),
-                   cluster=self.cluster(), runtime=self.runtime())
+        return Job(
+            model=architecture or self.architecture(),
+            training=self.training(),
+            cluster=self.cluster(),
+            runtime=self.runtime(),
+        )
 
     def request(self, architecture: Architecture | None = None) -> Request:
         if self.method is None:

@@ -14,7 +14,6 @@ from typing import Any
 
 import annotated_types
 from pydantic import BaseModel, ValidationError
-from pydantic.fields import FieldInfo
 
 from llmem_core.errors import InputError, echo
 
@@ -31,8 +30,9 @@ def input_error(err: ValidationError, model: type[BaseModel]) -> InputError:
         return InputError(".".join((*loc, inner.field)), inner.message)
     if loc and loc[-1] == "[key]":  # a dict key that is not allowed (e.g. an unknown method)
         wanted = allowed_at(model, loc) or "an allowed key"
-        return InputError(".".join(loc[:-2]), f"{echo(loc[-2])} is not allowed: keys must be "
-                                              f"{wanted}")
+        return InputError(
+            ".".join(loc[:-2]), f"{echo(loc[-2])} is not allowed: keys must be {wanted}"
+        )
     field = ".".join(loc) or model.__name__
     if e["type"] == "missing":
         return InputError(field, f"required; give {allowed_at(model, loc) or 'a value'}")
@@ -164,8 +164,15 @@ def same_bounds(model: type[BaseModel], name: str, default: Any = None) -> Any:
     from pydantic import Field
 
     info = model.model_fields[name]
-    keys = {"ge": annotated_types.Ge, "gt": annotated_types.Gt, "le": annotated_types.Le,
-            "lt": annotated_types.Lt}
-    bounds = {k: getattr(_bound(info.metadata, t), k) for k, t in keys.items()
-              if _bound(info.metadata, t) is not None}
+    keys = {
+        "ge": annotated_types.Ge,
+        "gt": annotated_types.Gt,
+        "le": annotated_types.Le,
+        "lt": annotated_types.Lt,
+    }
+    bounds = {
+        k: getattr(_bound(info.metadata, t), k)
+        for k, t in keys.items()
+        if _bound(info.metadata, t) is not None
+    }
     return Field(default=default, description=info.description, **bounds)

@@ -1,4 +1,4 @@
-"""Build presets/gpus.json from the team's GPU catalog (presets/gpus-source.csv).
+"""Build llmem_core/presets/gpus.json from the team's GPU catalog (gpus-source.csv beside it).
 
 Run: python scripts/build_gpu_catalog.py  (tests/test_presets.py checks the JSON is current).
 Every number keeps the source and as-of date the CSV gives; rows without a driver-reported
@@ -82,15 +82,17 @@ def build(source: Path) -> dict:
         rows = [_row(r) for r in csv.DictReader(f) if r["key"] in KEYS]
     assert all(re.fullmatch(r"[a-z0-9-]+", r["key"]) for r in rows)
     return {
-        "source": "presets/gpus-source.csv (team catalog gathered November 2026 from public "
-        "datasheets and price pages; see each row's *_source fields)",
+        "source": "llmem_core/presets/gpus-source.csv (team catalog gathered November 2026 "
+        "from public datasheets and price pages; see each row's *_source fields)",
         "gpus": rows,
     }
 
 
 def main() -> int:
-    out = ROOT / "presets" / "gpus.json"
-    out.write_text(json.dumps(build(ROOT / "presets" / "gpus-source.csv"), indent=1) + "\n")
+    out = ROOT / "llmem_core" / "presets" / "gpus.json"
+    out.write_text(
+        json.dumps(build(ROOT / "llmem_core" / "presets" / "gpus-source.csv"), indent=1) + "\n"
+    )
     print(f"wrote {out}")
     return 0
 

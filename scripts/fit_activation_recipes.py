@@ -8,9 +8,9 @@ then solved exactly as a linear combination of per-token sizes:
     layer   = t·(c_h·h + c_f·f + c_q·q + c_kv·kv + c_a·a + c_d·d + c_as·a·S + c_s·S + c_t) + c_1
     outside = t·(c_h·h + c_v·V + c_d·d + c_s·S + c_t) + c_1
 (t = batch·seq tokens, d = head_dim, q = heads·d, kv = kv_heads·head_dim, a = heads, S = seq, V =
-vocabulary). The result, presets/activation-recipes.json, is data the profile reads; the whole-
-step fixtures under tests/fixtures/reference (measured independently with MemTracker at real
-sizes) are what the profile is checked against.
+vocabulary). The result, llmem_core/presets/activation-recipes.json, is data the profile reads;
+the whole-step fixtures under tests/fixtures/reference (measured independently with MemTracker
+at real sizes) are what the profile is checked against.
 
 Run: .venv/bin/python scripts/fit_activation_recipes.py [FAMILY …]  (all: ~10 min on 2 cores)
 """
@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "presets" / "activation-recipes.json"
+OUT = ROOT / "llmem_core" / "presets" / "activation-recipes.json"
 FAMILIES = {  # family → preset whose config is shrunk (Mixtral: routing is data-dependent)
     "opt": "facebook/opt-125m", "bloom": "bigscience/bloom-560m",
     "codegen": "Salesforce/codegen-350M-nl", "biogpt": "microsoft/biogpt",
@@ -44,13 +44,32 @@ BATCH = 2
 # log-sum-exp to that, as it does at real lengths (512, 2048 …). No width equals a token count
 # (64, 128, 192, 256), so a 2-D tensor's first dimension tells activations from weight copies.
 BASE = (120, 232, 4, 2, 30, 64, 1000)
-CHANGES = [{}, {0: 136}, {0: 168}, {1: 328}, {1: 296}, {2: 6}, {2: 8}, {3: 4}, {3: 1},
-           {4: 38}, {4: 26}, {5: 32}, {5: 96}, {5: 128}, {6: 1400}, {0: 104, 1: 296, 5: 96},
-           {2: 6, 4: 38}, {2: 8, 3: 4, 4: 26}, {2: 6, 5: 96}, {2: 8, 5: 32}]
+CHANGES = [
+    {},
+    {0: 136},
+    {0: 168},
+    {1: 328},
+    {1: 296},
+    {2: 6},
+    {2: 8},
+    {3: 4},
+    {3: 1},
+    {4: 38},
+    {4: 26},
+    {5: 32},
+    {5: 96},
+    {5: 128},
+    {6: 1400},
+    {0: 104, 1: 296, 5: 96},
+    {2: 6, 4: 38},
+    {2: 8, 3: 4, 4: 26},
+    {2: 6, 5: 96},
+    {2: 8, 5: 32},
+]
 EXPLICIT_HEAD_DIM = {"llama", "mistral", "qwen2", "gemma2", "phi3"}
 GQA = EXPLICIT_HEAD_DIM
 
-CHILD = r'''
+CHILD = r"""
 import ctypes, json, os, re, sys
 ctypes.CDLL(os.environ["LLMEM_FAKE_CUDA_GUARD"], mode=ctypes.RTLD_GLOBAL)
 import torch
@@ -97,7 +116,7 @@ for cfg, seq in job["configs"]:
             model(input_ids=ids, labels=ids)
     results.append(saved)
 print(json.dumps(results))
-'''
+"""
 
 
 def shapes(family: str) -> list[tuple]:
@@ -125,26 +144,59 @@ def shrink(family: str, base: dict, shape: tuple) -> dict | None:
         return None  # no grouped heads in this family: kv_heads changes nothing
     cfg = {**base, "vocab_size": vocab}
     sizes = {
-        "opt": {"hidden_size": h, "ffn_dim": f, "num_attention_heads": a, "num_hidden_layers": 2,
-                "word_embed_proj_dim": h},
+        "opt": {
+            "hidden_size": h,
+            "ffn_dim": f,
+            "num_attention_heads": a,
+            "num_hidden_layers": 2,
+            "word_embed_proj_dim": h,
+        },
         "bloom": {"hidden_size": h, "n_head": a, "n_layer": 2},
-        "codegen": {"n_embd": h, "n_inner": f, "n_head": a, "n_layer": 2,
-                    "rotary_dim": 2 * (d // 4)},
-        "biogpt": {"hidden_size": h, "intermediate_size": f, "num_attention_heads": a,
-                   "num_hidden_layers": 2},
+        "codegen": {
+            "n_embd": h,
+            "n_inner": f,
+            "n_head": a,
+            "n_layer": 2,
+            "rotary_dim": 2 * (d // 4),
+        },
+        "biogpt": {
+            "hidden_size": h,
+            "intermediate_size": f,
+            "num_attention_heads": a,
+            "num_hidden_layers": 2,
+        },
         "gpt_bigcode": {"n_embd": h, "n_inner": f, "n_head": a, "n_layer": 2},
-        "gpt_neo": {"hidden_size": h, "intermediate_size": f, "num_heads": a, "num_layers": 2,
-                    "attention_types": [[["global", "local"], 1]], "window_size": 16},
+        "gpt_neo": {
+            "hidden_size": h,
+            "intermediate_size": f,
+            "num_heads": a,
+            "num_layers": 2,
+            "attention_types": [[["global", "local"], 1]],
+            "window_size": 16,
+        },
         "gpt2": {"n_embd": h, "n_inner": f, "n_head": a, "n_layer": 2},
-    }.get(family, {"hidden_size": h, "intermediate_size": f, "num_attention_heads": a,
-                   "num_key_value_heads": g, "head_dim": d, "num_hidden_layers": 2})
+    }.get(
+        family,
+        {
+            "hidden_size": h,
+            "intermediate_size": f,
+            "num_attention_heads": a,
+            "num_key_value_heads": g,
+            "head_dim": d,
+            "num_hidden_layers": 2,
+        },
+    )
     if family == "bloom" and f != 4 * h:
         return None
     if family == "gemma2":
         sizes |= {"sliding_window": 16, "layer_types": ["sliding_attention", "full_attention"]}
     if family == "phi3":
-        sizes |= {"original_max_position_embeddings": 4096, "pad_token_id": 0,
-                  "eos_token_id": 1, "bos_token_id": 1}
+        sizes |= {
+            "original_max_position_embeddings": 4096,
+            "pad_token_id": 0,
+            "eos_token_id": 1,
+            "bos_token_id": 1,
+        }
     return cfg | sizes
 
 
@@ -160,26 +212,40 @@ def columns(family: str, shape: tuple) -> tuple[list[float], list[float]]:
 def measure(family: str, precision: str) -> list[tuple[tuple, dict]]:
     from llmem_core.measure.guard import guard_library
 
-    rec = json.loads((ROOT / "presets" / "hf-model-configs.json").read_text())[FAMILIES[family]]
+    rec = json.loads((ROOT / "llmem_core" / "presets" / "hf-model-configs.json").read_text())[
+        FAMILIES[family]
+    ]
     runs = [(s, shrink(family, rec["config"], s)) for s in shapes(family)]
     runs = [(s, c) for s, c in runs if c is not None]
-    job = {"precision": precision, "attn": rec["attention_impl_default"],
-           "configs": [[c, s[5]] for s, c in runs]}
+    job = {
+        "precision": precision,
+        "attn": rec["attention_impl_default"],
+        "configs": [[c, s[5]] for s, c in runs],
+    }
     env = {**os.environ, "LLMEM_FAKE_CUDA_GUARD": str(guard_library())}
-    done = subprocess.run([sys.executable, "-c", CHILD, json.dumps(job)], env=env,
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, json.dumps(job)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode:
         raise RuntimeError(f"{family} {precision}: {done.stderr[-2000:]}")
-    return [(s, r) for (s, _), r in zip(runs, json.loads(done.stdout.splitlines()[-1]),
-                                         strict=True)]
+    return [
+        (s, r) for (s, _), r in zip(runs, json.loads(done.stdout.splitlines()[-1]), strict=True)
+    ]
 
 
 def solve(rows: list[list[float]], values: list[float], names: list[str]) -> dict:
     coef, *_ = np.linalg.lstsq(np.array(rows), np.array(values, dtype=float), rcond=None)
     fitted = np.array(rows) @ coef
     worst = float(np.max(np.abs(fitted - values)))
-    return {"coefficients": dict(zip(names, [round(float(c), 4) for c in coef], strict=True)),
-            "max_residual_bytes": round(worst, 1), "runs": len(values)}
+    return {
+        "coefficients": dict(zip(names, [round(float(c), 4) for c in coef], strict=True)),
+        "max_residual_bytes": round(worst, 1),
+        "runs": len(values),
+    }
 
 
 # Families whose attention width always equals the hidden size (q = kv = h): the census cannot
@@ -199,8 +265,11 @@ def split_attention(family: str, precision: str, layer: dict) -> dict:
     c, e = dict(layer["coefficients"]), COMPUTE_BYTES[precision]
     width = c["h"] + c["q"] + c["kv"]  # bytes per element of h, however lstsq split it
     c |= {"q": 2 * e, "kv": 2 * e, "h": round(width - 4 * e, 4)}
-    return {**layer, "coefficients": c,
-            "attention_split": "structural: q and kv = 2 compute-dtype tensors each"}
+    return {
+        **layer,
+        "coefficients": c,
+        "attention_split": "structural: q and kv = 2 compute-dtype tensors each",
+    }
 
 
 def recipe(family: str, precision: str) -> dict:
@@ -210,19 +279,25 @@ def recipe(family: str, precision: str) -> dict:
     # The second layer is "the" layer: tensors every layer shares (rotary cos/sin, masks) were
     # first saved in layer 0, so they are counted once, with the outside part.
     total = [r["layer0"] + r["layer1"] + r["outside"] for _, r in data]
-    fitted = solve(layer, [r["layer1"] for _, r in data],
-                   ["h", "f", "q", "kv", "heads", "head_dim", "heads_x_seq", "seq", "one", "const"])
+    fitted = solve(
+        layer,
+        [r["layer1"] for _, r in data],
+        ["h", "f", "q", "kv", "heads", "head_dim", "heads_x_seq", "seq", "one", "const"],
+    )
     return {
         "layer": split_attention(family, precision, fitted),
-        "outside": solve(outside, [x - 2 * r["layer1"] for x, (_, r) in zip(total, data,
-                                                                             strict=True)],
-                         ["h", "vocab", "head_dim", "seq", "one", "const"]),
+        "outside": solve(
+            outside,
+            [x - 2 * r["layer1"] for x, (_, r) in zip(total, data, strict=True)],
+            ["h", "vocab", "head_dim", "seq", "one", "const"],
+        ),
     }
 
 
 def main() -> int:
     only = sys.argv[1:]  # optional family names: refit those, keep the others from the file
     jobs = [(f, p) for f in FAMILIES for p in PRECISIONS if not only or f in only]
+
     def attempt(job: tuple[str, str]) -> dict:
         try:
             return recipe(*job)
@@ -248,8 +323,10 @@ def main() -> int:
         if "error" in result:
             continue
         worst = max(result["layer"]["max_residual_bytes"], result["outside"]["max_residual_bytes"])
-        print(f"{family:<12} {precision:<9} layer {result['layer']['coefficients']} "
-              f"(worst residual {worst:.0f} B)")
+        print(
+            f"{family:<12} {precision:<9} layer {result['layer']['coefficients']} "
+            f"(worst residual {worst:.0f} B)"
+        )
     OUT.write_text(json.dumps(out, indent=1) + "\n")
     return 0
 

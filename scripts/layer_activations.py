@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-PRESETS = ROOT / "presets" / "hf-model-configs.json"
+PRESETS = ROOT / "llmem_core" / "presets" / "hf-model-configs.json"
 OUT = ROOT / "tests" / "fixtures" / "reference" / "layer-activations.jsonl"
 LAYER_KEYS = ("num_hidden_layers", "n_layer", "num_layers")
 MODELS = (
@@ -46,7 +46,7 @@ def forward_activation(
 ) -> dict[str, Any]:
     path = folder / "config.json"
     path.write_text(json.dumps(config))
-    argv = [sys.executable, "-m", "llmem_core.measure.cli", "--model", str(path),
+    argv = [sys.executable, "-m", "llmem_core.cli", "measure", "--model", str(path),
             "--batch-size", str(batch), "--seq-len", str(SEQ), "--precision", precision,
             "--device", "fake-cuda", "--json"]  # fmt: skip
     done = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, check=True)

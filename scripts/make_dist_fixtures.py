@@ -1,6 +1,6 @@
 """Generate the multi-GPU reference measurements under tests/fixtures/reference/distributed/.
 
-Each case runs ``python -m llmem_core.measure.cli … --method M --num-gpus N --json`` in its own
+Each case runs ``python -m llmem_core.cli measure … --method M --num-gpus N --json`` in its own
 process on the fake CUDA device (one process plays rank 0 of N; at most 2 at a time) and appends
 the JSON line to ``<model>.jsonl``. Resumable: cases already in a file are skipped; failures go to
 ``failures.jsonl`` with their last error line and are retried on the next run.
@@ -20,7 +20,7 @@ import make_fixtures  # beside this script: the shared single-measurement runner
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "tests" / "fixtures" / "reference" / "distributed"
-CLI = [sys.executable, "-m", "llmem_core.measure.cli"]
+CLI = [sys.executable, "-m", "llmem_core.cli", "measure"]
 SEQ = 512
 
 STAGES = ("adp", "cdp", "tp", "dp+tp", "adp-subset", "cdp-subset")

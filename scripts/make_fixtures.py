@@ -1,6 +1,6 @@
 """Generate the committed reference measurements under tests/fixtures/reference/.
 
-Each case runs ``python -m llmem_core.measure.cli … --json`` in its own process (at most 2 at a
+Each case runs ``python -m llmem_core.cli measure … --json`` in its own process (at most 2 at a
 time) and appends the JSON line to ``<model>.jsonl``. Resumable: cases already in a file are
 skipped; failures go to ``failures.jsonl`` with their last error line.
 
@@ -21,7 +21,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "tests" / "fixtures" / "reference"
-CLI = [sys.executable, "-m", "llmem_core.measure.cli"]
+CLI = [sys.executable, "-m", "llmem_core.cli", "measure"]
 
 MODELS = (
     "facebook/opt-125m",
@@ -110,8 +110,9 @@ def run_case(case: Case, timeout_s: float, argv=None) -> dict[str, Any]:
     return result
 
 
-def record(result: dict[str, Any], out: Path = OUT, path: Path | None = None,
-           label: object = None) -> None:
+def record(
+    result: dict[str, Any], out: Path = OUT, path: Path | None = None, label: object = None
+) -> None:
     """Append a result to its model's fixture file, or a failure to failures.jsonl."""
     if "error" in result:
         path, label = out / "failures.jsonl", result["case"]

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from llmem_core.models import (
-    Architecture,
-    Cluster,
-    Method,
-    Request,
-    Runtime,
-    Training,
-)
-from llmem_core.presets import find_gpu, find_model
+from llmem_core import Architecture, Job, Method, Parallelism, PlanSpec, Request
+from llmem_core.models import ProfileName
+from llmem_core.parallelism import layout
+from llmem_core.presets import find_model
 from llmem_core.units import MiB
 
 # A two-layer GPT-2-shaped model small enough to check every number by hand.
@@ -46,7 +41,7 @@ def make_request(
     model: str | Architecture = "facebook/opt-1.3b",
     *,
     method: str = "single",
-    tp: int = 1,
+    tp: int | None = None,
     gpus: int = 1,
     batch: int = 8,
     seq: int = 512,
@@ -56,15 +51,53 @@ def make_request(
     precision: str = "amp-fp16",
     **runtime: object,
 ) -> Request:
-    arch = find_model(model).architecture if isinstance(model, str) else model
-    memory = memory_bytes or find_gpu(gpu).memory_bytes
-    return Request(
-        model=arch,
-        training=Training(batch_size=batch, seq_len=seq, precision=precision),
-        method=Method(kind=method, tp_degree=tp),
-        cluster=Cluster(gpu_key=gpu, memory_bytes=memory, num_gpus=gpus),
-        runtime=Runtime(profile=profile, **runtime),
+    """A request through the one builder (PlanSpec); `model` may be an Architecture."""
+    arch = model if isinstance(model, Architecture) else None
+    memory = {"gpu_memory_mib": memory_bytes // MiB} if memory_bytes else {}
+    spec = PlanSpec(
+        model=arch.name if arch else model,
+        gpu=gpu,
+        num_gpus=gpus,
+        method=method,
+        tp=tp,
+        batch_size=batch,
+        seq_len=seq,
+        profile=profile,
+        precision=precision,
+        **memory,
+        **runtime,
     )
+    return spec.request(architecture=arch)
+
+
+def make_job(
+    model: str = "facebook/opt-1.3b",
+    *,
+    gpus: int = 1,
+    batch: int = 8,
+    seq: int = 512,
+    gpu: str = "v100-16gb",
+    profile: str = "paper",
+    precision: str = "amp-fp16",
+) -> Job:
+    """A job (no method yet) through PlanSpec, as `plan` and `gpus_needed` take it."""
+    return PlanSpec(
+        model=model,
+        gpu=gpu,
+        num_gpus=gpus,
+        batch_size=batch,
+        seq_len=seq,
+        profile=profile,
+        precision=precision,
+    ).job()
+
+
+def layout_of(
+    kind: str, gpus: int, model: str = "meta-llama/Llama-3.1-8B", tp: int | None = None
+) -> Parallelism:
+    """The pytorch profile's layout of a method (what the components take)."""
+    arch = find_model(model).architecture
+    return layout(Method(kind=kind, tp=tp), gpus, arch, ProfileName.PYTORCH)
 
 
 @pytest.fixture

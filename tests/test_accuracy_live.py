@@ -24,10 +24,25 @@ LIVE = [
 
 
 def measure(case: Case) -> int:
-    cmd = [sys.executable, "-m", "llmem_core.cli", "measure", "--model", case.model,
-           "--batch-size", str(case.batch_size), "--seq-len", str(case.seq_len),
-           "--precision", case.precision, "--optimizer", case.optimizer,
-           "--device", "fake-cuda", "--json"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "llmem_core.cli",
+        "measure",
+        "--model",
+        case.model,
+        "--batch-size",
+        str(case.batch_size),
+        "--seq-len",
+        str(case.seq_len),
+        "--precision",
+        case.precision,
+        "--optimizer",
+        case.optimizer,
+        "--device",
+        "fake-cuda",
+        "--json",
+    ]
     if case.grad_checkpointing:
         cmd.append("--grad-checkpointing")
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)

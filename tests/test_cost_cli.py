@@ -1,5 +1,5 @@
-"""`llmem cost` (llmem_core/cost_cli.py): the JSON contract, the text table, bad input → one
-line naming the field, exit status 2."""
+"""`llmem cost` (llmem_core/cli/cost.py), in-process: the JSON contract, the text table, bad
+input → one line naming the field (and the field as data with --json), exit status 2."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import json
 
 import pytest
 
-from llmem_core.cost_cli import main
+from llmem_core.cli import main
 
 JOB = [
+    "cost",
     "--model",
     "facebook/opt-1.3b",
     "--seq-len",
@@ -104,36 +105,63 @@ def test_text_table(capsys):
     assert "no price" in out  # Gaudi 2 has no cloud price in the catalog
 
 
+def test_top_limits_the_text_rows_but_not_the_json(capsys):
+    _, text, _ = run(capsys, "--top", "2")
+    assert "more plans" in text
+    _, out, _ = run(capsys, "--top", "2", "--json")
+    assert len(json.loads(out)["rows"]) > 2
+
+
 @pytest.mark.parametrize(
-    ("extra", "field"),
+    ("extra", "field", "needle"),
     [
-        (["--currency", "JPY"], "usd-rate"),
-        (["--currency", "JPY", "--usd-rate", "0"], "currency.per_usd"),
-        (["--usd-rate", "150"], "per_usd must be 1 for USD"),
-        (["--years", "-1"], "amortisation_years"),
-        (["--price", "a100-80gb.cloud-low=0"], "price.a100-80gb.cloud_per_gpu_hour_low"),
-        (["--price", "a100-80gb.purchase=-5"], "price.a100-80gb.purchase_per_gpu"),
-        (["--price", "a100-80gb.cloud-low=99"], "prices.a100-80gb: cloud low"),
-        (["--price", "a100-80gb.speed=1"], "price: expected KEY.FIELD=VALUE"),
-        (["--price", "a100-80gb.power-w=lots"], "is not a number"),
-        (["--utilisation", "tp=1.5"], "utilisation.tp"),
-        (["--utilisation", "fsdp=0.5"], "utilisation: expected METHOD=VALUE"),
-        (["--comm-penalty", "adp=1"], "comm_penalty.adp"),
-        (["--gpu", "nope"], "gpu: unknown key"),
-        (["--budget", "0"], "budget"),
-        (["--deadline-hours", "-2"], "deadline_hours"),
-        (["--epochs", "0"], "epochs"),
-        (["--pue", "0.5"], "pue"),
+        (["--currency", "JPY"], "usd_rate", "exchange rate"),
+        (["--currency", "JPY", "--usd-rate", "0"], "usd_rate", "above 0"),
+        (["--usd-rate", "150"], "usd_rate", "must be 1 for USD"),
+        (["--years", "-1"], "years", "above 0 and at most 30"),
+        (["--years", "abc"], "years", "a number"),
+        (["--price", "a100-80gb.cloud-low=0"], "price.a100-80gb.cloud_per_gpu_hour_low", "above 0"),
+        (["--price", "a100-80gb.purchase=-5"], "price.a100-80gb.purchase_per_gpu", "above 0"),
+        (
+            ["--price", "a100-80gb.cloud-low=99"],
+            "price.a100-80gb.cloud_per_gpu_hour_low",
+            "at most the cloud high price",
+        ),
+        (["--price", "a100-80gb.speed=1"], "price", "KEY.FIELD=VALUE"),
+        (["--price", "a100-80gb.power-w=lots"], "price.a100-80gb.power_w", "a number"),
+        (["--price", "nope.power-w=100"], "price", "unknown GPU key"),
+        (["--utilisation", "tp=1.5"], "utilisation.tp", "at most 1"),
+        (["--utilisation", "fsdp=0.5"], "utilisation", "'fsdp' is not allowed"),
+        (["--utilisation", "tp"], "utilisation", "METHOD=VALUE"),
+        (["--comm-penalty", "adp=1"], "comm_penalty.adp", "from 0 to 0.9"),
+        (["--gpu", "nope"], "gpu", "unknown key"),
+        (["--budget", "0"], "budget", "above 0"),
+        (["--deadline-hours", "-2"], "deadline_hours", "above 0"),
+        (["--epochs", "0"], "epochs", "above 0"),
+        (["--pue", "0.5"], "pue", "from 1 to 3"),
+        (["--top", "-3"], "top", "from 1 to"),
+        (["--top", "0"], "top", "from 1 to"),
+        (["--max-gpus", "0"], "max_gpus", "from 1 to 4,096"),
+        (["--max-gpus", str(10**12)], "max_gpus", "from 1 to 4,096"),
+        (["--cost-basis", "cheap"], "cost_basis", "one of cloud-low"),
+        (["--seq-len", "4096"], "seq_len", "position table"),
     ],
-    ids=lambda v: v if isinstance(v, str) else None,
+    ids=lambda v: v if isinstance(v, str) and not v.startswith("--") else None,
 )
-def test_bad_input_is_one_line_and_exit_2(capsys, extra, field):
-    code, out, err = run(capsys, *extra)
-    assert code == 2 and out == ""
-    assert err.count("\n") == 1 and field in err
+def test_bad_input_is_one_line_naming_the_field(capsys, extra, field, needle):
+    code, out, err = run(capsys, *extra, "--json")
+    assert code == 2
+    assert err.count("\n") == 1 and needle in err
+    assert json.loads(out) == {
+        "error": {"field": field, "message": json.loads(out)["error"]["message"]}
+    }
+    assert needle in json.loads(out)["error"]["message"]
 
 
 def test_missing_dataset_size(capsys):
-    code = main(["--model", "facebook/opt-1.3b", "--seq-len", "512", "--batch-size", "8"])
-    _, err = capsys.readouterr()
+    code = main(
+        ["cost", "--model", "facebook/opt-1.3b", "--seq-len", "512", "--batch-size", "8", "--json"]
+    )
+    out, err = capsys.readouterr()
     assert code == 2 and "--dataset-tokens" in err and err.count("\n") == 1
+    assert json.loads(out)["error"]["field"] == "dataset_tokens"

@@ -137,8 +137,9 @@ def test_default_power_price_follows_the_currency():
 
 def test_edit_that_inverts_the_cloud_range_is_rejected():
     gpu = load_gpus()["a100-80gb"]
-    with pytest.raises(InputError, match=r"prices\.a100-80gb: cloud low"):
+    with pytest.raises(InputError, match="at most the cloud high price") as err:
         unit_prices(gpu, PriceOverride(cloud_per_gpu_hour_low=9.0), Currency())
+    assert err.value.field == "price.a100-80gb.cloud_per_gpu_hour_low"
 
 
 def test_price_table_covers_the_catalog_with_sources_and_dates():

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from llmem_core.cost import (
     CostAssumptions,
     Currency,
-    Job,
     PriceOverride,
+    Run,
     break_even,
     run_cost,
     run_time,
@@ -34,9 +34,9 @@ penalty = st.floats(min_value=0.0, max_value=0.9)
 methods = st.sampled_from(list(MethodKind))
 
 
-def job(n_tokens: int, seq_len: int = 2048, ckpt: bool = True) -> Job:
+def job(n_tokens: int, seq_len: int = 2048, ckpt: bool = True) -> Run:
     training = Training(batch_size=1, seq_len=seq_len, grad_checkpointing=ckpt)
-    return Job(model=ARCH, training=training, dataset_tokens=n_tokens)
+    return Run(model=ARCH, training=training, dataset_tokens=n_tokens)
 
 
 @settings(max_examples=60, deadline=None)

@@ -3,37 +3,35 @@ with plan.gpus_needed; table and chart rows."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from llmem_core.cost import (
     CostAssumptions,
     CostBasis,
     Currency,
-    Job,
     PriceOverride,
     RankOptions,
+    Run,
     best_method,
     chart_points,
     rank_plans,
-    rentable_counts,
     table_rows,
 )
-from llmem_core.cost.rank import basis_cost, job_request
+from llmem_core.cost.rank import basis_cost
+from llmem_core.cost.results import SkipReason
 from llmem_core.errors import InputError
 from llmem_core.models import Gpu, MethodKind, Runtime, Training
-from llmem_core.plan import gpus_needed, plan
+from llmem_core.plan import gpus_needed, plan, rentable_counts
 from llmem_core.presets import find_model, load_gpus
 
 GPUS = load_gpus()
-LLAMA = Job(
+LLAMA = Run(
     model=find_model("meta-llama/Llama-3.1-8B").architecture,
     training=Training(batch_size=4, seq_len=2048, precision="amp-bf16"),
     dataset_tokens=100_000_000,
     epochs=3,
 )
-OPT = Job(
+OPT = Run(
     model=find_model("facebook/opt-1.3b").architecture,
     training=Training(batch_size=8, seq_len=512),
     dataset_samples=52_000,
@@ -47,8 +45,8 @@ def llama_ranking():
 
 
 def test_counts_follow_gpus_needed():
-    assert rentable_counts(5) == [1, 2, 3, 4, 5]
-    assert rentable_counts(40) == [1, 2, 3, 4, 5, 6, 7, 8, 16, 24, 32, 40]
+    assert list(rentable_counts(5)) == [1, 2, 3, 4, 5]
+    assert list(rentable_counts(40)) == [1, 2, 3, 4, 5, 6, 7, 8, 16, 24, 32, 40]
 
 
 def test_exactly_one_cheapest_and_one_fastest(llama_ranking):
@@ -75,9 +73,9 @@ def test_smallest_count_agrees_with_gpus_needed(llama_ranking):
     for r in llama_ranking.rows:
         smallest[r.gpu_key] = min(smallest.get(r.gpu_key, 10**9), r.num_gpus)
     for key, gpu in GPUS.items():
-        found = gpus_needed(job_request(LLAMA, gpu, 1), max_gpus=16)
-        assert smallest.get(key) == (found[0] if found else None), key
-    never = {k for k, g in GPUS.items() if gpus_needed(job_request(LLAMA, g, 1), 16) is None}
+        found = gpus_needed(LLAMA.job(gpu, 1), max_gpus=16)
+        assert smallest.get(key) == (found.job.cluster.num_gpus if found else None), key
+    never = {k for k, g in GPUS.items() if gpus_needed(LLAMA.job(g, 1), 16) is None}
     assert {s.gpu_key for s in llama_ranking.skipped} == never
     assert {"v100-16gb", "t4-16gb"} <= never  # 8 B parameters never fit 16 GB cards
 
@@ -114,7 +112,7 @@ def test_method_is_the_fastest_that_fits():
     the faster (u 0.9) and it is chosen instead."""
     gpu = GPUS["a100-80gb"]
     paper = LLAMA.model_copy(update={"runtime": Runtime(profile="paper")})  # the numbers above
-    methods = plan(job_request(paper, gpu, 2)).methods
+    methods = plan(paper.job(gpu, 2)).methods
     assert best_method(methods, 4, CostAssumptions()).method.kind == MethodKind.ADP
     fast_tp = CostAssumptions.model_validate({"utilisation": {"tp": 0.9}})
     assert best_method(methods, 4, fast_tp).method.kind == MethodKind.TP
@@ -162,8 +160,9 @@ def test_selected_gpus_and_edits():
 def test_unknown_keys_are_rejected():
     with pytest.raises(InputError, match="gpu: unknown key"):
         rank_plans(OPT, GPUS, options=RankOptions(gpu_keys=("nope",)))
-    with pytest.raises(InputError, match="prices: unknown GPU key"):
+    with pytest.raises(InputError, match="unknown GPU key") as err:
         rank_plans(OPT, GPUS, edits={"nope": PriceOverride(power_w=100)})
+    assert err.value.field == "price"
 
 
 def test_gpu_without_prices_is_ranked_but_never_cheapest():
@@ -184,9 +183,7 @@ def test_gpu_without_prices_is_ranked_but_never_cheapest():
     assert bare_row.cost.cloud_low is None and bare_row.cost.owned_total is None
     assert bare_row.cost.energy_kwh is not None  # power is known
     assert not bare_row.cheapest
-    assert [(s.gpu_key, s.reason) for s in r.skipped] == [
-        ("blind", "no peak TFLOP/s in the catalog")
-    ]
+    assert [(s.gpu_key, s.kind) for s in r.skipped] == [("blind", SkipReason.NO_TFLOPS)]
 
 
 def test_currency_scales_every_amount():
@@ -230,12 +227,6 @@ def test_table_rows_and_chart_points(llama_ranking):
     assert all(p["cost_low"] <= p["cost_high"] for p in points)
 
 
-def test_full_catalog_ranking_is_fast():
-    start = time.perf_counter()
-    rank_plans(LLAMA, GPUS, options=RankOptions(max_gpus=64))
-    assert time.perf_counter() - start < 1.0
-
-
 @pytest.mark.parametrize("key", ["a100-80gb", "l4-24gb", "h100-80gb", "rtx4090-24gb"])
 def test_fastest_fitting_equals_best_method_over_the_full_plan(key):
     """Oracle: the shortcut (largest batch searched only for the fastest fitting methods)
@@ -244,7 +235,7 @@ def test_fastest_fitting_equals_best_method_over_the_full_plan(key):
 
     gpu, a = GPUS[key], CostAssumptions()
     for n in rentable_counts(16):
-        full = best_method(plan(job_request(LLAMA, gpu, n)).methods, 4, a)
+        full = best_method(plan(LLAMA.job(gpu, n)).methods, 4, a)
         fast = fastest_fitting(LLAMA, gpu, n, a)
         assert (full is None) == (fast is None), n
         if full is not None:

@@ -6,7 +6,7 @@ import pytest
 
 from llmem_core.cost import (
     CostAssumptions,
-    Job,
+    Run,
     hardware_flops_per_token,
     peak_flops,
     run_time,
@@ -49,7 +49,7 @@ def test_run_time_matches_the_formula_on_a_preset():
     """Llama-3.2-1B, seq 2048, checkpointing on, 1e8 tokens × 2 epochs, 4 GPUs of 989
     TFLOP/s with ADP's defaults (u 0.40, c 0.075): hours = D·F ÷ (n·P·u·(1−c)) ÷ 3600."""
     arch = find_model("meta-llama/Llama-3.2-1B").architecture
-    job = Job(
+    job = Run(
         model=arch,
         training=Training(batch_size=8, seq_len=2048, precision="amp-bf16"),
         dataset_tokens=100_000_000,
@@ -67,7 +67,7 @@ def test_run_time_matches_the_formula_on_a_preset():
 def test_samples_are_sequence_length_tokens_each():
     """52,000 samples × 512 tokens × 3 epochs = 79,872,000 tokens."""
     arch = find_model("facebook/opt-1.3b").architecture
-    job = Job(
+    job = Run(
         model=arch, training=Training(batch_size=8, seq_len=512), dataset_samples=52_000, epochs=3
     )
     assert job.total_tokens == 79_872_000

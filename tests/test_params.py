@@ -24,16 +24,19 @@ def test_embedding_and_lm_head_split(hf_id: str) -> None:
     c = counts(load_models()[hf_id].architecture)
     assert c.embedding == breakdown["input_embedding"]
     lm_head_own = 0 if breakdown["lm_head_tied_to_embedding"] else breakdown["lm_head"]
-    assert c.lm_head - (RAW[hf_id]["config"].get("vocab_size", 0) if breakdown["lm_head_bias"]
-                        else 0) == lm_head_own
+    assert (
+        c.lm_head - (RAW[hf_id]["config"].get("vocab_size", 0) if breakdown["lm_head_bias"] else 0)
+        == lm_head_own
+    )
 
 
 @pytest.mark.parametrize("hf_id", sorted(RAW))
 def test_tensor_count_matches_module_layout(hf_id: str) -> None:
     """Same number of parameter tensors as the real module tree (fused projections included)."""
-    assert len(tensors(load_models()[hf_id].architecture)) == RAW[hf_id]["params_breakdown"][
-        "param_tensors"
-    ]
+    assert (
+        len(tensors(load_models()[hf_id].architecture))
+        == RAW[hf_id]["params_breakdown"]["param_tensors"]
+    )
 
 
 EXACT = sorted(k for k, v in RAW.items() if v["params_published"]["kind"] == "exact")

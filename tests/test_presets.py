@@ -111,5 +111,5 @@ def test_catalog_json_is_built_from_the_csv() -> None:
     spec = importlib.util.spec_from_file_location("build", ROOT / "scripts/build_gpu_catalog.py")
     build = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(build)
-    fresh = build.build(ROOT / "presets" / "gpus-source.csv")
-    assert fresh == json.loads((ROOT / "presets" / "gpus.json").read_text())
+    fresh = build.build(ROOT / "llmem_core" / "presets" / "gpus-source.csv")
+    assert fresh == json.loads((ROOT / "llmem_core" / "presets" / "gpus.json").read_text())

@@ -19,5 +19,10 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     gpus = [g.model_dump() for g in load_gpus().values()]
-    return emit(args, gpus, lambda: "\n".join(
-        f"{g['key']:<18} {g['memory_bytes'] / GiB:>8.1f} GiB  {g['name']}" for g in gpus))
+    return emit(
+        args,
+        gpus,
+        lambda: "\n".join(
+            f"{g['key']:<18} {g['memory_bytes'] / GiB:>8.1f} GiB  {g['name']}" for g in gpus
+        ),
+    )

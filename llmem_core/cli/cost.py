@@ -61,22 +61,38 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--currency", help="ISO code, e.g. JPY (needs --usd-rate)")
     p.add_argument("--usd-rate", help="units of --currency per USD")
     methods = ", ".join(MethodKind)
-    p.add_argument("--utilisation", action="append", metavar="METHOD=U",
-                   help=f"hardware FLOPs utilisation, METHOD in {methods}")
-    p.add_argument("--comm-penalty", action="append", metavar="METHOD=C",
-                   help="fraction of step time lost to communication")
+    p.add_argument(
+        "--utilisation",
+        action="append",
+        metavar="METHOD=U",
+        help=f"hardware FLOPs utilisation, METHOD in {methods}",
+    )
+    p.add_argument(
+        "--comm-penalty",
+        action="append",
+        metavar="METHOD=C",
+        help="fraction of step time lost to communication",
+    )
     p.add_argument("--fp32-fraction", help="TF32 peak ÷ bf16 peak")
     p.add_argument("--years", help="amortisation years")
     p.add_argument("--hours-per-month", help="hours a month owned GPUs run")
     p.add_argument("--runs-per-month", help="runs a month on owned GPUs")
     p.add_argument("--power-price", help="per kWh, in --currency")
     p.add_argument("--pue", help="facility power ÷ GPU power")
-    p.add_argument("--price", action="append", metavar="KEY.FIELD=VALUE",
-                   help=f"edit a catalog figure; FIELD: {', '.join(PRICE_FIELDS)}")
+    p.add_argument(
+        "--price",
+        action="append",
+        metavar="KEY.FIELD=VALUE",
+        help=f"edit a catalog figure; FIELD: {', '.join(PRICE_FIELDS)}",
+    )
     p.add_argument("--gpu", action="append", help="catalog key (repeat); default all")
     p.add_argument("--max-gpus", help="largest count tried per GPU type (default 16)")
-    p.add_argument("--all-counts", action="store_true", default=None,
-                   help="every GPU count that fits; default: per type the fewest that pass")
+    p.add_argument(
+        "--all-counts",
+        action="store_true",
+        default=None,
+        help="every GPU count that fits; default: per type the fewest that pass",
+    )
     p.add_argument("--deadline-hours", help="longest acceptable run")
     p.add_argument("--budget", help="per run, in --currency")
     p.add_argument("--cost-basis", help=" | ".join(CostBasis) + " (default cloud-low)")
@@ -90,8 +106,10 @@ def _pairs(pairs: list[str] | None, field: str) -> dict[str, str]:
     for pair in pairs or []:
         key, sep, value = pair.partition("=")
         if not sep or not key or not value:
-            raise InputError(field, f"expected METHOD=VALUE with METHOD in "
-                                    f"{', '.join(MethodKind)} (got {pair[:60]!r})")
+            raise InputError(
+                field,
+                f"expected METHOD=VALUE with METHOD in {', '.join(MethodKind)} (got {pair[:60]!r})",
+            )
         out[key] = value
     return out
 
@@ -103,8 +121,11 @@ def _prices(pairs: list[str] | None) -> dict[str, dict[str, str]]:
         target, _, value = pair.partition("=")
         key, _, field = target.partition(".")
         if field not in PRICE_FIELDS or not key or not value:
-            raise InputError("price", f"expected KEY.FIELD=VALUE with FIELD in "
-                                      f"{', '.join(PRICE_FIELDS)} (got {pair[:60]!r})")
+            raise InputError(
+                "price",
+                f"expected KEY.FIELD=VALUE with FIELD in "
+                f"{', '.join(PRICE_FIELDS)} (got {pair[:60]!r})",
+            )
         out.setdefault(key.lower(), {})[PRICE_FIELDS[field]] = value
     return out
 
@@ -167,13 +188,16 @@ def ranking_text(r: Ranking, top: int) -> str:
     for row in shown:
         c = row.cost
         cloud = f"{_money(c.cloud_low, code)} – {_money(c.cloud_high, code)}"
-        flags = " ".join(f for f, on in (("CHEAPEST", row.cheapest), ("FASTEST", row.fastest))
-                         if on)
+        flags = " ".join(
+            f for f, on in (("CHEAPEST", row.cheapest), ("FASTEST", row.fastest)) if on
+        )
         batch = f"{row.batch_size} (≤{row.max_batch_size})"
         be = _break_even(row.break_even_vs_cloud_low, row.break_even_vs_cloud_high)
-        lines.append(f"{row.gpu_key:<17} {row.num_gpus:>3} {row.method.value:<6} {batch:>9} "
-                     f"{row.hours:>9,.2f} {cloud:>27} {_money(c.owned_total, code):>14}  {be}  "
-                     f"{flags}")
+        lines.append(
+            f"{row.gpu_key:<17} {row.num_gpus:>3} {row.method.value:<6} {batch:>9} "
+            f"{row.hours:>9,.2f} {cloud:>27} {_money(c.owned_total, code):>14}  {be}  "
+            f"{flags}"
+        )
     return "\n".join(lines + _footer(r, len(shown)))
 
 
@@ -183,8 +207,7 @@ def _footer(r: Ranking, shown: int) -> list[str]:
         lines.append(f"… {len(r.rows) - shown} more plans (--top N shows more; --json all)")
     for x in (x for x in r.rows[shown:] if x.cheapest or x.fastest):
         label = "CHEAPEST" if x.cheapest else "FASTEST"
-        lines.append(f"  {label}: {x.num_gpus} × {x.gpu_key} {x.method.value}, "
-                     f"{x.hours:,.2f} h")
+        lines.append(f"  {label}: {x.num_gpus} × {x.gpu_key} {x.method.value}, {x.hours:,.2f} h")
     if r.filtered_out:
         lines.append(f"{r.filtered_out} plans fit but miss the deadline or budget")
     lines += [f"skipped {s.gpu_key}: {s.reason}" for s in r.skipped]
@@ -198,5 +221,4 @@ def run(args: argparse.Namespace) -> int:
     spec, output = cost_spec(args), CostOutput(**given(args, CostOutput))
     assumptions = spec.assumptions()
     ranking = rank_plans(spec.run(plan), load_gpus(), assumptions, spec.options(), spec.edits())
-    return emit(args, ranking_json(ranking, assumptions),
-                lambda: ranking_text(ranking, output.top))
+    return emit(args, ranking_json(ranking, assumptions), lambda: ranking_text(ranking, output.top))

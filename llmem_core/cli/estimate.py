@@ -43,9 +43,7 @@ def estimate_json(e: Estimate) -> dict[str, Any]:
         "phase": e.phase.value,
         "phase_peaks": {p.value: v for p, v in e.phase_peaks.items()},
         "components": e.components.model_dump(),
-        "terms": [
-            {**t.model_dump(), "bytes": getattr(e.components, t.component)} for t in e.terms
-        ],
+        "terms": [{**t.model_dump(), "bytes": getattr(e.components, t.component)} for t in e.terms],
         "notes": list(e.notes),
     }
 
@@ -53,12 +51,16 @@ def estimate_json(e: Estimate) -> dict[str, Any]:
 def estimate_text(e: Estimate) -> str:
     req, par = e.request, e.request.parallel
     verdict = "fits" if e.fits else "OUT OF MEMORY"
-    lines = [f"{req.model.name} · {par.method.kind} ({par.engine}) on {par.gpus} GPU(s) · "
-             f"batch {req.training.batch_size} × seq {req.training.seq_len} · "
-             f"profile {req.runtime.profile}"]
+    lines = [
+        f"{req.model.name} · {par.method.kind} ({par.engine}) on {par.gpus} GPU(s) · "
+        f"batch {req.training.batch_size} × seq {req.training.seq_len} · "
+        f"profile {req.runtime.profile}"
+    ]
     lines += [f"  {name:<12} {gib(value):>14}" for name, value in e.components.model_dump().items()]
-    lines.append(f"  {'peak':<12} {gib(e.peak_bytes):>14}  of {gib(e.capacity_bytes)} → "
-                 f"{verdict} (headroom {gib(e.headroom_bytes)}; peak in {e.phase})")
+    lines.append(
+        f"  {'peak':<12} {gib(e.peak_bytes):>14}  of {gib(e.capacity_bytes)} → "
+        f"{verdict} (headroom {gib(e.headroom_bytes)}; peak in {e.phase})"
+    )
     return "\n".join(lines)
 
 

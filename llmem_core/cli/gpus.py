@@ -31,8 +31,12 @@ def run(args: argparse.Namespace) -> int:
     options = GpusOptions(**given(args, GpusOptions))
     found = gpus_needed(spec.job(), max_gpus=options.max_gpus)
     needed = None if found is None else found.job.cluster.num_gpus
-    data = {"batch_size": spec.batch_size, "max_gpus": options.max_gpus,
-            "gpus_needed": needed, "plan": None if found is None else plan_json(found)}
+    data = {
+        "batch_size": spec.batch_size,
+        "max_gpus": options.max_gpus,
+        "gpus_needed": needed,
+        "plan": None if found is None else plan_json(found),
+    }
 
     def text() -> str:
         if found is None:

@@ -35,15 +35,26 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--precision", default="fp32", help=" | ".join(PRECISIONS))
     p.add_argument("--optimizer", default="adamw-foreach", help=" | ".join(OPTIMIZERS))
     p.add_argument("--grad-checkpointing", action="store_true")
-    p.add_argument("--device", default=None, help=f"{' | '.join(DEVICES)}; default: "
-                   "cuda if a GPU is visible, else fake-cuda")
+    p.add_argument(
+        "--device",
+        default=None,
+        help=f"{' | '.join(DEVICES)}; default: cuda if a GPU is visible, else fake-cuda",
+    )
     p.add_argument("--steps", default="2", help="training steps, at least 2")
-    p.add_argument("--method", default="single", help=" | ".join(METHODS) + "; one rank "
-                   "of --num-gpus (rank 0 on fake-cuda; under torchrun on GPUs)")
+    p.add_argument(
+        "--method",
+        default="single",
+        help=" | ".join(METHODS) + "; one rank "
+        "of --num-gpus (rank 0 on fake-cuda; under torchrun on GPUs)",
+    )
     p.add_argument("--num-gpus", default="1")
     p.add_argument("--tp", default=None, help="tensor-parallel degree (tp, dp+tp)")
-    p.add_argument("--reshard-after-forward", action=argparse.BooleanOptionalAction,
-                   default=True, help="FSDP2 (adp, dp+tp)")
+    p.add_argument(
+        "--reshard-after-forward",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="FSDP2 (adp, dp+tp)",
+    )
     add_json(p)
 
 
@@ -54,8 +65,9 @@ def _whole(args: argparse.Namespace, field: str, low: int, high: int) -> int | N
     try:
         return int(text)
     except ValueError:
-        raise InputError(field, f"must be a whole number from {low:,} to {high:,} "
-                                f"(got {text[:60]!r})") from None
+        raise InputError(
+            field, f"must be a whole number from {low:,} to {high:,} (got {text[:60]!r})"
+        ) from None
 
 
 def measure_request(args: argparse.Namespace) -> MeasureRequest:
@@ -63,12 +75,18 @@ def measure_request(args: argparse.Namespace) -> MeasureRequest:
         if getattr(args, field) is None:
             raise InputError(field, f"required (--{field.replace('_', '-')})")
     return MeasureRequest(
-        model=args.model, batch_size=_whole(args, "batch_size", 1, 4096),
-        seq_len=_whole(args, "seq_len", 1, 1_048_576), precision=args.precision,
-        optimizer=args.optimizer, grad_checkpointing=args.grad_checkpointing,
-        device=args.device or "fake-cuda", steps=_whole(args, "steps", 2, 100),
-        method=args.method, num_gpus=_whole(args, "num_gpus", 1, 4096),
-        tp=_whole(args, "tp", 1, 4096), reshard_after_forward=args.reshard_after_forward,
+        model=args.model,
+        batch_size=_whole(args, "batch_size", 1, 4096),
+        seq_len=_whole(args, "seq_len", 1, 1_048_576),
+        precision=args.precision,
+        optimizer=args.optimizer,
+        grad_checkpointing=args.grad_checkpointing,
+        device=args.device or "fake-cuda",
+        steps=_whole(args, "steps", 2, 100),
+        method=args.method,
+        num_gpus=_whole(args, "num_gpus", 1, 4096),
+        tp=_whole(args, "tp", 1, 4096),
+        reshard_after_forward=args.reshard_after_forward,
     )  # type: ignore[arg-type]
 
 
@@ -77,8 +95,9 @@ def _measure(args: argparse.Namespace, command: str) -> dict[str, Any]:
         from llmem_core.measure import runner
         from llmem_core.measure.model_configs import load_model_config
     except ImportError as err:
-        raise InputError("command", f"measure needs the measuring extra (pip install "
-                                    f"'llmem[measure]'): {err}") from err
+        raise InputError(
+            "command", f"measure needs the measuring extra (pip install 'llmem[measure]'): {err}"
+        ) from err
     request = measure_request(args)
     load_model_config(request.model)  # a bad model fails here, before torch is started
     if args.device in (None, "cuda"):  # probing imports torch in a subprocess: only when needed

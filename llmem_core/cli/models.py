@@ -17,7 +17,14 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    rows = [{"id": k, "family": v.architecture.family.value, "params": v.params_exact}
-            for k, v in load_models().items()]
-    return emit(args, rows, lambda: "\n".join(
-        f"{r['id']:<40} {r['family']:<12} {r['params'] / 1e9:>8.2f} B" for r in rows))
+    rows = [
+        {"id": k, "family": v.architecture.family.value, "params": v.params_exact}
+        for k, v in load_models().items()
+    ]
+    return emit(
+        args,
+        rows,
+        lambda: "\n".join(
+            f"{r['id']:<40} {r['family']:<12} {r['params'] / 1e9:>8.2f} B" for r in rows
+        ),
+    )

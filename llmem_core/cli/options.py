@@ -39,15 +39,20 @@ def add_training(p: argparse.ArgumentParser, batch: bool = True) -> None:
     p.add_argument("--precision", help=_choices(Precision) + " (default amp-bf16)")
     p.add_argument("--optimizer", help=_choices(Optimizer) + " (default adamw-foreach)")
     ckpt = p.add_mutually_exclusive_group()
-    ckpt.add_argument("--grad-checkpointing", dest="grad_checkpointing", action="store_true",
-                      default=None, help="recompute activations in backward (the default)")
-    ckpt.add_argument("--no-grad-checkpointing", dest="grad_checkpointing",
-                      action="store_false")
+    ckpt.add_argument(
+        "--grad-checkpointing",
+        dest="grad_checkpointing",
+        action="store_true",
+        default=None,
+        help="recompute activations in backward (the default)",
+    )
+    ckpt.add_argument("--no-grad-checkpointing", dest="grad_checkpointing", action="store_false")
     p.add_argument("--profile", help=_choices(ProfileName) + " (default pytorch)")
     p.add_argument("--vocab-size", help="what-if vocabulary size")
     p.add_argument("--cuda-context-mib", help="m_base per GPU, MiB (default: the profile's)")
-    p.add_argument("--allocator-slack", help="fraction of the tensor peak lost to "
-                                             "fragmentation (default 0)")
+    p.add_argument(
+        "--allocator-slack", help="fraction of the tensor peak lost to fragmentation (default 0)"
+    )
     p.add_argument("--chunk-size", help="Gemini chunk elements (paper profile; 0: searched)")
 
 
@@ -64,11 +69,15 @@ def add_json(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-def given(args: argparse.Namespace, model: type[BaseModel],
-          exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+def given(
+    args: argparse.Namespace, model: type[BaseModel], exclude: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """The options the user gave that are fields of `model`."""
-    return {k: v for k, v in vars(args).items()
-            if k in model.model_fields and v is not None and k not in exclude}
+    return {
+        k: v
+        for k, v in vars(args).items()
+        if k in model.model_fields and v is not None and k not in exclude
+    }
 
 
 def require(args: argparse.Namespace, model: type[BaseModel], *fields: str) -> None:
@@ -78,7 +87,6 @@ def require(args: argparse.Namespace, model: type[BaseModel], *fields: str) -> N
             raise InputError(field, f"required (--{field.replace('_', '-')}); give {wanted}")
 
 
-def plan_spec(args: argparse.Namespace, *required: str,
-              exclude: tuple[str, ...] = ()) -> PlanSpec:
+def plan_spec(args: argparse.Namespace, *required: str, exclude: tuple[str, ...] = ()) -> PlanSpec:
     require(args, PlanSpec, "model", *required)
     return PlanSpec(**given(args, PlanSpec, exclude))

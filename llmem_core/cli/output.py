@@ -10,8 +10,9 @@ from typing import Any
 from llmem_core.units import GiB
 
 
-def emit(args: argparse.Namespace, data: dict[str, Any] | list[Any],
-         text: Callable[[], str]) -> int:
+def emit(
+    args: argparse.Namespace, data: dict[str, Any] | list[Any], text: Callable[[], str]
+) -> int:
     print(json.dumps(data) if getattr(args, "json", False) else text())
     return 0
 

@@ -8,6 +8,7 @@ values themselves are validated by the core's models (PlanSpec, CostSpec), which
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Sequence
 from types import ModuleType
 from typing import Any, NoReturn
@@ -22,7 +23,7 @@ from llmem_core.cli import (
     models,
     plan,
 )
-from llmem_core.errors import InputError
+from llmem_core.errors import InputError, echo
 
 COMMANDS: dict[str, ModuleType] = {
     m.NAME: m for m in (estimate, plan, gpus, cost, measure, models, catalog, dashboard)
@@ -45,29 +46,37 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise InputError("command", message)
 
-    def parse_known_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
-                         namespace: argparse.Namespace | None = None
-                         ) -> tuple[argparse.Namespace, list[str]]:
+    def parse_known_args(
+        self,
+        args: Sequence[str] | None = None,  # type: ignore[override]
+        namespace: argparse.Namespace | None = None,
+    ) -> tuple[argparse.Namespace, list[str]]:
         try:
             return super().parse_known_args(args, namespace)
         except argparse.ArgumentError as err:
             raise InputError(field_of(err.argument_name), err.message) from None
 
-    def parse_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
-                   namespace: argparse.Namespace | None = None) -> argparse.Namespace:
+    def parse_args(
+        self,
+        args: Sequence[str] | None = None,  # type: ignore[override]
+        namespace: argparse.Namespace | None = None,
+    ) -> argparse.Namespace:
         parsed, extra = self.parse_known_args(args, namespace)
         if extra:
-            raise InputError(field_of(extra[0]) if extra[0].startswith("-") else "command",
-                             f"unknown argument {extra[0][:60]!r}; see `llmem "
-                             f"{getattr(parsed, 'command', '') or ''} --help`".replace("  ", " "))
+            token = extra[0]
+            field = field_of(token) if re.fullmatch(r"--[a-z][a-z0-9-]{0,40}", token) else "command"
+            where = f"llmem {parsed.command}" if getattr(parsed, "command", None) else "llmem"
+            raise InputError(field, f"unknown argument {echo(token)}; see `{where} --help`")
         return parsed
 
 
 def build_parser() -> Parser:
-    root = Parser(prog="llmem", description="GPU memory, distribution method and cost of "
-                                            "fine-tuning LLMs (after LLMem, IJCAI 2024)")
-    sub = root.add_subparsers(dest="command", required=True, parser_class=Parser,
-                              metavar="COMMAND")
+    root = Parser(
+        prog="llmem",
+        description="GPU memory, distribution method and cost of "
+        "fine-tuning LLMs (after LLMem, IJCAI 2024)",
+    )
+    sub = root.add_subparsers(dest="command", required=True, parser_class=Parser, metavar="COMMAND")
     for name, module in COMMANDS.items():
         module.configure(sub.add_parser(name, help=module.HELP, description=module.HELP))
     return root

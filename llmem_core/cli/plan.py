@@ -53,8 +53,10 @@ def plan_text(p: Plan) -> str:
         if not m.applicable:
             lines.append(f"{m.kind.value:<8} {'-':>3} {'n/a':>10}   not applicable: {m.reason}")
             continue
-        lines.append(f"{m.kind.value:<8} {m.method.tp or 1:>3} {m.max_batch_size:>10} "
-                     f"{m.samples_per_step:>13} {m.score:>9g}  {gib(m.peak_bytes_at_max)}")
+        lines.append(
+            f"{m.kind.value:<8} {m.method.tp or 1:>3} {m.max_batch_size:>10} "
+            f"{m.samples_per_step:>13} {m.score:>9g}  {gib(m.peak_bytes_at_max)}"
+        )
     lines.append(f"choice: {OFFLOAD if p.choice is None else p.choice} — {p.reason}")
     return "\n".join(lines)
 

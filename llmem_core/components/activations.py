@@ -30,8 +30,7 @@ def paper_activation_bytes(arch: Architecture, batch: int, seq: int) -> int:
 # (scripts/fit_activation_recipes.py: a census of what transformers 5.24 saves under torch 2.13
 # on the CUDA code paths, solved exactly per token). amp-fp16 saves what amp-bf16 saves.
 
-RECIPE_PRECISION = {"fp32": "fp32", "amp-bf16": "amp-bf16", "amp-fp16": "amp-bf16",
-                    "bf16": "bf16"}
+RECIPE_PRECISION = {"fp32": "fp32", "amp-bf16": "amp-bf16", "amp-fp16": "amp-bf16", "bf16": "bf16"}
 # Mixtral's routing is data-dependent, so the census cannot run it; its attention is Mistral's.
 RECIPE_FAMILY = {"mixtral": "mistral"}
 
@@ -84,9 +83,17 @@ class Rate(NamedTuple):
 def layer_rate(arch: Architecture, precision: str, seq: int, tp: int = 1) -> Rate:
     """What one decoder layer keeps for backward (no checkpointing)."""
     s, c = sizes(arch, seq, tp), _recipe(arch, precision)["layer"]["coefficients"]
-    per_token = (c["h"] * s.h + c["f"] * s.f + c["q"] * s.q + c["kv"] * s.kv
-                 + c["heads"] * s.heads + c["head_dim"] * s.head_dim
-                 + c["heads_x_seq"] * s.heads * s.seq + c.get("seq", 0) * s.seq + c["one"])
+    per_token = (
+        c["h"] * s.h
+        + c["f"] * s.f
+        + c["q"] * s.q
+        + c["kv"] * s.kv
+        + c["heads"] * s.heads
+        + c["head_dim"] * s.head_dim
+        + c["heads_x_seq"] * s.heads * s.seq
+        + c.get("seq", 0) * s.seq
+        + c["one"]
+    )
     return Rate(per_token, c["const"])
 
 

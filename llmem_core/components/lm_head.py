@@ -53,6 +53,5 @@ def pytorch_logit_temporaries(arch: Architecture, tokens: int, e: int, pb: int) 
         lm_head_grad=e * t_v + e * tokens * arch.embedding_dim,
         # Measured: at the end of backward three V·E gradients coexist for a tied weight
         # (lm_head's, the embedding's own, their sum): two beyond the one that stays.
-        tied_extra=2 * pb * arch.vocab_size * arch.embedding_dim if arch.tie_word_embeddings
-        else 0,
+        tied_extra=2 * pb * arch.vocab_size * arch.embedding_dim if arch.tie_word_embeddings else 0,
     )

@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from llmem_core.models import Architecture
-from llmem_core.params import Split
 from llmem_core.parallelism import Parallelism
+from llmem_core.params import Split
 from llmem_core.units import B16, pages
 
 

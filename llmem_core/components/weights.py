@@ -10,8 +10,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 from llmem_core.models import Architecture
-from llmem_core.params import Split, counts, tensors
 from llmem_core.parallelism import Parallelism
+from llmem_core.params import Split, counts, tensors
 from llmem_core.units import B16, B32, MiB, pages, round_up
 
 # Gemini's search_chunk_configuration (colossalai/zero/gemini/chunk/search_utils.py):

@@ -17,8 +17,16 @@ from typing import Annotated, Self
 from pydantic import Field, model_validator
 
 from llmem_core.errors import InputError
-from llmem_core.models import MAX_GPUS, Architecture, Cluster, Frozen, Gpu, MethodKind, Runtime, \
-    Training
+from llmem_core.models import (
+    MAX_GPUS,
+    Architecture,
+    Cluster,
+    Frozen,
+    Gpu,
+    MethodKind,
+    Runtime,
+    Training,
+)
 from llmem_core.request import Job, check_workload
 
 # ---- heuristics (named, documented in docs/cost.md, every one an input) ----------------------
@@ -121,8 +129,10 @@ class CostAssumptions(Frozen):
     @model_validator(mode="after")
     def _complete(self) -> Self:
         """Every method has a value: the user's, else the default."""
-        for given, default in ((self.utilisation, HEURISTIC_HFU),
-                               (self.comm_penalty, HEURISTIC_COMM_PENALTY)):
+        for given, default in (
+            (self.utilisation, HEURISTIC_HFU),
+            (self.comm_penalty, HEURISTIC_COMM_PENALTY),
+        ):
             for kind, value in default.items():
                 given.setdefault(kind, value)
         return self
@@ -151,8 +161,9 @@ class PriceOverride(Frozen):
     def _ordered(self) -> PriceOverride:
         low, high = self.cloud_per_gpu_hour_low, self.cloud_per_gpu_hour_high
         if low is not None and high is not None and low > high:
-            raise InputError("cloud_per_gpu_hour_low",
-                             f"must be at most the high price ({high:g}); got {low:g}")
+            raise InputError(
+                "cloud_per_gpu_hour_low", f"must be at most the high price ({high:g}); got {low:g}"
+            )
         return self
 
 
@@ -172,8 +183,9 @@ class Run(Frozen):
     @model_validator(mode="after")
     def _one_size(self) -> Run:
         if (self.dataset_tokens is None) == (self.dataset_samples is None):
-            raise InputError("dataset_tokens", "give exactly one of dataset_tokens and "
-                                               "dataset_samples")
+            raise InputError(
+                "dataset_tokens", "give exactly one of dataset_tokens and dataset_samples"
+            )
         check_workload(self.model, self.training, self.runtime)
         return self
 
@@ -186,8 +198,7 @@ class Run(Frozen):
     def job(self, gpu: Gpu, num_gpus: int) -> Job:
         """The estimator's job for this run on num_gpus GPUs of this type."""
         cluster = Cluster(gpu_key=gpu.key, memory_bytes=gpu.memory_bytes, num_gpus=num_gpus)
-        return Job(model=self.model, training=self.training, cluster=cluster,
-                   runtime=self.runtime)
+        return Job(model=self.model, training=self.training, cluster=cluster, runtime=self.runtime)
 
     @property
     def tokens_per_epoch(self) -> int:

@@ -75,8 +75,9 @@ def price_table(
 def check_edit_keys(gpus: dict[str, Gpu], edits: dict[str, PriceOverride]) -> None:
     unknown = sorted(set(edits) - set(gpus))
     if unknown:
-        raise InputError("price", f"unknown GPU key(s) {', '.join(unknown)}; "
-                                  f"known: {', '.join(gpus)}")
+        raise InputError(
+            "price", f"unknown GPU key(s) {', '.join(unknown)}; known: {', '.join(gpus)}"
+        )
 
 
 def _times(a: float | None, b: float) -> float | None:

@@ -104,13 +104,19 @@ def rows_for_gpu(
     """Every count of this GPU that fits the run, or why none does."""
     batch = run.training.batch_size
     if prices.bf16_tflops_dense is None:
-        return [], Skipped(gpu_key=gpu.key, kind=SkipReason.NO_TFLOPS, batch_size=batch,
-                           max_gpus=options.max_gpus, reason="no peak TFLOP/s in the catalog")
+        return [], Skipped(
+            gpu_key=gpu.key,
+            kind=SkipReason.NO_TFLOPS,
+            batch_size=batch,
+            max_gpus=options.max_gpus,
+            reason="no peak TFLOP/s in the catalog",
+        )
     rows: list[CostRow] = []
     # Without filters and with only the fewest GPUs shown, larger counts would be dropped
     # anyway: stop at the first that fits (same result, a fraction of the estimates).
-    first_only = not options.all_counts and options.deadline_hours is None \
-        and options.budget is None
+    first_only = (
+        not options.all_counts and options.deadline_hours is None and options.budget is None
+    )
     for n in rentable_counts(options.max_gpus):
         chosen = fastest_fitting(run, gpu, n, a)
         if chosen is not None:
@@ -120,8 +126,13 @@ def rows_for_gpu(
     if rows:
         return rows, None
     why = f"batch {batch} per replica fits on no count up to {options.max_gpus} GPUs"
-    return [], Skipped(gpu_key=gpu.key, kind=SkipReason.NO_FIT, batch_size=batch,
-                       max_gpus=options.max_gpus, reason=why)
+    return [], Skipped(
+        gpu_key=gpu.key,
+        kind=SkipReason.NO_FIT,
+        batch_size=batch,
+        max_gpus=options.max_gpus,
+        reason=why,
+    )
 
 
 def basis_cost(row: CostRow, basis: CostBasis) -> float | None:

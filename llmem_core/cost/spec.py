@@ -67,8 +67,9 @@ class CostSpec(Frozen):
     def currency_(self) -> Currency:
         code = self.currency.upper()
         if code != "USD" and self.usd_rate is None:
-            raise InputError("usd_rate", f"give the exchange rate for {code} (units per USD, "
-                                         "above 0)")
+            raise InputError(
+                "usd_rate", f"give the exchange rate for {code} (units per USD, above 0)"
+            )
         rate = 1.0 if self.usd_rate is None else self.usd_rate
         try:
             return Currency(code=code, per_usd=rate)
@@ -76,11 +77,17 @@ class CostSpec(Frozen):
             raise InputError("usd_rate", err.message) from None
 
     def assumptions(self) -> CostAssumptions:
-        given: dict[str, Any] = {core: getattr(self, mine)
-                                 for mine, core in ASSUMPTION_FIELDS.items()
-                                 if getattr(self, mine) is not None}
-        return CostAssumptions(utilisation=self.utilisation, comm_penalty=self.comm_penalty,
-                               currency=self.currency_(), **given)
+        given: dict[str, Any] = {
+            core: getattr(self, mine)
+            for mine, core in ASSUMPTION_FIELDS.items()
+            if getattr(self, mine) is not None
+        }
+        return CostAssumptions(
+            utilisation=self.utilisation,
+            comm_penalty=self.comm_penalty,
+            currency=self.currency_(),
+            **given,
+        )
 
     def options(self) -> RankOptions:
         return RankOptions(gpu_keys=self.gpu, **{f: getattr(self, f) for f in OPTION_FIELDS})
@@ -90,9 +97,13 @@ class CostSpec(Frozen):
 
     def run(self, plan: PlanSpec | Job) -> Run:
         """The run of a plan's model, training and runtime (its GPUs are ranked, not read)."""
-        data = {"dataset_tokens": self.dataset_tokens, "dataset_samples": self.dataset_samples,
-                "epochs": self.epochs}
+        data = {
+            "dataset_tokens": self.dataset_tokens,
+            "dataset_samples": self.dataset_samples,
+            "epochs": self.epochs,
+        }
         if isinstance(plan, Job):
             return Run.of(plan, **data)
-        return Run(model=plan.architecture(), training=plan.training(), runtime=plan.runtime(),
-                   **data)
+        return Run(
+            model=plan.architecture(), training=plan.training(), runtime=plan.runtime(), **data
+        )

@@ -212,7 +212,7 @@ def _init_process_group(world: int, fake: bool) -> int:
     if launched != world:
         raise RuntimeError(
             f"num_gpus: {world} asked for but WORLD_SIZE is {launched}; run under "
-            f"`torchrun --nproc-per-node {world} -m llmem_core.measure.cli …`"
+            f"`torchrun --nproc-per-node {world} -m llmem_core.cli measure …`"
         )
     torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", "0")))
     dist.init_process_group("nccl")

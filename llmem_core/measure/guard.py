@@ -38,9 +38,7 @@ def guard_library(python: str = sys.executable) -> Path:
     try:
         torch_version = importlib.metadata.version("torch")
     except importlib.metadata.PackageNotFoundError as error:
-        raise InputError(
-            "device", "fake-cuda needs torch (pip install torch==2.13.0)"
-        ) from error
+        raise InputError("device", "fake-cuda needs torch (pip install torch==2.13.0)") from error
     # The library links to this torch's lib/ by rpath: key the cache by where torch is installed
     # too, so a venv that was moved or deleted never hands its stale library to another.
     spec = importlib.util.find_spec("torch")
@@ -55,9 +53,7 @@ def guard_library(python: str = sys.executable) -> Path:
 def _build_facts(python: str) -> dict[str, str | int]:
     done = subprocess.run([python, "-c", _BUILD_FACTS], capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise InputError(
-            "device", f"cannot import torch to build the fake device: {done.stderr}"
-        )
+        raise InputError("device", f"cannot import torch to build the fake device: {done.stderr}")
     return json.loads(done.stdout)
 
 

@@ -42,9 +42,7 @@ def load_model_config(model: str) -> ModelConfig:
 def _from_config_file(path: Path) -> ModelConfig:
     config = safe_json.loads(safe_json.read_file(str(path), "model"), "model")
     if not isinstance(config, dict) or "model_type" not in config:
-        raise InputError(
-            "model", f"{path} has no 'model_type' key, so it is not a HF config.json"
-        )
+        raise InputError("model", f"{path} has no 'model_type' key, so it is not a HF config.json")
     return ModelConfig(
         name=str(path), config=config, attention_impl_default=None, params_exact=None
     )

@@ -78,10 +78,16 @@ def _resolved_tp(request: MeasureRequest) -> int | None:
     from llmem_core.models import MethodKind
     from llmem_core.spec import MAX_GPU_MEMORY_MIB, PlanSpec
 
-    spec = PlanSpec(model=request.model, gpu_memory_mib=MAX_GPU_MEMORY_MIB,
-                    num_gpus=request.num_gpus, batch_size=request.batch_size,
-                    seq_len=request.seq_len, precision=request.precision,
-                    optimizer=request.optimizer, grad_checkpointing=request.grad_checkpointing)
+    spec = PlanSpec(
+        model=request.model,
+        gpu_memory_mib=MAX_GPU_MEMORY_MIB,
+        num_gpus=request.num_gpus,
+        batch_size=request.batch_size,
+        seq_len=request.seq_len,
+        precision=request.precision,
+        optimizer=request.optimizer,
+        grad_checkpointing=request.grad_checkpointing,
+    )
     method = CoreMethod(kind=MethodKind(request.method), tp=request.tp)
     parallel = spec.job().request(method).parallel
     return parallel.tp if request.method in ("tp", "dp+tp") else None
@@ -94,5 +100,6 @@ def _check_choice(field: str, value: str, allowed: tuple[str, ...]) -> None:
 
 def _check_range(field: str, value: int, low: int, high: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise InputError(field, f"must be a whole number from {low:,} to {high:,} "
-                                f"(got {echo(value)})")
+        raise InputError(
+            field, f"must be a whole number from {low:,} to {high:,} (got {echo(value)})"
+        )

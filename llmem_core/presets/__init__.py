@@ -107,11 +107,14 @@ def find_model(name: str) -> ModelPreset:
 def resolve_model(ref: str) -> Architecture:
     """--model ID|PATH: a preset id, or the path of a config.json file."""
     if not ref.strip() or len(ref) > MAX_REF_CHARS:
-        raise InputError("model", f"give a preset id (`llmem models`) or the path of a "
-                                  f"config.json of at most {MAX_REF_CHARS:,} characters")
+        raise InputError(
+            "model",
+            f"give a preset id (`llmem models`) or the path of a "
+            f"config.json of at most {MAX_REF_CHARS:,} characters",
+        )
     if preset_id(ref) is not None:
         return find_model(ref).architecture
-    if ref.endswith(".json") or "/" in ref and _exists(ref):
+    if ref.endswith(".json") or ("/" in ref and _exists(ref)):
         path = Path(ref) / "config.json" if _is_dir(ref) else Path(ref)
         return read_config_text(safe_json.read_file(str(path), "model"), _name(path))
     return find_model(ref).architecture

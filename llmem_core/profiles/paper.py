@@ -89,21 +89,44 @@ SOURCE = "LLMem (Kim et al., IJCAI 2024)"
 @lru_cache(maxsize=1)
 def _terms() -> tuple[Term, ...]:
     rows = [
-        ("transformer", "m_p: fp16 params (+ grads in place) and fp32 master, Gemini chunks",
-         "⌈(embed_p + ⌈other_p/cs⌉·cs)·2⌉_p + ⌈…·4⌉_p, sharded per method", "§3"),
-        ("lm_head", "m_lm: logits, two shifted copies, fp16 lm_head weight",
-         "⌈bs·sl·V·B⌉_p + 2·⌈bs·(sl−1)·V·B⌉_p + lm_p·2", "§3"),
-        ("optimizer", "m_os: Adam momentum and variance, fp32",
-         "Σ_t 2·⌈4·t_p⌉_p over Embedding/Linear weights, ÷ gpu_n when sharded", "§3"),
-        ("activations", "m_out: layer outputs kept by gradient checkpointing",
-         "⌈(e_n + l_n)·bs·sl·o_n·2⌉_p", "§3"),
-        ("transient", "all-gathered fp16 params beyond the shard + TP backward all-gather",
-         "m_p16/tp_n − m_p16/gpu_n + ⌈l_n·bs·sl·o_n·(tp_n−1)/tp_n·2⌉_p", "§4"),
+        (
+            "transformer",
+            "m_p: fp16 params (+ grads in place) and fp32 master, Gemini chunks",
+            "⌈(embed_p + ⌈other_p/cs⌉·cs)·2⌉_p + ⌈…·4⌉_p, sharded per method",
+            "§3",
+        ),
+        (
+            "lm_head",
+            "m_lm: logits, two shifted copies, fp16 lm_head weight",
+            "⌈bs·sl·V·B⌉_p + 2·⌈bs·(sl−1)·V·B⌉_p + lm_p·2",
+            "§3",
+        ),
+        (
+            "optimizer",
+            "m_os: Adam momentum and variance, fp32",
+            "Σ_t 2·⌈4·t_p⌉_p over Embedding/Linear weights, ÷ gpu_n when sharded",
+            "§3",
+        ),
+        (
+            "activations",
+            "m_out: layer outputs kept by gradient checkpointing",
+            "⌈(e_n + l_n)·bs·sl·o_n·2⌉_p",
+            "§3",
+        ),
+        (
+            "transient",
+            "all-gathered fp16 params beyond the shard + TP backward all-gather",
+            "m_p16/tp_n − m_p16/gpu_n + ⌈l_n·bs·sl·o_n·(tp_n−1)/tp_n·2⌉_p",
+            "§4",
+        ),
     ]
     terms = [Term(component=c, name=n, formula=f, source=f"{SOURCE} {s}") for c, n, f, s in rows]
-    base = Term(component="runtime", name="m_base: CUDA context before any tensor",
-                formula="input (default 512 MiB, heuristic)",
-                source="shared/docs/llmem-method.md §7")
+    base = Term(
+        component="runtime",
+        name="m_base: CUDA context before any tensor",
+        formula="input (default 512 MiB, heuristic)",
+        source="shared/docs/llmem-method.md §7",
+    )
     return (*terms, base)
 
 

@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from llmem_core.components import activations, lm_head, optimizer, runtime, transient, weights
-from llmem_core.models import Architecture, MethodKind, Optimizer, Precision
+from llmem_core.models import Architecture, Optimizer, Precision
 from llmem_core.parallelism import Parallelism
 from llmem_core.params import split
 from llmem_core.request import Request
@@ -146,20 +146,45 @@ class Prepared:
         v = lm_head.pytorch_logit_temporaries(self.request.model, tokens, self.dt.e, self.dt.pb)
         sharded = self.request.parallel.sharded
         backward = (
-            part(st.body, st.lm + a.loss_saved + v.backward_start, st.optimizer,
-                 a.kept + a.copies_backward, comm.backward),
-            part(st.body, st.lm + st.grads_lm + v.lm_head_grad, st.optimizer,
-                 a.kept + a.copies_backward, comm.backward),
-            part(st.body + st.grads_body, st.lm + (0 if sharded else st.grads_lm),
-                 st.optimizer, a.one_layer, comm.backward_bottom),
+            part(
+                st.body,
+                st.lm + a.loss_saved + v.backward_start,
+                st.optimizer,
+                a.kept + a.copies_backward,
+                comm.backward,
+            ),
+            part(
+                st.body,
+                st.lm + st.grads_lm + v.lm_head_grad,
+                st.optimizer,
+                a.kept + a.copies_backward,
+                comm.backward,
+            ),
+            part(
+                st.body + st.grads_body,
+                st.lm + (0 if sharded else st.grads_lm),
+                st.optimizer,
+                a.one_layer,
+                comm.backward_bottom,
+            ),
             _embedding_backward(st, v, sharded, part, comm.backward_end),
         )
         return {
-            Phase.FORWARD: part(st.body, st.lm + a.loss_saved + v.forward_end,
-                                st.optimizer, a.kept + a.copies_forward, comm.forward),
+            Phase.FORWARD: part(
+                st.body,
+                st.lm + a.loss_saved + v.forward_end,
+                st.optimizer,
+                a.kept + a.copies_forward,
+                comm.forward,
+            ),
             Phase.BACKWARD: max(backward, key=sum),
-            Phase.OPTIMIZER: part(st.body + st.grads_body, st.lm + st.grads_lm,
-                                  st.optimizer + st.temp, 0, comm.optimizer),
+            Phase.OPTIMIZER: part(
+                st.body + st.grads_body,
+                st.lm + st.grads_lm,
+                st.optimizer + st.temp,
+                0,
+                comm.optimizer,
+            ),
         }
 
     def peak(self, batch: int) -> int:
@@ -193,15 +218,15 @@ def prepare(req: Request) -> Prepared:
     )
 
 
-def _embedding_backward(st: States, v: lm_head.LogitTemporaries, sharded: bool,
-                        part: Callable[..., Parts], comm: int) -> Parts:
+def _embedding_backward(
+    st: States, v: lm_head.LogitTemporaries, sharded: bool, part: Callable[..., Parts], comm: int
+) -> Parts:
     """The last moment of backward, the embedding's gradient. Unsharded, a tied V·E gradient is
     accumulated in place (v.tied_extra); under FSDP2 the root's gradients are still unsharded
     (in `comm`) and its shard of them not yet written."""
     if sharded:
         return part(st.body + st.grads_body, st.lm, st.optimizer, 0, comm)
-    return part(st.body + st.grads_body, st.lm + st.grads_lm + v.tied_extra, st.optimizer, 0,
-                comm)
+    return part(st.body + st.grads_body, st.lm + st.grads_lm + v.tied_extra, st.optimizer, 0, comm)
 
 
 def notes(req: Request) -> tuple[str, ...]:
@@ -223,21 +248,39 @@ SOURCE = "llmem pytorch profile (checked against fake-CUDA PyTorch fixtures)"
 @lru_cache(maxsize=1)
 def _terms() -> tuple[Term, ...]:
     rows = [
-        ("transformer", "weights (+ gradients after backward) of every parameter but V·E",
-         "P_body·pb (+ P_body·gb) + buffers, ÷ shards per method"),
-        ("lm_head", "V·E weight (+ gradient) and the logits and loss temporaries",
-         "V·E·pb + t·V·4 saved log-probs + 2·t·V·4 gradients at backward start"),
-        ("optimizer", "AdamW momentum and variance, + foreach's temporary at the step",
-         "2·P·sb (+ P·sb during optimizer.step with foreach)"),
-        ("activations", "tensors autograd keeps for backward (census recipe per family)",
-         "layers·t·Σ c·size + outside; checkpointing: layers·t·h·residual bytes"),
-        ("transient", "DDP gradient bucket, FSDP gathered root unit and layer",
-         "DDP: P·gb; FSDP2: (P_root + P_layer)·compute bytes"),
+        (
+            "transformer",
+            "weights (+ gradients after backward) of every parameter but V·E",
+            "P_body·pb (+ P_body·gb) + buffers, ÷ shards per method",
+        ),
+        (
+            "lm_head",
+            "V·E weight (+ gradient) and the logits and loss temporaries",
+            "V·E·pb + t·V·4 saved log-probs + 2·t·V·4 gradients at backward start",
+        ),
+        (
+            "optimizer",
+            "AdamW momentum and variance, + foreach's temporary at the step",
+            "2·P·sb (+ P·sb during optimizer.step with foreach)",
+        ),
+        (
+            "activations",
+            "tensors autograd keeps for backward (census recipe per family)",
+            "layers·t·Σ c·size + outside; checkpointing: layers·t·h·residual bytes",
+        ),
+        (
+            "transient",
+            "DDP gradient bucket, FSDP gathered root unit and layer",
+            "DDP: P·gb; FSDP2: (P_root + P_layer)·compute bytes",
+        ),
     ]
     terms = [Term(component=c, name=n, formula=f, source=SOURCE) for c, n, f in rows]
-    base = Term(component="runtime", name="CUDA context + caching-allocator slack",
-                formula="context (default 512 MiB) + slack·tensor peak (default 0)",
-                source="heuristics: shared/docs/llmem-method.md §7")
+    base = Term(
+        component="runtime",
+        name="CUDA context + caching-allocator slack",
+        formula="context (default 512 MiB) + slack·tensor peak (default 0)",
+        source="heuristics: shared/docs/llmem-method.md §7",
+    )
     return (*terms, base)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from llmem_core.components.transient import gathered_beyond_shard, paper_tp_backward_bytes
 from llmem_core.presets import find_model
+from tests.conftest import layout_of
 
 
 def test_no_all_gather_without_tp(tiny) -> None:
@@ -23,19 +24,13 @@ def test_gathered_beyond_shard() -> None:
     assert gathered_beyond_shard(100, 1, 1) == 0
 
 
-def _layout(gpus: int, dp: int, tp: int, sharded: bool):
-    from llmem_core.profiles.layout import Layout
-
-    return Layout(gpus, dp, tp, sharded)
-
-
 def test_pytorch_ddp_bucket_is_one_gradient_copy() -> None:
     """DDP keeps a bucket copy of every gradient: P·gb (reference notes: + 4·P in fp32)."""
     from llmem_core.components.transient import pytorch_buffers
     from llmem_core.params import counts, split
 
     arch = find_model("facebook/opt-125m").architecture
-    got = pytorch_buffers(arch, split(arch), _layout(4, 4, 1, False), 4, 2)
+    got = pytorch_buffers(arch, split(arch), layout_of("cdp", 4), 4, 2)
     assert got.forward == got.optimizer == 4 * counts(arch).total == 4 * 125_239_296
 
 
@@ -48,9 +43,9 @@ def test_pytorch_fsdp_gathers_root_and_one_layer() -> None:
 
     arch = find_model("meta-llama/Llama-3.2-1B").architecture
     sp = split(arch)
-    got = pytorch_buffers(arch, sp, _layout(4, 4, 1, True), 4, 2)
+    got = pytorch_buffers(arch, sp, layout_of("adp", 4), 4, 2)
     assert got.forward == 2 * (sp.root + sp.layer)
     assert got.backward_end == 2 * sp.root + 3 * 2 * 128_256 * 2_048 + 4 * sp.layer
     assert got.optimizer == 0
-    none = pytorch_buffers(arch, sp, _layout(1, 1, 1, False), 4, 2)
+    none = pytorch_buffers(arch, sp, layout_of("single", 1), 4, 2)
     assert none == (0, 0, 0, 0, 0)

@@ -48,13 +48,15 @@ def test_pytorch_shard_per_layout() -> None:
     everything by the data-parallel degree."""
     from llmem_core.components.weights import pytorch_shard
     from llmem_core.params import split
-    from llmem_core.profiles.layout import Layout
+    from tests.conftest import layout_of
 
     arch = find_model("meta-llama/Llama-3.1-8B").architecture
     sp = split(arch)
     matmul = 32 * sp.layer_matmul
-    assert pytorch_shard(arch, sp, Layout(1, 1, 1, False)) == (sp.body, sp.lm_matrix)
-    assert pytorch_shard(arch, sp, Layout(4, 1, 4, False)) == (sp.body - matmul + matmul // 4,
-                                                              sp.lm_matrix)
-    body, lm = pytorch_shard(arch, sp, Layout(8, 8, 1, True))
+    assert pytorch_shard(arch, sp, layout_of("single", 1)) == (sp.body, sp.lm_matrix)
+    assert pytorch_shard(arch, sp, layout_of("tp", 4)) == (
+        sp.body - matmul + matmul // 4,
+        sp.lm_matrix,
+    )
+    body, lm = pytorch_shard(arch, sp, layout_of("adp", 8))
     assert (body, lm) == (-(-sp.body // 8), -(-sp.lm_matrix // 8))

@@ -9,7 +9,6 @@ from typing import Any
 
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "reference"
 SHARED_CSV = REFERENCE_DIR / "shared-reference-peaks.csv"
-PRESETS = Path(__file__).resolve().parents[2] / "presets" / "hf-model-configs.json"
 
 # reference-peaks.csv short names → preset ids, and its precision spelling → llmem's
 CSV_MODELS = {
@@ -62,5 +61,6 @@ def fixtures() -> list[dict[str, Any]]:
 
 
 def model_types() -> dict[str, str]:
-    presets = json.loads(PRESETS.read_text())
-    return {model_id: record["config"]["model_type"] for model_id, record in presets.items()}
+    from llmem_core.presets import model_records
+
+    return {model_id: rec["config"]["model_type"] for model_id, rec in model_records().items()}

@@ -6,13 +6,13 @@ Fast: reads JSON only, or fails before torch starts.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from llmem_core.measure import MeasureInputError, MeasureRequest
+from llmem_core.cli import main
+from llmem_core.errors import InputError
+from llmem_core.measure import MeasureRequest
 
 from .reference import REFERENCE_DIR, model_types
 
@@ -83,11 +83,6 @@ def test_fsdp_rank0_holds_the_largest_shard(r: dict) -> None:
     assert r["breakdown"]["sharded_parameter"] == pytest.approx(width * per_rank[0], abs=300 * 512)
 
 
-def _cli(argv: list[str]) -> subprocess.CompletedProcess:
-    argv = [sys.executable, "-m", "llmem_core.measure.cli", *argv]
-    return subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, timeout=60, check=False)
-
-
 GOOD = ["--model", "facebook/opt-125m", "--batch-size", "1", "--seq-len", "64",
         "--device", "fake-cuda"]  # fmt: skip
 
@@ -95,25 +90,40 @@ GOOD = ["--model", "facebook/opt-125m", "--batch-size", "1", "--seq-len", "64",
 @pytest.mark.parametrize(
     ("argv", "field"),
     [
-        (["--method", "ddp", "--num-gpus", "2"], "--method"),
-        (["--method", "dp+tp", "--num-gpus", "8", "--tp", "3"], "--tp"),
-        (["--method", "dp+tp", "--num-gpus", "4"], "--tp"),
-        (["--method", "tp", "--num-gpus", "4", "--tp", "2"], "--tp"),
-        (["--method", "adp", "--num-gpus", "4", "--tp", "2"], "--tp"),
-        (["--num-gpus", "4"], "--num-gpus"),
-        (["--method", "adp", "--num-gpus", "0"], "--num-gpus"),
+        (["--method", "ddp", "--num-gpus", "2"], "method"),
+        (["--method", "dp+tp", "--num-gpus", "8", "--tp", "3"], "tp"),
+        (["--method", "dp+tp", "--num-gpus", "2"], "tp"),  # 2 GPUs have no dp+tp layout
+        (["--method", "tp", "--num-gpus", "4", "--tp", "2"], "tp"),
+        (["--method", "adp", "--num-gpus", "4", "--tp", "2"], "tp"),
+        (["--method", "tp", "--num-gpus", "5"], "tp"),  # 12 heads do not split 5 ways
+        (["--num-gpus", "4"], "method"),
+        (["--method", "adp", "--num-gpus", "0"], "num_gpus"),
     ],
-    ids=["method", "tp-not-divisor", "tp-missing", "tp-not-n", "tp-with-adp", "single-n", "n0"],
+    ids=[
+        "method",
+        "tp-not-divisor",
+        "no-layout",
+        "tp-not-n",
+        "tp-with-adp",
+        "heads",
+        "single-n",
+        "n0",
+    ],
 )
-def test_bad_parallel_input_is_one_line_naming_the_field(argv: list[str], field: str) -> None:
-    done = _cli([*GOOD, *argv])
-    assert done.returncode == 2 and done.stdout == ""
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and field in lines[0], done.stderr
+def test_bad_parallel_input_is_one_line_naming_the_field(
+    capsys, argv: list[str], field: str
+) -> None:
+    code = main(["measure", *GOOD, *argv, "--json"])
+    out, err = capsys.readouterr()
+    assert code == 2 and err.count("\n") == 1, err
+    assert json.loads(out)["error"]["field"] == field
 
 
-def test_tp_defaults_to_the_gpu_count() -> None:
-    request = MeasureRequest("facebook/opt-125m", 1, 64, method="tp", num_gpus=4)
-    assert request.tp == 4
-    with pytest.raises(MeasureInputError, match=r"^tp: "):
+def test_the_layout_is_the_estimators() -> None:
+    """tp defaults to the GPU count, dp+tp to the estimator's degree (8 GPUs → 4 × 2)."""
+    assert MeasureRequest("facebook/opt-125m", 1, 64, method="tp", num_gpus=4).tp == 4
+    assert MeasureRequest("facebook/opt-125m", 1, 64, method="dp+tp", num_gpus=8).tp == 2
+    assert MeasureRequest("facebook/opt-125m", 1, 64, method="adp", num_gpus=4).tp is None
+    with pytest.raises(InputError, match="must divide num_gpus") as err:
         MeasureRequest("facebook/opt-125m", 1, 64, method="dp+tp", num_gpus=6, tp=4)
+    assert err.value.field == "tp"
