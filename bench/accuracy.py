@@ -23,7 +23,13 @@ import sys
 from pathlib import Path
 
 from llmem_core import InputError
-from llmem_core.accuracy import Case, load_fixture_cases, load_shared_cases, relative_error
+from llmem_core.accuracy import (
+    Case,
+    load_fixture_cases,
+    load_shared_cases,
+    relative_error,
+    split_cases,
+)
 from llmem_core.params import counts
 from llmem_core.presets import find_model
 
@@ -67,23 +73,34 @@ def _fmt(err: float | None) -> str:
 
 
 def main() -> int:
-    cases = load_fixture_cases(FIXTURES) + load_shared_cases(FIXTURES /
-                                                              "shared-reference-peaks.csv")
+    cases, aside = split_cases(
+        load_fixture_cases(FIXTURES) + load_shared_cases(FIXTURES / "shared-reference-peaks.csv")
+    )
     table = rows(cases)
     methods = list(table[0]["errors"])
-    print(f"{'model':<28} {'prec':<8} {'ckpt':<4} {'b':>3} {'s':>5} {'measured GiB':>12} "
-          + " ".join(f"{m:>8}" for m in methods))
+    print(
+        f"{'model':<28} {'prec':<8} {'ckpt':<4} {'b':>3} {'s':>5} {'measured GiB':>12} "
+        + " ".join(f"{m:>8}" for m in methods)
+    )
     for row in table:
         c = row["case"]
         ckpt = "on" if c.grad_checkpointing else "off"
-        print(f"{c.model.split('/')[-1]:<28} {c.precision:<8} {ckpt:<4} "
-              f"{c.batch_size:>3} {c.seq_len:>5} {c.measured / 2**30:>12.3f} "
-              + " ".join(_fmt(row["errors"][m]) for m in methods))
+        print(
+            f"{c.model.split('/')[-1]:<28} {c.precision:<8} {ckpt:<4} "
+            f"{c.batch_size:>3} {c.seq_len:>5} {c.measured / 2**30:>12.3f} "
+            + " ".join(_fmt(row["errors"][m]) for m in methods)
+        )
     print(f"\n{'method':<10} {'cases':>6} {'median |err|':>13} {'max |err|':>10}")
     for m in methods:
         errs = [abs(r["errors"][m]) for r in table if r["errors"][m] is not None]
-        print(f"{m:<10} {len(errs):>6} {statistics.median(errs) * 100:>12.1f}% "
-              f"{max(errs) * 100:>9.1f}%")
+        print(
+            f"{m:<10} {len(errs):>6} {statistics.median(errs) * 100:>12.1f}% "
+            f"{max(errs) * 100:>9.1f}%"
+        )
+    print(f"\nset aside (a plan no GPU can run, refused by the estimator): {len(aside)}")
+    for reason in sorted({why for _, why in aside}):
+        n = sum(why == reason for _, why in aside)
+        print(f"  {n:>3} × {reason}")
     several_gpus()
     return 0
 
@@ -93,20 +110,26 @@ def several_gpus() -> None:
     and the paper's formulas where its setting applies (amp with checkpointing)."""
     cases = load_fixture_cases(FIXTURES / "distributed")
     print(f"\nseveral GPUs (rank 0 of N): {len(cases)} cases")
-    print(f"{'model':<22} {'method':<6} {'N':>2} {'tp':>3} {'prec':<8} {'ckpt':<4} {'b':>3} "
-          f"{'measured GiB':>12} {'pytorch':>8} {'paper':>8}")
+    print(
+        f"{'model':<22} {'method':<6} {'N':>2} {'tp':>3} {'prec':<8} {'ckpt':<4} {'b':>3} "
+        f"{'measured GiB':>12} {'pytorch':>8} {'paper':>8}"
+    )
     by_method: dict[str, list[float]] = {}
     for c in cases:
         err = relative_error(c)
         by_method.setdefault(c.method, []).append(abs(err))
         ckpt = "on" if c.grad_checkpointing else "off"
-        print(f"{c.model.split('/')[-1]:<22} {c.method:<6} {c.num_gpus:>2} {'':>3} "
-              f"{c.precision:<8} {ckpt:<4} {c.batch_size:>3} {c.measured / 2**30:>12.3f} "
-              f"{_fmt(err)} {_fmt(paper_error(c))}")
+        print(
+            f"{c.model.split('/')[-1]:<22} {c.method:<6} {c.num_gpus:>2} {'':>3} "
+            f"{c.precision:<8} {ckpt:<4} {c.batch_size:>3} {c.measured / 2**30:>12.3f} "
+            f"{_fmt(err)} {_fmt(paper_error(c))}"
+        )
     print(f"\n{'method':<8} {'cases':>6} {'median |err|':>13} {'max |err|':>10}")
     for method, errs in sorted(by_method.items()):
-        print(f"{method:<8} {len(errs):>6} {statistics.median(errs) * 100:>12.2f}% "
-              f"{max(errs) * 100:>9.2f}%")
+        print(
+            f"{method:<8} {len(errs):>6} {statistics.median(errs) * 100:>12.2f}% "
+            f"{max(errs) * 100:>9.2f}%"
+        )
 
 
 if __name__ == "__main__":

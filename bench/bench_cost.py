@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 
-from llmem_core.cost import Job, RankOptions, model_flops_per_token, rank_plans
+from llmem_core.cost import RankOptions, Run, model_flops_per_token, rank_plans
 from llmem_core.models import Architecture, Training
 from llmem_core.presets import find_model, load_gpus
 
@@ -35,10 +35,10 @@ def ranking_speed() -> None:
     print(f"{'model':<28} {'max gpus':>8} {'plans':>6} {'skipped':>8} {'seconds':>8}")
     for hf_id in ("Qwen/Qwen2.5-0.5B", "meta-llama/Llama-3.1-8B", "meta-llama/Llama-3.1-70B"):
         arch = find_model(hf_id).architecture
-        job = Job(model=arch, training=Training(batch_size=4, seq_len=2048), dataset_tokens=10**8)
+        run = Run(model=arch, training=Training(batch_size=4, seq_len=2048), dataset_tokens=10**8)
         for max_gpus in (16, 64):
             start = time.perf_counter()
-            r = rank_plans(job, gpus, options=RankOptions(max_gpus=max_gpus))
+            r = rank_plans(run, gpus, options=RankOptions(max_gpus=max_gpus))
             took = time.perf_counter() - start
             print(f"{hf_id:<28} {max_gpus:>8} {len(r.rows):>6} {len(r.skipped):>8} {took:>8.3f}")
 

@@ -10,7 +10,7 @@ Per plan, medians over repeated runs:
             batch is a new job;
   rerun, memo hit  the same after a GPU-count change (the job, so the ranking, is unchanged).
 Then the cost section alone: cost.run cold (shortlist, whole catalog) and memoised.
-Run: .venv/bin/python bench/bench_dashboard.py
+Run: .venv/bin/python bench/bench_dashboard.py   (the package installed, e.g. pip install -e .)
 """
 
 from __future__ import annotations
@@ -18,23 +18,21 @@ from __future__ import annotations
 import statistics
 import sys
 import time
-from dataclasses import replace
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from llmem_dashboard import charts, compute, cost, tables  # noqa: E402
-from llmem_dashboard.state import DEFAULT, to_query  # noqa: E402
-from llmem_core import load_gpus, load_models  # noqa: E402
+from llmem_core import load_gpus, load_models
+from llmem_core.cli.dashboard import app_path
+from llmem_dashboard import charts, compute, cost, tables
+from llmem_dashboard.state import DEFAULT, to_query
 
 TARGET_MS = 150.0
 PLANS = {
     "default: Llama-3.1-8B, 4 × A100-80GB, b4 s2048": DEFAULT,
-    "Qwen2.5-72B, 8 × H100-80GB, b2 s4096": replace(
-        DEFAULT, model="Qwen/Qwen2.5-72B", gpu="h100-80gb", gpus=8, batch=2, seq=4096),
-    "worst: Llama-3.1-70B, 2 × T4 (fits nowhere small)": replace(
-        DEFAULT, model="meta-llama/Llama-3.1-70B", gpu="t4-16gb", gpus=2),
+    "Qwen2.5-72B, 8 × H100-80GB, b2 s4096": DEFAULT.with_(
+        model="Qwen/Qwen2.5-72B", gpu="h100-80gb", num_gpus=8, batch_size=2, seq_len=4096
+    ),
+    "worst: Llama-3.1-70B, 2 × T4 (fits nowhere small)": DEFAULT.with_(
+        model="meta-llama/Llama-3.1-70B", gpu="t4-16gb", num_gpus=2
+    ),
 }
 
 
@@ -60,7 +58,7 @@ def pipeline(plan, models, gpus) -> None:
 def _app(plan):
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60)
+    at = AppTest.from_file(str(app_path()), default_timeout=60)
     for key, value in to_query(plan).items():
         at.query_params[key] = value
     at.run()
@@ -82,15 +80,17 @@ def rerun_ms(plan, repeat: int, key: str, values: list[int], clear: bool) -> flo
 
 def cost_section(plan, models, gpus) -> dict[str, float]:
     res = compute.run(plan, models[plan.model].architecture, gpus)
-    every = replace(plan.cost, gpu_set="all")
+    every = plan.cost.with_(gpu_set="all")
 
     def cold(c) -> None:
         cost._ranking.cache_clear()
         cost.run(c, res, gpus)
 
-    return {"shortlist, cold": _median_ms(lambda: cold(plan.cost), 9),
-            "all GPU types, cold": _median_ms(lambda: cold(every), 5),
-            "memoised": _median_ms(lambda: cost.run(plan.cost, res, gpus), 15)}
+    return {
+        "shortlist, cold": _median_ms(lambda: cold(plan.cost), 9),
+        "all GPU types, cold": _median_ms(lambda: cold(every), 5),
+        "memoised": _median_ms(lambda: cost.run(plan.cost, res, gpus), 15),
+    }
 
 
 def main() -> int:
@@ -100,8 +100,8 @@ def main() -> int:
     for name, plan in PLANS.items():
         pipeline(plan, models, gpus)  # warm caches (presets, parameter counts)
         p_ms = _median_ms(lambda plan=plan: pipeline(plan, models, gpus), 15)
-        r_ms = rerun_ms(plan, 9, "batch", [plan.batch + 1, plan.batch], clear=True)
-        h_ms = rerun_ms(plan, 9, "gpus", [plan.gpus + 1, plan.gpus], clear=False)
+        r_ms = rerun_ms(plan, 9, "batch_size", [plan.batch_size + 1, plan.batch_size], clear=True)
+        h_ms = rerun_ms(plan, 9, "num_gpus", [plan.num_gpus + 1, plan.num_gpus], clear=False)
         print(f"{name:<52} {p_ms:>12.1f} {r_ms:>10.1f} {h_ms:>16.1f}")
         if plan is DEFAULT:
             worst_default = max(p_ms, r_ms)
@@ -109,8 +109,9 @@ def main() -> int:
     for what, ms in cost_section(DEFAULT, models, gpus).items():
         print(f"  {what:<24} {ms:8.1f} ms")
     verdict = "within" if worst_default <= TARGET_MS else "OVER"
-    print(f"default plan full rerun: {worst_default:.1f} ms — {verdict} the "
-          f"{TARGET_MS:.0f} ms target")
+    print(
+        f"default plan full rerun: {worst_default:.1f} ms — {verdict} the {TARGET_MS:.0f} ms target"
+    )
     return 0 if worst_default <= TARGET_MS else 1
 
 

@@ -95,8 +95,13 @@ def plan_method(job: Job, method: Method) -> MethodPlan:
             peak_bytes_at_max=None,
             samples_per_step=0,
         )
-    prepared = prepare(req)
-    best = largest_batch(prepared, job.cluster.memory_bytes)
+    return plan_request(req)
+
+
+def plan_request(req: Request, prepared: Prepared | None = None) -> MethodPlan:
+    """The row of a request's method: its largest batch and score (its batch is not read)."""
+    prepared = prepared or prepare(req)
+    best = largest_batch(prepared, req.cluster.memory_bytes)
     return MethodPlan.model_construct(
         method=req.parallel.method,
         applicable=True,

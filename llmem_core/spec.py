@@ -111,6 +111,8 @@ class PlanSpec(Frozen):
     def job(self, architecture: Architecture | None = None) -> Job:
         """The job (every field but the method); `architecture` replaces the model's (an
         upload already read)."""
+        if architecture is not None and self.vocab_size is not None:
+            architecture = architecture.with_vocab(self.vocab_size)
         return Job(
             model=architecture or self.architecture(),
             training=self.training(),

@@ -158,21 +158,40 @@ def _length(metadata: list[Any]) -> str:
     return f" of at most {longest.max_length:,} characters" if longest else ""
 
 
+_BOUND_TYPES = {
+    "ge": annotated_types.Ge,
+    "gt": annotated_types.Gt,
+    "le": annotated_types.Le,
+    "lt": annotated_types.Lt,
+}
+
+
+def value_type(model: type[BaseModel], name: str) -> tuple[Any, list[Any]]:
+    """A field's plain type and constraints; for a dict field, those of its values."""
+    info = model.model_fields[name]
+    annotation, metadata = info.annotation, list(info.metadata)
+    if typing.get_origin(annotation) is dict:
+        annotation, metadata = _split_annotated(typing.get_args(annotation)[1])
+    else:
+        annotation, more = _split_annotated(annotation)
+        metadata += more
+    return _plain(annotation), metadata
+
+
+def field_bounds(model: type[BaseModel], name: str) -> dict[str, Any]:
+    """The field's ge / gt / le / lt (of its values, for a dict field), by name."""
+    _, metadata = value_type(model, name)
+    return {
+        key: getattr(m, key)
+        for key, kind in _BOUND_TYPES.items()
+        if (m := _bound(metadata, kind)) is not None
+    }
+
+
 def same_bounds(model: type[BaseModel], name: str, default: Any = None) -> Any:
     """A Field with the bounds of `model.name` and another default (None: not given), so a
     front end's field can never drift from the core's."""
     from pydantic import Field
 
     info = model.model_fields[name]
-    keys = {
-        "ge": annotated_types.Ge,
-        "gt": annotated_types.Gt,
-        "le": annotated_types.Le,
-        "lt": annotated_types.Lt,
-    }
-    bounds = {
-        k: getattr(_bound(info.metadata, t), k)
-        for k, t in keys.items()
-        if _bound(info.metadata, t) is not None
-    }
-    return Field(default=default, description=info.description, **bounds)
+    return Field(default=default, description=info.description, **field_bounds(model, name))

@@ -7,8 +7,6 @@ Algorithm 1's plan → cost comparison → assumptions → downloads.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import streamlit as st
 
 from llmem_dashboard import charts, compute, cost, export, inputs, tables, views
@@ -51,22 +49,28 @@ def page() -> None:
         inputs.downloads(res, memory_fig, inputs.current_link(plan), rows)
 
 
-def cost_section(res: Results, cres: CostResults | FieldError, gpus: dict, stem: str,
-                 present: bool) -> None:
+def cost_section(
+    res: Results, cres: CostResults | FieldError, gpus: dict, stem: str, present: bool
+) -> None:
     """Cost: its inputs (not in presentation view), the table, the chart."""
     lang, plan = res.inputs.lang, res.inputs
     views.cost_header(res, cres)
     if not present:
         ok = isinstance(cres, CostResults)
-        short = cost.compared(replace(plan.cost, gpu_set="short"), gpus, plan.gpu)
+        short = cost.compared(plan.cost.with_(gpu_set="short"), gpus, plan.gpu)
         kwh = fmt_money(cres.power_price_default, cres.ranking.currency.code, lang) if ok else ""
-        note = (t(lang, "c_data_total", total=fmt_params(round(cres.ranking.tokens), lang))
-                if ok else "")
-        slots = inputs.cost_controls(lang, plan.seq, (len(short), len(gpus)), cost.MAX_GPUS,
-                                     kwh, note)
+        note = (
+            t(lang, "c_data_total", total=fmt_params(round(cres.ranking.tokens), lang))
+            if ok
+            else ""
+        )
+        slots = inputs.cost_controls(
+            lang, plan.seq_len, (len(short), len(gpus)), cost.MAX_GPUS, kwh, note
+        )
         keys = cres.gpu_keys if ok else cost.compared(plan.cost, gpus, plan.gpu)
         catalog = tables.price_placeholders(cres.catalog, lang) if ok else {}
         box = inputs.price_editor(slots, lang, gpus, keys, catalog)
+        inputs.cost_notes(slots)
         views.price_table(box, cres, lang)
         if not ok:
             views.cost_error(slots, cres)

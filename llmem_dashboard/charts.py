@@ -7,6 +7,8 @@ from functools import partial
 
 import plotly.graph_objects as go
 
+from llmem_core.accuracy import band_bytes as band
+from llmem_core.units import GiB
 from llmem_dashboard.compute import Curve, MethodResult, Results
 from llmem_dashboard.cost import CostResults
 from llmem_dashboard.i18n import (
@@ -20,9 +22,8 @@ from llmem_dashboard.i18n import (
     method_label,
     t,
 )
+from llmem_dashboard.safe import html
 from llmem_dashboard.tables import short_gpu_name
-from llmem_core.accuracy import band_bytes as band
-from llmem_core.units import GiB
 
 # Bottom to top: the runtime base first, then the model, then what grows with the batch.
 SEGMENTS = ("runtime", "transformer", "lm_head", "optimizer", "activations", "transient")
@@ -54,11 +55,15 @@ def _gib(nbytes: int) -> float:
 
 # A small explicit template: plotly's named templates are deep-copied into every figure,
 # which costs more than the whole estimate (see bench/bench_dashboard.py).
-TEMPLATE = go.layout.Template(layout={
-    "paper_bgcolor": "white", "plot_bgcolor": "white", "colorway": list(METHOD_COLORS),
-    "xaxis": {"gridcolor": "#E6E9EE", "linecolor": "#B0BEC5", "zeroline": False},
-    "yaxis": {"gridcolor": "#E6E9EE", "linecolor": "#B0BEC5", "zeroline": False},
-})
+TEMPLATE = go.layout.Template(
+    layout={
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "colorway": list(METHOD_COLORS),
+        "xaxis": {"gridcolor": "#E6E9EE", "linecolor": "#B0BEC5", "zeroline": False},
+        "yaxis": {"gridcolor": "#E6E9EE", "linecolor": "#B0BEC5", "zeroline": False},
+    }
+)
 
 
 def _figure(traces: list, lang: str) -> go.Figure:
@@ -72,8 +77,12 @@ def _layout(fig: go.Figure, title: str, y_title: str, height: int, marks: list[d
         font={"family": FONT, "size": 13},
         height=height,
         margin={"l": 60, "r": 20, "t": 60, "b": 110},
-        legend={"orientation": "h", "y": -0.3 if fig.layout.xaxis.title.text else -0.12,
-                "yanchor": "top", "x": 0.0},
+        legend={
+            "orientation": "h",
+            "y": -0.3 if fig.layout.xaxis.title.text else -0.12,
+            "yanchor": "top",
+            "x": 0.0,
+        },
         yaxis={"title": y_title, "rangemode": "tozero"},
         hoverlabel={"font": {"family": FONT}},
         shapes=[m["shape"] for m in marks],
@@ -85,27 +94,59 @@ def _layout(fig: go.Figure, title: str, y_title: str, height: int, marks: list[d
 def _hline(y: float, color: str, text: str, dash: str = "dash") -> dict:
     """A horizontal reference line across the plot, labelled at its right end."""
     return {
-        "shape": {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": y,
-                  "y1": y, "line": {"color": color, "width": 2, "dash": dash}},
-        "annotation": {"text": text, "xref": "paper", "x": 1, "xanchor": "right", "yref": "y",
-                       "y": y, "yanchor": "bottom", "showarrow": False, "font": {"color": color}},
+        "shape": {
+            "type": "line",
+            "xref": "paper",
+            "x0": 0,
+            "x1": 1,
+            "yref": "y",
+            "y0": y,
+            "y1": y,
+            "line": {"color": color, "width": 2, "dash": dash},
+        },
+        "annotation": {
+            "text": text,
+            "xref": "paper",
+            "x": 1,
+            "xanchor": "right",
+            "yref": "y",
+            "y": y,
+            "yanchor": "bottom",
+            "showarrow": False,
+            "font": {"color": color},
+        },
     }
 
 
 def _vline(x: float, color: str, text: str, dash: str = "dot", top: bool = True) -> dict:
     """A vertical reference line over the plot's height, labelled at its top or bottom."""
     return {
-        "shape": {"type": "line", "yref": "paper", "y0": 0, "y1": 1, "xref": "x", "x0": x,
-                  "x1": x, "line": {"color": color, "width": 1.5, "dash": dash}},
-        "annotation": {"text": text, "yref": "paper", "y": 1 if top else 0,
-                       "yanchor": "top" if top else "bottom", "xref": "x", "x": x,
-                       "xanchor": "left", "showarrow": False, "font": {"color": color}},
+        "shape": {
+            "type": "line",
+            "yref": "paper",
+            "y0": 0,
+            "y1": 1,
+            "xref": "x",
+            "x0": x,
+            "x1": x,
+            "line": {"color": color, "width": 1.5, "dash": dash},
+        },
+        "annotation": {
+            "text": text,
+            "yref": "paper",
+            "y": 1 if top else 0,
+            "yanchor": "top" if top else "bottom",
+            "xref": "x",
+            "x": x,
+            "xanchor": "left",
+            "showarrow": False,
+            "font": {"color": color},
+        },
     }
 
 
 def _capacity(capacity: int, lang: str) -> dict:
-    return _hline(_gib(capacity), CAPACITY_COLOR,
-                  t(lang, "capacity", cap=fmt_gib(capacity, lang)))
+    return _hline(_gib(capacity), CAPACITY_COLOR, t(lang, "capacity", cap=fmt_gib(capacity, lang)))
 
 
 def _formulas(row: MethodResult, component: str) -> tuple[str, str]:
@@ -114,8 +155,9 @@ def _formulas(row: MethodResult, component: str) -> tuple[str, str]:
     return formula, "; ".join(sorted({x.source for x in terms})) or "—"
 
 
-def _segment(res: Results, rows: list[MethodResult], component: str, x: list[str],
-             opacity: list[float]) -> go.Bar:
+def _segment(
+    res: Results, rows: list[MethodResult], component: str, x: list[str], opacity: list[float]
+) -> go.Bar:
     lang = res.inputs.lang
     values, custom = [], []
     for row in rows:
@@ -126,7 +168,10 @@ def _segment(res: Results, rows: list[MethodResult], component: str, x: list[str
         custom.append([fmt_gib(part, lang, 2), fmt_pct(share, lang, 1), formula, source])
     name = component_label(component, lang)
     return Bar(
-        name=name, x=x, y=values, customdata=custom,
+        name=name,
+        x=x,
+        y=values,
+        customdata=custom,
         marker={"color": COLORS[component], "opacity": opacity, "line": {"width": 0}},
         hovertemplate=(
             f"<b>{name}</b> · %{{x}}<br>%{{customdata[0]}} "
@@ -153,11 +198,21 @@ def _whiskers(x: list[str], bands: list) -> go.Scatter:
     """The measured error band of each peak, as a whisker on top of its bar."""
     ok = [(xi, b) for xi, b in zip(x, bands, strict=True) if b]
     return Scatter(
-        x=[xi for xi, _ in ok], y=[_gib(b[0]) for _, b in ok], mode="markers",
-        marker={"size": 1, "color": "rgba(0,0,0,0)"}, showlegend=False, hoverinfo="skip",
-        error_y={"type": "data", "symmetric": False, "array": [_gib(b[2] - b[0]) for _, b in ok],
-                 "arrayminus": [_gib(b[0] - b[1]) for _, b in ok], "color": "#37474F",
-                 "thickness": 1.5, "width": 10},
+        x=[xi for xi, _ in ok],
+        y=[_gib(b[0]) for _, b in ok],
+        mode="markers",
+        marker={"size": 1, "color": "rgba(0,0,0,0)"},
+        showlegend=False,
+        hoverinfo="skip",
+        error_y={
+            "type": "data",
+            "symmetric": False,
+            "array": [_gib(b[2] - b[0]) for _, b in ok],
+            "arrayminus": [_gib(b[0] - b[1]) for _, b in ok],
+            "color": "#37474F",
+            "thickness": 1.5,
+            "width": 10,
+        },
     )
 
 
@@ -171,13 +226,22 @@ def _labels(res: Results, rows: list[MethodResult], x: list[str], bands: list) -
         label = fmt_gib(b[0], lang) if b else t(lang, "not_runnable")
         text.append(label if fits or not b else f"{t(lang, 'oom')} {label}")
         colors.append(FIT_COLOR if fits else CAPACITY_COLOR)
-        hover.append(row.error or (f"{t(lang, 'hover_band')}: {fmt_gib(b[1], lang)} – "
-                                   f"{fmt_gib(b[2], lang)}"))
+        hover.append(
+            html(row.error)
+            if row.error
+            else (f"{t(lang, 'hover_band')}: {fmt_gib(b[1], lang)} – {fmt_gib(b[2], lang)}")
+        )
     return Scatter(
-        x=x, y=y, mode="text", text=text, textposition="top center",
-        textfont={"color": colors, "size": 14}, customdata=hover,
+        x=x,
+        y=y,
+        mode="text",
+        text=text,
+        textposition="top center",
+        textfont={"color": colors, "size": 14},
+        customdata=hover,
         hovertemplate="%{x}: %{text}<br>%{customdata}<extra></extra>",
-        showlegend=False, cliponaxis=False,
+        showlegend=False,
+        cliponaxis=False,
     )
 
 
@@ -188,12 +252,24 @@ def memory_bars(res: Results) -> go.Figure:
     x = [method_label(r.method, n, lang) for r in rows]
     opacity = [1.0 if r.method == res.focus.method else 0.45 for r in rows]
     bands = _band_rows(res, rows)
-    fig = _figure([*(_segment(res, rows, c, x, opacity) for c in SEGMENTS),
-                   _whiskers(x, bands), _labels(res, rows, x, bands)], lang)
+    fig = _figure(
+        [
+            *(_segment(res, rows, c, x, opacity) for c in SEGMENTS),
+            _whiskers(x, bands),
+            _labels(res, rows, x, bands),
+        ],
+        lang,
+    )
     req = res.request
-    title = t(lang, "chart_title_memory", model=req.model.name, n=n,
-              gpu=res.gpu_name or fmt_gib(req.cluster.memory_bytes, lang),
-              batch=fmt_int(req.training.batch_size, lang), seq=fmt_int(req.training.seq_len, lang))
+    title = t(
+        lang,
+        "chart_title_memory",
+        model=html(req.model.name),
+        n=n,
+        gpu=res.gpu_name or fmt_gib(req.cluster.memory_bytes, lang),
+        batch=fmt_int(req.training.batch_size, lang),
+        seq=fmt_int(req.training.seq_len, lang),
+    )
     fig.update_layout(barmode="stack", bargap=0.35, yaxis_range=[0, _y_top(res)])
     marks = [_capacity(req.cluster.memory_bytes, lang)]
     return _layout(fig, title, t(lang, "axis_gib"), 460, marks)
@@ -213,17 +289,25 @@ def batch_chart(res: Results) -> go.Figure:
         color = METHOD_COLORS[i % len(METHOD_COLORS)]
         name = method_label(curve.method, n, lang)
         width = 3.5 if curve.method == res.focus.method else 2
-        traces.append(Scatter(
-            x=list(curve.batches), y=[_gib(p) for p in curve.peaks], name=name,
-            mode="lines+markers", line={"color": color, "width": width}, marker={"size": 5},
-            hovertemplate=f"{name}<br>batch %{{x}}: %{{y:.1f}} GiB<extra></extra>",
-        ))
+        traces.append(
+            Scatter(
+                x=list(curve.batches),
+                y=[_gib(p) for p in curve.peaks],
+                name=name,
+                mode="lines+markers",
+                line={"color": color, "width": width},
+                marker={"size": 5},
+                hovertemplate=f"{name}<br>batch %{{x}}: %{{y:.1f}} GiB<extra></extra>",
+            )
+        )
         if curve.max_batch:
             traces.append(_largest(curve, color, lang, curve.method == res.focus.method))
     fig = _figure(traces, lang)
     fig.update_layout(xaxis={"title": t(lang, "axis_batch"), "rangemode": "tozero"})
-    marks = [_capacity(res.request.cluster.memory_bytes, lang),
-             _vline(res.inputs.batch, "#607D8B", t(lang, "your_batch"))]
+    marks = [
+        _capacity(res.request.cluster.memory_bytes, lang),
+        _vline(res.inputs.batch_size, "#607D8B", t(lang, "your_batch")),
+    ]
     return _layout(fig, t(lang, "sec_batch"), t(lang, "axis_gib"), 380, marks)
 
 
@@ -231,12 +315,19 @@ def _largest(curve: Curve, color: str, lang: str, labelled: bool) -> go.Scatter:
     """A diamond where the curve last fits; labelled for the focus method only."""
     peak = curve.peaks[curve.batches.index(curve.max_batch)]
     return Scatter(
-        x=[curve.max_batch], y=[_gib(peak)], showlegend=False,
+        x=[curve.max_batch],
+        y=[_gib(peak)],
+        showlegend=False,
         mode="markers+text" if labelled else "markers",
-        marker={"size": 11, "color": color, "symbol": "diamond", "line": {"color": "white",
-                                                                         "width": 1}},
+        marker={
+            "size": 11,
+            "color": color,
+            "symbol": "diamond",
+            "line": {"color": "white", "width": 1},
+        },
         text=[t(lang, "largest_batch", batch=fmt_int(curve.max_batch, lang))],
-        textposition="bottom right", textfont={"color": color, "size": 13},
+        textposition="bottom right",
+        textfont={"color": color, "size": 13},
         hovertemplate="%{text}: %{y:.1f} GiB<extra></extra>",
     )
 
@@ -245,58 +336,111 @@ def vocab_chart(res: Results) -> go.Figure:
     """Peak and its lm_head part against vocabulary size, for the focus method."""
     lang = res.inputs.lang
     xs = [p.vocab for p in res.vocab_curve]
-    fig = _figure([
-        Scatter(x=xs, y=[_gib(p.lm_head) for p in res.vocab_curve], name=t(lang, "lm_head_part"),
-                   mode="lines+markers", fill="tozeroy", line={"color": COLORS["lm_head"]},
-                   hovertemplate="V=%{x:,}: %{y:.1f} GiB<extra></extra>"),
-        Scatter(x=xs, y=[_gib(p.peak) for p in res.vocab_curve], name=t(lang, "peak"),
-                   mode="lines+markers", line={"color": "#263238", "width": 3},
-                   hovertemplate="V=%{x:,}: %{y:.1f} GiB<extra></extra>"),
-    ], lang)
+    fig = _figure(
+        [
+            Scatter(
+                x=xs,
+                y=[_gib(p.lm_head) for p in res.vocab_curve],
+                name=t(lang, "lm_head_part"),
+                mode="lines+markers",
+                fill="tozeroy",
+                line={"color": COLORS["lm_head"]},
+                hovertemplate="V=%{x:,}: %{y:.1f} GiB<extra></extra>",
+            ),
+            Scatter(
+                x=xs,
+                y=[_gib(p.peak) for p in res.vocab_curve],
+                name=t(lang, "peak"),
+                mode="lines+markers",
+                line={"color": "#263238", "width": 3},
+                hovertemplate="V=%{x:,}: %{y:.1f} GiB<extra></extra>",
+            ),
+        ],
+        lang,
+    )
     fig.update_layout(xaxis={"title": t(lang, "axis_vocab"), "tickformat": ","})
-    title = f"{t(lang, 'sec_vocab')} · {method_label(res.focus.method, res.inputs.gpus, lang)}"
+    n = res.request.cluster.num_gpus
+    title = f"{t(lang, 'sec_vocab')} · {method_label(res.focus.method, n, lang)}"
     marks = [_capacity(res.request.cluster.memory_bytes, lang), *_vocab_marks(res)]
     return _layout(fig, title, t(lang, "axis_gib"), 380, marks)
 
 
 def _vocab_marks(res: Results) -> list[dict]:
     lang, vocab = res.inputs.lang, res.request.model.vocab_size
-    marks = [_vline(res.model_vocab, "#607D8B",
-                    t(lang, "model_vocab_mark", vocab=fmt_int(res.model_vocab, lang)))]
+    marks = [
+        _vline(
+            res.model_vocab,
+            "#607D8B",
+            t(lang, "model_vocab_mark", vocab=fmt_int(res.model_vocab, lang)),
+        )
+    ]
     if vocab != res.model_vocab:
-        marks.append(_vline(vocab, COLORS["lm_head"],
-                            t(lang, "whatif_vocab_mark", vocab=fmt_int(vocab, lang)),
-                            dash="dash", top=False))
+        marks.append(
+            _vline(
+                vocab,
+                COLORS["lm_head"],
+                t(lang, "whatif_vocab_mark", vocab=fmt_int(vocab, lang)),
+                dash="dash",
+                top=False,
+            )
+        )
     return marks
 
 
 # ---- cost against time ---------------------------------------------------------------------
 
-GPU_COLORS = ("#3B6FB6", "#2E9E83", "#E8833A", "#8E6CC9", "#D9B44A", "#5C8FD6", "#C2185B",
-              "#6D8B3A", "#00838F", "#8D6E63", "#9AA5B1", "#F06292")
+GPU_COLORS = (
+    "#3B6FB6",
+    "#2E9E83",
+    "#E8833A",
+    "#8E6CC9",
+    "#D9B44A",
+    "#5C8FD6",
+    "#C2185B",
+    "#6D8B3A",
+    "#00838F",
+    "#8D6E63",
+    "#9AA5B1",
+    "#F06292",
+)
 CHEAP_COLOR, FAST_COLOR, MINE_COLOR = "#2E7D32", "#E65100", "#263238"
 
 
-def _cost_trace(points: list[dict], name: str, color: str, cres: CostResults,
-                lang: str) -> go.Scatter:
+def _cost_trace(
+    points: list[dict], name: str, color: str, cres: CostResults, lang: str
+) -> go.Scatter:
     """One GPU type: its plans (one point per count), the cloud range as a bar on each."""
     code, cloud = cres.ranking.currency.code, cres.ranking.cost_basis.value != "owned"
-    hover = [f"{p['num_gpus']} × {name}<br>{fmt_hours(p['hours'], lang)} · "
-             f"{fmt_money_range(p['cost_low'], p['cost_high'], code, lang)}" for p in points]
+    hover = [
+        f"{p['num_gpus']} × {name}<br>{fmt_hours(p['hours'], lang)} · "
+        f"{fmt_money_range(p['cost_low'], p['cost_high'], code, lang)}"
+        for p in points
+    ]
     error = None
     if cloud:
-        error = {"type": "data", "symmetric": False, "thickness": 1.2, "width": 4,
-                 "color": color, "array": [(p["cost_high"] or p["cost"]) - p["cost"]
-                                           for p in points],
-                 "arrayminus": [p["cost"] - (p["cost_low"] or p["cost"]) for p in points]}
+        error = {
+            "type": "data",
+            "symmetric": False,
+            "thickness": 1.2,
+            "width": 4,
+            "color": color,
+            "array": [(p["cost_high"] or p["cost"]) - p["cost"] for p in points],
+            "arrayminus": [p["cost"] - (p["cost_low"] or p["cost"]) for p in points],
+        }
     labelled = len(cres.points) <= MAX_LABELLED
     return Scatter(
-        x=[p["hours"] for p in points], y=[p["cost"] for p in points], name=name,
+        x=[p["hours"] for p in points],
+        y=[p["cost"] for p in points],
+        name=name,
         mode=("lines+" if len(points) > 1 else "") + ("markers+text" if labelled else "markers"),
         text=[f"{p['num_gpus']} × {name}" for p in points] if labelled else None,
-        textposition="middle right", textfont={"color": "#455A64", "size": 12},
-        line={"color": color, "width": 1.5}, marker={"size": 9, "color": color},
-        error_y=error, customdata=hover, hovertemplate="%{customdata}<extra></extra>",
+        textposition="middle right",
+        textfont={"color": "#455A64", "size": 12},
+        line={"color": color, "width": 1.5},
+        marker={"size": 9, "color": color},
+        error_y=error,
+        customdata=hover,
+        hovertemplate="%{customdata}<extra></extra>",
         cliponaxis=False,
     )
 
@@ -304,12 +448,17 @@ def _cost_trace(points: list[dict], name: str, color: str, cres: CostResults,
 MAX_LABELLED = 12  # points labelled "n × GPU" on the chart; more are left to hover
 
 
-def _cost_mark(x: float, y: float, text: str, color: str, symbol: str,
-               position: str) -> go.Scatter:
+def _cost_mark(x: float, y: float, text: str, color: str, symbol: str, position: str) -> go.Scatter:
     """A ring around a highlighted plan, with its label."""
     return Scatter(
-        x=[x], y=[y], mode="markers+text", text=[f"<b>{text}</b>"], textposition=position,
-        textfont={"color": color, "size": 13}, showlegend=False, hoverinfo="skip",
+        x=[x],
+        y=[y],
+        mode="markers+text",
+        text=[f"<b>{text}</b>"],
+        textposition=position,
+        textfont={"color": color, "size": 13},
+        showlegend=False,
+        hoverinfo="skip",
         marker={"size": 24, "symbol": symbol, "color": color, "line": {"width": 2.5}},
         cliponaxis=False,
     )
@@ -319,15 +468,39 @@ def _cost_marks(cres: CostResults, lang: str) -> list[go.Scatter]:
     marks = []
     for p in cres.points:
         if p["cheapest"]:
-            marks.append(_cost_mark(p["hours"], p["cost"], t(lang, "mk_cheapest"), CHEAP_COLOR,
-                                    "circle-open", "bottom center"))
+            marks.append(
+                _cost_mark(
+                    p["hours"],
+                    p["cost"],
+                    t(lang, "mk_cheapest"),
+                    CHEAP_COLOR,
+                    "circle-open",
+                    "bottom center",
+                )
+            )
         if p["fastest"]:
-            marks.append(_cost_mark(p["hours"], p["cost"], t(lang, "mk_fastest"), FAST_COLOR,
-                                    "diamond-open", "bottom center"))
+            marks.append(
+                _cost_mark(
+                    p["hours"],
+                    p["cost"],
+                    t(lang, "mk_fastest"),
+                    FAST_COLOR,
+                    "diamond-open",
+                    "bottom center",
+                )
+            )
     row = cres.mine.row
     if row is not None and cres.mine_cost is not None:
-        marks.append(_cost_mark(row.hours, cres.mine_cost, t(lang, "mk_mine"), MINE_COLOR,
-                                "square-open", "top center"))
+        marks.append(
+            _cost_mark(
+                row.hours,
+                cres.mine_cost,
+                t(lang, "mk_mine"),
+                MINE_COLOR,
+                "square-open",
+                "top center",
+            )
+        )
     return marks
 
 
@@ -335,9 +508,12 @@ def log_ticks(low: float, high: float) -> list[float]:
     """Round tick values for a log axis over [low, high]: 1-2-5 per decade, or 1-1.5-2-3-5-7
     when that gives fewer than four."""
     for steps in ((1, 2, 5), (1, 1.5, 2, 3, 5, 7)):
-        ticks = [m * 10**e for e in range(math.floor(math.log10(low)) - 1,
-                                          math.ceil(math.log10(high)) + 1)
-                 for m in steps if low / 1.5 <= m * 10**e <= high * 1.5]
+        ticks = [
+            m * 10**e
+            for e in range(math.floor(math.log10(low)) - 1, math.ceil(math.log10(high)) + 1)
+            for m in steps
+            if low / 1.5 <= m * 10**e <= high * 1.5
+        ]
         if len(ticks) >= 4:
             return ticks
     return ticks
@@ -351,8 +527,13 @@ def cost_chart(cres: CostResults, lang: str) -> go.Figure:
     for p in cres.points:
         by_gpu.setdefault(p["gpu_key"], []).append(p)
     traces = [
-        _cost_trace(sorted(pts, key=lambda p: p["num_gpus"]), names[key],
-                    GPU_COLORS[i % len(GPU_COLORS)], cres, lang)
+        _cost_trace(
+            sorted(pts, key=lambda p: p["num_gpus"]),
+            names[key],
+            GPU_COLORS[i % len(GPU_COLORS)],
+            cres,
+            lang,
+        )
         for i, (key, pts) in enumerate(by_gpu.items())
     ]
     fig = _figure([*traces, *_cost_marks(cres, lang)], lang)
@@ -362,11 +543,18 @@ def cost_chart(cres: CostResults, lang: str) -> go.Figure:
     ys += [cres.mine_cost] if cres.mine_cost else []
     x_ticks, y_ticks = log_ticks(min(xs), max(xs)), log_ticks(min(ys), max(ys))
     fig.update_layout(
-        xaxis={"title": t(lang, "axis_hours"), "type": "log", "tickvals": x_ticks,
-               "ticktext": [f"{x:,g}" for x in x_ticks],
-               "range": [math.log10(min(xs) / 1.25), math.log10(max(xs) * 1.8)]},
-        yaxis={"type": "log", "tickvals": y_ticks,
-               "ticktext": [fmt_money(y, code, lang, True) for y in y_ticks]},
+        xaxis={
+            "title": t(lang, "axis_hours"),
+            "type": "log",
+            "tickvals": x_ticks,
+            "ticktext": [f"{x:,g}" for x in x_ticks],
+            "range": [math.log10(min(xs) / 1.25), math.log10(max(xs) * 1.8)],
+        },
+        yaxis={
+            "type": "log",
+            "tickvals": y_ticks,
+            "ticktext": [fmt_money(y, code, lang, True) for y in y_ticks],
+        },
         hovermode="closest",
     )
     title = t(lang, "cost_chart_title", basis=t(lang, f"basis_{basis}"))
@@ -382,6 +570,11 @@ def plotly_config(filename: str) -> dict:
     return {
         "displaylogo": False,
         "modeBarButtonsToRemove": ["lasso2d", "select2d"],
-        "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2,
-                                 "width": 1280, "height": 720},
+        "toImageButtonOptions": {
+            "format": "png",
+            "filename": filename,
+            "scale": 2,
+            "width": 1280,
+            "height": 720,
+        },
     }

@@ -1,5 +1,6 @@
-"""PlanInputs → core Requests → llmem_core answers. No formulas: every byte comes from the core.
-(Time and money: cost.py, from the core's cost module.)
+"""PlanInputs → the core's PlanSpec → Job and Requests → llmem_core answers. No formulas and no
+rules: every byte, every method's fate and every refusal come from the core. (Time and money:
+cost.py, from the core's cost module.)
 
 `run()` returns either `Results` (everything the page shows) or a `FieldError` naming the
 input that caused the problem, so the page can put the message next to that input.
@@ -10,74 +11,73 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from pydantic import ValidationError
-
-from llmem_dashboard.state import ALL_METHODS, CUSTOM_GPU, PlanInputs
 from llmem_core import (
     Architecture,
-    Cluster,
     Estimate,
     Gpu,
     InputError,
+    Job,
     Method,
-    MethodKind,
     Plan,
-    ProfileName,
     Request,
-    Runtime,
-    Training,
     estimate,
     gpus_needed,
-    peak_bytes,
     plan,
+    prepare,
 )
 from llmem_core.accuracy import Band, band_for
 from llmem_core.estimate import available_profiles
-from llmem_core.hf_config import first_error
-from llmem_core.models import PlanChoice
 from llmem_core.plan import candidate_methods
-from llmem_core.units import GiB, MiB
+from llmem_dashboard.state import PlanInputs
 
 # "GPUs needed" searches counts up to this (1–8, then whole 8-GPU nodes); beyond it the card
 # says "more than". Bounds the rerun time when a model fits almost nowhere.
 COST_MAX_GPUS = 64
 # Vocabulary sizes of the what-if curve: GPT-2 (50,257) … Gemma (256,000), log-spaced.
-VOCAB_POINTS = (8_000, 16_000, 32_000, 50_257, 65_536, 100_000, 128_256, 152_064, 200_000,
-                256_000)
+VOCAB_POINTS = (8_000, 16_000, 32_000, 50_257, 65_536, 100_000, 128_256, 152_064, 200_000, 256_000)
 BATCH_POINTS = 14  # core evaluations per method on the peak-vs-batch curve (plus the crossing)
 
-# Input errors from the core start with a field name; this maps it to the widget that sets it.
-FIELD_OF_PREFIX = {
-    "precision": "precision",
-    "grad_checkpointing": "ckpt",
-    "optimizer": "optimizer",
-    "tp": "tp",
-    "method": "method",
-    "config.json": "model",
-    "model": "model",
-    "profile": "profile",
-    "batch_size": "batch",
-    "seq_len": "seq",
-    "num_gpus": "gpus",
+# The core's field names (PlanSpec's, and those of the models it builds) → the input whose
+# message slot shows the error. A name not listed is its own input's (the sidebar's fields
+# carry PlanSpec's names); a field of a config.json is the model's.
+WIDGET_OF_FIELD = {
+    "gpu_memory_mib": "gpu",
     "memory_bytes": "gpu",
-    "vocab_size": "vocab",
-    "cuda_context_bytes": "context_mib",
+    "gpu_key": "gpu",
+    "cuda_context_bytes": "cuda_context_mib",
     "allocator_slack": "slack_pct",
-    "chunk_size": "chunk",
 }
 
 
 @dataclass(frozen=True)
 class FieldError:
-    field: str  # a PlanInputs field name (the widget next to which the message goes)
+    field: str | None  # the input next to which the message goes (None: no input of its own)
     message: str
+
+
+def widget_for(field: str, table: dict[str, str], known: set[str]) -> str | None:
+    """The input an error's field belongs to: the whole name, its first part (a nested field
+    such as `utilisation.tp`), then its last; looked up in `table`, else taken as it is."""
+    parts = field.split(".")
+    for name in (field, parts[0], parts[-1]):
+        widget = table.get(name, name)
+        if widget in known:
+            return widget
+    return None
+
+
+def field_error(err: InputError) -> FieldError:
+    """A core error → the sidebar input it belongs to (by its field; the model's by default)."""
+    return FieldError(
+        widget_for(err.field, WIDGET_OF_FIELD, set(PlanInputs.model_fields)) or "model", err.message
+    )
 
 
 @dataclass(frozen=True)
 class MethodResult:
-    method: Method
+    method: Method  # as the core resolved it (the tensor-parallel degree filled in)
     estimate: Estimate | None  # None when this method cannot run here
-    error: str | None = None
+    error: str | None = None  # why not (the core's refusal)
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,7 @@ class VocabPoint:
 @dataclass(frozen=True)
 class Results:
     inputs: PlanInputs
+    job: Job  # the plan without its method (what Algorithm 1 and the cost ranking take)
     request: Request  # the focus request (user's batch, focus method)
     gpu_name: str
     methods: tuple[MethodResult, ...]  # every shown method at the user's batch
@@ -110,79 +111,43 @@ class Results:
     model_vocab: int
 
 
-def field_error(err: Exception) -> FieldError:
-    """A core error → the input it belongs to (by the field name the message starts with)."""
-    message = first_error(err) if isinstance(err, ValidationError) else str(err)
-    head = message.split(":", 1)[0].strip().split(".")[-1]
-    return FieldError(FIELD_OF_PREFIX.get(head, "model"), message)
+def build_job(inputs: PlanInputs, arch: Architecture) -> Job:
+    """The user's plan as the core's Job (`arch`: the preset's or the uploaded config's)."""
+    spec = inputs.spec()
+    if spec.profile not in available_profiles():
+        raise InputError("profile", f"{spec.profile} is not available in this version yet")
+    job = spec.job(arch)
+    return job if spec.vocab_size is None else job.with_(vocab_size=spec.vocab_size)
 
 
-def profile_available(name: str) -> bool:
-    """Whether this version of the core implements the profile (ProfileName lists planned ones)."""
-    return ProfileName(name) in available_profiles()
+def _row(job: Job, method: Method) -> MethodResult:
+    est = estimate(job.request(method))
+    return MethodResult(est.parallel.method, est)
 
 
-def base_request(inputs: PlanInputs, arch: Architecture, gpus: dict[str, Gpu]) -> Request:
-    """The user's plan as a core Request (method SINGLE as placeholder). Raises on bad input."""
-    if not profile_available(inputs.profile):
-        raise InputError(f"profile: '{inputs.profile}' is not available in this version yet")
-    if inputs.vocab is not None:
-        arch = arch.with_vocab(inputs.vocab)
-    memory = (round(inputs.gpu_gib * GiB) if inputs.gpu == CUSTOM_GPU
-              else gpus[inputs.gpu].memory_bytes)
-    key = None if inputs.gpu == CUSTOM_GPU else inputs.gpu
-    return Request(
-        model=arch,
-        training=Training(batch_size=inputs.batch, seq_len=inputs.seq, precision=inputs.precision,
-                          optimizer=inputs.optimizer, grad_checkpointing=inputs.ckpt),
-        method=Method(kind=MethodKind.SINGLE),
-        cluster=Cluster(gpu_key=key, memory_bytes=memory, num_gpus=inputs.gpus),
-        runtime=Runtime(profile=inputs.profile, cuda_context_bytes=inputs.context_mib * MiB,
-                        allocator_slack=inputs.slack_pct / 100, chunk_size=inputs.chunk),
-    )
+def method_rows(inputs: PlanInputs, job: Job, choice: Plan) -> list[MethodResult]:
+    """The methods on the page at the user's batch: the one asked for (refused by the core if
+    it cannot run), or every candidate of Algorithm 1, those that cannot run with the reason."""
+    kind = inputs.method_kind()
+    if kind is not None:
+        asked = {m.kind: m for m in candidate_methods(job.cluster.num_gpus, inputs.tp_asked())}
+        return [_row(job, asked.get(kind, Method(kind=kind)))]
+    rows = [
+        _row(job, mp.method) if mp.applicable else MethodResult(mp.method, None, mp.reason)
+        for mp in choice.methods.values()
+    ]
+    if all(r.estimate is None for r in rows):
+        job.request(rows[0].method)  # raises the refusal with its field
+    return rows
 
 
-def tp_choice(inputs: PlanInputs) -> int | None:
-    return inputs.tp or None
-
-
-def shown_methods(inputs: PlanInputs) -> list[Method]:
-    """The methods on the page: Algorithm 1's candidates, or the one the user chose."""
-    candidates = candidate_methods(inputs.gpus, tp_choice(inputs))
-    if inputs.method == ALL_METHODS:
-        return candidates
-    chosen = [m for m in candidates if m.kind.value == inputs.method]
-    if not chosen:
-        raise InputError(f"method: {inputs.method} is not available on {inputs.gpus} GPU(s)")
-    return chosen
-
-
-def with_method(req: Request, method: Method) -> Request:
-    return req.model_copy(update={"method": method})
-
-
-def with_batch(req: Request, batch: int) -> Request:
-    training = req.training.model_copy(update={"batch_size": batch})
-    return req.model_copy(update={"training": training})
-
-
-def method_result(req: Request, method: Method) -> MethodResult:
-    try:
-        return MethodResult(method, estimate(with_method(req, method)))
-    except InputError as err:
-        return MethodResult(method, None, str(err))
-
-
-def focus_result(inputs: PlanInputs, rows: list[MethodResult], choice: Plan) -> MethodResult:
-    """The method the headline speaks of: the user's, else Algorithm 1's choice."""
-    if inputs.method == ALL_METHODS and choice.choice != PlanChoice.CPU_OFFLOAD:
-        for row in rows:
-            if row.method.kind.value == choice.choice.value:
-                return row
+def focus_row(rows: list[MethodResult], choice: Plan, compare_all: bool) -> MethodResult:
+    """The method the headline speaks of: Algorithm 1's choice when comparing all, else the
+    user's; when nothing fits, the runnable method with the lowest peak."""
+    if compare_all and choice.choice is not None:
+        return next(r for r in rows if r.method.kind == choice.choice)
     runnable = [r for r in rows if r.estimate is not None]
-    if inputs.method != ALL_METHODS or not runnable:
-        return rows[0]
-    return min(runnable, key=lambda r: r.estimate.peak_bytes)
+    return rows[0] if not compare_all else min(runnable, key=lambda r: r.estimate.peak_bytes)
 
 
 def batch_points(max_batch: int, user_batch: int) -> list[int]:
@@ -193,59 +158,59 @@ def batch_points(max_batch: int, user_batch: int) -> list[int]:
     return sorted(points)
 
 
-def batch_curve(req: Request, method: Method, max_batch: int) -> Curve | None:
-    mreq = with_method(req, method)
+def batch_curve(row: MethodResult, max_batch: int) -> Curve:
+    """The peak at many batches, from the request's batch-independent part (core: prepare)."""
+    req = row.estimate.request
+    prepared = prepare(req)
     batches = batch_points(max_batch, req.training.batch_size)
-    try:
-        peaks = tuple(peak_bytes(with_batch(mreq, b)) for b in batches)
-    except InputError:
-        return None
-    return Curve(method, tuple(batches), peaks, max_batch)
+    return Curve(row.method, tuple(batches), tuple(prepared.peak(b) for b in batches), max_batch)
 
 
-def vocab_curve(req: Request, model_vocab: int) -> tuple[VocabPoint, ...]:
-    points = sorted({*VOCAB_POINTS, model_vocab, req.model.vocab_size})
+def _curves(rows: list[MethodResult], choice: Plan) -> tuple[Curve, ...]:
+    best = {kind: mp.max_batch_size for kind, mp in choice.methods.items()}
+    return tuple(batch_curve(r, best.get(r.method.kind, 0)) for r in rows if r.estimate)
+
+
+def vocab_curve(job: Job, method: Method, model_vocab: int) -> tuple[VocabPoint, ...]:
+    """Peak and its lm_head part over vocabulary sizes, for one method (the job varied)."""
+    points = sorted({*VOCAB_POINTS, model_vocab, job.model.vocab_size})
     out = []
     for vocab in points:
-        parts = estimate(req.model_copy(update={"model": req.model.with_vocab(vocab)})).components
+        parts = estimate(job.with_(vocab_size=vocab).request(method)).components
         out.append(VocabPoint(vocab, parts.total, parts.lm_head))
     return tuple(out)
+
+
+def _needed(job: Job) -> int | None:
+    found = gpus_needed(job, max_gpus=COST_MAX_GPUS)
+    return found.job.cluster.num_gpus if found else None
+
+
+def results(inputs: PlanInputs, arch: Architecture, gpus: dict[str, Gpu]) -> Results:
+    """Everything the page shows for one plan; InputError (with its field) if the core refuses."""
+    job = build_job(inputs, arch)
+    choice = plan(job, tp=inputs.tp_asked())  # refuses a dp+tp degree the GPUs cannot take
+    rows = method_rows(inputs, job, choice)
+    focus = focus_row(rows, choice, inputs.method_kind() is None)
+    return Results(
+        inputs=inputs,
+        job=job,
+        request=focus.estimate.request,
+        gpu_name=gpus[inputs.gpu].name if inputs.gpu in gpus else "",
+        methods=tuple(rows),
+        focus=focus,
+        plan=choice,
+        batch_curves=_curves(rows, choice),
+        vocab_curve=vocab_curve(job, focus.method, arch.vocab_size),
+        gpus_needed=_needed(job),
+        accuracy=band_for(job.runtime.profile.value, focus.method.kind.value),
+        model_vocab=arch.vocab_size,
+    )
 
 
 def run(inputs: PlanInputs, arch: Architecture, gpus: dict[str, Gpu]) -> Results | FieldError:
     """Everything the page shows for one plan, or the input to blame."""
     try:
-        req = base_request(inputs, arch, gpus)
-        choice = plan(req, tp_degree=tp_choice(inputs))  # checks the tp degree first
-        methods = shown_methods(inputs)
-        rows = [method_result(req, m) for m in methods]
-        if all(r.estimate is None for r in rows):
-            raise InputError(rows[0].error or "method: no method can run")
-        focus = focus_result(inputs, rows, choice)
-        freq = with_method(req, focus.method)
-        return Results(
-            inputs=inputs,
-            request=freq,
-            gpu_name=gpus[inputs.gpu].name if inputs.gpu in gpus else "",
-            methods=tuple(rows),
-            focus=focus,
-            plan=choice,
-            batch_curves=_curves(req, choice, methods),
-            vocab_curve=vocab_curve(freq, arch.vocab_size),
-            gpus_needed=_needed(req),
-            accuracy=band_for(req.runtime.profile.value, focus.method.kind.value),
-            model_vocab=arch.vocab_size,
-        )
-    except (InputError, ValidationError) as err:
+        return results(inputs, arch, gpus)
+    except InputError as err:
         return field_error(err)
-
-
-def _curves(req: Request, choice: Plan, methods: list[Method]) -> tuple[Curve, ...]:
-    best = {m.method: m.max_batch_size for m in choice.methods}
-    curves = (batch_curve(req, m, best.get(m, 0)) for m in methods)
-    return tuple(c for c in curves if c is not None)
-
-
-def _needed(req: Request) -> int | None:
-    found = gpus_needed(req, max_gpus=COST_MAX_GPUS)
-    return found[0] if found else None

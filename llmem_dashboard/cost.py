@@ -1,13 +1,15 @@
-"""CostInputs + the plan → llmem_core.cost answers. No formulas: every hour and every amount of
-money comes from the cost module (rank_plans, plan_row, price_table).
+"""CostInputs + the plan → the core's CostSpec and Run → llmem_core.cost answers. No formulas:
+every hour and every amount of money comes from the cost module (rank_plans, plan_row,
+price_table).
 
 `run()` returns `CostResults` (the ranking, its table rows and chart points, the user's own
 plan priced, the effective prices) or a `FieldError` naming the cost input to blame.
 
 Speed: ranking the whole catalog takes 0.1–0.6 s (every GPU type × count runs Algorithm 1),
 over the page's 150 ms. So the comparison covers a shortlist unless the user asks for every
-GPU type, and the ranking is memoised on its frozen inputs (a small LRU): changing the
-language, the method shown, the GPU count or the view does not rank again.
+GPU type, and the ranking is memoised on its inputs (a small LRU keyed by the run and the
+cost question's JSON): changing the language, the method shown, the GPU count or the view does
+not rank again.
 """
 
 from __future__ import annotations
@@ -18,22 +20,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from pydantic import ValidationError
-
-from llmem_dashboard.compute import FieldError, Results, field_error
-from llmem_dashboard.state import COST_METHODS, CostInputs, price_override
 from llmem_core import Gpu, InputError
 from llmem_core.cost import (
     CostAssumptions,
-    CostBasis,
     CostRow,
-    Currency,
-    Job,
-    PerMethodCommPenalty,
-    PerMethodUtilisation,
-    PriceOverride,
+    CostSpec,
     Ranking,
-    RankOptions,
+    Run,
     UnitPrices,
     chart_points,
     price_table,
@@ -43,37 +36,41 @@ from llmem_core.cost import (
 )
 from llmem_core.cost.rank import basis_cost, plan_row
 from llmem_core.cost.table import table_row
+from llmem_dashboard.compute import FieldError, Results, widget_for
+from llmem_dashboard.state import CostInputs
 
 # The comparison's default GPU types: one or two per class people rent for fine-tuning
 # (data-centre Ampere/Hopper/Blackwell, a 48 GB card, a consumer card, AMD), plus the user's
 # GPU; "all GPU types" ranks the whole catalog on demand.
-SHORTLIST = ("a100-80gb", "h100-80gb", "h200-141gb", "b200-180gb", "l40s-48gb", "rtx4090-24gb",
-             "mi300x-192gb")
-MAX_GPUS = 16  # counts tried per GPU type: 1–8, then 16 (whole 8-GPU nodes); the core's default
+SHORTLIST = (
+    "a100-80gb",
+    "h100-80gb",
+    "h200-141gb",
+    "b200-180gb",
+    "l40s-48gb",
+    "rtx4090-24gb",
+    "mi300x-192gb",
+)
+MAX_GPUS: int = CostSpec.model_fields["max_gpus"].default  # counts tried: 1–8, then 16
 RANKING_CACHE = 32  # rankings kept (each a few hundred KB at most)
 
-# Cost inputs whose core error messages start with these names → the widget that sets them.
-FIELD_OF_PREFIX = {
+# The cost module's field names (CostSpec's, and those of the models it builds) → the cost
+# input whose message slot shows the error; a name not listed is its own input's.
+WIDGET_OF_FIELD = {
     "dataset_tokens": "data",
     "dataset_samples": "data",
-    "epochs": "epochs",
-    "currency": "rate",
-    "per_usd": "rate",
     "code": "currency",
-    "prices": "prices",
-    "cloud_per_gpu_hour_low": "prices",
-    "cloud_per_gpu_hour_high": "prices",
-    "purchase_per_gpu": "prices",
-    "power_w": "prices",
-    "bf16_tflops_dense": "prices",
-    "deadline_hours": "deadline",
-    "budget": "budget",
+    "per_usd": "usd_rate",
+    "utilisation": "util_pct",
+    "comm_penalty": "util_pct",  # one slot under the per-method table
     "amortisation_years": "years",
-    "owned_hours_per_month": "hours_pm",
-    "power_price_per_kwh": "kwh",
-    "pue": "pue",
-    "utilisation": "util",
-    "comm_penalty": "comm",
+    "owned_hours_per_month": "hours_per_month",
+    "power_price_per_kwh": "power_price",
+    "cloud_per_gpu_hour_low": "price",
+    "cloud_per_gpu_hour_high": "price",
+    "purchase_per_gpu": "price",
+    "power_w": "price",
+    "bf16_tflops_dense": "price",
 }
 
 
@@ -104,36 +101,6 @@ class CostResults:
     rank_ms: float  # time spent ranking on this run (≈ 0 when memoised)
 
 
-def assumptions(c: CostInputs) -> CostAssumptions:
-    """The user's assumptions in the core's units (fractions, not %)."""
-    return CostAssumptions(
-        utilisation=PerMethodUtilisation(**_fractions(c.util_pct)),
-        comm_penalty=PerMethodCommPenalty(**_fractions(c.comm_pct)),
-        amortisation_years=c.years,
-        owned_hours_per_month=c.hours_pm,
-        power_price_per_kwh=c.kwh,
-        pue=c.pue,
-        currency=Currency(code=c.currency, per_usd=c.rate),
-    )
-
-
-def _fractions(percents: tuple[float, ...]) -> dict[str, float]:
-    return {m: p / 100 for m, p in zip(COST_METHODS, percents, strict=True)}
-
-
-def job(c: CostInputs, res: Results) -> Job:
-    """The fine-tuning run: the plan's model, training and runtime, with the data and epochs."""
-    size = {"dataset_tokens" if c.unit == "tokens" else "dataset_samples": c.data}
-    req = res.request
-    return Job(model=req.model, training=req.training, runtime=req.runtime, epochs=c.epochs,
-               **size)
-
-
-def options(c: CostInputs) -> RankOptions:
-    return RankOptions(max_gpus=MAX_GPUS, all_counts=c.counts == "all",
-                       deadline_hours=c.deadline, budget=c.budget, cost_basis=CostBasis(c.basis))
-
-
 def compared(c: CostInputs, gpus: Mapping[str, Gpu], user_gpu: str) -> tuple[str, ...]:
     """The GPU types compared: the shortlist and the user's GPU, or the whole catalog."""
     if c.gpu_set == "all":
@@ -142,24 +109,23 @@ def compared(c: CostInputs, gpus: Mapping[str, Gpu], user_gpu: str) -> tuple[str
     return tuple(k for k in gpus if k in wanted)
 
 
-def edits(c: CostInputs, keys: tuple[str, ...]) -> dict[str, PriceOverride]:
-    return {k: price_override(edit) for k, edit in c.prices if k in keys}
+def spec(c: CostInputs, gpus: Mapping[str, Gpu], user_gpu: str) -> CostSpec:
+    """The core's cost question for these inputs over the compared GPU types."""
+    return c.spec(compared(c, gpus, user_gpu), MAX_GPUS)
 
 
 @lru_cache(maxsize=RANKING_CACHE)
-def _ranking(job: Job, gpus: tuple[Gpu, ...], a: CostAssumptions, opts: RankOptions,
-             price_edits: tuple[tuple[str, PriceOverride], ...]) -> Ranking:
-    return rank_plans(job, {g.key: g for g in gpus}, a, opts, dict(price_edits))
+def _ranking(run: Run, question: str, catalog: tuple[Gpu, ...]) -> Ranking:
+    s = CostSpec.model_validate_json(question)
+    return rank_plans(run, {g.key: g for g in catalog}, s.assumptions(), s.options(), s.edits())
 
 
-def ranking(job: Job, gpus: Mapping[str, Gpu], a: CostAssumptions, opts: RankOptions,
-            price_edits: Mapping[str, PriceOverride]) -> Ranking:
-    """rank_plans, memoised on its (frozen, hashable) inputs."""
-    return _ranking(job, tuple(gpus.values()), a, opts, tuple(sorted(price_edits.items())))
+def ranking(run: Run, s: CostSpec, gpus: Mapping[str, Gpu]) -> Ranking:
+    """rank_plans, memoised on the run, the question (as JSON: it holds dicts) and the GPUs."""
+    return _ranking(run, s.model_dump_json(), tuple(gpus.values()))
 
 
-def mine(res: Results, job: Job, gpus: Mapping[str, Gpu], a: CostAssumptions,
-         price_edits: Mapping[str, PriceOverride]) -> Mine:
+def mine(res: Results, run: Run, gpus: Mapping[str, Gpu], s: CostSpec, a: CostAssumptions) -> Mine:
     """The headline's plan priced by the core: the user's GPU and count, the focus method."""
     gpu = gpus.get(res.inputs.gpu)
     if gpu is None or gpu.bf16_tflops_dense is None:
@@ -167,33 +133,44 @@ def mine(res: Results, job: Job, gpus: Mapping[str, Gpu], a: CostAssumptions,
     est = res.focus.estimate
     if est is None or not est.fits:
         return Mine(None, "cost_mine_oom")
-    chosen = next(m for m in res.plan.methods if m.method == res.focus.method)
-    prices = unit_prices(gpu, price_edits.get(gpu.key), a.currency)
-    return Mine(plan_row(job, gpu, prices, res.request.cluster.num_gpus, chosen, a))
+    chosen = res.plan.methods[res.focus.method.kind]
+    prices = unit_prices(gpu, s.edits().get(gpu.key), a.currency)
+    return Mine(plan_row(run, gpu, prices, res.job.cluster.num_gpus, chosen, a))
 
 
 def run(c: CostInputs, res: Results, gpus: Mapping[str, Gpu]) -> CostResults | FieldError:
     """The cost comparison for the plan, or the cost input to blame."""
     try:
-        the_job, a, opts = job(c, res), assumptions(c), options(c)
-        keys = compared(c, gpus, res.inputs.gpu)
-        chosen = {k: gpus[k] for k in keys}
-        price_edits = {k: price_override(e) for k, e in c.prices if k in gpus}
-        start = time.perf_counter()
-        ranked = ranking(the_job, chosen, a, opts, edits(c, keys))
-        rank_ms = (time.perf_counter() - start) * 1000
-        own = mine(res, the_job, gpus, a, price_edits)
-    except (InputError, ValidationError) as err:
+        return results(c, res, gpus)
+    except InputError as err:
         return cost_field_error(err)
+
+
+def results(c: CostInputs, res: Results, gpus: Mapping[str, Gpu]) -> CostResults:
+    s = spec(c, gpus, res.inputs.gpu)
+    the_run, a = s.run(res.job), s.assumptions()
+    chosen = {k: gpus[k] for k in s.gpu}
+    start = time.perf_counter()
+    ranked = ranking(the_run, s, gpus)
+    rank_ms = (time.perf_counter() - start) * 1000
+    own = mine(res, the_run, gpus, s, a)
+    edits = {k: e for k, e in s.edits().items() if k in chosen}
     rows = tuple(table_rows(ranked))
     return CostResults(
-        inputs=c, ranking=ranked, rows=rows, mine_row=_mine_row(own, rows, a.currency.code),
-        points=tuple(chart_points(ranked)), mine=own,
+        inputs=c,
+        ranking=ranked,
+        rows=rows,
+        mine_row=_mine_row(own, rows, a.currency.code),
+        points=tuple(chart_points(ranked)),
+        mine=own,
         mine_cost=basis_cost(own.row, ranked.cost_basis) if own.row else None,
-        prices=price_table(chosen, edits(c, keys), a.currency),
+        prices=price_table(chosen, edits, a.currency),
         catalog=price_table(chosen, None, a.currency),
-        power_price_default=CostAssumptions(currency=a.currency).power_price(), gpu_keys=keys,
-        user_gpu=res.inputs.gpu, user_gpus=res.request.cluster.num_gpus, max_gpus=MAX_GPUS,
+        power_price_default=CostAssumptions(currency=a.currency).power_price(),
+        gpu_keys=s.gpu,
+        user_gpu=res.inputs.gpu,
+        user_gpus=res.job.cluster.num_gpus,
+        max_gpus=MAX_GPUS,
         rank_ms=rank_ms,
     )
 
@@ -206,9 +183,8 @@ def _mine_row(own: Mine, rows: tuple[dict[str, Any], ...], code: str) -> dict[st
     return None if (own.row.gpu_key, own.row.num_gpus) in shown else table_row(own.row, code)
 
 
-def cost_field_error(err: Exception) -> FieldError:
-    """A core error → the cost input it belongs to (by the field name it starts with)."""
-    message = field_error(err).message
-    found = [(message.find(name), name) for name in FIELD_OF_PREFIX if name in message]
-    field = FIELD_OF_PREFIX[min(found)[1]] if found else "data"  # the first name it mentions
-    return FieldError(field, message)
+def cost_field_error(err: InputError) -> FieldError:
+    """A cost error → the cost input it belongs to, by its field (None: above the table)."""
+    return FieldError(
+        widget_for(err.field, WIDGET_OF_FIELD, set(CostInputs.model_fields)), err.message
+    )

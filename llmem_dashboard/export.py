@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from llmem_core.accuracy import band_bytes as band
 from llmem_dashboard.compute import COST_MAX_GPUS, Results
 from llmem_dashboard.state import as_dict
 from llmem_dashboard.tables import plan_records
-from llmem_core.accuracy import band_bytes as band
 
 
 def plan_csv(res: Results) -> str:
@@ -30,7 +31,7 @@ def _headline(res: Results) -> dict[str, Any]:
     low_high = band(est.peak_bytes, res.accuracy) if est else None
     return {
         "method": res.focus.method.kind.value,
-        "tp_degree": res.focus.method.tp_degree,
+        "tp": res.focus.method.tp,
         "peak_bytes": est.peak_bytes if est else None,
         "peak_band_bytes": list(low_high) if low_high else None,
         "capacity_bytes": res.request.cluster.memory_bytes,
@@ -50,10 +51,15 @@ def plan_json(res: Results, link: str = "", cost_rows: Sequence[dict[str, Any]] 
         "model": res.request.model.name,
         "profile": res.request.runtime.profile.value,
         "headline": _headline(res),
-        "accuracy": None if res.accuracy is None else {
-            "error_pct": res.accuracy.error_pct, "source": res.accuracy.source},
+        "accuracy": None
+        if res.accuracy is None
+        else {"error_pct": res.accuracy.error_pct, "source": res.accuracy.source},
         "methods": plan_records(res),
-        "plan": {"choice": res.plan.choice.value, "reason": res.plan.reason},
+        "plan": {
+            "choice": res.plan.choice.value if res.plan.choice else None,
+            "offload": res.plan.offload,
+            "reason": res.plan.reason,
+        },
         "terms": [x.model_dump() for x in est.terms] if est else [],
         "notes": list(est.notes) if est else [],
         "gpus_needed_searched_up_to": COST_MAX_GPUS,
@@ -68,7 +74,12 @@ def chart_html(fig: go.Figure) -> str:
 
 
 def file_stem(res: Results) -> str:
+    """A download's name: model, GPUs, batch, sequence; only letters, digits, '.', '_', '-'
+    (an uploaded model's name is the user's)."""
     req = res.request
-    model = req.model.name.split("/")[-1]
+    model = _FILE_UNSAFE.sub("_", req.model.name.split("/")[-1])[:80]
     n, b, s = req.cluster.num_gpus, req.training.batch_size, req.training.seq_len
     return f"llmem-{model}-{n}x{res.inputs.gpu}-b{b}-s{s}"
+
+
+_FILE_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")

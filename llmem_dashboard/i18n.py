@@ -7,27 +7,42 @@ the unit drivers report; money in the user's currency, as the cost module return
 
 from __future__ import annotations
 
+from llmem_core.errors import InputError
 from llmem_core.models import Method, MethodKind
+from llmem_core.parallelism import dp_tp_degree
 from llmem_core.units import GiB
 
 Lang = str  # "en" | "ja"
 
 # Model families as their authors write them (proper names: the same in every language).
 FAMILY_NAMES = {
-    "opt": "OPT", "bloom": "BLOOM", "codegen": "CodeGen", "biogpt": "BioGPT",
-    "gpt_bigcode": "GPT-BigCode", "gpt_neo": "GPT-Neo", "gpt2": "GPT-2", "llama": "Llama",
-    "mistral": "Mistral", "mixtral": "Mixtral", "qwen2": "Qwen2", "gemma2": "Gemma 2",
+    "opt": "OPT",
+    "bloom": "BLOOM",
+    "codegen": "CodeGen",
+    "biogpt": "BioGPT",
+    "gpt_bigcode": "GPT-BigCode",
+    "gpt_neo": "GPT-Neo",
+    "gpt2": "GPT-2",
+    "llama": "Llama",
+    "mistral": "Mistral",
+    "mixtral": "Mixtral",
+    "qwen2": "Qwen2",
+    "gemma2": "Gemma 2",
     "phi3": "Phi-3",
 }
 
 STRINGS: dict[str, dict[str, str]] = {
     # page
-    "title": {"en": "GPU memory planner for LLM fine-tuning",
-              "ja": "LLMファインチューニングのGPUメモリ計画"},
-    "subtitle": {"en": "Peak memory per GPU, the fastest way to spread the job, and what it costs "
-                       "— estimated with LLMem (IJCAI 2024) before you rent or buy.",
-                 "ja": "GPUあたりのピークメモリ、最速の分散方法、そのコストを、GPUを借りる・"
-                       "買う前にLLMem（IJCAI 2024）で見積もります。"},
+    "title": {
+        "en": "GPU memory planner for LLM fine-tuning",
+        "ja": "LLMファインチューニングのGPUメモリ計画",
+    },
+    "subtitle": {
+        "en": "Peak memory per GPU, the fastest way to spread the job, and what it costs "
+        "— estimated with LLMem (IJCAI 2024) before you rent or buy.",
+        "ja": "GPUあたりのピークメモリ、最速の分散方法、そのコストを、GPUを借りる・"
+        "買う前にLLMem（IJCAI 2024）で見積もります。",
+    },
     "language": {"en": "Language", "ja": "言語"},
     "presentation": {"en": "Presentation view", "ja": "プレゼンテーション表示"},
     "exit_presentation": {"en": "Exit presentation view", "ja": "プレゼンテーション表示を終了"},
@@ -38,14 +53,20 @@ STRINGS: dict[str, dict[str, str]] = {
     "source_upload": {"en": "Upload config.json", "ja": "config.jsonをアップロード"},
     "model_preset": {"en": "Model preset (type to search)", "ja": "モデル（入力して検索）"},
     "model_upload": {"en": "Hugging Face config.json", "ja": "Hugging Faceのconfig.json"},
-    "upload_hint": {"en": "Read as plain JSON; nothing is executed. An uploaded model is not "
-                          "part of the share link.",
-                    "ja": "JSONとして読むだけで、何も実行しません。アップロードしたモデルは"
-                          "共有リンクに含まれません。"},
-    "upload_waiting": {"en": "No file yet: showing the preset above.",
-                       "ja": "ファイル未選択のため、上のプリセットを表示しています。"},
-    "upload_ok": {"en": "Read {name}: {params} parameters",
-                  "ja": "{name}を読み込みました：{params}"},
+    "upload_hint": {
+        "en": "Read as plain JSON; nothing is executed. An uploaded model is not "
+        "part of the share link.",
+        "ja": "JSONとして読むだけで、何も実行しません。アップロードしたモデルは"
+        "共有リンクに含まれません。",
+    },
+    "upload_waiting": {
+        "en": "No file yet: showing the preset above.",
+        "ja": "ファイル未選択のため、上のプリセットを表示しています。",
+    },
+    "upload_ok": {
+        "en": "Read {name}: {params} parameters",
+        "ja": "{name}を読み込みました：{params}",
+    },
     "vocab_whatif": {"en": "Change the vocabulary (what-if)", "ja": "語彙サイズを変える（仮定）"},
     "vocab_size": {"en": "Vocabulary size", "ja": "語彙サイズ"},
     "vocab_model": {"en": "The model's own: {vocab}", "ja": "モデル本来の値：{vocab}"},
@@ -54,10 +75,16 @@ STRINGS: dict[str, dict[str, str]] = {
     "gpu_gib": {"en": "Memory per GPU (GiB)", "ja": "GPUあたりのメモリ（GiB）"},
     "num_gpus": {"en": "Number of GPUs", "ja": "GPUの数"},
     "method": {"en": "Distribution method", "ja": "分散方法"},
-    "method_all": {"en": "Compare all (Algorithm 1 picks)",
-                   "ja": "すべて比較（アルゴリズム1が選択）"},
+    "method_all": {
+        "en": "Compare all (Algorithm 1 picks)",
+        "ja": "すべて比較（アルゴリズム1が選択）",
+    },
     "tp_degree": {"en": "Tensor-parallel degree of DP+TP", "ja": "DP+TPのテンソル並列度"},
     "tp_auto": {"en": "Auto ({tp})", "ja": "自動（{tp}）"},
+    "tp_auto_none": {
+        "en": "Auto (no dp+tp layout on {gpus} GPUs)",
+        "ja": "自動（{gpus}台ではDP+TPを構成できません）",
+    },
     "batch": {"en": "Batch size per GPU (micro-batch)", "ja": "GPUあたりのバッチサイズ"},
     "seq": {"en": "Sequence length (tokens)", "ja": "系列長（トークン）"},
     "training_details": {"en": "Training details", "ja": "学習の詳細"},
@@ -66,67 +93,99 @@ STRINGS: dict[str, dict[str, str]] = {
     "ckpt": {"en": "Gradient checkpointing", "ja": "勾配チェックポイント"},
     "profile": {"en": "Runtime profile", "ja": "ランタイムプロファイル"},
     "advanced": {"en": "Advanced: runtime terms", "ja": "詳細：ランタイム項"},
-    "context_mib": {"en": "CUDA context per GPU, m_base (MiB; 0 = profile default)",
-                    "ja": "GPUあたりのCUDAコンテキスト m_base（MiB、0=既定値）"},
-    "slack_pct": {"en": "Allocator slack (% of tensor peak)",
-                  "ja": "アロケータの断片化（テンソルピークの%）"},
-    "chunk": {"en": "Gemini chunk size (elements; 0 = searched)",
-              "ja": "Geminiチャンクサイズ（要素数、0=探索）"},
+    "context_mib": {
+        "en": "CUDA context per GPU, m_base (MiB; 0 = profile default)",
+        "ja": "GPUあたりのCUDAコンテキスト m_base（MiB、0=既定値）",
+    },
+    "slack_pct": {
+        "en": "Allocator slack (% of tensor peak)",
+        "ja": "アロケータの断片化（テンソルピークの%）",
+    },
+    "chunk": {
+        "en": "Gemini chunk size (elements; 0 = searched)",
+        "ja": "Geminiチャンクサイズ（要素数、0=探索）",
+    },
     "share_header": {"en": "Share and present", "ja": "共有と発表"},
-    "link_hint": {"en": "The address bar holds every input: copy it to share this plan.",
-                  "ja": "アドレスバーにすべての入力が入っています。"
-                        "コピーしてこの計画を共有できます。"},
+    "link_hint": {
+        "en": "The address bar holds every input: copy it to share this plan.",
+        "ja": "アドレスバーにすべての入力が入っています。コピーしてこの計画を共有できます。",
+    },
     # link problems
-    "link_problems": {"en": "Some parts of the link could not be used; defaults are shown instead:",
-                      "ja": "リンクの一部が使えなかったため、既定値を表示しています："},
-    "link_unknown_param": {"en": "unknown parameter “{param}”",
-                           "ja": "不明なパラメータ「{param}」"},
-    "link_bad_value": {"en": "“{param}={value}” is not valid (allowed: {detail})",
-                       "ja": "「{param}={value}」は無効です（有効な値：{detail}）"},
-    "method_reset": {"en": "{method} does not run on {gpus} GPU(s); comparing all instead.",
-                     "ja": "{method}は{gpus}台では使えないため、すべて比較に戻しました。"},
-    "tp_reset": {"en": "TP degree {tp} does not divide {gpus} GPUs; using the default.",
-                 "ja": "TP並列度{tp}は{gpus}台を割り切れないため、既定値を使います。"},
-    "profile_missing": {"en": "Profile “{profile}” is planned but not in this version yet.",
-                        "ja": "プロファイル「{profile}」は準備中で、この版にはまだありません。"},
-    "unexpected": {"en": "Something went wrong while computing this plan ({kind}: {message}). "
-                         "Change an input or reload the page.",
-                   "ja": "この計画の計算中に問題が起きました（{kind}: {message}）。"
-                         "入力を変えるか、ページを再読み込みしてください。"},
-    "input_error": {"en": "The plan cannot be estimated: see the message next to the input in "
-                          "the sidebar.",
-                    "ja": "この計画は見積もれません。"
-                          "サイドバーの入力の横のメッセージを見てください。"},
+    "link_problems": {
+        "en": "Some parts of the link could not be used; defaults are shown instead:",
+        "ja": "リンクの一部が使えなかったため、既定値を表示しています：",
+    },
+    "link_unknown_param": {
+        "en": "unknown parameter “{param}”",
+        "ja": "不明なパラメータ「{param}」",
+    },
+    "link_bad_value": {
+        "en": "“{param}={value}” is not valid (allowed: {detail})",
+        "ja": "「{param}={value}」は無効です（有効な値：{detail}）",
+    },
+    "method_reset": {
+        "en": "{method} does not run on {gpus} GPU(s); comparing all instead.",
+        "ja": "{method}は{gpus}台では使えないため、すべて比較に戻しました。",
+    },
+    "tp_reset": {
+        "en": "TP degree {tp} does not divide {gpus} GPUs; using the default.",
+        "ja": "TP並列度{tp}は{gpus}台を割り切れないため、既定値を使います。",
+    },
+    "profile_missing": {
+        "en": "Profile “{profile}” is planned but not in this version yet.",
+        "ja": "プロファイル「{profile}」は準備中で、この版にはまだありません。",
+    },
+    "unexpected": {
+        "en": "Something went wrong while computing this plan ({kind}: {message}). "
+        "Change an input or reload the page.",
+        "ja": "この計画の計算中に問題が起きました（{kind}: {message}）。"
+        "入力を変えるか、ページを再読み込みしてください。",
+    },
+    "input_error": {
+        "en": "The plan cannot be estimated: see the message next to the input in the sidebar.",
+        "ja": "この計画は見積もれません。サイドバーの入力の横のメッセージを見てください。",
+    },
     # headline
     "verdict_fits": {"en": "Fits", "ja": "収まります"},
     "verdict_oom": {"en": "Out of memory", "ja": "メモリ不足"},
-    "verdict_tight": {"en": "Fits, but within the error margin",
-                      "ja": "収まりますが誤差の範囲内です"},
-    "sentence_fits": {"en": "**{model}** fine-tuning fits on **{n} × {gpu}** with **{method}** at "
-                            "batch {batch} per GPU: peak {peak} of {cap} per GPU, {headroom} "
-                            "headroom.",
-                      "ja": "**{model}** のファインチューニングは **{gpu} × {n}台** に **{method}**"
-                            "・GPUあたりバッチ{batch}で収まります。GPUあたりのピークは{cap}中{peak}、"
-                            "余裕は{headroom}です。"},
-    "sentence_oom": {"en": "**{model}** fine-tuning does **not** fit on **{n} × {gpu}** with "
-                           "**{method}** at batch {batch} per GPU: peak {peak} exceeds {cap} per "
-                           "GPU by {over}.",
-                     "ja": "**{model}** のファインチューニングは **{gpu} × {n}台** に **{method}**"
-                           "・GPUあたりバッチ{batch}では**収まりません**。ピーク{peak}がGPUあたり"
-                           "{cap}を{over}超えます。"},
-    "sentence_plan": {"en": "Recommended: **{method}**, up to batch {batch} per GPU "
-                            "({samples} samples per step).",
-                      "ja": "推奨：**{method}**、GPUあたり最大バッチ{batch}"
-                            "（1ステップ{samples}サンプル）。"},
-    "sentence_offload": {"en": "No method fits even batch 1: offload optimizer states or "
-                               "parameters to CPU, or use more or larger GPUs.",
-                         "ja": "バッチ1でも収まる方法がありません。オプティマイザ状態やパラメータを"
-                               "CPUにオフロードするか、GPUを増やす・大きくしてください。"},
+    "verdict_tight": {
+        "en": "Fits, but within the error margin",
+        "ja": "収まりますが誤差の範囲内です",
+    },
+    "sentence_fits": {
+        "en": "**{model}** fine-tuning fits on **{n} × {gpu}** with **{method}** at "
+        "batch {batch} per GPU: peak {peak} of {cap} per GPU, {headroom} "
+        "headroom.",
+        "ja": "**{model}** のファインチューニングは **{gpu} × {n}台** に **{method}**"
+        "・GPUあたりバッチ{batch}で収まります。GPUあたりのピークは{cap}中{peak}、"
+        "余裕は{headroom}です。",
+    },
+    "sentence_oom": {
+        "en": "**{model}** fine-tuning does **not** fit on **{n} × {gpu}** with "
+        "**{method}** at batch {batch} per GPU: peak {peak} exceeds {cap} per "
+        "GPU by {over}.",
+        "ja": "**{model}** のファインチューニングは **{gpu} × {n}台** に **{method}**"
+        "・GPUあたりバッチ{batch}では**収まりません**。ピーク{peak}がGPUあたり"
+        "{cap}を{over}超えます。",
+    },
+    "sentence_plan": {
+        "en": "Recommended: **{method}**, up to batch {batch} per GPU "
+        "({samples} samples per step).",
+        "ja": "推奨：**{method}**、GPUあたり最大バッチ{batch}（1ステップ{samples}サンプル）。",
+    },
+    "sentence_offload": {
+        "en": "No method fits even batch 1: offload optimizer states or "
+        "parameters to CPU, or use more or larger GPUs.",
+        "ja": "バッチ1でも収まる方法がありません。オプティマイザ状態やパラメータを"
+        "CPUにオフロードするか、GPUを増やす・大きくしてください。",
+    },
     "m_verdict": {"en": "Verdict", "ja": "判定"},
     "m_peak": {"en": "Peak per GPU", "ja": "GPUあたりのピーク"},
     "m_peak_of": {"en": "of {cap} · ±{err}", "ja": "{cap}中 · ±{err}"},
-    "m_peak_of_unmeasured": {"en": "of {cap} · accuracy not yet measured",
-                             "ja": "{cap}中 · 精度は未測定"},
+    "m_peak_of_unmeasured": {
+        "en": "of {cap} · accuracy not yet measured",
+        "ja": "{cap}中 · 精度は未測定",
+    },
     "m_headroom": {"en": "Headroom", "ja": "余裕"},
     "m_recommended": {"en": "Recommended", "ja": "推奨"},
     "m_recommended_sub": {"en": "largest batch {batch}", "ja": "最大バッチ{batch}"},
@@ -137,10 +196,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "offload": {"en": "CPU offload", "ja": "CPUオフロード"},
     # sections
     "sec_memory": {"en": "Memory per GPU, by part", "ja": "GPUあたりのメモリ内訳"},
-    "sec_memory_help": {"en": "Each bar is one method at your batch; hover a segment for its "
-                              "formula and source. The whisker is the measured error band.",
-                        "ja": "各棒は指定バッチでの各方法です。区分にカーソルを合わせると式と出典が"
-                              "出ます。ひげは実測誤差の幅です。"},
+    "sec_memory_help": {
+        "en": "Each bar is one method at your batch; hover a segment for its "
+        "formula and source. The whisker is the measured error band.",
+        "ja": "各棒は指定バッチでの各方法です。区分にカーソルを合わせると式と出典が"
+        "出ます。ひげは実測誤差の幅です。",
+    },
     "sec_whatif": {"en": "What if", "ja": "もしも"},
     "sec_batch": {"en": "Peak against batch size", "ja": "バッチサイズとピーク"},
     "sec_vocab": {"en": "Peak against vocabulary size", "ja": "語彙サイズとピーク"},
@@ -149,37 +210,51 @@ STRINGS: dict[str, dict[str, str]] = {
     "m_time": {"en": "Time per run", "ja": "1回の学習時間"},
     "m_time_sub": {"en": "{data} × {epochs} epochs", "ja": "{data} × {epochs}エポック"},
     "m_cost_run": {"en": "Cloud cost per run", "ja": "1回のクラウド費用"},
-    "sentence_cost": {"en": "About **{hours}** and **{cloud}** per run in the cloud",
-                      "ja": "1回あたり約**{hours}**、クラウドで**{cloud}**"},
-    "sentence_be_ok": {"en": "; buying the {n} GPUs pays off after **{runs} runs** ({months} "
-                             "months) against the highest cloud price.",
-                       "ja": "。{n}台を購入すると、クラウド最高値に対して**{runs}回**"
-                             "（{months}か月）で元が取れます。"},
-    "sentence_be_never": {"en": "; buying never pays off at these prices (electricity costs as "
-                                "much as the rent).",
-                          "ja": "。この価格では購入の元は取れません（電気代が賃料以上）。"},
-    "sentence_be_none": {"en": "; no purchase price to compare buying with.",
-                         "ja": "。購入価格がないため購入とは比較できません。"},
-    "cost_mine_custom": {"en": "Time and cost: a custom GPU has no catalog speed or price; the "
-                               "comparison below covers catalog GPUs.",
-                         "ja": "時間とコスト：メモリ指定のGPUにはカタログの性能・価格がありません。"
-                               "下の比較はカタログのGPUです。"},
-    "cost_mine_oom": {"en": "Time and cost: this plan does not fit; the comparison below lists "
-                            "the GPU types and counts that do.",
-                      "ja": "時間とコスト：この計画は収まりません。"
-                            "下の比較に収まるGPUの種類と台数があります。"},
+    "sentence_cost": {
+        "en": "About **{hours}** and **{cloud}** per run in the cloud",
+        "ja": "1回あたり約**{hours}**、クラウドで**{cloud}**",
+    },
+    "sentence_be_ok": {
+        "en": "; buying the {n} GPUs pays off after **{runs} runs** ({months} "
+        "months) against the highest cloud price.",
+        "ja": "。{n}台を購入すると、クラウド最高値に対して**{runs}回**"
+        "（{months}か月）で元が取れます。",
+    },
+    "sentence_be_never": {
+        "en": "; buying never pays off at these prices (electricity costs as much as the rent).",
+        "ja": "。この価格では購入の元は取れません（電気代が賃料以上）。",
+    },
+    "sentence_be_none": {
+        "en": "; no purchase price to compare buying with.",
+        "ja": "。購入価格がないため購入とは比較できません。",
+    },
+    "cost_mine_custom": {
+        "en": "Time and cost: a custom GPU has no catalog speed or price; the "
+        "comparison below covers catalog GPUs.",
+        "ja": "時間とコスト：メモリ指定のGPUにはカタログの性能・価格がありません。"
+        "下の比較はカタログのGPUです。",
+    },
+    "cost_mine_oom": {
+        "en": "Time and cost: this plan does not fit; the comparison below lists "
+        "the GPU types and counts that do.",
+        "ja": "時間とコスト：この計画は収まりません。下の比較に収まるGPUの種類と台数があります。",
+    },
     # cost: section and inputs
-    "sec_cost": {"en": "Cost: every GPU type that can run the job",
-                 "ja": "コスト：このジョブを実行できるGPUの種類ごと"},
-    "cost_help": {"en": "Each row is a GPU type and count that fits batch {batch} per GPU, with "
-                        "the fastest method there, the time of one run over your data and its "
-                        "cost; cheapest first ({basis}). Cloud = GPU-hours × the lowest and "
-                        "highest listed rent; owned = purchase spread over its life + "
-                        "electricity. Formulas and sources: docs/cost.md.",
-                  "ja": "各行は、GPUあたりバッチ{batch}が収まるGPUの種類と台数、その台数で最速の"
-                        "方法、データ全体での1回の学習時間とコストです。安い順（{basis}）。"
-                        "クラウド＝GPU時間×掲載賃料の最安値と最高値、所有＝購入価格を耐用期間で"
-                        "割った額＋電気代。式と出典：docs/cost.md。"},
+    "sec_cost": {
+        "en": "Cost: every GPU type that can run the job",
+        "ja": "コスト：このジョブを実行できるGPUの種類ごと",
+    },
+    "cost_help": {
+        "en": "Each row is a GPU type and count that fits batch {batch} per GPU, with "
+        "the fastest method there, the time of one run over your data and its "
+        "cost; cheapest first ({basis}). Cloud = GPU-hours × the lowest and "
+        "highest listed rent; owned = purchase spread over its life + "
+        "electricity. Formulas and sources: docs/cost.md.",
+        "ja": "各行は、GPUあたりバッチ{batch}が収まるGPUの種類と台数、その台数で最速の"
+        "方法、データ全体での1回の学習時間とコストです。安い順（{basis}）。"
+        "クラウド＝GPU時間×掲載賃料の最安値と最高値、所有＝購入価格を耐用期間で"
+        "割った額＋電気代。式と出典：docs/cost.md。",
+    },
     "c_data": {"en": "Dataset size", "ja": "データ量"},
     "c_unit": {"en": "Counted in", "ja": "単位"},
     "unit_tokens": {"en": "tokens", "ja": "トークン"},
@@ -187,14 +262,17 @@ STRINGS: dict[str, dict[str, str]] = {
     "c_epochs": {"en": "Epochs", "ja": "エポック数"},
     "c_currency": {"en": "Currency", "ja": "通貨"},
     "c_rate": {"en": "{code} per US dollar", "ja": "1米ドルあたりの{code}"},
-    "c_rate_help": {"en": "Catalog prices are in US dollars and are converted at this rate. The "
-                          "starting rate is a rough round figure, not a quote: type today's.",
-                    "ja": "カタログの価格は米ドルで、このレートで換算します。初期値は"
-                          "おおまかな概数で相場ではありません。当日のレートを入力してください。"},
-    "c_currency_reset": {"en": "Currency changed: price edits, the budget and the power price "
-                               "were cleared (they were in {old}).",
-                         "ja": "通貨を変えたため、価格の編集・予算・電気料金を消去しました"
-                               "（{old}建てでした）。"},
+    "c_rate_help": {
+        "en": "Catalog prices are in US dollars and are converted at this rate. The "
+        "starting rate is a rough round figure, not a quote: type today's.",
+        "ja": "カタログの価格は米ドルで、このレートで換算します。初期値は"
+        "おおまかな概数で相場ではありません。当日のレートを入力してください。",
+    },
+    "c_currency_reset": {
+        "en": "Currency changed: price edits, the budget and the power price "
+        "were cleared (they were in {old}).",
+        "ja": "通貨を変えたため、価格の編集・予算・電気料金を消去しました（{old}建てでした）。",
+    },
     "c_deadline": {"en": "Deadline per run (hours)", "ja": "1回の期限（時間）"},
     "c_budget": {"en": "Budget per run ({code})", "ja": "1回の予算（{code}）"},
     "c_none": {"en": "none", "ja": "なし"},
@@ -208,14 +286,18 @@ STRINGS: dict[str, dict[str, str]] = {
     "c_counts": {"en": "GPU counts", "ja": "台数"},
     "counts_fewest": {"en": "Fewest per type", "ja": "種類ごとに最少"},
     "counts_all": {"en": "Every count to {max}", "ja": "{max}台までのすべて"},
-    "c_assumptions": {"en": "Cost assumptions: speed, ownership, power",
-                      "ja": "コストの前提：速度・所有・電力"},
-    "c_speed_help": {"en": "Utilisation: the share of the GPU's peak FLOP/s a method sustains. "
-                           "Communication penalty: the share of time lost to communication. "
-                           "Both are heuristics (docs/cost.md); put in your own measurements.",
-                     "ja": "利用率：その方法が維持できるGPUピークFLOP/sの割合。通信ペナルティ："
-                           "通信で失われる時間の割合。どちらも経験則（docs/cost.md）です。"
-                           "実測値があれば入力してください。"},
+    "c_assumptions": {
+        "en": "Cost assumptions: speed, ownership, power",
+        "ja": "コストの前提：速度・所有・電力",
+    },
+    "c_speed_help": {
+        "en": "Utilisation: the share of the GPU's peak FLOP/s a method sustains. "
+        "Communication penalty: the share of time lost to communication. "
+        "Both are heuristics (docs/cost.md); put in your own measurements.",
+        "ja": "利用率：その方法が維持できるGPUピークFLOP/sの割合。通信ペナルティ："
+        "通信で失われる時間の割合。どちらも経験則（docs/cost.md）です。"
+        "実測値があれば入力してください。",
+    },
     "c_util": {"en": "{method}: utilisation (%)", "ja": "{method}：利用率（%）"},
     "c_comm": {"en": "communication penalty (%)", "ja": "通信ペナルティ（%）"},
     "c_years": {"en": "Amortisation (years)", "ja": "償却期間（年）"},
@@ -223,33 +305,41 @@ STRINGS: dict[str, dict[str, str]] = {
     "c_kwh": {"en": "Power price per kWh ({code})", "ja": "1kWhあたりの電気料金（{code}）"},
     "c_kwh_default": {"en": "default {value}", "ja": "既定値 {value}"},
     "c_pue": {"en": "PUE (facility power ÷ GPU power)", "ja": "PUE（施設電力÷GPU電力）"},
-    "c_prices": {"en": "Prices per GPU: sources, dates, your edits",
-                 "ja": "GPUごとの価格：出典・時点・編集"},
+    "c_prices": {
+        "en": "Prices per GPU: sources, dates, your edits",
+        "ja": "GPUごとの価格：出典・時点・編集",
+    },
     "c_price_gpu": {"en": "GPU to edit", "ja": "編集するGPU"},
     "c_low": {"en": "Cloud, lowest ({code}/GPU-hour)", "ja": "クラウド最安（{code}/GPU時間）"},
     "c_high": {"en": "Cloud, highest ({code}/GPU-hour)", "ja": "クラウド最高（{code}/GPU時間）"},
     "c_buy": {"en": "Purchase per GPU ({code})", "ja": "GPU1台の購入価格（{code}）"},
     "c_watts": {"en": "Power per GPU (W)", "ja": "GPU1台の電力（W）"},
     "c_reset": {"en": "Back to catalog prices", "ja": "カタログの価格に戻す"},
-    "c_prices_help": {"en": "Empty fields keep the catalog's figure (shown in grey). Edits are in "
-                            "{code} and go into the link.",
-                      "ja": "空欄はカタログの値（灰色で表示）のままです。"
-                            "編集は{code}建てで、リンクに入ります。"},
-    "cost_filtered": {"en": "{n} plan(s) miss the deadline or the budget and are hidden.",
-                      "ja": "{n}件の計画が期限または予算を満たさないため非表示です。"},
+    "c_prices_help": {
+        "en": "Empty fields keep the catalog's figure (shown in grey). Edits are in "
+        "{code} and go into the link.",
+        "ja": "空欄はカタログの値（灰色で表示）のままです。編集は{code}建てで、リンクに入ります。",
+    },
+    "cost_filtered": {
+        "en": "{n} plan(s) miss the deadline or the budget and are hidden.",
+        "ja": "{n}件の計画が期限または予算を満たさないため非表示です。",
+    },
     "cost_skipped": {"en": "Not in the table: {items}.", "ja": "表にないもの：{items}。"},
     "skip_nofit": {"en": "no count up to {max} fits", "ja": "{max}台までどの台数でも収まらない"},
     "skip_noflops": {"en": "no peak FLOP/s in the catalog", "ja": "カタログにピーク性能なし"},
-    "cost_none": {"en": "No plan passes the filters: relax the deadline or the budget, or compare "
-                        "all GPU types.",
-                  "ja": "条件を満たす計画がありません。期限や予算を緩めるか、"
-                        "すべてのGPUを比較してください。"},
-    "cost_mine_missing": {"en": "First row: your plan ({n} × {gpu}), for comparison. It is "
-                                "outside the ranking (another count is shown for that GPU, or "
-                                "it misses the filters), so it is not marked cheapest or fastest.",
-                          "ja": "1行目はあなたの計画（{gpu} × {n}台）で、比較のために"
-                                "表示しています。ランキング外（そのGPUは別の台数を表示、または条件外）のため、"
-                                "最安・最速の対象ではありません。"},
+    "cost_none": {
+        "en": "No plan passes the filters: relax the deadline or the budget, or compare "
+        "all GPU types.",
+        "ja": "条件を満たす計画がありません。期限や予算を緩めるか、すべてのGPUを比較してください。",
+    },
+    "cost_mine_missing": {
+        "en": "First row: your plan ({n} × {gpu}), for comparison. It is "
+        "outside the ranking (another count is shown for that GPU, or "
+        "it misses the filters), so it is not marked cheapest or fastest.",
+        "ja": "1行目はあなたの計画（{gpu} × {n}台）で、比較のために"
+        "表示しています。ランキング外（そのGPUは別の台数を表示、または条件外）のため、"
+        "最安・最速の対象ではありません。",
+    },
     # cost: table and chart
     "ct_note": {"en": "Note", "ja": "備考"},
     "ct_gpu": {"en": "GPU", "ja": "GPU"},
@@ -259,8 +349,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "ct_time": {"en": "Time per run", "ja": "1回の時間"},
     "ct_cloud": {"en": "Cloud per run", "ja": "クラウド（1回）"},
     "ct_owned": {"en": "Owned per run", "ja": "所有（1回）"},
-    "ct_be_high": {"en": "Buying pays off vs highest cloud",
-                   "ja": "購入の回収（クラウド最高値比）"},
+    "ct_be_high": {
+        "en": "Buying pays off vs highest cloud",
+        "ja": "購入の回収（クラウド最高値比）",
+    },
     "ct_be_low": {"en": "vs lowest cloud", "ja": "（最安値比）"},
     "ct_as_of": {"en": "Prices as of", "ja": "価格時点"},
     "mk_cheapest": {"en": "cheapest", "ja": "最安"},
@@ -276,10 +368,14 @@ STRINGS: dict[str, dict[str, str]] = {
     "pt_buy_source": {"en": "Purchase price source", "ja": "購入価格の出典"},
     "pt_as_of": {"en": "As of", "ja": "時点"},
     "pt_edited": {"en": "Your edits", "ja": "編集"},
-    "cost_chart_title": {"en": "Cost per run against time per run · {basis}",
-                         "ja": "1回のコストと時間 · {basis}"},
-    "cost_chart_range": {"en": "bar: lowest to highest cloud price",
-                         "ja": "縦線：クラウド最安値〜最高値"},
+    "cost_chart_title": {
+        "en": "Cost per run against time per run · {basis}",
+        "ja": "1回のコストと時間 · {basis}",
+    },
+    "cost_chart_range": {
+        "en": "bar: lowest to highest cloud price",
+        "ja": "縦線：クラウド最安値〜最高値",
+    },
     "axis_hours": {"en": "Time per run (hours, log scale)", "ja": "1回の時間（時間、対数）"},
     "axis_cost": {"en": "Cost per run ({code}, log scale)", "ja": "1回のコスト（{code}、対数）"},
     "u_minutes": {"en": "{n} min", "ja": "{n}分"},
@@ -287,14 +383,18 @@ STRINGS: dict[str, dict[str, str]] = {
     "u_days": {"en": "{n} days", "ja": "{n}日"},
     "be_ok": {"en": "{runs} runs ({months} mo.)", "ja": "{runs}回（{months}か月）"},
     "be_never": {"en": "never", "ja": "回収不可"},
-    "be_past_life": {"en": "† Pays off only after the GPUs' {years}-year amortisation period.",
-                     "ja": "† 償却期間（{years}年）を過ぎてから元が取れます。"},
+    "be_past_life": {
+        "en": "† Pays off only after the GPUs' {years}-year amortisation period.",
+        "ja": "† 償却期間（{years}年）を過ぎてから元が取れます。",
+    },
     "be_runs": {"en": "{runs} runs", "ja": "{runs}回"},
     "m_owned_run": {"en": "Owned cost per run", "ja": "所有時の1回の費用"},
     "m_owned_sub": {"en": "purchase over {years} y + power", "ja": "購入{years}年償却＋電気代"},
     "m_break_even": {"en": "Buying pays off after", "ja": "購入の元が取れるまで"},
-    "m_break_even_sub": {"en": "{months} months · vs highest cloud",
-                         "ja": "{months}か月・クラウド最高値比"},
+    "m_break_even_sub": {
+        "en": "{months} months · vs highest cloud",
+        "ja": "{months}か月・クラウド最高値比",
+    },
     "m_cost_sub": {"en": "lowest – highest listed rent", "ja": "掲載賃料の最安〜最高"},
     "data_amount": {"en": "{n} {unit}", "ja": "{n}{unit}"},
     "c_data_total": {"en": "{total} tokens per run", "ja": "1回あたり{total}トークン"},
@@ -304,8 +404,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "dl_csv": {"en": "Plan (CSV)", "ja": "計画（CSV）"},
     "dl_json": {"en": "Plan (JSON)", "ja": "計画（JSON）"},
     "dl_html": {"en": "Memory chart (HTML)", "ja": "メモリ図（HTML）"},
-    "dl_png_hint": {"en": "PNG of any chart: the camera icon at its top right (2× resolution).",
-                    "ja": "図のPNG：各図の右上のカメラアイコン（2倍解像度）。"},
+    "dl_png_hint": {
+        "en": "PNG of any chart: the camera icon at its top right (2× resolution).",
+        "ja": "図のPNG：各図の右上のカメラアイコン（2倍解像度）。",
+    },
     # chart labels
     "axis_gib": {"en": "GiB per GPU", "ja": "GPUあたりGiB"},
     "axis_batch": {"en": "Batch size per GPU", "ja": "GPUあたりのバッチサイズ"},
@@ -323,8 +425,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "hover_formula": {"en": "formula", "ja": "式"},
     "hover_source": {"en": "source", "ja": "出典"},
     "hover_band": {"en": "error band", "ja": "誤差範囲"},
-    "chart_title_memory": {"en": "{model} · {n} × {gpu} · batch {batch} × {seq} tokens",
-                           "ja": "{model} · {gpu} × {n}台 · バッチ{batch} × {seq}トークン"},
+    "chart_title_memory": {
+        "en": "{model} · {n} × {gpu} · batch {batch} × {seq} tokens",
+        "ja": "{model} · {gpu} × {n}台 · バッチ{batch} × {seq}トークン",
+    },
     # components
     "c_transformer": {"en": "Transformer body", "ja": "Transformer本体"},
     "c_lm_head": {"en": "lm_head + logits", "ja": "lm_head＋ロジット"},
@@ -338,6 +442,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "m_adp": {"en": "ADP (ZeRO-3/FSDP)", "ja": "ADP（ZeRO-3/FSDP）"},
     "m_tp": {"en": "TP ×{tp}", "ja": "TP ×{tp}"},
     "m_dp+tp": {"en": "DP+TP {dp}×{tp}", "ja": "DP+TP {dp}×{tp}"},
+    "m_dp+tp_none": {"en": "DP+TP (no layout)", "ja": "DP+TP（構成なし）"},
     "short_single": {"en": "1 GPU", "ja": "単一GPU"},
     "aka_cdp": {"en": "DDP", "ja": "DDP"},
     "aka_adp": {"en": "ZeRO-3/FSDP", "ja": "ZeRO-3/FSDP"},
@@ -350,6 +455,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "t_score": {"en": "Score", "ja": "スコア"},
     "t_peak_max": {"en": "Peak at largest batch", "ja": "最大バッチでのピーク"},
     "t_choice": {"en": "Choice", "ja": "選択"},
+    "t_note": {"en": "Why not applicable", "ja": "使えない理由"},
+    "not_applicable": {"en": "not applicable", "ja": "適用不可"},
     "t_term": {"en": "Term", "ja": "項"},
     "t_formula": {"en": "Formula", "ja": "式"},
     "t_value": {"en": "Value", "ja": "値"},
@@ -357,48 +464,57 @@ STRINGS: dict[str, dict[str, str]] = {
     "t_part": {"en": "Part", "ja": "区分"},
     "yes": {"en": "yes", "ja": "はい"},
     "no": {"en": "no", "ja": "いいえ"},
-    "reason": {"en": "Why: {method} has the highest score ({score}): batch {batch} per replica, "
-                     "{samples} samples per step.",
-               "ja": "理由：{method}のスコア（{score}）が最も高いため。"
-                     "レプリカあたりバッチ{batch}、1ステップ{samples}サンプル。"},
+    "reason": {
+        "en": "Why: {method} has the highest score ({score}): batch {batch} per replica, "
+        "{samples} samples per step.",
+        "ja": "理由：{method}のスコア（{score}）が最も高いため。"
+        "レプリカあたりバッチ{batch}、1ステップ{samples}サンプル。",
+    },
     # assumptions
-    "a_profile": {"en": "Profile **{profile}**: {desc}",
-                  "ja": "プロファイル **{profile}**：{desc}"},
-    "profile_paper": {"en": "LLMem's equations for Colossal-AI Gemini: fp16/bf16 mixed precision "
-                            "with gradient checkpointing (the paper's setting); every term is "
-                            "summed as if all coexist (peak in the backward pass).",
-                      "ja": "Colossal-AI Gemini向けのLLMemの式。fp16/bf16混合精度・勾配チェック"
-                            "ポイントあり（論文の設定）。すべての項が同時に存在するとして合計します"
-                            "（ピークは逆伝播）。"},
-    "profile_pytorch": {"en": "eager PyTorch + Hugging Face transformers, checked against PyTorch "
-                              "measurements.",
-                        "ja": "eager PyTorch＋Hugging Face transformers。PyTorchの実測と照合。"},
+    "a_profile": {
+        "en": "Profile **{profile}**: {desc}",
+        "ja": "プロファイル **{profile}**：{desc}",
+    },
+    "profile_paper": {
+        "en": "LLMem's equations for Colossal-AI Gemini: fp16/bf16 mixed precision "
+        "with gradient checkpointing (the paper's setting); every term is "
+        "summed as if all coexist (peak in the backward pass).",
+        "ja": "Colossal-AI Gemini向けのLLMemの式。fp16/bf16混合精度・勾配チェック"
+        "ポイントあり（論文の設定）。すべての項が同時に存在するとして合計します"
+        "（ピークは逆伝播）。",
+    },
+    "profile_pytorch": {
+        "en": "eager PyTorch + Hugging Face transformers, checked against PyTorch measurements.",
+        "ja": "eager PyTorch＋Hugging Face transformers。PyTorchの実測と照合。",
+    },
     "a_band": {"en": "Uncertainty: ±{err} ({source}).", "ja": "不確かさ：±{err}（{source}）。"},
-    "a_band_missing": {"en": "Uncertainty: this profile's accuracy has not been measured yet; "
-                             "no band is drawn.",
-                       "ja": "不確かさ：このプロファイルの精度はまだ測定されていないため、"
-                             "誤差範囲は描きません。"},
-    "a_runtime": {"en": "Runtime terms: m_base {context}, allocator slack {slack}, chunk size "
-                        "{chunk}.",
-                  "ja": "ランタイム項：m_base {context}、アロケータ断片化 {slack}、チャンクサイズ "
-                        "{chunk}。"},
+    "a_band_missing": {
+        "en": "Uncertainty: this profile's accuracy has not been measured yet; no band is drawn.",
+        "ja": "不確かさ：このプロファイルの精度はまだ測定されていないため、誤差範囲は描きません。",
+    },
+    "a_runtime": {
+        "en": "Runtime terms: m_base {context}, allocator slack {slack}, chunk size {chunk}.",
+        "ja": "ランタイム項：m_base {context}、アロケータ断片化 {slack}、チャンクサイズ {chunk}。",
+    },
     "a_default": {"en": "profile default", "ja": "既定値"},
     "a_searched": {"en": "searched as Gemini does", "ja": "Geminiと同様に探索"},
     "a_not_included": {"en": "Not included in the estimate", "ja": "見積もりに含まれないもの"},
-    "a_exclusions": {"en": "Memory used by other processes on the GPU (display, monitoring, "
-                           "other jobs)|CPU offloading, LoRA/QLoRA, gradient accumulation and "
-                           "pipeline parallelism|Runtimes other than the chosen profile (e.g. "
-                           "DeepSpeed, Megatron) and their communication buffers|Host (CPU) "
-                           "memory, disk and data loading|In the cost: host servers, networking, "
-                           "storage, staff, spot interruptions|Variation between GPUs of one job "
-                           "(the paper's largest source of multi-GPU error)",
-                     "ja": "GPU上の他のプロセスが使うメモリ（画面表示、監視、他のジョブ）|"
-                           "CPUオフロード、LoRA/QLoRA、勾配累積、パイプライン並列|選んだプロファイル"
-                           "以外のランタイム（DeepSpeed、Megatronなど）とその通信バッファ|"
-                           "ホスト（CPU）メモリ、ディスク、データ読み込み|コストに含まれないもの："
-                           "サーバー本体、ネットワーク、ストレージ、人件費、スポットの中断|"
-                           "同じジョブ内のGPU間のばらつき"
-                           "（論文でのマルチGPU誤差の最大要因）"},
+    "a_exclusions": {
+        "en": "Memory used by other processes on the GPU (display, monitoring, "
+        "other jobs)|CPU offloading, LoRA/QLoRA, gradient accumulation and "
+        "pipeline parallelism|Runtimes other than the chosen profile (e.g. "
+        "DeepSpeed, Megatron) and their communication buffers|Host (CPU) "
+        "memory, disk and data loading|In the cost: host servers, networking, "
+        "storage, staff, spot interruptions|Variation between GPUs of one job "
+        "(the paper's largest source of multi-GPU error)",
+        "ja": "GPU上の他のプロセスが使うメモリ（画面表示、監視、他のジョブ）|"
+        "CPUオフロード、LoRA/QLoRA、勾配累積、パイプライン並列|選んだプロファイル"
+        "以外のランタイム（DeepSpeed、Megatronなど）とその通信バッファ|"
+        "ホスト（CPU）メモリ、ディスク、データ読み込み|コストに含まれないもの："
+        "サーバー本体、ネットワーク、ストレージ、人件費、スポットの中断|"
+        "同じジョブ内のGPU間のばらつき"
+        "（論文でのマルチGPU誤差の最大要因）",
+    },
     "a_notes": {"en": "Notes from the estimator", "ja": "見積もりの注記"},
 }
 
@@ -410,6 +526,7 @@ def t(lang: Lang, key: str, **values: object) -> str:
 
 
 # ---- numbers -------------------------------------------------------------------------------
+
 
 def fmt_int(n: int, lang: Lang) -> str:
     return f"{n:,}"
@@ -437,8 +554,12 @@ def fmt_params(n: int, lang: Lang) -> str:
 # Currency symbols: before the number in English, a word after it in Japanese (the way each
 # language writes prices); other ISO codes are written as the code.
 CURRENCY_MARKS = {
-    "USD": ("$", "ドル"), "JPY": ("¥", "円"), "EUR": ("€", "ユーロ"), "GBP": ("£", "ポンド"),
-    "CNY": ("CN¥", "元"), "KRW": ("₩", "ウォン"),
+    "USD": ("$", "ドル"),
+    "JPY": ("¥", "円"),
+    "EUR": ("€", "ユーロ"),
+    "GBP": ("£", "ポンド"),
+    "CNY": ("CN¥", "元"),
+    "KRW": ("₩", "ウォン"),
 }
 WHOLE_UNITS = {"JPY", "KRW"}  # currencies priced without decimals
 # From 10⁶ (10⁴ when compact: cards, chart ticks), amounts in 万 (10⁴) or 億 (10⁸).
@@ -452,16 +573,20 @@ def _amount(amount: float, code: str, compact: bool = False) -> str:
     return f"{amount:,.{digits}f}"
 
 
-def _money_parts(amount: float, code: str, lang: Lang,
-                 compact: bool = False) -> tuple[str, str, str]:
+def _money_parts(
+    amount: float, code: str, lang: Lang, compact: bool = False
+) -> tuple[str, str, str]:
     """(number, magnitude word, unit) — "3,600", "万", "円" for 36,000,000 yen in Japanese."""
     if lang == "ja":
         unit = CURRENCY_MARKS.get(code, ("", f" {code}"))[1]
         for size, word, digits in JA_MAGNITUDES:
             if amount >= (10**4 if compact and word == "万" else size):
                 scale = size if word == "億" else 10**4
-                return f"{amount / scale:,.{digits if amount >= size else 1}f}".removesuffix(
-                    ".0"), word, unit
+                return (
+                    f"{amount / scale:,.{digits if amount >= size else 1}f}".removesuffix(".0"),
+                    word,
+                    unit,
+                )
         return _amount(amount, code, compact), "", unit
     return _amount(amount, code, compact), "", CURRENCY_MARKS.get(code, (f"{code} ", ""))[0]
 
@@ -475,8 +600,9 @@ def fmt_money(amount: float | None, code: str, lang: Lang, compact: bool = False
     return f"{number}{word}{unit}" if lang == "ja" else f"{unit}{number}"
 
 
-def fmt_money_range(low: float | None, high: float | None, code: str, lang: Lang,
-                    compact: bool = False) -> str:
+def fmt_money_range(
+    low: float | None, high: float | None, code: str, lang: Lang, compact: bool = False
+) -> str:
     """$1.72 – $20.28 in English; 1.72〜20.28ドル in Japanese (the unit once, when shared)."""
     if low is None or high is None:
         return t(lang, "no_price")
@@ -503,8 +629,14 @@ def fmt_count(x: float) -> str:
     return f"{x:,.0f}" if x >= 10 else f"{x:,.1f}"
 
 
-def fmt_break_even(status: str, runs: float | None, months: float | None,
-                   within: bool | None, years: float, lang: Lang) -> str:
+def fmt_break_even(
+    status: str,
+    runs: float | None,
+    months: float | None,
+    within: bool | None,
+    years: float,
+    lang: Lang,
+) -> str:
     """When buying beats renting: "198 runs · 6.3 months", "never" or "no price"."""
     if status == "never":
         return t(lang, "be_never")
@@ -518,11 +650,16 @@ PAST_LIFE = " †"  # pays off only after the amortisation period (explained und
 
 
 def method_label(method: Method, num_gpus: int, lang: Lang) -> str:
+    """A method with its layout: "TP ×4", "DP+TP 4×2" (the degree the core resolves)."""
     kind = method.kind
     if kind == MethodKind.TP:
-        return t(lang, "m_tp", tp=num_gpus)
+        return t(lang, "m_tp", tp=method.tp or num_gpus)
     if kind == MethodKind.DP_TP:
-        return t(lang, "m_dp+tp", dp=num_gpus // method.tp_degree, tp=method.tp_degree)
+        try:
+            tp = dp_tp_degree(num_gpus, method.tp)
+        except InputError:  # no dp+tp layout on this many GPUs
+            return t(lang, "m_dp+tp_none")
+        return t(lang, "m_dp+tp", dp=num_gpus // tp, tp=tp)
     return t(lang, f"m_{kind.value}")
 
 

@@ -1,35 +1,41 @@
 """Every widget of the page, and nothing else: widgets → PlanInputs.
 
-Each widget has an explicit key equal to its PlanInputs field. On a session's first run the
-keys are seeded from the URL (state.from_query validates every parameter); after each run the
-URL is rewritten from the inputs, so a copied link reopens the same plan. Under each widget
-sits an empty slot where a message about that input goes.
+Each widget has an explicit key equal to its PlanInputs field (PlanSpec's names) and takes its
+bounds from that field (state.widget_range), so no bound is declared twice. On a session's
+first run the keys are seeded from the URL (state.from_query validates every parameter); after
+each run the URL is rewritten from the inputs, so a copied link reopens the same plan. Under
+each widget sits an empty slot where a message about that input goes.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from enum import Enum
 from typing import Any
+from urllib.parse import urlencode
 
 import streamlit as st
-from pydantic import ValidationError
 from streamlit.delta_generator import DeltaGenerator
 
-from llmem_dashboard import export, state
-from llmem_dashboard.compute import Results
-from llmem_dashboard.i18n import FAMILY_NAMES, fmt_gib, fmt_int, fmt_params, method_label, t
-from llmem_dashboard.state import ALL_METHODS, CUSTOM_GPU, DEFAULT, PlanInputs
-from llmem_core import Architecture, Gpu, InputError, Optimizer, Precision, ProfileName
-from llmem_core.cost import CostBasis
-from llmem_core.cost.inputs import MAX_MONEY
-from llmem_core.hf_config import first_error, read_config_text
-from llmem_core.models import MAX_BATCH, MAX_SEQ, MAX_VOCAB, ModelPreset
+from llmem_core import Architecture, Gpu, InputError, Method, MethodKind, Optimizer, Precision
+from llmem_core.cost import CostBasis, PriceOverride
+from llmem_core.estimate import available_profiles
+from llmem_core.hf_config import read_config_text
+from llmem_core.models import ModelPreset
+from llmem_core.parallelism import default_dp_tp_degree, dp_tp_degree
 from llmem_core.params import counts
 from llmem_core.plan import candidate_methods
 from llmem_core.presets import load_gpus, load_models
+from llmem_core.safe_json import MAX_BYTES, decode
+from llmem_dashboard import export, state
+from llmem_dashboard.compute import Results
+from llmem_dashboard.i18n import FAMILY_NAMES, fmt_gib, fmt_int, fmt_params, method_label, t
+from llmem_dashboard.safe import md, one_line, say
+from llmem_dashboard.state import ALL_METHODS, CUSTOM_GPU, DEFAULT, CostInputs, PlanInputs
 
-UPLOAD_MAX_MB = 1  # also server.maxUploadSize in .streamlit/config.toml
+UPLOAD_MAX_MB = max(1, MAX_BYTES // 1_000_000)  # also server.maxUploadSize in .streamlit/
 
 
 @dataclass
@@ -52,13 +58,13 @@ def seed_from_link(models: dict[str, ModelPreset], gpus: dict[str, Gpu]) -> None
     params = st.query_params.to_dict()
     plan, problems = state.from_query(params, list(models), list(gpus))
     if "lang" not in params and (st.context.locale or "").lower().startswith("ja"):
-        plan = replace(plan, lang="ja")
+        plan = plan.with_(lang="ja")
     values: dict[str, Any] = state.as_dict(plan)
-    values["vocab_on"] = plan.vocab is not None
-    values["vocab"] = plan.vocab or models[plan.model].architecture.vocab_size
+    del values["cost"]
+    values["vocab_on"] = plan.vocab_size is not None
+    values["vocab_size"] = plan.vocab_size or models[plan.model].architecture.vocab_size
     values["present"] = plan.view == "present"
     values["model_source"] = "preset"
-    del values["cost"]
     st.session_state.update(values)
     st.session_state["cost"] = plan.cost
     st.session_state["_link_problems"] = problems
@@ -73,8 +79,9 @@ def _get(key: str) -> Any:
     return st.session_state.get(key, getattr(DEFAULT, key, None))
 
 
-def _translated(widget: Callable[..., Any], field: str, lang: str, *args: Any,
-                **kwargs: Any) -> None:
+def _translated(
+    widget: Callable[..., Any], field: str, lang: str, *args: Any, **kwargs: Any
+) -> None:
     """A widget whose option labels are translated. The browser holds the label it shows as
     the widget's value, so each language gets its own widget (key "field.lang"), seeded from
     the plan's value (session_state[field]) and copied back to it."""
@@ -102,9 +109,19 @@ def _slot(slots: dict[str, DeltaGenerator], field: str) -> None:
     slots[field] = st.empty()
 
 
+def _number(label: str, model: type, field: str, key: str | None = None, **kwargs: Any) -> None:
+    """A number_input bounded by the model field's own bounds."""
+    low, high = state.widget_range(model, field)
+    st.number_input(label, low, high, key=key or field, **kwargs)
+
+
 def _language() -> str:
     st.sidebar.segmented_control(
-        "Language / 言語", ["en", "ja"], key="lang", required=True, on_change=_forget_translated,
+        "Language / 言語",
+        list(state.LANGS),
+        key="lang",
+        required=True,
+        on_change=_forget_translated,
         format_func=lambda x: {"en": "English", "ja": "日本語"}[x],
     )
     return _get("lang")
@@ -122,54 +139,84 @@ def _model_label(models: dict[str, ModelPreset], lang: str) -> Callable[[str], s
 def _model_options(models: dict[str, ModelPreset]) -> list[str]:
     """Grouped by family (in the order families first appear), smallest first within one."""
     families = list(dict.fromkeys(p.architecture.family for p in models.values()))
-    return sorted(models, key=lambda k: (families.index(models[k].architecture.family),
-                                         models[k].params_exact))
+    return sorted(
+        models,
+        key=lambda k: (families.index(models[k].architecture.family), models[k].params_exact),
+    )
 
 
 def _model(models: dict[str, ModelPreset], slots: dict, lang: str) -> Architecture:
-    _translated(st.radio, "model_source", lang, t(lang, "model_source"), ["preset", "upload"],
-                horizontal=True, format_func=lambda x: t(lang, f"source_{x}"))
-    _translated(st.selectbox, "model", lang, t(lang, "model_preset"), _model_options(models),
-                format_func=_model_label(models, lang))
-    arch = models[_get("model")].architecture
+    _translated(
+        st.radio,
+        "model_source",
+        lang,
+        t(lang, "model_source"),
+        ["preset", "upload"],
+        horizontal=True,
+        format_func=lambda x: t(lang, f"source_{x}"),
+    )
+    _translated(
+        st.selectbox,
+        "model",
+        lang,
+        t(lang, "model_preset"),
+        _model_options(models),
+        format_func=_model_label(models, lang),
+    )
+    arch, problem = models[_get("model")].architecture, None
     if _get("model_source") == "upload":
-        arch = _upload(arch, lang) or arch
+        uploaded, problem = _upload(lang)
+        arch = uploaded or arch
     _slot(slots, "model")
+    if problem:
+        slots["model"].error(md(problem), icon="⚠️")
     return arch
 
 
-def _upload(fallback: Architecture, lang: str) -> Architecture | None:
-    file = st.file_uploader(t(lang, "model_upload"), type=["json"], key="config_file",
-                            help=t(lang, "upload_hint"), max_upload_size=UPLOAD_MAX_MB)
+def _upload_name(file_name: str) -> str:
+    """An uploaded file's name as the model's display name (1–200 characters)."""
+    return one_line(file_name).removesuffix(".json")[:200].strip() or "config"
+
+
+def _upload(lang: str) -> tuple[Architecture | None, str | None]:
+    """The uploaded config.json read by the core: bounded (size, UTF-8, depth, number sizes)
+    before anything else, strictly typed after. (architecture, None) or (None, why not)."""
+    file = st.file_uploader(
+        t(lang, "model_upload"),
+        type=["json"],
+        key="config_file",
+        help=t(lang, "upload_hint"),
+        max_upload_size=UPLOAD_MAX_MB,
+    )
     if file is None:
         st.caption(t(lang, "upload_waiting"))
-        return None
+        return None, None
     try:
-        arch = read_config_text(file.getvalue().decode("utf-8", errors="replace"),
-                                file.name.removesuffix(".json"))
+        arch = read_config_text(decode(file.getvalue(), "model"), _upload_name(file.name))
     except InputError as err:
-        st.error(str(err), icon="⚠️")
-        return None
-    except ValidationError as err:
-        st.error(first_error(err), icon="⚠️")
-        return None
-    st.caption(t(lang, "upload_ok", name=file.name, params=fmt_params(counts(arch).total, lang)))
-    return arch
+        return None, err.message
+    st.caption(say(lang, "upload_ok", name=file.name, params=fmt_params(counts(arch).total, lang)))
+    return arch, None
 
 
 def _vocab(arch: Architecture, slots: dict, lang: str) -> int | None:
     def turned_on() -> None:
-        st.session_state["vocab"] = arch.vocab_size
+        st.session_state["vocab_size"] = arch.vocab_size
 
     st.toggle(t(lang, "vocab_whatif"), key="vocab_on", on_change=turned_on)
     if not _get("vocab_on"):
         return None
-    if "vocab" not in st.session_state:
-        st.session_state["vocab"] = arch.vocab_size
-    st.number_input(t(lang, "vocab_size"), 1, MAX_VOCAB, step=1024, key="vocab",
-                    help=t(lang, "vocab_model", vocab=fmt_int(arch.vocab_size, lang)))
-    _slot(slots, "vocab")
-    return int(st.session_state["vocab"])
+    if "vocab_size" not in st.session_state:
+        st.session_state["vocab_size"] = arch.vocab_size
+    _number(
+        t(lang, "vocab_size"),
+        PlanInputs,
+        "vocab_size",
+        step=1024,
+        help=t(lang, "vocab_model", vocab=fmt_int(arch.vocab_size, lang)),
+    )
+    _slot(slots, "vocab_size")
+    return int(st.session_state["vocab_size"])
 
 
 def _gpu(gpus: dict[str, Gpu], slots: dict, lang: str) -> None:
@@ -178,46 +225,74 @@ def _gpu(gpus: dict[str, Gpu], slots: dict, lang: str) -> None:
             return t(lang, "gpu_custom")
         return f"{gpus[key].name} · {fmt_gib(gpus[key].memory_bytes, lang, 0)}"
 
-    _translated(st.selectbox, "gpu", lang, t(lang, "gpu_type"), [*gpus, CUSTOM_GPU],
-                format_func=label)
+    _translated(
+        st.selectbox, "gpu", lang, t(lang, "gpu_type"), [*gpus, CUSTOM_GPU], format_func=label
+    )
     if _get("gpu") == CUSTOM_GPU:
-        st.number_input(t(lang, "gpu_gib"), 0.5, state.MAX_GPU_GIB, step=1.0, key="gpu_gib")
+        _number(t(lang, "gpu_gib"), PlanInputs, "gpu_gib", step=1.0)
     _slot(slots, "gpu")
-    st.number_input(t(lang, "num_gpus"), 1, state.MAX_GPUS_UI, step=1, key="gpus")
-    _slot(slots, "gpus")
+    _number(t(lang, "num_gpus"), PlanInputs, "num_gpus", step=1)
+    _slot(slots, "num_gpus")
+
+
+def dp_tp_degrees(num_gpus: int) -> list[int]:
+    """The tensor-parallel degrees dp+tp can take on num_gpus GPUs, as the core rules them."""
+    degrees = []
+    for degree in range(2, num_gpus):
+        with contextlib.suppress(InputError):
+            degrees.append(dp_tp_degree(num_gpus, degree))
+    return degrees
 
 
 def _method(notes: dict[str, str], slots: dict, lang: str) -> None:
-    n = int(_get("gpus"))
-    methods = {m.kind.value: m for m in candidate_methods(n)}
-    if _get("method") not in (ALL_METHODS, *methods):
-        notes["method"] = t(lang, "method_reset", method=_get("method"), gpus=n)
+    n = int(_get("num_gpus"))
+    kinds = [m.kind.value for m in candidate_methods(n)]  # Algorithm 1's candidates here
+    if _get("method") not in (ALL_METHODS, *kinds):
+        notes["method"] = say(lang, "method_reset", method=_get("method"), gpus=n)
         _set("method", ALL_METHODS, lang)
-    _translated(st.selectbox, "method", lang, t(lang, "method"), [ALL_METHODS, *methods],
-                format_func=lambda k: t(lang, "method_all") if k == ALL_METHODS
-                else method_label(methods[k], n, lang))
+    _translated(
+        st.selectbox,
+        "method",
+        lang,
+        t(lang, "method"),
+        [ALL_METHODS, *kinds],
+        format_func=lambda k: (
+            t(lang, "method_all") if k == ALL_METHODS else method_label(Method(kind=k), n, lang)
+        ),
+    )
     _slot(slots, "method")
     _tp(n, notes, slots, lang)
 
 
 def _tp(n: int, notes: dict[str, str], slots: dict, lang: str) -> None:
-    degrees = [d for d in range(2, n // 2 + 1) if n % d == 0]
-    if not degrees or _get("method") not in (ALL_METHODS, "dp+tp"):
-        return
+    """dp+tp's degree: drawn when dp+tp is asked for or compared and has a layout here; its
+    slot is there either way (the core names `tp` when dp+tp cannot run)."""
+    degrees, method = dp_tp_degrees(n), _get("method")
     if _get("tp") not in (0, *degrees):
-        notes["tp"] = t(lang, "tp_reset", tp=_get("tp"), gpus=n)
+        notes["tp"] = say(lang, "tp_reset", tp=_get("tp"), gpus=n)
         _set("tp", 0, lang)
-    auto = candidate_methods(n)[-1].tp_degree
-    _translated(st.selectbox, "tp", lang, t(lang, "tp_degree"), [0, *degrees],
-                format_func=lambda d: t(lang, "tp_auto", tp=auto) if d == 0 else str(d))
+    if method == MethodKind.DP_TP.value or (method == ALL_METHODS and degrees):
+        auto = (
+            t(lang, "tp_auto", tp=default_dp_tp_degree(n))
+            if degrees
+            else t(lang, "tp_auto_none", gpus=n)
+        )
+        _translated(
+            st.selectbox,
+            "tp",
+            lang,
+            t(lang, "tp_degree"),
+            [0, *degrees],
+            format_func=lambda d: auto if d == 0 else str(d),
+        )
     _slot(slots, "tp")
 
 
 def _sizes(slots: dict, lang: str) -> None:
-    st.number_input(t(lang, "batch"), 1, MAX_BATCH, step=1, key="batch")
-    _slot(slots, "batch")
-    st.number_input(t(lang, "seq"), 1, MAX_SEQ, step=256, key="seq")
-    _slot(slots, "seq")
+    _number(t(lang, "batch"), PlanInputs, "batch_size", step=1)
+    _slot(slots, "batch_size")
+    _number(t(lang, "seq"), PlanInputs, "seq_len", step=256)
+    _slot(slots, "seq_len")
 
 
 def _training(slots: dict, lang: str) -> None:
@@ -226,27 +301,29 @@ def _training(slots: dict, lang: str) -> None:
         _slot(slots, "precision")
         st.selectbox(t(lang, "optimizer"), [o.value for o in Optimizer], key="optimizer")
         _slot(slots, "optimizer")
-        st.toggle(t(lang, "ckpt"), key="ckpt")
-        _slot(slots, "ckpt")
-        st.selectbox(t(lang, "profile"), [p.value for p in ProfileName], key="profile")
+        st.toggle(t(lang, "ckpt"), key="grad_checkpointing")
+        _slot(slots, "grad_checkpointing")
+        st.selectbox(t(lang, "profile"), [p.value for p in available_profiles()], key="profile")
         _slot(slots, "profile")
     with st.expander(t(lang, "advanced")):
-        st.number_input(t(lang, "context_mib"), 0, state.MAX_CONTEXT_MIB, step=64,
-                        key="context_mib")
-        _slot(slots, "context_mib")
-        st.number_input(t(lang, "slack_pct"), 0.0, state.MAX_SLACK_PCT, step=1.0,
-                        key="slack_pct")
+        _number(t(lang, "context_mib"), PlanInputs, "cuda_context_mib", step=64)
+        _slot(slots, "cuda_context_mib")
+        _number(t(lang, "slack_pct"), PlanInputs, "slack_pct", step=1.0)
         _slot(slots, "slack_pct")
-        st.number_input(t(lang, "chunk"), 0, 2**34, step=1_048_576, key="chunk")
-        _slot(slots, "chunk")
+        _number(t(lang, "chunk"), PlanInputs, "chunk_size", step=1_048_576)
+        _slot(slots, "chunk_size")
 
 
 def _current(vocab: int | None) -> PlanInputs:
-    skip = ("vocab", "view", "cost")
-    values = {k: _get(k) for k in state.as_dict(DEFAULT) if k not in skip}
-    values["vocab"] = vocab
-    values["view"] = "present" if _get("present") else "full"
-    return PlanInputs(**values, cost=cost_inputs())
+    """The plan the widgets state (their values are within the fields' bounds by design)."""
+    skip = ("vocab_size", "view", "cost")
+    values = {k: _get(k) for k in PlanInputs.model_fields if k not in skip}
+    return PlanInputs(
+        **values,
+        vocab_size=vocab,
+        view="present" if _get("present") else "full",
+        cost=cost_inputs(),
+    )
 
 
 def sidebar(models: dict[str, ModelPreset], gpus: dict[str, Gpu]) -> Sidebar:
@@ -275,20 +352,35 @@ def sidebar(models: dict[str, ModelPreset], gpus: dict[str, Gpu]) -> Sidebar:
 # widget "c_<field>" is seeded from it when drawn and read back before the page computes, so
 # the headline uses this run's values and hiding the widgets (presentation view) keeps them.
 
-COST_SCALARS = ("data", "unit", "epochs", "currency", "rate", "years", "hours_pm", "kwh", "pue",
-                "deadline", "budget", "basis", "gpu_set", "counts")
-TRANSLATED_COST = ("unit", "basis", "gpu_set", "counts")  # option labels in the page's language
+COST_SCALARS = (
+    "data",
+    "unit",
+    "epochs",
+    "currency",
+    "usd_rate",
+    "years",
+    "hours_per_month",
+    "power_price",
+    "pue",
+    "deadline_hours",
+    "budget",
+    "cost_basis",
+    "gpu_set",
+    "counts",
+)
+TRANSLATED_COST = ("unit", "cost_basis", "gpu_set", "counts")  # labels in the page's language
+PER_METHOD = {"util_pct": "c_util_", "comm_pct": "c_comm_"}  # field → widget key prefix
 
 
 def _cost_key(field: str, lang: str) -> str:
     return f"c_{field}.{lang}" if field in TRANSLATED_COST else f"c_{field}"
 
 
-def _cost_state() -> state.CostInputs:
+def _cost_state() -> CostInputs:
     return st.session_state.get("cost", DEFAULT.cost)
 
 
-def cost_inputs() -> state.CostInputs:
+def cost_inputs() -> CostInputs:
     """This run's cost inputs: the stored ones with any widget the user just changed."""
     cost, lang = _cost_state(), _get("lang")
     changes: dict[str, Any] = {}
@@ -296,24 +388,30 @@ def cost_inputs() -> state.CostInputs:
         key = _cost_key(field, lang)
         if key in st.session_state:
             changes[field] = st.session_state[key]
-    for field, prefix in (("util_pct", "c_util_"), ("comm_pct", "c_comm_")):
-        keys = [prefix + m for m in state.COST_METHODS]
-        if all(k in st.session_state for k in keys):
-            changes[field] = tuple(float(st.session_state[k]) for k in keys)
-    cost = replace(cost, **changes)
+    for field, prefix in PER_METHOD.items():
+        keys = {kind: prefix + kind.value for kind in MethodKind}
+        if all(k in st.session_state for k in keys.values()):
+            changes[field] = {kind: float(st.session_state[k]) for kind, k in keys.items()}
+    cost = cost.with_(**changes)
     st.session_state["cost"] = cost
     return cost
 
 
 def _seed(key: str, value: Any) -> str:
     if key not in st.session_state:
-        st.session_state[key] = value
+        st.session_state[key] = value.value if isinstance(value, Enum) else value
     return key
 
 
-def _cost_widget(widget: Callable[..., Any], field: str, lang: str, *args: Any,
-                 **kwargs: Any) -> None:
+def _cost_widget(
+    widget: Callable[..., Any], field: str, lang: str, *args: Any, **kwargs: Any
+) -> None:
     widget(*args, key=_seed(_cost_key(field, lang), getattr(_cost_state(), field)), **kwargs)
+
+
+def _cost_number(label: str, field: str, lang: str, **kwargs: Any) -> None:
+    low, high = state.widget_range(CostInputs, field)
+    _cost_widget(st.number_input, field, lang, label, low, high, **kwargs)
 
 
 def _forget(prefix: str) -> None:
@@ -321,18 +419,26 @@ def _forget(prefix: str) -> None:
         del st.session_state[key]
 
 
+def _note(slot: str, level: str, message: str) -> None:
+    """A message for a cost input, shown on the next run (set in a callback)."""
+    st.session_state["_cost_note"] = (slot, level, message)
+
+
 def _currency_changed() -> None:
     """Amounts typed in the old currency no longer mean anything: clear them, say so."""
     old, code = _cost_state(), st.session_state["c_currency"]
-    st.session_state["cost"] = replace(old, currency=code,
-                                       rate=state.STARTING_RATES.get(code, old.rate),
-                                       prices=(), budget=None, kwh=None)
-    for key in ("c_rate", "c_budget", "c_kwh"):
+    st.session_state["cost"] = old.with_(
+        currency=code,
+        usd_rate=state.STARTING_RATES.get(code, old.usd_rate),
+        price={},
+        budget=None,
+        power_price=None,
+    )
+    for key in ("c_usd_rate", "c_budget", "c_power_price"):
         st.session_state.pop(key, None)
     _forget("c_px.")
-    if old.prices or old.budget is not None or old.kwh is not None:
-        st.session_state["_cost_note"] = ("currency", t(_get("lang"), "c_currency_reset",
-                                                        old=old.currency))
+    if old.price or old.budget is not None or old.power_price is not None:
+        _note("currency", "info", say(_get("lang"), "c_currency_reset", old=old.currency))
 
 
 def _cost_slot(slots: dict[str, DeltaGenerator], field: str) -> None:
@@ -343,112 +449,181 @@ def _job_controls(slots: dict, lang: str, seq: int, data_note: str) -> None:
     cost = _cost_state()
     cols = st.columns([1.3, 1.4, 0.8, 0.8, 1.0])
     with cols[0]:
-        _cost_widget(st.number_input, "data", lang, t(lang, "c_data"), 1, state.MAX_TOKENS,
-                     step=1_000_000)
+        _cost_number(t(lang, "c_data"), "data", lang, step=1_000_000)
         if data_note:
             st.caption(data_note)
         _cost_slot(slots, "data")
     with cols[1]:
-        _cost_widget(st.radio, "unit", lang, t(lang, "c_unit"), list(state.DATA_UNITS),
-                     horizontal=True, format_func=lambda u: t(lang, f"unit_{u}", seq=seq))
+        _cost_widget(
+            st.radio,
+            "unit",
+            lang,
+            t(lang, "c_unit"),
+            list(state.DATA_UNITS),
+            horizontal=True,
+            format_func=lambda u: t(lang, f"unit_{u}", seq=seq),
+        )
     with cols[2]:
-        _cost_widget(st.number_input, "epochs", lang, t(lang, "c_epochs"), 1e-3,
-                     state.MAX_EPOCHS, step=1.0, format="%g")
+        _cost_number(t(lang, "c_epochs"), "epochs", lang, step=1.0, format="%g")
         _cost_slot(slots, "epochs")
     with cols[3]:
         codes = list(dict.fromkeys([*state.STARTING_RATES, cost.currency]))
-        st.selectbox(t(lang, "c_currency"), codes, key=_seed("c_currency", cost.currency),
-                     on_change=_currency_changed)
+        st.selectbox(
+            t(lang, "c_currency"),
+            codes,
+            key=_seed("c_currency", cost.currency),
+            on_change=_currency_changed,
+        )
         _cost_slot(slots, "currency")
     with cols[4]:
-        _cost_widget(st.number_input, "rate", lang, t(lang, "c_rate", code=cost.currency),
-                     1e-6, state.MAX_RATE, disabled=cost.currency == "USD",
-                     help=t(lang, "c_rate_help"), format="%g")
-        _cost_slot(slots, "rate")
+        _cost_number(
+            t(lang, "c_rate", code=cost.currency),
+            "usd_rate",
+            lang,
+            disabled=cost.currency == "USD",
+            help=t(lang, "c_rate_help"),
+            format="%g",
+        )
+        _cost_slot(slots, "usd_rate")
 
 
 def _filter_controls(slots: dict, lang: str, n_short: int, n_all: int, max_gpus: int) -> None:
     cost = _cost_state()
     cols = st.columns(5)
     with cols[0]:
-        _cost_widget(st.number_input, "deadline", lang, t(lang, "c_deadline"), 1e-3,
-                     state.MAX_DEADLINE_HOURS, value=None, placeholder=t(lang, "c_none"))
-        _cost_slot(slots, "deadline")
+        _cost_number(
+            t(lang, "c_deadline"), "deadline_hours", lang, value=None, placeholder=t(lang, "c_none")
+        )
+        _cost_slot(slots, "deadline_hours")
     with cols[1]:
-        _cost_widget(st.number_input, "budget", lang, t(lang, "c_budget", code=cost.currency),
-                     1e-6, MAX_MONEY, value=None, placeholder=t(lang, "c_none"))
+        _cost_number(
+            t(lang, "c_budget", code=cost.currency),
+            "budget",
+            lang,
+            value=None,
+            placeholder=t(lang, "c_none"),
+        )
         _cost_slot(slots, "budget")
     with cols[2]:
-        _cost_widget(st.selectbox, "basis", lang, t(lang, "c_basis"),
-                     [b.value for b in CostBasis], format_func=lambda b: t(lang, f"basis_{b}"))
+        _cost_widget(
+            st.selectbox,
+            "cost_basis",
+            lang,
+            t(lang, "c_basis"),
+            [b.value for b in CostBasis],
+            format_func=lambda b: t(lang, f"basis_{b}"),
+        )
     with cols[3]:
-        _cost_widget(st.selectbox, "gpu_set", lang, t(lang, "c_gpu_set"), list(state.GPU_SETS),
-                     format_func=lambda g: t(lang, f"gpuset_{g}",
-                                             n=n_short if g == "short" else n_all))
+        _cost_widget(
+            st.selectbox,
+            "gpu_set",
+            lang,
+            t(lang, "c_gpu_set"),
+            list(state.GPU_SETS),
+            format_func=lambda g: t(lang, f"gpuset_{g}", n=n_short if g == "short" else n_all),
+        )
     with cols[4]:
-        _cost_widget(st.selectbox, "counts", lang, t(lang, "c_counts"), list(state.COUNT_SETS),
-                     format_func=lambda c: t(lang, f"counts_{c}", max=max_gpus))
+        _cost_widget(
+            st.selectbox,
+            "counts",
+            lang,
+            t(lang, "c_counts"),
+            list(state.COUNT_SETS),
+            format_func=lambda c: t(lang, f"counts_{c}", max=max_gpus),
+        )
+
+
+def _per_method_controls(slots: dict, lang: str) -> None:
+    """Utilisation and communication penalty, in %, one column per method."""
+    cost = _cost_state()
+    util, comm = (
+        state.widget_range(CostInputs, "util_pct"),
+        state.widget_range(CostInputs, "comm_pct"),
+    )
+    cols = st.columns(len(MethodKind))
+    for col, kind in zip(cols, MethodKind, strict=True):
+        col.number_input(
+            t(lang, "c_util", method=method_short_name(kind, lang)),
+            *util,
+            step=1.0,
+            key=_seed(f"c_util_{kind.value}", cost.util_pct[kind]),
+            format="%g",
+        )
+        col.number_input(
+            t(lang, "c_comm"),
+            *comm,
+            step=1.0,
+            key=_seed(f"c_comm_{kind.value}", cost.comm_pct[kind]),
+            format="%g",
+        )
+    _cost_slot(slots, "util_pct")
 
 
 def _assumption_controls(slots: dict, lang: str, kwh_default: str) -> None:
     cost = _cost_state()
     with st.expander(t(lang, "c_assumptions")):
         st.caption(t(lang, "c_speed_help"))
-        cols = st.columns(len(state.COST_METHODS))
-        for col, method, util, comm in zip(cols, state.COST_METHODS, cost.util_pct,
-                                           cost.comm_pct, strict=True):
-            name = method_short_name(method, lang)
-            col.number_input(t(lang, "c_util", method=name), 0.1, 100.0, step=1.0,
-                             key=_seed(f"c_util_{method}", util), format="%g")
-            col.number_input(t(lang, "c_comm"), 0.0, 90.0, step=1.0,
-                             key=_seed(f"c_comm_{method}", comm), format="%g")
-        _cost_slot(slots, "util")
+        _per_method_controls(slots, lang)
         cols = st.columns(4)
         with cols[0]:
-            _cost_widget(st.number_input, "years", lang, t(lang, "c_years"), 0.1, 30.0, step=0.5,
-                         format="%g")
+            _cost_number(t(lang, "c_years"), "years", lang, step=0.5, format="%g")
             _cost_slot(slots, "years")
         with cols[1]:
-            _cost_widget(st.number_input, "hours_pm", lang, t(lang, "c_hours_pm"), 1.0, 744.0,
-                         step=10.0, format="%g")
-            _cost_slot(slots, "hours_pm")
+            _cost_number(t(lang, "c_hours_pm"), "hours_per_month", lang, step=10.0, format="%g")
+            _cost_slot(slots, "hours_per_month")
         with cols[2]:
-            _cost_widget(st.number_input, "kwh", lang, t(lang, "c_kwh", code=cost.currency), 0.0,
-                         MAX_MONEY, value=None, format="%g",
-                         placeholder=t(lang, "c_kwh_default", value=kwh_default))
-            _cost_slot(slots, "kwh")
+            _cost_number(
+                t(lang, "c_kwh", code=cost.currency),
+                "power_price",
+                lang,
+                value=None,
+                format="%g",
+                placeholder=t(lang, "c_kwh_default", value=kwh_default),
+            )
+            _cost_slot(slots, "power_price")
         with cols[3]:
-            _cost_widget(st.number_input, "pue", lang, t(lang, "c_pue"), 1.0, 3.0, step=0.1,
-                         format="%g")
+            _cost_number(t(lang, "c_pue"), "pue", lang, step=0.1, format="%g")
             _cost_slot(slots, "pue")
 
 
-def method_short_name(method: str, lang: str) -> str:
+def method_short_name(kind: MethodKind, lang: str) -> str:
     """A method's name without a layout (the assumptions hold for any TP degree)."""
-    return {"tp": "TP", "dp_tp": "DP+TP"}.get(method) or t(lang, f"m_{method}")
+    return {MethodKind.TP: "TP", MethodKind.DP_TP: "DP+TP"}.get(kind) or t(lang, f"m_{kind}")
 
 
-def _price_changed(gpu: str, index: int, key: str) -> None:
+def _price_changed(gpu: str, field: str, key: str) -> None:
+    """One figure of a GPU's price edit, checked by the core's PriceOverride; a refused one
+    is put back and the reason shown next to the editor."""
     cost = _cost_state()
-    edit = list(cost.price_edit(gpu))
-    edit[index] = st.session_state[key]
-    prices = dict(cost.prices)
-    if any(v is not None for v in edit):
-        prices[gpu] = tuple(edit)
-    else:
-        prices.pop(gpu, None)
-    st.session_state["cost"] = replace(cost, prices=tuple(sorted(prices.items())))
+    old = cost.price_edit(gpu)
+    try:
+        edit = PriceOverride(**{**old.values(), field: st.session_state[key]})
+    except InputError as err:
+        st.session_state[key] = getattr(old, field)
+        _note("price", "error", md(err.message))
+        return
+    prices = {k: e for k, e in cost.price.items() if k != gpu}
+    if edit != PriceOverride():
+        prices[gpu] = edit
+    st.session_state["cost"] = cost.with_(price=prices)
 
 
 def _price_reset(gpu: str) -> None:
     cost = _cost_state()
-    st.session_state["cost"] = replace(cost, prices=tuple(
-        (k, e) for k, e in cost.prices if k != gpu))
+    st.session_state["cost"] = cost.with_(price={k: e for k, e in cost.price.items() if k != gpu})
     _forget(f"c_px.{gpu}.")
 
 
-def price_editor(slots: dict, lang: str, gpus: dict[str, Gpu], keys: tuple[str, ...],
-                 catalog: dict[str, tuple[str, ...]]) -> DeltaGenerator:
+PRICE_LABELS = dict(zip(state.PRICE_FIELDS, ("c_low", "c_high", "c_buy", "c_watts"), strict=True))
+
+
+def price_editor(
+    slots: dict,
+    lang: str,
+    gpus: dict[str, Gpu],
+    keys: tuple[str, ...],
+    catalog: dict[str, tuple[str, ...]],
+) -> DeltaGenerator:
     """Pick a compared GPU, edit its four figures (empty = the catalog's). Returns the expander,
     for the price table under the editor. `catalog`: per GPU, its catalog figures formatted."""
     cost = _cost_state()
@@ -456,35 +631,58 @@ def price_editor(slots: dict, lang: str, gpus: dict[str, Gpu], keys: tuple[str, 
     with box:
         st.caption(t(lang, "c_prices_help", code=cost.currency))
         top = st.columns([2, 1], vertical_alignment="bottom")
-        gpu = top[0].selectbox(t(lang, "c_price_gpu"), list(keys), key="c_price_gpu",
-                               format_func=lambda k: gpus[k].name.split(" [")[0])
+        gpu = top[0].selectbox(
+            t(lang, "c_price_gpu"),
+            list(keys),
+            key="c_price_gpu",
+            format_func=lambda k: gpus[k].name.split(" [")[0],
+        )
         edit = cost.price_edit(gpu)
-        cols = st.columns(4)
-        labels = ("c_low", "c_high", "c_buy", "c_watts")
-        for i, (col, label) in enumerate(zip(cols, labels, strict=True)):
-            key = _seed(f"c_px.{gpu}.{cost.currency}.{i}", edit[i])
-            col.number_input(t(lang, label, code=cost.currency), 1e-9, MAX_MONEY, value=None,
-                             key=key, format="%g", on_change=_price_changed,
-                             args=(gpu, i, key),
-                             placeholder=catalog.get(gpu, ("—",) * 4)[i])
-        top[1].button(t(lang, "c_reset"), key="c_price_reset", on_click=_price_reset,
-                      args=(gpu,), type="tertiary", disabled=gpu not in dict(cost.prices))
-        _cost_slot(slots, "prices")
+        for i, (col, field) in enumerate(zip(st.columns(4), state.PRICE_FIELDS, strict=True)):
+            key = _seed(f"c_px.{gpu}.{cost.currency}.{i}", getattr(edit, field))
+            low, high = state.widget_range(PriceOverride, field)
+            col.number_input(
+                t(lang, PRICE_LABELS[field], code=cost.currency),
+                low,
+                high,
+                value=None,
+                key=key,
+                format="%g",
+                on_change=_price_changed,
+                args=(gpu, field, key),
+                placeholder=catalog.get(gpu, ("—",) * 4)[i],
+            )
+        top[1].button(
+            t(lang, "c_reset"),
+            key="c_price_reset",
+            on_click=_price_reset,
+            args=(gpu,),
+            type="tertiary",
+            disabled=gpu not in cost.price,
+        )
+        _cost_slot(slots, "price")
     return box
 
 
-def cost_controls(lang: str, seq: int, counts: tuple[int, int], max_gpus: int,
-                  kwh_default: str, data_note: str) -> dict[str, DeltaGenerator]:
+def cost_controls(
+    lang: str, seq: int, counts: tuple[int, int], max_gpus: int, kwh_default: str, data_note: str
+) -> dict[str, DeltaGenerator]:
     """The cost section's inputs (job, currency, filters, assumptions); slots for messages.
     counts: (GPU types in the shortlist, in the catalog); data_note: tokens per run, shown."""
     slots: dict[str, DeltaGenerator] = {}
     _job_controls(slots, lang, seq, data_note)
     _filter_controls(slots, lang, *counts, max_gpus)
     _assumption_controls(slots, lang, kwh_default)
-    note = st.session_state.pop("_cost_note", None)
-    if note:
-        slots[note[0]].info(note[1], icon="ℹ️")
     return slots
+
+
+def cost_notes(slots: dict[str, DeltaGenerator]) -> None:
+    """The message a cost callback left (a currency switch, a refused price), next to its
+    input; call once every cost slot exists."""
+    note = st.session_state.pop("_cost_note", None)
+    if note and note[0] in slots:
+        slot, level, message = note
+        getattr(slots[slot], level)(message, icon="ℹ️" if level == "info" else "⚠️")
 
 
 def exit_presentation(lang: str) -> None:
@@ -503,25 +701,50 @@ def sync_link(plan: PlanInputs) -> None:
 
 def current_link(plan: PlanInputs) -> str:
     base = (st.context.url or "").split("?")[0]
-    return f"{base}?{'&'.join(f'{k}={v}' for k, v in state.to_query(plan).items())}"
+    return f"{base}?{urlencode(state.to_query(plan))}"
 
 
-def downloads(res: Results, memory_fig: Any, link: str,
-              cost_rows: tuple[dict[str, Any], ...] = ()) -> None:
+def downloads(
+    res: Results, memory_fig: Any, link: str, cost_rows: tuple[dict[str, Any], ...] = ()
+) -> None:
     """CSV, JSON and HTML downloads, generated only when clicked (no rerun on click)."""
     lang, stem = res.inputs.lang, export.file_stem(res)
     c1, c2, c3, c4 = st.columns(4)
-    c1.download_button(t(lang, "dl_csv"), lambda: export.plan_csv(res), f"{stem}.csv",
-                       "text/csv", key="dl_csv", on_click="ignore", icon=":material/table:")
-    c2.download_button(t(lang, "dl_json"), lambda: export.plan_json(res, link, cost_rows),
-                       f"{stem}.json",
-                       "application/json", key="dl_json", on_click="ignore",
-                       icon=":material/data_object:")
-    c3.download_button(t(lang, "dl_html"), lambda: export.chart_html(memory_fig),
-                       f"{stem}-memory.html", "text/html", key="dl_html", on_click="ignore",
-                       icon=":material/bar_chart:")
+    c1.download_button(
+        t(lang, "dl_csv"),
+        lambda: export.plan_csv(res),
+        f"{stem}.csv",
+        "text/csv",
+        key="dl_csv",
+        on_click="ignore",
+        icon=":material/table:",
+    )
+    c2.download_button(
+        t(lang, "dl_json"),
+        lambda: export.plan_json(res, link, cost_rows),
+        f"{stem}.json",
+        "application/json",
+        key="dl_json",
+        on_click="ignore",
+        icon=":material/data_object:",
+    )
+    c3.download_button(
+        t(lang, "dl_html"),
+        lambda: export.chart_html(memory_fig),
+        f"{stem}-memory.html",
+        "text/html",
+        key="dl_html",
+        on_click="ignore",
+        icon=":material/bar_chart:",
+    )
     if cost_rows:
-        c4.download_button(t(lang, "dl_cost_csv"), lambda: export.cost_csv(cost_rows),
-                           f"{stem}-cost.csv", "text/csv", key="dl_cost_csv",
-                           on_click="ignore", icon=":material/payments:")
+        c4.download_button(
+            t(lang, "dl_cost_csv"),
+            lambda: export.cost_csv(cost_rows),
+            f"{stem}-cost.csv",
+            "text/csv",
+            key="dl_cost_csv",
+            on_click="ignore",
+            icon=":material/payments:",
+        )
     st.caption(t(lang, "dl_png_hint"))

@@ -12,6 +12,8 @@ from typing import Any
 
 import pandas as pd
 
+from llmem_core import Breakdown, Estimate, Method, MethodKind
+from llmem_core.cost import UnitPrices
 from llmem_dashboard.compute import Results
 from llmem_dashboard.i18n import (
     component_label,
@@ -24,32 +26,35 @@ from llmem_dashboard.i18n import (
     method_label,
     t,
 )
-from llmem_core.cost import UnitPrices
-from llmem_core.models import Breakdown, Estimate, Method, MethodKind
 
 PLAN_MARK = "★"
 
 
 def plan_table(res: Results) -> pd.DataFrame:
-    """Algorithm 1's table: each method's peak at the user's batch, largest batch and score."""
-    lang, n = res.inputs.lang, res.request.cluster.num_gpus
-    at_batch = {r.method: r for r in res.methods}
+    """Algorithm 1's table: each method's peak at the user's batch, largest batch and score;
+    a method that cannot run this job says why (the core's reason)."""
+    lang, n = res.inputs.lang, res.job.cluster.num_gpus
+    at_batch = {r.method.kind: r for r in res.methods}
     rows = []
-    for mp in res.plan.methods:
-        row = at_batch.get(mp.method)
+    for kind, mp in res.plan.methods.items():
+        row = at_batch.get(kind)
         est = row.estimate if row else None
-        chosen = mp.method.kind.value == res.plan.choice.value
-        rows.append({
-            t(lang, "t_choice"): PLAN_MARK if chosen else "",
-            t(lang, "t_method"): method_label(mp.method, n, lang),
-            t(lang, "t_peak_batch"): fmt_gib(est.peak_bytes, lang) if est else "—",
-            t(lang, "t_fits"): _yes_no(est.fits, lang) if est else "—",
-            t(lang, "t_max_batch"): fmt_int(mp.max_batch_size, lang),
-            t(lang, "t_samples"): fmt_int(mp.samples_per_step, lang),
-            t(lang, "t_score"): f"{mp.score:,g}",
-            t(lang, "t_peak_max"): fmt_gib(mp.peak_bytes_at_max, lang)
-            if mp.peak_bytes_at_max else "—",
-        })
+        fits = _yes_no(est.fits, lang) if est else "—"
+        rows.append(
+            {
+                t(lang, "t_choice"): PLAN_MARK if kind == res.plan.choice else "",
+                t(lang, "t_method"): method_label(mp.method, n, lang),
+                t(lang, "t_peak_batch"): fmt_gib(est.peak_bytes, lang) if est else "—",
+                t(lang, "t_fits"): fits if mp.applicable else t(lang, "not_applicable"),
+                t(lang, "t_max_batch"): fmt_int(mp.max_batch_size, lang) if mp.applicable else "—",
+                t(lang, "t_samples"): fmt_int(mp.samples_per_step, lang) if mp.applicable else "—",
+                t(lang, "t_score"): f"{mp.score:,g}" if mp.applicable else "—",
+                t(lang, "t_peak_max"): fmt_gib(mp.peak_bytes_at_max, lang)
+                if mp.peak_bytes_at_max
+                else "—",
+                t(lang, "t_note"): mp.reason,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -65,24 +70,33 @@ def short_gpu_name(name: str) -> str:
 
 
 def _marks(row: dict[str, Any], mine: tuple[str, int], lang: str) -> str:
-    flags = [("mk_mine", (row["gpu_key"], row["num_gpus"]) == mine),
-             ("mk_cheapest", row["cheapest"]), ("mk_fastest", row["fastest"])]
+    flags = [
+        ("mk_mine", (row["gpu_key"], row["num_gpus"]) == mine),
+        ("mk_cheapest", row["cheapest"]),
+        ("mk_fastest", row["fastest"]),
+    ]
     return " · ".join(t(lang, key) for key, on in flags if on)
 
 
 def _method(row: dict[str, Any], lang: str) -> str:
-    method = Method(kind=MethodKind(row["method"]), tp_degree=row["tp_degree"])
+    method = Method(kind=MethodKind(row["method"]), tp=row["tp"])
     return method_label(method, row["num_gpus"], lang)
 
 
 def _break_even(row: dict[str, Any], suffix: str, years: float, lang: str) -> str:
-    return fmt_break_even(row[f"break_even_status_{suffix}"], row[f"break_even_runs_{suffix}"],
-                          row[f"break_even_months_{suffix}"],
-                          row[f"pays_off_within_amortisation_{suffix}"], years, lang)
+    return fmt_break_even(
+        row[f"break_even_status_{suffix}"],
+        row[f"break_even_runs_{suffix}"],
+        row[f"break_even_months_{suffix}"],
+        row[f"pays_off_within_amortisation_{suffix}"],
+        years,
+        lang,
+    )
 
 
-def cost_table(rows: Sequence[dict[str, Any]], lang: str, mine: tuple[str, int] = ("", 0),
-               years: float = 3.0) -> pd.DataFrame:
+def cost_table(
+    rows: Sequence[dict[str, Any]], lang: str, mine: tuple[str, int] = ("", 0), years: float = 3.0
+) -> pd.DataFrame:
     """The cost module's table_rows as the page shows them: one plan per row, formatted in the
     page's language and the rows' currency; "no price" where a price is unknown (never 0).
     `mine` = (GPU key, count) of the user's plan; `years` = the amortisation period."""
@@ -90,24 +104,39 @@ def cost_table(rows: Sequence[dict[str, Any]], lang: str, mine: tuple[str, int] 
     for row in rows:
         code = row["currency"]
         edited = f" ({t(lang, 'mk_edited')})" if row["prices_edited"] else ""
-        out.append({
-            t(lang, "ct_note"): _marks(row, mine, lang),
-            t(lang, "ct_gpu"): short_gpu_name(row["gpu_name"]),
-            t(lang, "ct_count"): fmt_int(row["num_gpus"], lang),
-            t(lang, "ct_method"): _method(row, lang),
-            t(lang, "ct_max_batch"): fmt_int(row["max_batch_size"], lang),
-            t(lang, "ct_time"): fmt_hours(row["hours"], lang),
-            t(lang, "ct_cloud"): fmt_money_range(row["cloud_low"], row["cloud_high"], code, lang),
-            t(lang, "ct_owned"): fmt_money(row["owned_total"], code, lang),
-            t(lang, "ct_be_high"): _break_even(row, "vs_cloud_high", years, lang),
-            t(lang, "ct_be_low"): _break_even(row, "vs_cloud_low", years, lang),
-            t(lang, "ct_as_of"): row["prices_as_of"] + edited,
-        })
+        out.append(
+            {
+                t(lang, "ct_note"): _marks(row, mine, lang),
+                t(lang, "ct_gpu"): short_gpu_name(row["gpu_name"]),
+                t(lang, "ct_count"): fmt_int(row["num_gpus"], lang),
+                t(lang, "ct_method"): _method(row, lang),
+                t(lang, "ct_max_batch"): fmt_int(row["max_batch_size"], lang),
+                t(lang, "ct_time"): fmt_hours(row["hours"], lang),
+                t(lang, "ct_cloud"): fmt_money_range(
+                    row["cloud_low"], row["cloud_high"], code, lang
+                ),
+                t(lang, "ct_owned"): fmt_money(row["owned_total"], code, lang),
+                t(lang, "ct_be_high"): _break_even(row, "vs_cloud_high", years, lang),
+                t(lang, "ct_be_low"): _break_even(row, "vs_cloud_low", years, lang),
+                t(lang, "ct_as_of"): row["prices_as_of"] + edited,
+            }
+        )
     return pd.DataFrame(out, columns=[t(lang, k) for k in COST_COLUMNS])
 
 
-COST_COLUMNS = ("ct_note", "ct_gpu", "ct_count", "ct_method", "ct_time", "ct_cloud", "ct_owned",
-                "ct_be_high", "ct_be_low", "ct_max_batch", "ct_as_of")
+COST_COLUMNS = (
+    "ct_note",
+    "ct_gpu",
+    "ct_count",
+    "ct_method",
+    "ct_time",
+    "ct_cloud",
+    "ct_owned",
+    "ct_be_high",
+    "ct_be_low",
+    "ct_max_batch",
+    "ct_as_of",
+)
 
 
 def price_table(prices: Sequence[UnitPrices], lang: str) -> pd.DataFrame:
@@ -116,64 +145,74 @@ def price_table(prices: Sequence[UnitPrices], lang: str) -> pd.DataFrame:
     rows = []
     for p in prices:
         code = p.currency
-        rows.append({
-            t(lang, "pt_gpu"): short_gpu_name(p.gpu_name),
-            t(lang, "pt_low"): fmt_money(p.cloud_per_gpu_hour_low, code, lang),
-            t(lang, "pt_high"): fmt_money(p.cloud_per_gpu_hour_high, code, lang),
-            t(lang, "pt_buy"): fmt_money(p.purchase_per_gpu, code, lang),
-            t(lang, "pt_watts"): fmt_int(round(p.power_w), lang) if p.power_w else "—",
-            t(lang, "pt_edited"): ", ".join(_EDIT_NAMES.get(f, f) for f in p.edited),
-            t(lang, "pt_as_of"): p.as_of,
-            t(lang, "pt_cloud_source"): p.cloud_source,
-            t(lang, "pt_buy_source"): p.purchase_source,
-        })
+        rows.append(
+            {
+                t(lang, "pt_gpu"): short_gpu_name(p.gpu_name),
+                t(lang, "pt_low"): fmt_money(p.cloud_per_gpu_hour_low, code, lang),
+                t(lang, "pt_high"): fmt_money(p.cloud_per_gpu_hour_high, code, lang),
+                t(lang, "pt_buy"): fmt_money(p.purchase_per_gpu, code, lang),
+                t(lang, "pt_watts"): fmt_int(round(p.power_w), lang) if p.power_w else "—",
+                t(lang, "pt_edited"): ", ".join(_EDIT_NAMES.get(f, f) for f in p.edited),
+                t(lang, "pt_as_of"): p.as_of,
+                t(lang, "pt_cloud_source"): p.cloud_source,
+                t(lang, "pt_buy_source"): p.purchase_source,
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def price_placeholders(catalog: Sequence[UnitPrices], lang: str) -> dict[str, tuple[str, ...]]:
     """Per GPU, its catalog figures as the price editor's empty fields show them."""
     return {
-        p.gpu_key: (fmt_money(p.cloud_per_gpu_hour_low, p.currency, lang),
-                    fmt_money(p.cloud_per_gpu_hour_high, p.currency, lang),
-                    fmt_money(p.purchase_per_gpu, p.currency, lang),
-                    f"{p.power_w:g} W" if p.power_w else t(lang, "no_price"))
+        p.gpu_key: (
+            fmt_money(p.cloud_per_gpu_hour_low, p.currency, lang),
+            fmt_money(p.cloud_per_gpu_hour_high, p.currency, lang),
+            fmt_money(p.purchase_per_gpu, p.currency, lang),
+            f"{p.power_w:g} W" if p.power_w else t(lang, "no_price"),
+        )
         for p in catalog
     }
 
 
-_EDIT_NAMES = {"cloud_per_gpu_hour_low": "low", "cloud_per_gpu_hour_high": "high",
-               "purchase_per_gpu": "purchase", "power_w": "W"}
+_EDIT_NAMES = {
+    "cloud_per_gpu_hour_low": "low",
+    "cloud_per_gpu_hour_high": "high",
+    "purchase_per_gpu": "purchase",
+    "power_w": "W",
+}
 
 
 def assumptions_table(est: Estimate, lang: str) -> pd.DataFrame:
     """Every term of the estimate: which part, its name, formula, value and source (a term's
     bytes are its component's: the core keeps one static description per component)."""
-    return pd.DataFrame([
-        {
-            t(lang, "t_part"): component_label(term.component, lang),
-            t(lang, "t_term"): term.name,
-            t(lang, "t_formula"): term.formula,
-            t(lang, "t_value"): fmt_gib(getattr(est.components, term.component), lang, 2),
-            t(lang, "t_source"): term.source,
-        }
-        for term in est.terms
-    ])
+    return pd.DataFrame(
+        [
+            {
+                t(lang, "t_part"): component_label(term.component, lang),
+                t(lang, "t_term"): term.name,
+                t(lang, "t_formula"): term.formula,
+                t(lang, "t_value"): fmt_gib(getattr(est.components, term.component), lang, 2),
+                t(lang, "t_source"): term.source,
+            }
+            for term in est.terms
+        ]
+    )
 
 
 def plan_records(res: Results) -> list[dict[str, Any]]:
     """Raw numbers per method (for CSV/JSON): peak and parts at the user's batch, plan figures."""
-    at_max = {m.method: m for m in res.plan.methods}
+    req = res.request
     records = []
     for row in res.methods:
-        mp = at_max.get(row.method)
+        mp = res.plan.methods.get(row.method.kind)
         est = row.estimate
         record: dict[str, Any] = {
             "method": row.method.kind.value,
-            "tp_degree": row.method.tp_degree,
-            "num_gpus": res.request.cluster.num_gpus,
-            "batch_size": res.request.training.batch_size,
-            "seq_len": res.request.training.seq_len,
-            "capacity_bytes": res.request.cluster.memory_bytes,
+            "tp": row.method.tp,
+            "num_gpus": req.cluster.num_gpus,
+            "batch_size": req.training.batch_size,
+            "seq_len": req.training.seq_len,
+            "capacity_bytes": req.cluster.memory_bytes,
             "peak_bytes": est.peak_bytes if est else None,
             "fits": est.fits if est else None,
             "headroom_bytes": est.headroom_bytes if est else None,
@@ -184,7 +223,7 @@ def plan_records(res: Results) -> list[dict[str, Any]]:
             "max_batch_size": mp.max_batch_size if mp else None,
             "samples_per_step": mp.samples_per_step if mp else None,
             "score": mp.score if mp else None,
-            "recommended": row.method.kind.value == res.plan.choice.value,
+            "recommended": row.method.kind == res.plan.choice,
             "error": row.error,
         }
         records.append(record)

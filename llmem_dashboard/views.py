@@ -9,6 +9,8 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from llmem_core.accuracy import band_bytes as band
+from llmem_core.cost import BreakEvenStatus, Skipped, SkipReason
 from llmem_dashboard import tables
 from llmem_dashboard.charts import plotly_config
 from llmem_dashboard.compute import COST_MAX_GPUS, FieldError, Results
@@ -27,9 +29,9 @@ from llmem_dashboard.i18n import (
     method_short,
     t,
 )
+from llmem_dashboard.safe import html as html_text
+from llmem_dashboard.safe import md, say
 from llmem_dashboard.state import LinkProblem
-from llmem_core.accuracy import band_bytes as band
-from llmem_core.models import PlanChoice
 
 BASE_CSS = """
 <style>
@@ -72,26 +74,33 @@ def header(lang: str, present: bool) -> None:
 def link_problems(problems: list[LinkProblem], lang: str) -> None:
     if not problems:
         return
-    lines = [f"- {t(lang, p.reason, param=p.param, value=p.value, detail=p.detail)}"
-             for p in problems]
+    lines = [
+        f"- {say(lang, p.reason, param=p.param, value=p.value, detail=p.detail)}" for p in problems
+    ]
     st.warning(t(lang, "link_problems") + "\n" + "\n".join(lines), icon="🔗")
 
 
 def field_error(slots: dict[str, DeltaGenerator], err: FieldError, lang: str) -> None:
     """The message next to the input that caused it, and a pointer on the page."""
-    slot = slots.get(err.field) or slots.get("model")
-    slot.error(err.message, icon="⚠️")
+    slot = slots.get(err.field or "model") or slots["model"]
+    slot.error(md(err.message), icon="⚠️")
     st.error(t(lang, "input_error"), icon="⚠️")
 
 
 # ---- headline --------------------------------------------------------------------------------
 
+
 def _subject(res: Results) -> dict[str, str]:
+    """The headline's values, HTML-safe (the model's name may be an upload's)."""
     lang, req = res.inputs.lang, res.request
     gpu = res.gpu_name or fmt_gib(req.cluster.memory_bytes, lang, 0)
-    return {"model": req.model.name, "n": fmt_int(req.cluster.num_gpus, lang), "gpu": gpu,
-            "method": method_label(res.focus.method, req.cluster.num_gpus, lang),
-            "batch": fmt_int(req.training.batch_size, lang)}
+    return {
+        "model": html_text(req.model.name),
+        "n": fmt_int(req.cluster.num_gpus, lang),
+        "gpu": html_text(gpu),
+        "method": method_label(res.focus.method, req.cluster.num_gpus, lang),
+        "batch": fmt_int(req.training.batch_size, lang),
+    }
 
 
 def _verdict(res: Results) -> tuple[str, str]:
@@ -110,26 +119,41 @@ def _sentence(res: Results) -> str:
     cap = fmt_gib(est.capacity_bytes, lang)
     if est.fits:
         share = fmt_pct(est.headroom_bytes / est.capacity_bytes, lang)
-        return t(lang, "sentence_fits", **_subject(res), peak=fmt_gib(est.peak_bytes, lang),
-                 cap=cap, headroom=f"{fmt_gib(est.headroom_bytes, lang)} ({share})")
-    return t(lang, "sentence_oom", **_subject(res), peak=fmt_gib(est.peak_bytes, lang), cap=cap,
-             over=fmt_gib(-est.headroom_bytes, lang))
+        return t(
+            lang,
+            "sentence_fits",
+            **_subject(res),
+            peak=fmt_gib(est.peak_bytes, lang),
+            cap=cap,
+            headroom=f"{fmt_gib(est.headroom_bytes, lang)} ({share})",
+        )
+    return t(
+        lang,
+        "sentence_oom",
+        **_subject(res),
+        peak=fmt_gib(est.peak_bytes, lang),
+        cap=cap,
+        over=fmt_gib(-est.headroom_bytes, lang),
+    )
 
 
 def _plan_sentence(res: Results) -> str:
-    lang = res.inputs.lang
-    if res.plan.choice == PlanChoice.CPU_OFFLOAD:
+    lang, best = res.inputs.lang, res.plan.chosen
+    if best is None:
         return t(lang, "sentence_offload")
-    best = next(m for m in res.plan.methods if m.method.kind.value == res.plan.choice.value)
-    return t(lang, "sentence_plan",
-             method=method_label(best.method, res.request.cluster.num_gpus, lang),
-             batch=fmt_int(best.max_batch_size, lang),
-             samples=fmt_int(best.samples_per_step, lang))
+    return t(
+        lang,
+        "sentence_plan",
+        method=method_label(best.method, res.request.cluster.num_gpus, lang),
+        batch=fmt_int(best.max_batch_size, lang),
+        samples=fmt_int(best.samples_per_step, lang),
+    )
 
 
-def _html(markdown_text: str) -> str:
-    """Escape a sentence for HTML, keeping its **bold** parts."""
-    return re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", html.escape(markdown_text))
+def _html(sentence: str) -> str:
+    """A trusted sentence (its values already HTML-safe) as HTML: its **bold** parts bold, on
+    one line, so the headline stays one HTML block that Markdown never reads."""
+    return re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", " ".join(sentence.split()))
 
 
 def _cost_sentence(cres: CostResults | FieldError, lang: str) -> str:
@@ -140,14 +164,24 @@ def _cost_sentence(cres: CostResults | FieldError, lang: str) -> str:
     if row is None:
         return t(lang, cres.mine.reason)
     code = cres.ranking.currency.code
-    text = t(lang, "sentence_cost", hours=fmt_hours(row.hours, lang),
-             cloud=fmt_money_range(row.cost.cloud_low, row.cost.cloud_high, code, lang, True))
+    text = t(
+        lang,
+        "sentence_cost",
+        hours=fmt_hours(row.hours, lang),
+        cloud=fmt_money_range(row.cost.cloud_low, row.cost.cloud_high, code, lang, True),
+    )
     be = row.break_even_vs_cloud_high
-    if be.status.value == "ok":
-        return text + t(lang, "sentence_be_ok", n=fmt_int(row.num_gpus, lang),
-                        runs=fmt_count(be.runs), months=fmt_count(be.months))
-    return text + t(lang, "sentence_be_never" if be.status.value == "never"
-                    else "sentence_be_none")
+    if be.status == BreakEvenStatus.OK:
+        return text + t(
+            lang,
+            "sentence_be_ok",
+            n=fmt_int(row.num_gpus, lang),
+            runs=fmt_count(be.runs),
+            months=fmt_count(be.months),
+        )
+    return text + t(
+        lang, "sentence_be_never" if be.status == BreakEvenStatus.NEVER else "sentence_be_none"
+    )
 
 
 def headline(res: Results, cres: CostResults | FieldError) -> None:
@@ -161,7 +195,8 @@ def headline(res: Results, cres: CostResults | FieldError) -> None:
         f'<div class="llmem-verdict llmem-{color}" data-testid="llmem-verdict">'
         f'<div class="llmem-word">{mark} {html.escape(t(lang, key))}</div>'
         f"<p>{_html(_sentence(res))}</p><p>{_html(_plan_sentence(res))}</p>"
-        + (f"<p>{_html(cost_line)}</p>" if cost_line else "") + "</div>",
+        + (f"<p>{_html(cost_line)}</p>" if cost_line else "")
+        + "</div>",
         unsafe_allow_html=True,
     )
     _metrics(res, cres)
@@ -171,15 +206,29 @@ def _metrics(res: Results, cres: CostResults | FieldError) -> None:
     lang, est = res.inputs.lang, res.focus.estimate
     cap = fmt_gib(est.capacity_bytes, lang)
     low_high = band(est.peak_bytes, res.accuracy)
-    sub = (t(lang, "m_peak_of", cap=cap, err=fmt_pct(res.accuracy.error_pct / 100, lang, 1))
-           if low_high else t(lang, "m_peak_of_unmeasured", cap=cap))
+    sub = (
+        t(lang, "m_peak_of", cap=cap, err=fmt_pct(res.accuracy.error_pct / 100, lang, 1))
+        if low_high
+        else t(lang, "m_peak_of_unmeasured", cap=cap)
+    )
     cols = st.columns(4)
-    cols[0].metric(t(lang, "m_peak"), fmt_gib(est.peak_bytes, lang), sub, delta_color="gray",
-                   delta_arrow="off", border=True)
+    cols[0].metric(
+        t(lang, "m_peak"),
+        fmt_gib(est.peak_bytes, lang),
+        sub,
+        delta_color="gray",
+        delta_arrow="off",
+        border=True,
+    )
     head_color = "green" if est.fits else "red"
-    cols[1].metric(t(lang, "m_headroom"), fmt_gib(est.headroom_bytes, lang),
-                   fmt_pct(est.headroom_bytes / est.capacity_bytes, lang),
-                   delta_color=head_color, delta_arrow="off", border=True)
+    cols[1].metric(
+        t(lang, "m_headroom"),
+        fmt_gib(est.headroom_bytes, lang),
+        fmt_pct(est.headroom_bytes / est.capacity_bytes, lang),
+        delta_color=head_color,
+        delta_arrow="off",
+        border=True,
+    )
     _recommended(cols[2], res)
     _needed(cols[3], res)
     if isinstance(cres, CostResults) and cres.mine.row is not None:
@@ -187,31 +236,47 @@ def _metrics(res: Results, cres: CostResults | FieldError) -> None:
 
 
 def _recommended(col: DeltaGenerator, res: Results) -> None:
-    lang = res.inputs.lang
-    if res.plan.choice == PlanChoice.CPU_OFFLOAD:
+    lang, best = res.inputs.lang, res.plan.chosen
+    if best is None:
         col.metric(t(lang, "m_recommended"), t(lang, "offload"), border=True)
         return
-    best = next(m for m in res.plan.methods if m.method.kind.value == res.plan.choice.value)
     name, aka = method_short(best.method, res.request.cluster.num_gpus, lang)
-    col.metric(t(lang, "m_recommended"), name,
-               t(lang, "m_recommended_sub", batch=fmt_int(best.max_batch_size, lang)),
-               help=aka or None,
-               delta_color="gray", delta_arrow="off", border=True)
+    col.metric(
+        t(lang, "m_recommended"),
+        name,
+        t(lang, "m_recommended_sub", batch=fmt_int(best.max_batch_size, lang)),
+        help=aka or None,
+        delta_color="gray",
+        delta_arrow="off",
+        border=True,
+    )
 
 
 def _needed(col: DeltaGenerator, res: Results) -> None:
     lang = res.inputs.lang
-    value = (fmt_int(res.gpus_needed, lang) if res.gpus_needed
-             else t(lang, "m_more_than", n=COST_MAX_GPUS))
-    col.metric(t(lang, "m_gpus_needed"), value,
-               t(lang, "m_gpus_needed_sub", batch=fmt_int(res.inputs.batch, lang)),
-               delta_color="gray", delta_arrow="off", border=True)
+    value = (
+        fmt_int(res.gpus_needed, lang)
+        if res.gpus_needed
+        else t(lang, "m_more_than", n=COST_MAX_GPUS)
+    )
+    col.metric(
+        t(lang, "m_gpus_needed"),
+        value,
+        t(lang, "m_gpus_needed_sub", batch=fmt_int(res.inputs.batch_size, lang)),
+        delta_color="gray",
+        delta_arrow="off",
+        border=True,
+    )
 
 
 def _data_text(cres: CostResults, seq: int, lang: str) -> str:
     c = cres.inputs
-    return t(lang, "data_amount", n=fmt_params(c.data, lang),
-             unit=t(lang, f"unit_{c.unit}", seq=fmt_int(seq, lang)))
+    return t(
+        lang,
+        "data_amount",
+        n=fmt_params(c.data, lang),
+        unit=t(lang, f"unit_{c.unit}", seq=fmt_int(seq, lang)),
+    )
 
 
 def _money_metrics(res: Results, cres: CostResults) -> None:
@@ -220,31 +285,47 @@ def _money_metrics(res: Results, cres: CostResults) -> None:
     code, years = row.prices.currency, cres.inputs.years
     gray = {"delta_color": "gray", "delta_arrow": "off", "border": True}
     cols = st.columns(4)
-    cols[0].metric(t(lang, "m_time"), fmt_hours(row.hours, lang),
-                   t(lang, "m_time_sub", data=_data_text(cres, res.inputs.seq, lang),
-                     epochs=f"{cres.inputs.epochs:g}"), **gray)
-    cols[1].metric(t(lang, "m_cost_run"),
-                   fmt_money_range(row.cost.cloud_low, row.cost.cloud_high, code, lang, True),
-                   t(lang, "m_cost_sub"), **gray)
-    cols[2].metric(t(lang, "m_owned_run"), fmt_money(row.cost.owned_total, code, lang, True),
-                   t(lang, "m_owned_sub", years=f"{years:g}"), **gray)
+    cols[0].metric(
+        t(lang, "m_time"),
+        fmt_hours(row.hours, lang),
+        t(
+            lang,
+            "m_time_sub",
+            data=_data_text(cres, res.inputs.seq_len, lang),
+            epochs=f"{cres.inputs.epochs:g}",
+        ),
+        **gray,
+    )
+    cols[1].metric(
+        t(lang, "m_cost_run"),
+        fmt_money_range(row.cost.cloud_low, row.cost.cloud_high, code, lang, True),
+        t(lang, "m_cost_sub"),
+        **gray,
+    )
+    cols[2].metric(
+        t(lang, "m_owned_run"),
+        fmt_money(row.cost.owned_total, code, lang, True),
+        t(lang, "m_owned_sub", years=f"{years:g}"),
+        **gray,
+    )
     be = row.break_even_vs_cloud_high
-    if be.status.value == "ok":
-        cols[3].metric(t(lang, "m_break_even"), t(lang, "be_runs", runs=fmt_count(be.runs)),
-                       t(lang, "m_break_even_sub", months=fmt_count(be.months)), **gray)
+    if be.status == BreakEvenStatus.OK:
+        cols[3].metric(
+            t(lang, "m_break_even"),
+            t(lang, "be_runs", runs=fmt_count(be.runs)),
+            t(lang, "m_break_even_sub", months=fmt_count(be.months)),
+            **gray,
+        )
     else:
-        cols[3].metric(t(lang, "m_break_even"),
-                       fmt_break_even(be.status.value, None, None, None, years, lang),
-                       border=True)
-
-
-def _data_text(cres: CostResults, seq: int, lang: str) -> str:
-    c = cres.inputs
-    return t(lang, "data_amount", n=fmt_params(c.data, lang),
-             unit=t(lang, f"unit_{c.unit}", seq=fmt_int(seq, lang)))
+        cols[3].metric(
+            t(lang, "m_break_even"),
+            fmt_break_even(be.status.value, None, None, None, years, lang),
+            border=True,
+        )
 
 
 # ---- sections --------------------------------------------------------------------------------
+
 
 def chart(fig: go.Figure, key: str, filename: str) -> None:
     st.plotly_chart(fig, key=key, config=plotly_config(filename), theme=None)
@@ -256,9 +337,9 @@ def memory(res: Results, fig: go.Figure, stem: str) -> None:
     st.caption(t(lang, "sec_memory_help"))
     chart(fig, "chart_memory", f"{stem}-memory")
     for row in res.methods:
-        if row.error:
+        if row.error:  # a method that cannot run this job, and the core's reason
             n = res.request.cluster.num_gpus
-            st.caption(f"{method_label(row.method, n, lang)}: {row.error}")
+            st.caption(f"{md(method_label(row.method, n, lang))}: {md(row.error)}")
 
 
 def whatif(res: Results, batch_fig: go.Figure, vocab_fig: go.Figure, stem: str) -> None:
@@ -274,27 +355,42 @@ def plan(res: Results) -> None:
     lang = res.inputs.lang
     st.subheader(t(lang, "sec_plan"))
     st.dataframe(tables.plan_table(res), hide_index=True, key="table_plan")
-    if res.plan.choice == PlanChoice.CPU_OFFLOAD:
+    best = res.plan.chosen
+    if best is None:
         st.caption(t(lang, "sentence_offload"))
         return
-    best = next(m for m in res.plan.methods if m.method.kind.value == res.plan.choice.value)
-    st.caption(t(lang, "reason", method=method_label(best.method, res.inputs.gpus, lang),
-                 score=f"{best.score:,g}", batch=fmt_int(best.max_batch_size, lang),
-                 samples=fmt_int(best.samples_per_step, lang)))
+    n = res.request.cluster.num_gpus
+    st.caption(
+        say(
+            lang,
+            "reason",
+            method=method_label(best.method, n, lang),
+            score=f"{best.score:,g}",
+            batch=fmt_int(best.max_batch_size, lang),
+            samples=fmt_int(best.samples_per_step, lang),
+        )
+    )
 
 
 def cost_header(res: Results, cres: CostResults | FieldError) -> None:
     lang = res.inputs.lang
     st.subheader(t(lang, "sec_cost"))
-    basis = cres.inputs.basis if isinstance(cres, CostResults) else res.inputs.cost.basis
-    st.caption(t(lang, "cost_help", batch=fmt_int(res.inputs.batch, lang),
-                 basis=t(lang, f"basis_{basis}")))
+    inputs = cres.inputs if isinstance(cres, CostResults) else res.inputs.cost
+    basis = inputs.cost_basis.value
+    st.caption(
+        t(
+            lang,
+            "cost_help",
+            batch=fmt_int(res.inputs.batch_size, lang),
+            basis=t(lang, f"basis_{basis}"),
+        )
+    )
 
 
 def cost_error(slots: dict[str, DeltaGenerator], err: FieldError) -> None:
     """A cost input the core rejected: the message next to it (or above the table)."""
-    slot = slots.get(err.field)
-    (slot or st).error(err.message, icon="⚠️")
+    slot = slots.get(err.field) if err.field else None
+    (slot or st).error(md(err.message), icon="⚠️")
 
 
 def price_table(box: DeltaGenerator, cres: CostResults | FieldError, lang: str) -> None:
@@ -302,8 +398,7 @@ def price_table(box: DeltaGenerator, cres: CostResults | FieldError, lang: str) 
         box.dataframe(tables.price_table(cres.prices, lang), hide_index=True, key="table_prices")
 
 
-def cost(res: Results, cres: CostResults | FieldError, fig: go.Figure | None,
-         stem: str) -> None:
+def cost(res: Results, cres: CostResults | FieldError, fig: go.Figure | None, stem: str) -> None:
     """The comparison table (cheapest first), what is left out and why, the chart."""
     if not isinstance(cres, CostResults):
         return
@@ -316,14 +411,24 @@ def cost(res: Results, cres: CostResults | FieldError, fig: go.Figure | None,
         mine = (cres.user_gpu, cres.user_gpus)
         pinned = (cres.mine_row,) if cres.mine_row else ()
         table = tables.cost_table((*pinned, *cres.rows), lang, mine, cres.inputs.years)
-        st.dataframe(table, hide_index=True, key="table_cost",
-                     height=min(36 * (len(table) + 1) + 3, 640),
-                     column_config={t(lang, "ct_note"): st.column_config.TextColumn(
-                         width="small" if lang == "en" else "medium")})
+        st.dataframe(
+            table,
+            hide_index=True,
+            key="table_cost",
+            height=min(36 * (len(table) + 1) + 3, 640),
+            column_config={
+                t(lang, "ct_note"): st.column_config.TextColumn(
+                    width="small" if lang == "en" else "medium"
+                )
+            },
+        )
     _cost_notes(cres, lang)
     rows = (*cres.rows, *((cres.mine_row,) if cres.mine_row else ()))
-    if any(r[f"pays_off_within_amortisation_{s}"] is False for r in rows
-           for s in ("vs_cloud_low", "vs_cloud_high")):
+    if any(
+        r[f"pays_off_within_amortisation_{s}"] is False
+        for r in rows
+        for s in ("vs_cloud_low", "vs_cloud_high")
+    ):
         st.caption(t(lang, "be_past_life", years=f"{cres.inputs.years:g}"))
     if fig is not None and cres.points:
         chart(fig, "chart_cost", f"{stem}-cost")
@@ -331,22 +436,29 @@ def cost(res: Results, cres: CostResults | FieldError, fig: go.Figure | None,
 
 def _cost_notes(cres: CostResults, lang: str) -> None:
     names = {p.gpu_key: tables.short_gpu_name(p.gpu_name) for p in cres.catalog}
-    items = [f"{names.get(s.gpu_key, s.gpu_key)} ({_skip_reason(s.reason, cres, lang)})"
-             for s in cres.ranking.skipped]
+    items = [
+        f"{md(names.get(s.gpu_key, s.gpu_key))} ({_skip_reason(s, lang)})"
+        for s in cres.ranking.skipped
+    ]
     if items:
         st.caption(t(lang, "cost_skipped", items="; ".join(items)))
     if cres.mine_row is not None:
-        st.caption(t(lang, "cost_mine_missing", n=fmt_int(cres.user_gpus, lang),
-                     gpu=names.get(cres.user_gpu, cres.user_gpu)))
+        st.caption(
+            say(
+                lang,
+                "cost_mine_missing",
+                n=fmt_int(cres.user_gpus, lang),
+                gpu=names.get(cres.user_gpu, cres.user_gpu),
+            )
+        )
 
 
-def _skip_reason(reason: str, cres: CostResults, lang: str) -> str:
-    """The core's reason in the page's language, for the two reasons it gives."""
-    if "fits on no count" in reason:
-        return t(lang, "skip_nofit", max=cres.max_gpus)
-    if "TFLOP" in reason:
-        return t(lang, "skip_noflops")
-    return reason
+SKIP_REASONS = {SkipReason.NO_FIT: "skip_nofit", SkipReason.NO_TFLOPS: "skip_noflops"}
+
+
+def _skip_reason(skipped: Skipped, lang: str) -> str:
+    """Why the core left a GPU type out, in the page's language (by its kind)."""
+    return t(lang, SKIP_REASONS[skipped.kind], max=skipped.max_gpus, batch=skipped.batch_size)
 
 
 def assumptions(res: Results) -> None:
@@ -355,25 +467,35 @@ def assumptions(res: Results) -> None:
         profile = req.runtime.profile.value
         st.markdown(t(lang, "a_profile", profile=profile, desc=t(lang, f"profile_{profile}")))
         if res.accuracy:
-            st.markdown(t(lang, "a_band", err=fmt_pct(res.accuracy.error_pct / 100, lang, 1),
-                          source=res.accuracy.source))
+            st.markdown(
+                say(
+                    lang,
+                    "a_band",
+                    err=fmt_pct(res.accuracy.error_pct / 100, lang, 1),
+                    source=res.accuracy.source,
+                )
+            )
         else:
             st.markdown(t(lang, "a_band_missing"))
         st.markdown(_runtime_terms(res))
         st.dataframe(tables.assumptions_table(est, lang), hide_index=True, key="table_terms")
         if est.notes:
-            st.markdown(f"**{t(lang, 'a_notes')}**\n" + "\n".join(f"- {n}" for n in est.notes))
-        st.markdown(f"**{t(lang, 'a_not_included')}**\n"
-                    + "\n".join(f"- {x}" for x in t(lang, "a_exclusions").split("|")))
+            st.markdown(f"**{t(lang, 'a_notes')}**\n" + "\n".join(f"- {md(n)}" for n in est.notes))
+        st.markdown(
+            f"**{t(lang, 'a_not_included')}**\n"
+            + "\n".join(f"- {x}" for x in t(lang, "a_exclusions").split("|"))
+        )
 
 
 def _runtime_terms(res: Results) -> str:
     lang, rt = res.inputs.lang, res.request.runtime
-    context = (fmt_gib(rt.cuda_context_bytes, lang, 2) if rt.cuda_context_bytes
-               else t(lang, "a_default"))
+    context = (
+        fmt_gib(rt.cuda_context_bytes, lang, 2) if rt.cuda_context_bytes else t(lang, "a_default")
+    )
     chunk = fmt_int(rt.chunk_size, lang) if rt.chunk_size else t(lang, "a_searched")
-    return t(lang, "a_runtime", context=context, slack=fmt_pct(rt.allocator_slack, lang, 1),
-             chunk=chunk)
+    return t(
+        lang, "a_runtime", context=context, slack=fmt_pct(rt.allocator_slack, lang, 1), chunk=chunk
+    )
 
 
 def downloads_header(lang: str) -> None:
@@ -381,4 +503,4 @@ def downloads_header(lang: str) -> None:
 
 
 def unexpected(err: Exception, lang: str) -> None:
-    st.error(t(lang, "unexpected", kind=type(err).__name__, message=str(err)[:200]), icon="⚠️")
+    st.error(say(lang, "unexpected", kind=type(err).__name__, message=str(err)[:200]), icon="⚠️")

@@ -21,21 +21,27 @@ def _choices(enum: type) -> str:
     return " | ".join(str(m.value) for m in enum)
 
 
+def _ranged(p: argparse.ArgumentParser, flag: str, text: str) -> None:
+    """An option whose help ends with the field's allowed range (from PlanSpec)."""
+    wanted = allowed_at(PlanSpec, (flag.lstrip("-").replace("-", "_"),))
+    p.add_argument(flag, help=f"{text}; {wanted}" if wanted else text)
+
+
 def add_model(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", help="preset HF id (or short name) or the path of a config.json")
 
 
 def add_gpu(p: argparse.ArgumentParser) -> None:
     p.add_argument("--gpu", help="GPU catalog key, e.g. a100-80gb (see `llmem catalog`)")
-    p.add_argument("--gpu-memory-mib", help="custom memory per GPU, MiB")
-    p.add_argument("--num-gpus", help="GPUs in the job (default 1)")
+    _ranged(p, "--gpu-memory-mib", "custom memory per GPU, MiB")
+    _ranged(p, "--num-gpus", "GPUs in the job (default 1)")
 
 
 def add_training(p: argparse.ArgumentParser, batch: bool = True) -> None:
     """Sequence, batch, precision, optimizer, checkpointing, profile and the what-ifs."""
-    p.add_argument("--seq-len", help="tokens per sample")
+    _ranged(p, "--seq-len", "tokens per sample")
     if batch:
-        p.add_argument("--batch-size", help="micro-batch per data-parallel replica")
+        _ranged(p, "--batch-size", "micro-batch per data-parallel replica")
     p.add_argument("--precision", help=_choices(Precision) + " (default amp-bf16)")
     p.add_argument("--optimizer", help=_choices(Optimizer) + " (default adamw-foreach)")
     ckpt = p.add_mutually_exclusive_group()
@@ -48,12 +54,10 @@ def add_training(p: argparse.ArgumentParser, batch: bool = True) -> None:
     )
     ckpt.add_argument("--no-grad-checkpointing", dest="grad_checkpointing", action="store_false")
     p.add_argument("--profile", help=_choices(ProfileName) + " (default pytorch)")
-    p.add_argument("--vocab-size", help="what-if vocabulary size")
-    p.add_argument("--cuda-context-mib", help="m_base per GPU, MiB (default: the profile's)")
-    p.add_argument(
-        "--allocator-slack", help="fraction of the tensor peak lost to fragmentation (default 0)"
-    )
-    p.add_argument("--chunk-size", help="Gemini chunk elements (paper profile; 0: searched)")
+    _ranged(p, "--vocab-size", "what-if vocabulary size")
+    _ranged(p, "--cuda-context-mib", "m_base per GPU, MiB (default: the profile's)")
+    _ranged(p, "--allocator-slack", "fraction of the tensor peak lost to fragmentation")
+    _ranged(p, "--chunk-size", "Gemini chunk elements (paper profile; 0: searched)")
 
 
 def add_plan(p: argparse.ArgumentParser, method: bool = False, batch: bool = True) -> None:
@@ -61,7 +65,7 @@ def add_plan(p: argparse.ArgumentParser, method: bool = False, batch: bool = Tru
     add_gpu(p)
     if method:
         p.add_argument("--method", help=_choices(MethodKind))
-    p.add_argument("--tp", help="tensor-parallel degree (tp: all GPUs; dp+tp: a divisor)")
+    _ranged(p, "--tp", "tensor-parallel degree (tp: all GPUs; dp+tp: a divisor)")
     add_training(p, batch)
 
 

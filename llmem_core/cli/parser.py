@@ -61,6 +61,12 @@ class Parser(argparse.ArgumentParser):
         args: Sequence[str] | None = None,  # type: ignore[override]
         namespace: argparse.Namespace | None = None,
     ) -> argparse.Namespace:
+        args = list(args or [])
+        if args[:1] == ["dashboard"] and args[1:] not in (["-h"], ["--help"]):
+            # Everything after the command is streamlit's own (`--server.port 8502`).
+            parsed = super().parse_known_args(["dashboard"], namespace)[0]
+            parsed.streamlit_args = args[2:] if args[1:2] == ["--"] else args[1:]
+            return parsed
         parsed, extra = self.parse_known_args(args, namespace)
         if extra:
             token = extra[0]

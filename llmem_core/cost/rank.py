@@ -18,9 +18,9 @@ from llmem_core.cost.inputs import CostAssumptions, CostBasis, PriceOverride, Ra
 from llmem_core.cost.money import break_evens, check_edit_keys, run_cost, unit_prices
 from llmem_core.cost.results import CostRow, Ranking, Skipped, SkipReason, UnitPrices
 from llmem_core.errors import InputError
-from llmem_core.estimate import peak_bytes
+from llmem_core.estimate import peak_bytes, prepare
 from llmem_core.models import Gpu
-from llmem_core.plan import candidate_methods, plan_method, rentable_counts
+from llmem_core.plan import candidate_methods, plan_request, rentable_counts
 from llmem_core.request import Request
 from llmem_core.results import MethodPlan
 
@@ -52,11 +52,15 @@ def fastest_fitting(run: Run, gpu: Gpu, num_gpus: int, a: CostAssumptions) -> Me
     """best_method over Algorithm 1's methods, searching the largest batch only for the
     fastest methods that fit the run's batch (one estimate each for the others): the same
     answer as best_method(plan(...).methods, …) at a fraction of the estimates."""
-    fitting = [r for r in _runnable(run, gpu, num_gpus) if peak_bytes(r) <= gpu.memory_bytes]
+    batch, fitting = run.training.batch_size, []
+    for req in _runnable(run, gpu, num_gpus):
+        prepared = prepare(req)
+        if prepared.peak(batch) <= gpu.memory_bytes:
+            fitting.append((req, prepared))
     if not fitting:
         return None
-    top = max(a.speed(r.method.kind) for r in fitting)
-    tied = [plan_method(r.job, r.method) for r in fitting if a.speed(r.method.kind) == top]
+    top = max(a.speed(r.method.kind) for r, _ in fitting)
+    tied = [plan_request(r, p) for r, p in fitting if a.speed(r.method.kind) == top]
     return max(tied, key=lambda m: m.score)
 
 

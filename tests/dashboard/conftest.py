@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
-from llmem_dashboard import compute  # importable: pyproject sets pytest's pythonpath to the root
+from llmem_core import load_gpus, load_models
+from llmem_core.cli.dashboard import app_path
+from llmem_dashboard import compute
 from llmem_dashboard.compute import FieldError, Results
 from llmem_dashboard.state import DEFAULT, PlanInputs
-from llmem_core import load_gpus, load_models
 
-ROOT = Path(__file__).resolve().parents[2]
-
-APP = ROOT / "llmem_dashboard" / "app.py"
+APP = app_path()  # the installed package's page, as `llmem dashboard` runs it
 
 
 @pytest.fixture(scope="session")
@@ -30,10 +27,10 @@ def gpus():
 
 @pytest.fixture(scope="session")
 def run_plan(models, gpus) -> Callable[..., Results | FieldError]:
-    """run_plan(batch=8, …): the dashboard's compute for the default plan with changes."""
+    """run_plan(batch_size=8, …): the dashboard's compute for the default plan with changes."""
 
     def run(**changes) -> Results | FieldError:
-        plan: PlanInputs = replace(DEFAULT, **changes)
+        plan: PlanInputs = DEFAULT.with_(**changes)
         return compute.run(plan, models[plan.model].architecture, gpus)
 
     return run

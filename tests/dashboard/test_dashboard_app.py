@@ -9,6 +9,7 @@ import re
 import pytest
 
 from llmem_dashboard.i18n import fmt_gib
+from llmem_dashboard.safe import plain
 from llmem_dashboard.state import DEFAULT, to_query
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -18,6 +19,29 @@ def _ok(at) -> None:
     assert not at.exception, at.exception
     problems = [e.value for e in at.error]
     assert not problems, problems
+
+
+def _walk(node):
+    """Every element under a block, in page order."""
+    for index in sorted(getattr(node, "children", None) or {}):
+        child = node.children[index]
+        yield child
+        yield from _walk(child)
+
+
+def _widget_before(at, error) -> str | None:
+    """The key of the last widget drawn above an error in the sidebar: the input it is next to."""
+    last = None
+    for node in _walk(at.sidebar):
+        if node is error:
+            return last
+        last = getattr(node, "key", None) or last
+    return None
+
+
+def _nothing_went_wrong(at) -> None:
+    assert not at.exception, at.exception
+    assert not [e for e in at.error if "Something went wrong" in plain(e.value)]
 
 
 def _metric(at, label: str) -> str:
@@ -44,7 +68,8 @@ def test_the_default_plan_opens_on_a_verdict(app, default_results):
     assert "meta-llama/Llama-3.1-8B" in _verdict(at)
     peak = default_results.focus.estimate.peak_bytes  # the page shows the core's number
     assert _metric(at, "Peak per GPU") == fmt_gib(peak, "en")
-    assert _metric(at, "Recommended") == default_results.plan.choice.value.upper()
+    assert _metric(at, "Recommended") == "ADP"  # Algorithm 1's choice for the demo plan
+    assert default_results.plan.choice == "adp"
     assert len(at.get("plotly_chart")) == 4  # memory, batch, vocabulary, cost
     assert at.query_params["model"] == [DEFAULT.model] or at.query_params["model"] == DEFAULT.model
 
@@ -87,8 +112,8 @@ def test_the_vocabulary_what_if_grows_the_lm_head_bar(app):
     at = app.run()
     lm_before = _bar_total(_memory_spec(at), "lm_head + logits", 1)
     at.toggle(key="vocab_on").set_value(True).run()
-    assert at.number_input(key="vocab").value == 128_256  # starts at the model's own
-    at.number_input(key="vocab").set_value(256_000).run()
+    assert at.number_input(key="vocab_size").value == 128_256  # starts at the model's own
+    at.number_input(key="vocab_size").set_value(256_000).run()
     _ok(at)
     assert _bar_total(_memory_spec(at), "lm_head + logits", 1) > 1.5 * lm_before
     assert at.query_params["vocab"] in ("256000", ["256000"])
@@ -97,8 +122,8 @@ def test_the_vocabulary_what_if_grows_the_lm_head_bar(app):
 def test_a_link_reopens_the_same_plan(app):
     at = app.run()
     at.selectbox(key="gpu.en").set_value("h100-80gb")
-    at.number_input(key="gpus").set_value(8)
-    at.number_input(key="batch").set_value(6).run()
+    at.number_input(key="num_gpus").set_value(8)
+    at.number_input(key="batch_size").set_value(6).run()
     _ok(at)
     link = {k: (v[-1] if isinstance(v, list) else v) for k, v in at.query_params.items()}
     assert link["gpu"] == "h100-80gb" and link["gpus"] == "8" and link["batch"] == "6"
@@ -112,7 +137,7 @@ def test_a_link_reopens_the_same_plan(app):
     reopened.run()
     _ok(reopened)
     assert reopened.selectbox(key="gpu.en").value == "h100-80gb"
-    assert reopened.number_input(key="gpus").value == 8
+    assert reopened.number_input(key="num_gpus").value == 8
     assert _metric(reopened, "Peak per GPU") == peak
 
 
@@ -121,10 +146,11 @@ def test_a_bad_link_gives_a_message_and_the_defaults(app):
         app.query_params[key] = value
     at = app.run()
     _ok(at)
-    warning = at.warning[0].value
+    warning = plain(at.warning[0].value)
     assert "no/such" in warning and "batch=-1" in warning and "“x”" in warning
+    assert "a whole number from 1 to 1,000,000" in warning  # the allowed range, the core's
     assert at.selectbox(key="model.en").value == DEFAULT.model
-    assert at.number_input(key="batch").value == DEFAULT.batch
+    assert at.number_input(key="batch_size").value == DEFAULT.batch_size
 
 
 def test_a_link_in_japanese(app, default_results):
@@ -140,11 +166,11 @@ def test_a_link_in_japanese(app, default_results):
 
 def test_switching_language_keeps_the_plan(app):
     at = app.run()
-    at.number_input(key="batch").set_value(8)
+    at.number_input(key="batch_size").set_value(8)
     at.selectbox(key="gpu.en").set_value("h100-80gb").run()
     at.segmented_control(key="lang").set_value("ja").run()
     _ok(at)
-    assert at.number_input(key="batch").value == 8
+    assert at.number_input(key="batch_size").value == 8
     assert at.selectbox(key="gpu.ja").value == "h100-80gb"
     assert at.selectbox(key="method.ja").options[0] == "すべて比較（アルゴリズム1が選択）"
     assert "バッチ8" in _verdict(at)
@@ -158,30 +184,40 @@ def test_an_unsupported_precision_is_reported_next_to_it(app):
     at.selectbox(key="profile").set_value("paper").run()  # the paper models amp + checkpointing
     at.selectbox(key="precision").set_value("fp32").run()
     assert not at.exception
-    messages = [e.value for e in at.sidebar.error]
-    assert any(m.startswith("precision:") for m in messages), messages
+    errors = list(at.sidebar.error)
+    assert len(errors) == 1 and "profile paper models" in plain(errors[0].value)
+    assert _widget_before(at, errors[0]) == "precision"
     assert not at.get("plotly_chart")  # no half-drawn page
 
 
 def test_a_bad_config_upload_is_reported_next_to_the_uploader(app):
     at = app.run()
     at.radio(key="model_source.en").set_value("upload").run()
-    at.file_uploader(key="config_file").upload("broken.json", b'{"model_type": "llama",',
-                                               "application/json").run()
+    at.file_uploader(key="config_file").upload(
+        "broken.json", b'{"model_type": "llama",', "application/json"
+    ).run()
     assert not at.exception
-    messages = [e.value for e in at.sidebar.error]
+    messages = [plain(e.value) for e in at.sidebar.error]
     assert any("not valid JSON" in m for m in messages), messages
     assert "Llama-3.1-8B" in _verdict(at)  # the preset still shows
 
 
 def test_an_uploaded_config_is_estimated(app, tmp_path):
-    config = {"model_type": "llama", "hidden_size": 1024, "num_hidden_layers": 8,
-              "num_attention_heads": 16, "num_key_value_heads": 4, "intermediate_size": 4096,
-              "vocab_size": 32000, "tie_word_embeddings": False}
+    config = {
+        "model_type": "llama",
+        "hidden_size": 1024,
+        "num_hidden_layers": 8,
+        "num_attention_heads": 16,
+        "num_key_value_heads": 4,
+        "intermediate_size": 4096,
+        "vocab_size": 32000,
+        "tie_word_embeddings": False,
+    }
     at = app.run()
     at.radio(key="model_source.en").set_value("upload").run()
-    at.file_uploader(key="config_file").upload("tiny-llama.json", json.dumps(config).encode(),
-                                               "application/json").run()
+    at.file_uploader(key="config_file").upload(
+        "tiny-llama.json", json.dumps(config).encode(), "application/json"
+    ).run()
     _ok(at)
     assert "tiny-llama" in _verdict(at)
 
@@ -199,9 +235,13 @@ def test_presentation_view_hides_the_working_parts(app):
 
 # ---- cost ------------------------------------------------------------------------------------
 
+
 def _cost_table(at):
-    return next(d.value for d in at.dataframe if "Time per run" in d.value.columns
-                or "1回の時間" in d.value.columns)
+    return next(
+        d.value
+        for d in at.dataframe
+        if "Time per run" in d.value.columns or "1回の時間" in d.value.columns
+    )
 
 
 def _row(df, gpu: str):
@@ -223,11 +263,11 @@ def test_changing_the_currency_prices_in_yen(app):
     usd = _row(_cost_table(at), "H100 80GB SXM5")["Cloud per run"]
     at.selectbox(key="c_currency").set_value("JPY").run()
     _ok(at)
-    assert at.number_input(key="c_rate").value == 150.0
+    assert at.number_input(key="c_usd_rate").value == 150.0
     yen = _row(_cost_table(at), "H100 80GB SXM5")["Cloud per run"]
     assert yen.startswith("¥") and yen != usd
     assert _metric(at, "Cloud cost per run").startswith("¥")
-    at.number_input(key="c_rate").set_value(100.0).run()
+    at.number_input(key="c_usd_rate").set_value(100.0).run()
     assert _row(_cost_table(at), "H100 80GB SXM5")["Cloud per run"] != yen
     assert at.query_params["currency"] in ("JPY", ["JPY"])
     assert at.query_params["rate"] in ("100", ["100"])
@@ -251,7 +291,7 @@ def test_editing_a_price_changes_the_table(app):
 def test_a_deadline_filters_the_table(app):
     at = app.run()
     rows = len(_cost_table(at))
-    at.number_input(key="c_deadline").set_value(8.0).run()
+    at.number_input(key="c_deadline_hours").set_value(8.0).run()
     _ok(at)
     df = _cost_table(at)
     hours = [float(h.removesuffix(" h")) for h in df["Time per run"].iloc[1:]]  # row 0: yours
@@ -261,14 +301,20 @@ def test_a_deadline_filters_the_table(app):
 
 
 def test_a_cost_link_reopens_with_its_inputs(app):
-    for key, value in {"currency": "JPY", "rate": "150", "epochs": "1", "deadline": "40",
-                       "prices": "a100-80gb:1::20000:", "lang": "ja"}.items():
+    for key, value in {
+        "currency": "JPY",
+        "rate": "150",
+        "epochs": "1",
+        "deadline": "40",
+        "prices": "a100-80gb:1::20000:",
+        "lang": "ja",
+    }.items():
         app.query_params[key] = value
     at = app.run()
     _ok(at)
     assert at.selectbox(key="c_currency").value == "JPY"
     assert at.number_input(key="c_epochs").value == 1.0
-    assert at.number_input(key="c_deadline").value == 40.0
+    assert at.number_input(key="c_deadline_hours").value == 40.0
     df = _cost_table(at)
     assert df["クラウド（1回）"].str.endswith("円").all()
     assert "編集済み" in _row(df, "A100 80GB SXM4")["価格時点"]
@@ -279,8 +325,9 @@ def test_a_bad_cost_link_gives_a_message_and_the_default(app):
     app.query_params["util_pct"] = "40"
     at = app.run()
     _ok(at)
-    warning = at.warning[0].value
+    warning = plain(at.warning[0].value)
     assert "prices=a100-80gb:5:2::" in warning and "util_pct=40" in warning
+    assert "at most the high price" in warning  # the core's own check of a price edit
     assert "prices" not in at.query_params
 
 
@@ -293,3 +340,102 @@ def test_switching_currency_clears_amounts_in_the_old_one(app):
     assert at.number_input(key="c_budget").value is None
     assert "prices" not in at.query_params
     assert any("were cleared" in i.value for i in at.info)
+
+
+def test_an_edited_price_the_core_refuses_is_put_back_with_the_reason(app):
+    at = app.run()
+    at.selectbox(key="c_price_gpu").set_value("h100-80gb").run()
+    at.number_input(key="c_px.h100-80gb.USD.1").set_value(2.0).run()  # cloud high
+    at.number_input(key="c_px.h100-80gb.USD.0").set_value(5.0).run()  # low above high
+    assert not at.exception
+    assert any("at most the high price" in plain(e.value) for e in at.error)
+    assert at.number_input(key="c_px.h100-80gb.USD.0").value is None  # the last accepted
+    assert at.query_params["prices"] in ("h100-80gb::2::", ["h100-80gb::2::"])
+
+
+# ---- messages by field, and nothing a user typed rendered as Markdown ----------------------
+
+
+def test_a_dp_tp_link_the_gpus_cannot_take_is_reported_next_to_the_tp_input(app):
+    app.query_params["gpus"] = "2"
+    app.query_params["method"] = "dp+tp"  # ?gpus=2&method=dp%2Btp&tp=4
+    app.query_params["tp"] = "4"
+    at = app.run()
+    assert not at.exception
+    errors = list(at.sidebar.error)
+    assert len(errors) == 1, [e.value for e in errors]
+    assert "dp+tp needs a GPU count with a divisor" in plain(errors[0].value)  # the core's
+    assert _widget_before(at, errors[0]) == "tp.en"
+    assert any("see the message next to the input" in e.value for e in at.main.error)
+
+
+def _upload(app, name: str, data: bytes):
+    at = app.run()
+    at.radio(key="model_source.en").set_value("upload").run()
+    return at.file_uploader(key="config_file").upload(name, data, "application/json").run()
+
+
+LLAMA = (
+    '"model_type": "llama", "hidden_size": 1024, "num_hidden_layers": 8, '
+    '"num_attention_heads": 16, "intermediate_size": 4096, "vocab_size": 32000'
+)
+
+
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        (b'{"a": ' * 2_500 + b"1" + b"}" * 2_500, "nested more than 64 deep"),
+        (b'{"model_type": ["opt"]}', "model_type must be one of"),
+        (
+            b"{" + LLAMA.encode() + b', "max_position_embeddings": ' + b"7" * 5_000 + b"}",
+            "an integer of 5,000 digits",
+        ),
+    ],
+    ids=["nested-2500-deep", "model-type-a-list", "5000-digit-integer"],
+)
+def test_a_hostile_config_gives_one_clear_message_next_to_the_model(app, data, says):
+    at = _upload(app, "config.json", data)
+    _nothing_went_wrong(at)
+    errors = list(at.sidebar.error)
+    assert len(errors) == 1 and says in plain(errors[0].value), [e.value for e in errors]
+    assert _widget_before(at, errors[0]) == "config_file"  # under the model's inputs
+    assert "Llama-3.1-8B" in _verdict(at)  # the preset still shows
+
+
+MARKDOWN_LINK = "[Session expired](https://evil.example/login)"
+
+
+def _rendered(markdown_text: str) -> tuple[str, list[str]]:
+    """What a CommonMark renderer (markdown-it, raw HTML allowed) makes of a text: its HTML
+    and the links in it."""
+    markdown_it = pytest.importorskip("markdown_it")
+    parser = markdown_it.MarkdownIt("commonmark")
+    tokens = parser.parseInline(markdown_text)
+    links = [c.attrGet("href") for t in tokens for c in t.children or [] if c.type == "link_open"]
+    return parser.renderInline(markdown_text), links
+
+
+@pytest.mark.parametrize(
+    ("param", "value"),
+    [("model", MARKDOWN_LINK), (MARKDOWN_LINK, "1")],
+    ids=["in-a-value", "as-a-name"],
+)
+def test_a_link_value_is_shown_as_text_never_as_a_link(app, param, value):
+    app.query_params[param] = value
+    at = app.run()
+    _nothing_went_wrong(at)
+    warning = at.warning[0].value
+    assert MARKDOWN_LINK in plain(warning)  # shown as typed
+    html, links = _rendered(warning)
+    assert links == [] and "<a" not in html
+    assert "https://" not in warning  # no bare URL for GFM to turn into a link either
+
+
+def test_an_uploaded_models_name_is_shown_as_text(app):
+    name = "<img src=x onerror=alert(1)>[Session expired](https://evil.example).json"
+    at = _upload(app, name, b"{" + LLAMA.encode() + b"}")
+    _ok(at)
+    caption = next(c.value for c in at.sidebar.caption if "parameters" in plain(c.value))
+    html, links = _rendered(caption)
+    assert links == [] and "<img" not in html and "<img src=x" in plain(caption)
+    assert "<img" not in _verdict(at) and "&lt;img" in _verdict(at)  # escaped in the headline

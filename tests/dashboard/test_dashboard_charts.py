@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
-from llmem_dashboard import charts
-from llmem_dashboard.i18n import component_label
 from llmem_core import Breakdown
 from llmem_core.units import GiB
+from llmem_dashboard import charts
+from llmem_dashboard.i18n import component_label
 
 
 def _bars(fig):
@@ -102,7 +100,7 @@ def priced(default_results, gpus):
     from llmem_dashboard import cost
     from llmem_dashboard.state import DEFAULT
 
-    return cost.run(replace(DEFAULT.cost, counts="all"), default_results, gpus)
+    return cost.run(DEFAULT.cost.with_(counts="all"), default_results, gpus)
 
 
 def test_the_cost_chart_has_one_point_per_plan(priced):
@@ -125,8 +123,11 @@ def test_the_cost_chart_bars_span_the_cloud_range(priced):
 
 def test_the_cost_chart_rings_cheapest_fastest_and_yours(priced):
     fig = charts.cost_chart(priced, "en")
-    rings = {tr.text[0].removeprefix("<b>").removesuffix("</b>"): (tr.x[0], tr.y[0])
-             for tr in fig.data if tr.showlegend is False}
+    rings = {
+        tr.text[0].removeprefix("<b>").removesuffix("</b>"): (tr.x[0], tr.y[0])
+        for tr in fig.data
+        if tr.showlegend is False
+    }
     cheapest = next(p for p in priced.points if p["cheapest"])
     fastest = next(p for p in priced.points if p["fastest"])
     assert rings["cheapest"] == (cheapest["hours"], cheapest["cost"])
@@ -138,7 +139,7 @@ def test_the_cost_chart_in_japanese_names_the_currency(default_results, gpus):
     from llmem_dashboard import cost
     from llmem_dashboard.state import DEFAULT
 
-    yen = cost.run(replace(DEFAULT.cost, currency="JPY", rate=150.0), default_results, gpus)
+    yen = cost.run(DEFAULT.cost.with_(currency="JPY", usd_rate=150.0), default_results, gpus)
     fig = charts.cost_chart(yen, "ja")
     assert fig.layout.yaxis.title.text == "1回のコスト（JPY、対数）"
     assert "<b>最安</b>" in [tr.text[0] for tr in fig.data if tr.showlegend is False]

@@ -1,54 +1,70 @@
-"""compute.run against the core as oracle: every number on the page is the core's number."""
+"""compute.run against the core as oracle: every number on the page is the number the core gives
+for the same plan stated directly as a PlanSpec; every refusal is the core's, by its field."""
 
 from __future__ import annotations
 
 import pytest
 
-from llmem_dashboard.compute import COST_MAX_GPUS, FieldError, Results, batch_points
 from llmem_core import (
+    InputError,
     Method,
     MethodKind,
+    PlanSpec,
     estimate,
     gpus_needed,
+    max_batch_size,
+    peak_bytes,
     plan,
 )
+from llmem_core.hf_config import read_config_text
 from llmem_core.units import GiB
+from llmem_dashboard import compute, tables
+from llmem_dashboard.compute import COST_MAX_GPUS, FieldError, Results, batch_points
+from llmem_dashboard.state import DEFAULT
+
+DEMO = {
+    "model": "meta-llama/Llama-3.1-8B",
+    "gpu": "a100-80gb",
+    "num_gpus": 4,
+    "batch_size": 4,
+    "seq_len": 2048,
+}  # the page's demo plan, in the core's own words
+
+
+def oracle(**changes) -> PlanSpec:
+    return PlanSpec(**{**DEMO, **changes})
 
 
 def test_each_bar_is_the_cores_estimate(default_results):
-    res = default_results
-    for row in res.methods:
-        oracle = estimate(res.request.model_copy(update={"method": row.method}))
-        assert row.estimate.peak_bytes == oracle.peak_bytes
-        assert row.estimate.components == oracle.components
-        assert row.estimate.components.total == row.estimate.peak_bytes
+    for row in default_results.methods:
+        tp = row.method.tp if row.method.kind == MethodKind.DP_TP else None
+        expected = estimate(oracle(method=row.method.kind, tp=tp).request())
+        assert row.estimate.peak_bytes == expected.peak_bytes
+        assert row.estimate.components == expected.components
 
 
 def test_the_plan_and_the_focus_are_algorithm_1s(default_results):
-    res = default_results
-    assert res.plan == plan(res.request)
-    assert res.focus.method.kind.value == res.plan.choice.value
-    assert res.request.method == res.focus.method
+    expected = plan(oracle().job())
+    assert default_results.plan == expected
+    assert default_results.focus.method.kind == expected.choice
+    assert default_results.request.method.kind == expected.choice
 
 
 def test_the_default_demo_plan_shows_something_worth_seeing(default_results):
     """Llama-3.1-8B on 4 × A100-80GB at batch 4: CDP runs out of memory, ADP fits and wins."""
-    res = default_results
-    fits = {r.method.kind: r.estimate.fits for r in res.methods}
+    fits = {r.method.kind: r.estimate.fits for r in default_results.methods}
     assert fits[MethodKind.CDP] is False
     assert fits[MethodKind.ADP] is True
-    assert res.plan.choice.value == "adp"
+    assert default_results.plan.choice == MethodKind.ADP
 
 
-def test_the_batch_curve_crosses_capacity_at_the_largest_batch(default_results):
-    res = default_results
-    cap = res.request.cluster.memory_bytes
-    for curve in res.batch_curves:
-        if curve.max_batch == 0:
-            assert min(curve.peaks) > cap
-            continue
-        at = dict(zip(curve.batches, curve.peaks, strict=True))
-        assert at[curve.max_batch] <= cap < at[curve.max_batch + 1]
+def test_the_batch_curve_is_the_cores_peak_at_each_batch(default_results):
+    for curve in default_results.batch_curves:
+        tp = curve.method.tp if curve.method.kind == MethodKind.DP_TP else None
+        assert curve.max_batch == max_batch_size(oracle(method=curve.method.kind, tp=tp).request())
+        for batch, peak in list(zip(curve.batches, curve.peaks, strict=True))[::4]:
+            req = oracle(method=curve.method.kind, tp=tp, batch_size=batch).request()
+            assert peak == peak_bytes(req)
         assert list(curve.peaks) == sorted(curve.peaks)  # monotone in batch
 
 
@@ -58,16 +74,18 @@ def test_batch_points_are_few_and_include_the_crossing():
     assert len(points) <= 17 and points == sorted(set(points))
 
 
-def test_the_vocabulary_curve_grows_the_lm_head(default_results):
+def test_the_vocabulary_curve_is_the_cores_what_if(default_results):
     res = default_results
     lm = [p.lm_head for p in res.vocab_curve]
     assert lm == sorted(lm) and lm[-1] > 10 * lm[0]
     own = next(p for p in res.vocab_curve if p.vocab == res.model_vocab)
     assert own.peak == res.focus.estimate.peak_bytes
+    big = next(p for p in res.vocab_curve if p.vocab == 256_000)
+    assert big.peak == peak_bytes(oracle(method="adp", vocab_size=256_000).request())
 
 
 def test_the_vocabulary_what_if_moves_the_lm_head_bar(run_plan, default_results):
-    bigger = run_plan(vocab=256_000)
+    bigger = run_plan(vocab_size=256_000)
     assert bigger.request.model.vocab_size == 256_000
     assert bigger.model_vocab == default_results.model_vocab  # the model's own is remembered
     before = default_results.focus.estimate.components
@@ -77,16 +95,21 @@ def test_the_vocabulary_what_if_moves_the_lm_head_bar(run_plan, default_results)
 
 
 def test_gpus_needed_is_the_cores(default_results):
-    res = default_results
-    req = res.request.model_copy(update={"cluster": res.request.cluster.model_copy(
-        update={"num_gpus": 1})})
-    assert res.gpus_needed == gpus_needed(req, max_gpus=COST_MAX_GPUS)[0]
+    assert (
+        default_results.gpus_needed
+        == gpus_needed(oracle().job(), max_gpus=COST_MAX_GPUS).job.cluster.num_gpus
+    )
 
 
 def test_one_method_shows_one_bar(run_plan):
     res = run_plan(method="tp")
     assert [r.method.kind for r in res.methods] == [MethodKind.TP]
-    assert res.focus.method == Method(kind=MethodKind.TP, tp_degree=4)
+    assert res.focus.method == Method(kind=MethodKind.TP, tp=4)
+
+
+def test_a_chosen_dp_tp_degree_is_used(run_plan):
+    res = run_plan(num_gpus=8, method="dp+tp", tp=4)
+    assert res.focus.estimate.parallel.tp == 4 and res.focus.estimate.parallel.dp == 2
 
 
 def test_a_custom_gpu_sets_the_memory(run_plan):
@@ -95,31 +118,92 @@ def test_a_custom_gpu_sets_the_memory(run_plan):
     assert res.gpu_name == ""
 
 
+def test_runtime_terms_reach_the_core_in_its_units(run_plan):
+    res = run_plan(slack_pct=10.0, cuda_context_mib=512)
+    assert res.request.runtime.allocator_slack == pytest.approx(0.1, rel=1e-12)
+    assert res.request.runtime.cuda_context_bytes == 512 * 2**20
+
+
 @pytest.mark.parametrize(
-    ("changes", "field"),
+    ("changes", "widget"),
     [
         ({"precision": "fp32", "profile": "paper"}, "precision"),
-        ({"ckpt": False, "profile": "paper"}, "ckpt"),
-        ({"method": "dp+tp", "gpus": 8, "tp": 3}, "tp"),
-        ({"method": "dp+tp", "gpus": 2}, "method"),
+        ({"grad_checkpointing": False, "profile": "paper"}, "grad_checkpointing"),
+        ({"method": "dp+tp", "num_gpus": 8, "tp": 3}, "tp"),
+        ({"method": "dp+tp", "num_gpus": 2}, "tp"),
+        ({"method": "tp", "num_gpus": 3, "model": "facebook/opt-1.3b"}, "tp"),  # 32 heads
+        ({"model": "openai-community/gpt2", "seq_len": 4096}, "seq_len"),  # 1,024 positions
     ],
-    ids=["precision", "checkpointing", "tp-divides", "method-on-2-gpus"],
+    ids=[
+        "precision",
+        "checkpointing",
+        "tp-divides",
+        "dp+tp-on-2-gpus",
+        "tp-divides-heads",
+        "learned-positions",
+    ],
 )
-def test_bad_input_names_the_field_that_caused_it(run_plan, changes, field):
+def test_bad_input_names_the_field_that_caused_it(run_plan, changes, widget):
     res = run_plan(**changes)
     assert isinstance(res, FieldError)
-    assert res.field == field
-    assert res.message
+    assert res.field == widget
+    spec = oracle(**changes)
+    with pytest.raises(InputError) as core:  # the same refusal, from the core directly
+        spec.request() if spec.method else plan(spec.job(), tp=spec.tp)
+    assert res.message == core.value.message
 
 
-def test_a_tp_degree_that_does_not_divide_the_heads_is_reported_next_to_tp(run_plan):
-    res = run_plan(method="tp", gpus=3, model="facebook/opt-1.3b")  # 32 heads, 3 GPUs
-    assert isinstance(res, FieldError) and res.field == "tp"
+@pytest.mark.parametrize(
+    ("field", "widget"),
+    [
+        ("seq_len", "seq_len"),
+        ("num_gpus", "num_gpus"),
+        ("cluster.memory_bytes", "gpu"),
+        ("gpu_memory_mib", "gpu"),
+        ("allocator_slack", "slack_pct"),
+        ("cuda_context_bytes", "cuda_context_mib"),
+        ("training.batch_size", "batch_size"),
+        ("num_key_value_heads", "model"),
+        ("model", "model"),
+    ],
+)
+def test_an_error_goes_to_the_input_of_its_field(field, widget):
+    assert compute.field_error(InputError(field, "x")).field == widget
+
+
+def test_a_method_that_cannot_run_shows_with_the_cores_reason(run_plan):
+    res = run_plan(num_gpus=2)  # dp+tp needs a divisor from 2 to half the GPU count
+    row = next(r for r in res.methods if r.method.kind == MethodKind.DP_TP)
+    expected = plan(oracle(num_gpus=2).job()).methods[MethodKind.DP_TP]
+    assert not expected.applicable
+    assert row.estimate is None and row.error == expected.reason
+    table = tables.plan_table(res)
+    dp_tp = table[table["Method"].str.startswith("DP+TP")].iloc[0]
+    assert dp_tp["Fits"] == "not applicable" and dp_tp["Why not applicable"] == expected.reason
 
 
 def test_when_nothing_fits_the_plan_says_offload(run_plan):
-    res = run_plan(model="meta-llama/Llama-3.1-70B", gpu="t4-16gb", gpus=2)
+    res = run_plan(model="meta-llama/Llama-3.1-70B", gpu="t4-16gb", num_gpus=2)
     assert isinstance(res, Results)
-    assert res.plan.choice.value == "cpu-offload"
+    assert res.plan.choice is None and res.plan.offload
     assert not res.focus.estimate.fits
     assert res.gpus_needed is None  # more than COST_MAX_GPUS
+
+
+TINY = (
+    '{"model_type": "llama", "hidden_size": 1024, "num_hidden_layers": 8, '
+    '"num_attention_heads": 16, "num_key_value_heads": 4, "intermediate_size": 4096, '
+    '"vocab_size": 32000}'
+)
+
+
+def test_an_uploaded_model_is_the_one_estimated(gpus):
+    arch = read_config_text(TINY, "tiny")
+    res = compute.run(DEFAULT.with_(vocab_size=1000), arch, gpus)
+    assert res.request.model == arch.with_vocab(1000)  # the what-if applies to uploads too
+    assert res.model_vocab == 32_000
+    expected = estimate(
+        oracle(model="tiny", method="adp").request(architecture=arch.with_vocab(1000))
+    )
+    adp = next(r for r in res.methods if r.method.kind == MethodKind.ADP)
+    assert adp.estimate.peak_bytes == expected.peak_bytes

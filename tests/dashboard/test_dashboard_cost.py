@@ -1,27 +1,33 @@
-"""cost.run against the cost module as oracle: every hour and amount on the page is the core's."""
+"""cost.run against the cost module as oracle: every hour and amount on the page is the one the
+core gives for the same question stated directly as a CostSpec."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
-from llmem_dashboard import cost
+from llmem_core import InputError, MethodKind, PlanSpec, plan
+from llmem_core.cost import (
+    CostSpec,
+    PriceOverride,
+    SkipReason,
+    rank_plans,
+    table_rows,
+    unit_prices,
+)
+from llmem_core.cost.rank import plan_row
+from llmem_dashboard import cost, views
 from llmem_dashboard.compute import FieldError
 from llmem_dashboard.cost import CostResults
 from llmem_dashboard.state import DEFAULT
-from llmem_core import Method
-from llmem_core.cost import (
-    CostAssumptions,
-    Currency,
-    Job,
-    PriceOverride,
-    RankOptions,
-    rank_plans,
-    table_rows,
-)
-from llmem_core.cost.money import unit_prices
-from llmem_core.cost.rank import plan_row
+
+DEMO_JOB = {
+    "model": "meta-llama/Llama-3.1-8B",
+    "gpu": "a100-80gb",
+    "num_gpus": 4,
+    "batch_size": 4,
+    "seq_len": 2048,
+}
+DEMO_DATA = {"dataset_tokens": 100_000_000, "epochs": 3.0}  # docs/cost.md's worked example
 
 
 @pytest.fixture(scope="module")
@@ -32,16 +38,17 @@ def priced(default_results, gpus) -> CostResults:
 
 
 def _run(res, gpus, **changes) -> CostResults | FieldError:
-    return cost.run(replace(DEFAULT.cost, **changes), res, gpus)
+    return cost.run(DEFAULT.cost.with_(**changes), res, gpus)
 
 
-def test_the_table_rows_are_the_cores_ranking(priced, default_results, gpus):
-    req = default_results.request
-    job = Job(model=req.model, training=req.training, runtime=req.runtime,
-              dataset_tokens=DEFAULT.cost.data, epochs=DEFAULT.cost.epochs)
-    chosen = {k: gpus[k] for k in priced.gpu_keys}
-    oracle = rank_plans(job, chosen, CostAssumptions(), RankOptions(all_counts=False), {})
-    assert list(priced.rows) == table_rows(oracle)
+def _oracle(gpus, keys, **spec):
+    s = CostSpec(**DEMO_DATA, gpu=keys, all_counts=False, **spec)
+    job = PlanSpec(**DEMO_JOB).job()
+    return rank_plans(s.run(job), gpus, s.assumptions(), s.options(), s.edits())
+
+
+def test_the_table_rows_are_the_cores_ranking(priced, gpus):
+    assert list(priced.rows) == table_rows(_oracle(gpus, priced.gpu_keys))
     assert sum(r["cheapest"] for r in priced.rows) == 1
     assert sum(r["fastest"] for r in priced.rows) == 1
 
@@ -49,28 +56,30 @@ def test_the_table_rows_are_the_cores_ranking(priced, default_results, gpus):
 def test_the_shortlist_holds_the_users_gpu(gpus):
     keys = cost.compared(DEFAULT.cost, gpus, "l4-24gb")
     assert "l4-24gb" in keys and set(cost.SHORTLIST) <= set(keys)
-    assert len(cost.compared(replace(DEFAULT.cost, gpu_set="all"), gpus, "l4-24gb")) == len(gpus)
+    assert len(cost.compared(DEFAULT.cost.with_(gpu_set="all"), gpus, "l4-24gb")) == len(gpus)
 
 
 def test_your_plan_is_priced_by_the_core(priced, default_results, gpus):
     row = priced.mine.row
-    assert (row.gpu_key, row.num_gpus, row.method) == ("a100-80gb", 4, default_results.focus
-                                                       .method.kind)
-    req = default_results.request
-    job = Job(model=req.model, training=req.training, runtime=req.runtime,
-              dataset_tokens=DEFAULT.cost.data, epochs=DEFAULT.cost.epochs)
-    chosen = next(m for m in default_results.plan.methods
-                  if m.method == Method(kind=row.method, tp_degree=row.tp_degree))
-    a = CostAssumptions()
-    oracle = plan_row(job, gpus["a100-80gb"], unit_prices(gpus["a100-80gb"], None, a.currency),
-                      4, chosen, a)
-    assert row == oracle
+    assert (row.gpu_key, row.num_gpus, row.method) == ("a100-80gb", 4, MethodKind.ADP)
+    s = CostSpec(**DEMO_DATA)
+    job = PlanSpec(**DEMO_JOB).job()
+    a100, a = gpus["a100-80gb"], s.assumptions()
+    expected = plan_row(
+        s.run(job),
+        a100,
+        unit_prices(a100, None, a.currency),
+        4,
+        plan(job).methods[MethodKind.ADP],
+        a,
+    )
+    assert row == expected
     # not in the fewest-per-type ranking (2 A100s suffice), so pinned as its own table row
     assert priced.mine_row["num_gpus"] == 4 and priced.mine_row["hours"] == row.hours
 
 
 def test_a_currency_converts_every_catalog_price_at_the_rate(priced, default_results, gpus):
-    yen = _run(default_results, gpus, currency="JPY", rate=150.0)
+    yen = _run(default_results, gpus, currency="JPY", usd_rate=150.0)
     assert [r["gpu_key"] for r in yen.rows] == [r["gpu_key"] for r in priced.rows]
     for usd, jpy in zip(priced.rows, yen.rows, strict=True):
         assert jpy["currency"] == "JPY"
@@ -80,7 +89,8 @@ def test_a_currency_converts_every_catalog_price_at_the_rate(priced, default_res
 
 
 def test_a_price_edit_changes_that_gpus_cost(priced, default_results, gpus):
-    edited = _run(default_results, gpus, prices=(("h100-80gb", (3.0, None, None, None)),))
+    edit = PriceOverride(cloud_per_gpu_hour_low=3.0)
+    edited = _run(default_results, gpus, price={"h100-80gb": edit})
     before = next(r for r in priced.rows if r["gpu_key"] == "h100-80gb")
     after = next(r for r in edited.rows if r["gpu_key"] == "h100-80gb")
     assert after["cloud_low"] == pytest.approx(3.0 * before["gpu_hours"], rel=1e-9)
@@ -90,11 +100,10 @@ def test_a_price_edit_changes_that_gpus_cost(priced, default_results, gpus):
 
 def test_a_deadline_hides_the_slow_plans(priced, default_results, gpus):
     deadline = sorted(r["hours"] for r in priced.rows)[2] * 1.001  # keeps the 3 fastest types
-    fast = _run(default_results, gpus, deadline=deadline)
+    fast = _run(default_results, gpus, deadline_hours=deadline)
     assert fast.rows and all(r["hours"] <= deadline for r in fast.rows)
     assert fast.ranking.filtered_out > 0
-    assert len(fast.rows) < len(priced.rows) or any(
-        r["num_gpus"] > p["num_gpus"] for r, p in zip(fast.rows, priced.rows, strict=False))
+    assert list(fast.rows) == table_rows(_oracle(gpus, priced.gpu_keys, deadline_hours=deadline))
 
 
 def test_every_count_gives_more_points(priced, default_results, gpus):
@@ -111,11 +120,10 @@ def test_the_ranking_is_memoised_on_its_inputs(default_results, gpus):
 
 
 def test_utilisation_in_percent_reaches_the_core_as_a_fraction(default_results, gpus):
-    a = cost.assumptions(replace(DEFAULT.cost, util_pct=(50, 40, 20, 35, 35)))
-    assert a.utilisation.single == pytest.approx(0.5) and a.utilisation.adp == pytest.approx(0.2)
-    slow = _run(default_results, gpus, util_pct=(40, 40, 20, 35, 35))
     base = _run(default_results, gpus)
-    assert slow.mine.row.hours == pytest.approx(2 * base.mine.row.hours, rel=1e-9)  # ADP at ½
+    slow = _run(default_results, gpus, util_pct={MethodKind.ADP: 20.0})  # half the default
+    assert slow.mine.row.time.utilisation == pytest.approx(0.2, rel=1e-12)
+    assert slow.mine.row.hours == pytest.approx(2 * base.mine.row.hours, rel=1e-9)
 
 
 def test_a_custom_gpu_or_an_oom_plan_has_no_headline_cost(run_plan, gpus):
@@ -127,8 +135,38 @@ def test_a_custom_gpu_or_an_oom_plan_has_no_headline_cost(run_plan, gpus):
 
 
 def test_a_core_error_names_the_input(default_results, gpus):
-    err = _run(default_results, gpus, rate=2.0)  # USD is worth one USD
-    assert isinstance(err, FieldError) and err.field == "rate"
+    err = _run(default_results, gpus, usd_rate=2.0)  # USD is worth one USD
+    assert isinstance(err, FieldError) and err.field == "usd_rate"
+    with pytest.raises(InputError) as core:
+        CostSpec(usd_rate=2.0).assumptions()
+    assert err.message == core.value.message
+
+
+def test_a_price_that_contradicts_the_catalog_is_reported_next_to_the_editor(default_results, gpus):
+    catalog_high = gpus["a100-80gb"].cloud_usd_per_hour_high
+    err = _run(
+        default_results,
+        gpus,
+        price={"a100-80gb": PriceOverride(cloud_per_gpu_hour_low=catalog_high * 2)},
+    )
+    assert isinstance(err, FieldError) and err.field == "price"
+
+
+@pytest.mark.parametrize(
+    ("field", "widget"),
+    [
+        ("utilisation.tp", "util_pct"),
+        ("comm_penalty.adp", "util_pct"),
+        ("usd_rate", "usd_rate"),
+        ("dataset_tokens", "data"),
+        ("price.a100-80gb.cloud_per_gpu_hour_low", "price"),
+        ("bf16_tflops_dense", "price"),
+        ("deadline_hours", "deadline_hours"),
+        ("gpu", None),
+    ],
+)
+def test_a_cost_error_goes_to_the_input_of_its_field(field, widget):
+    assert cost.cost_field_error(InputError(field, "x")).field == widget
 
 
 def test_no_price_stays_none(priced):
@@ -137,10 +175,15 @@ def test_no_price_stays_none(priced):
     assert h200["break_even_status_vs_cloud_high"] == "no-price"
 
 
-def test_the_user_price_edit_is_a_core_override():
-    assert cost.edits(replace(DEFAULT.cost, prices=(("h100-80gb", (1.0, 2.0, None, 700.0)),)),
-                      ("h100-80gb",)) == {
-        "h100-80gb": PriceOverride(cloud_per_gpu_hour_low=1.0, cloud_per_gpu_hour_high=2.0,
-                                   power_w=700.0)}
-    assert cost.assumptions(replace(DEFAULT.cost, currency="JPY", rate=150.0)).currency == \
-        Currency(code="JPY", per_usd=150.0)
+def test_a_skipped_gpu_is_explained_by_its_kind(run_plan, gpus):
+    big = run_plan(model="meta-llama/Llama-3.1-70B", batch_size=64)
+    out = cost.run(DEFAULT.cost.with_(gpu_set="all"), big, gpus)
+    kinds = {s.kind for s in out.ranking.skipped}
+    assert SkipReason.NO_FIT in kinds
+    for s in out.ranking.skipped:
+        text = views._skip_reason(s, "en")
+        assert text == (
+            "no peak FLOP/s in the catalog"
+            if s.kind == SkipReason.NO_TFLOPS
+            else f"no count up to {s.max_gpus} fits"
+        )

@@ -1,6 +1,7 @@
-"""End to end in a real browser: `streamlit run` on a free local port, driven by Playwright
-with Debian's chromium (no browser download). Changes inputs; checks that the numbers, the
-chart and the link follow; saves screenshots under artifacts/e2e/.
+"""End to end in a real browser: `llmem dashboard` (streamlit run on the installed package,
+from its folder, so its .streamlit/config.toml applies) on a free local port, driven by
+Playwright with Debian's chromium (no browser download). Changes inputs; checks that the
+numbers, the chart and the link follow; saves screenshots under artifacts/e2e/.
 
 Locally it skips (with the reason) when chromium or playwright is missing; with CI=true it
 fails instead, so CI cannot pass without having run it.
@@ -11,12 +12,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -27,8 +30,16 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("LLMEM_CHROMIUM", "/usr/bin/chromium")
 SHOTS = ROOT / "artifacts" / "e2e"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 TIMEOUT_MS = 30_000
 
 
@@ -58,23 +69,43 @@ def _wait_healthy(url: str, proc: subprocess.Popen, seconds: float = 60) -> None
     raise TimeoutError("streamlit did not become healthy")
 
 
+def _stop(proc: subprocess.Popen) -> None:
+    """End `llmem dashboard` and the streamlit it started (its own process group)."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
 @pytest.fixture(scope="module")
-def server():
+def server(tmp_path_factory):
     port = _free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "llmem_dashboard" / "app.py"),
-           "--server.port", str(port), "--server.address", "127.0.0.1",
-           "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    # `llmem dashboard` itself; the port and address through streamlit's environment settings
+    # (its own .streamlit/config.toml, read from the package folder, sets the rest).
+    env = {
+        **os.environ,
+        "STREAMLIT_SERVER_PORT": str(port),
+        "STREAMLIT_SERVER_ADDRESS": "127.0.0.1",
+    }
+    log = (tmp_path_factory.mktemp("dashboard") / "streamlit.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "llmem_core.cli", "dashboard"],
+        env=env,
+        cwd=tmp_path_factory.getbasetemp(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, proc)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        _stop(proc)
+        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +158,8 @@ def _shot(page, name: str) -> Path:
 
 def _choose(page, label: str, text: str) -> None:
     box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(
-        has_text=label)
+        has_text=label
+    )
     box.click()
     page.keyboard.type(text)
     page.get_by_role("option").filter(has_text=text).first.click()
@@ -192,6 +224,23 @@ def test_a_broken_link_shows_a_message_not_a_traceback(server, page):
     assert "model=nope" in text and "Traceback" not in text
 
 
+def test_a_link_value_is_shown_as_text_not_as_a_link(server, page):
+    value = "[Session expired](https://evil.example/login)"
+    page.goto(f"{server}/?model={quote(value)}")
+    assert "Fits" in _verdict(page)
+    warning = page.locator('[data-testid="stAlert"]').filter(has_text="Session expired")
+    assert value in warning.inner_text(timeout=TIMEOUT_MS).replace("\u2060", "")
+    assert page.locator('a[href*="evil.example"]').count() == 0
+
+
+def test_a_dp_tp_link_the_gpus_cannot_take_says_so_next_to_the_tp_input(server, page):
+    page.goto(f"{server}/?gpus=2&method=dp%2Btp&tp=4")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    error = sidebar.locator('[data-testid="stAlert"]').filter(has_text="dp+tp needs")
+    error.wait_for(timeout=TIMEOUT_MS)
+    assert "Traceback" not in page.locator('[data-testid="stMain"]').inner_text()
+
+
 def test_presentation_view(server, page):
     page.goto(f"{server}/?view=present")
     _verdict(page)
@@ -211,8 +260,7 @@ def _cost_chart_costs(page) -> list[float]:
     """The y of every plan point on the cost chart (its GPU-type traces, in order)."""
     chart = page.locator(".js-plotly-plot").nth(3)
     chart.wait_for(timeout=TIMEOUT_MS)
-    return chart.evaluate("el => el.data.filter(d => d.showlegend !== false)"
-                          ".flatMap(d => d.y)")
+    return chart.evaluate("el => el.data.filter(d => d.showlegend !== false).flatMap(d => d.y)")
 
 
 @pytest.fixture

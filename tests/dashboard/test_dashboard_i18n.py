@@ -6,6 +6,8 @@ import string
 
 import pytest
 
+from llmem_core import Method, MethodKind
+from llmem_core.units import GiB
 from llmem_dashboard.i18n import (
     STRINGS,
     fmt_break_even,
@@ -18,8 +20,6 @@ from llmem_dashboard.i18n import (
     method_label,
     t,
 )
-from llmem_core import Method, MethodKind
-from llmem_core.units import GiB
 
 
 def _fields(text: str) -> set[str]:
@@ -39,8 +39,13 @@ def test_the_exclusion_lists_have_the_same_number_of_items():
 
 @pytest.mark.parametrize(
     ("lang", "n", "expected"),
-    [("en", 8_030_261_248, "8.03 B"), ("ja", 8_030_261_248, "80.3億"),
-     ("en", 124_439_808, "124 M"), ("ja", 124_439_808, "1.2億"), ("ja", 50_000_000, "5,000万")],
+    [
+        ("en", 8_030_261_248, "8.03 B"),
+        ("ja", 8_030_261_248, "80.3億"),
+        ("en", 124_439_808, "124 M"),
+        ("ja", 124_439_808, "1.2億"),
+        ("ja", 50_000_000, "5,000万"),
+    ],
 )
 def test_parameter_counts(lang, n, expected):
     assert fmt_params(n, lang) == expected
@@ -62,17 +67,30 @@ def test_bytes_money_and_shares():
 
 
 def test_method_labels_show_the_layout():
-    assert method_label(Method(kind=MethodKind.DP_TP, tp_degree=2), 8, "en") == "DP+TP 4×2"
-    assert method_label(Method(kind=MethodKind.TP, tp_degree=4), 4, "en") == "TP ×4"
+    assert method_label(Method(kind=MethodKind.DP_TP, tp=2), 8, "en") == "DP+TP 4×2"
+    assert method_label(Method(kind=MethodKind.TP, tp=4), 4, "en") == "TP ×4"
     assert method_label(Method(kind=MethodKind.SINGLE), 1, "ja") == "単一GPU"
+
+
+def test_a_dp_tp_label_without_a_degree_is_the_cores_default():
+    assert method_label(Method(kind=MethodKind.DP_TP), 8, "en") == "DP+TP 4×2"  # 8 = 4 × 2
+    assert method_label(Method(kind=MethodKind.DP_TP), 6, "en") == "DP+TP 3×2"
+    assert method_label(Method(kind=MethodKind.DP_TP), 7, "en") == "DP+TP (no layout)"
 
 
 @pytest.mark.parametrize(
     ("amount", "code", "lang", "expected"),
-    [(2995.47, "JPY", "en", "¥2,995"), (1.72, "JPY", "ja", "2円"), (35_318.7, "JPY", "ja",
-     "35,319円"), (36_000_000, "JPY", "ja", "3,600万円"), (123_456_789, "JPY", "ja", "1.2億円"),
-     (19.97, "EUR", "en", "€19.97"), (19.97, "EUR", "ja", "19.97ユーロ"),
-     (1_500.0, "CHF", "en", "CHF 1,500"), (1_500.0, "CHF", "ja", "1,500 CHF")],
+    [
+        (2995.47, "JPY", "en", "¥2,995"),
+        (1.72, "JPY", "ja", "2円"),
+        (35_318.7, "JPY", "ja", "35,319円"),
+        (36_000_000, "JPY", "ja", "3,600万円"),
+        (123_456_789, "JPY", "ja", "1.2億円"),
+        (19.97, "EUR", "en", "€19.97"),
+        (19.97, "EUR", "ja", "19.97ユーロ"),
+        (1_500.0, "CHF", "en", "CHF 1,500"),
+        (1_500.0, "CHF", "ja", "1,500 CHF"),
+    ],
     ids=lambda v: str(v),
 )
 def test_money_in_each_currency(amount, code, lang, expected):

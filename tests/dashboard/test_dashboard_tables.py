@@ -5,24 +5,23 @@ from __future__ import annotations
 import io
 import json
 import re
-from dataclasses import replace
 
 import pandas as pd
 import pytest
 
+from llmem_core import Breakdown, MethodKind
+from llmem_core.cost import PriceOverride
 from llmem_dashboard import cost, export, tables
 from llmem_dashboard.state import DEFAULT
-from llmem_core import Breakdown
 
 
 def test_plan_table_has_every_method_and_stars_the_choice(default_results):
     df = tables.plan_table(default_results)
     assert len(df) == len(default_results.plan.methods)
     starred = df[df["Choice"] == tables.PLAN_MARK]
-    best = next(m for m in default_results.plan.methods
-                if m.method.kind == default_results.plan.choice.value)
     assert len(starred) == 1
-    assert list(starred["Largest batch"]) == [str(best.max_batch_size)]
+    assert list(starred["Method"]) == ["ADP (ZeRO-3/FSDP)"]  # Algorithm 1's choice here
+    assert list(starred["Largest batch"]) == [str(default_results.plan.chosen.max_batch_size)]
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +52,7 @@ def test_cost_table_says_no_price_never_zero(priced):
 
 
 def test_cost_table_in_japanese_yen(default_results, gpus):
-    yen = cost.run(replace(DEFAULT.cost, currency="JPY", rate=150.0), default_results, gpus)
+    yen = cost.run(DEFAULT.cost.with_(currency="JPY", usd_rate=150.0), default_results, gpus)
     df = tables.cost_table(yen.rows, "ja", ("a100-80gb", 2))
     assert "1回の時間" in df.columns and "クラウド（1回）" in df.columns
     row = df.iloc[0]
@@ -74,8 +73,11 @@ def test_break_even_past_the_amortisation_period_says_so(priced):
 
 
 def test_price_table_shows_sources_dates_and_edits(default_results, gpus):
-    edited = cost.run(replace(DEFAULT.cost, prices=(("h100-80gb", (2.0, None, None, None)),)),
-                      default_results, gpus)
+    edited = cost.run(
+        DEFAULT.cost.with_(price={"h100-80gb": PriceOverride(cloud_per_gpu_hour_low=2.0)}),
+        default_results,
+        gpus,
+    )
     df = tables.price_table(edited.prices, "en")
     h100 = df[df["GPU"] == "H100 80GB SXM5"].iloc[0]
     assert h100["Cloud low /GPU-h"] == "$2.00" and h100["Your edits"] == "low"
@@ -117,7 +119,8 @@ def test_json_holds_inputs_headline_plan_cost_and_terms(run_plan):
     assert doc["headline"]["peak_bytes"] == default_results.focus.estimate.peak_bytes
     low, high = doc["headline"]["peak_band_bytes"]
     assert low < doc["headline"]["peak_bytes"] < high
-    assert doc["plan"]["choice"] == "adp"
+    assert doc["plan"]["choice"] == "adp" and doc["plan"]["offload"] is False
+    assert doc["headline"]["tp"] is None  # ADP has no tensor parallelism
     assert doc["cost_rows"] == []
     assert doc["terms"]
 
@@ -135,9 +138,29 @@ def test_chart_html_is_standalone(default_results):
 
     page = export.chart_html(charts.memory_bars(default_results))
     assert "<html>" in page[:40] and "plotly" in page.lower()
-    assert "<script src=\"https://cdn.plot.ly" not in page  # plotly.js embedded: opens offline
+    assert '<script src="https://cdn.plot.ly' not in page  # plotly.js embedded: opens offline
     assert len(page) > 1_000_000
 
 
 def test_file_stem(default_results):
     assert export.file_stem(default_results) == "llmem-Llama-3.1-8B-4xa100-80gb-b4-s2048"
+
+
+def test_an_uploaded_models_name_is_made_safe_for_a_file_name(gpus):
+    from llmem_core.hf_config import read_config_text
+    from llmem_dashboard import compute
+
+    config = (
+        '{"model_type": "llama", "hidden_size": 256, "num_hidden_layers": 2, '
+        '"num_attention_heads": 4, "intermediate_size": 512, "vocab_size": 1000}'
+    )
+    res = compute.run(DEFAULT, read_config_text(config, "../<x> y?.json"), gpus)
+    assert export.file_stem(res) == "llmem-_x__y_.json-4xa100-80gb-b4-s2048"
+
+
+def test_the_cost_table_labels_each_method_with_its_layout(priced):
+    rows = [
+        dict(priced.rows[0], method=MethodKind.DP_TP.value, tp=2, num_gpus=8),
+        dict(priced.rows[0], method=MethodKind.TP.value, tp=8, num_gpus=8),
+    ]
+    assert list(tables.cost_table(rows, "en")["Method"]) == ["DP+TP 4×2", "TP ×8"]
