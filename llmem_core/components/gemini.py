@@ -109,16 +109,17 @@ class _Group(NamedTuple):
     def chunks(self, chunk: int) -> int:
         """Chunks next-fit packing uses (every size ≤ chunk): each holds the longest run that
         fits, as _get_unused_byte walks it."""
+        prefix, after = self.prefix, bisect.bisect_right  # locals: this loop is the hot path
         start, n, end = 0, 0, len(self.sizes)
         while start < end:
-            start = bisect.bisect_right(self.prefix, self.prefix[start] + chunk) - 1
+            start = after(prefix, prefix[start] + chunk) - 1
             n += 1
         return n
 
 
-def _kept_for_search(groups: dict[int, tuple[int, ...]]) -> list[_Group]:
+def _kept_for_search(groups: tuple[tuple[int, ...], ...]) -> list[_Group]:
     """The groups Gemini searches (≥ 32 Mi elements), without sizes over mean + 3σ."""
-    searched = [g for g in groups.values() if sum(g) >= GEMINI_MIN_CHUNK]
+    searched = [g for g in groups if sum(g) >= GEMINI_MIN_CHUNK]
     every = [s for g in searched for s in g]
     if not every:
         return []
@@ -130,7 +131,13 @@ def _kept_for_search(groups: dict[int, tuple[int, ...]]) -> list[_Group]:
 
 def search_chunk_size(groups: dict[int, tuple[int, ...]]) -> int:
     """Gemini's chunk size for parameter groups {dp degree: sizes in order}, before rounding to
-    the degrees: the smallest candidate with the least next-fit waste.
+    the degrees (which the search does not see: one GPU and ADP search the same sizes)."""
+    return _search(tuple(groups.values()), GEMINI_SEARCH_RANGE, GEMINI_SEARCH_INTERVAL)
+
+
+@lru_cache(maxsize=512)
+def _search(groups: tuple[tuple[int, ...], ...], search_range: int, interval: int) -> int:
+    """The smallest candidate with the least next-fit waste.
 
     Exact without trying all 32,769 candidates: the waste is (chunks · size − total), and the
     chunk count never rises as the size grows, so within a run of equal counts the smallest
@@ -140,26 +147,26 @@ def search_chunk_size(groups: dict[int, tuple[int, ...]]) -> int:
     if not kept:
         return 0
     largest = max([GEMINI_MIN_CHUNK] + [max(g.sizes) for g in kept if g.sizes])
-    start = round_up(largest, GEMINI_SEARCH_INTERVAL)
-    steps = GEMINI_SEARCH_RANGE // GEMINI_SEARCH_INTERVAL
+    start, steps = round_up(largest, interval), search_range // interval
 
     def count(step: int) -> int:
-        size = start + step * GEMINI_SEARCH_INTERVAL
-        return sum(g.chunks(size) for g in kept)
+        return sum(g.chunks(start + step * interval) for g in kept)
 
     total, fewest = sum(g.prefix[-1] for g in kept), count(steps)
     best, step, n = 0, 0, count(0)
     best_waste = n * start - total
     while n > fewest:
-        low, high = step + 1, steps  # the first step whose count is below n
+        # the first step whose count is below n; n − 1 chunks must hold the total
+        floor = -(-(-(-total // (n - 1)) - start) // interval)
+        low, high = max(step + 1, floor), steps
         while low < high:
             mid = (low + high) // 2
             low, high = (low, mid) if count(mid) < n else (mid + 1, high)
         step, n = low, count(low)
-        waste = n * (start + step * GEMINI_SEARCH_INTERVAL) - total
+        waste = n * (start + step * interval) - total
         if waste < best_waste:
             best, best_waste = step, waste
-    return start + best * GEMINI_SEARCH_INTERVAL
+    return start + best * interval
 
 
 def _place(sizes: tuple[int, ...], chunk: int, degree: int) -> list[int]:
