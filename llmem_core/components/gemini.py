@@ -215,8 +215,8 @@ def rank_chunks(arch: Architecture, gpus: int, tp: int, chunk_size: int = 0) -> 
         if sum(sizes) < GEMINI_MIN_CHUNK:  # one chunk, kept gathered on every GPU
             elements.append(sum(sizes))
             continue
-        shard = 1 if degree == 1 else degree  # degree 1: kept gathered (search_utils L202-204)
-        elements.extend(c // shard for c in _place(sizes, chunk, degree))
+        # a 1/degree shard each; degree 1 is kept gathered whole (search_utils.py L202-204)
+        elements.extend(c // degree for c in _place(sizes, chunk, degree))
     return Chunks(
         fp16=sum(pages(n * B16) for n in elements if n),
         fp32=sum(pages(n * B32) for n in elements if n),
@@ -224,6 +224,7 @@ def rank_chunks(arch: Architecture, gpus: int, tp: int, chunk_size: int = 0) -> 
 
 
 def gemini_chunk_size(arch: Architecture, gpus: int = 1, tp: int = 1) -> int:
-    """The chunk size (elements) Gemini chooses for this model and layout."""
+    """The chunk size (elements) Gemini chooses for this model and layout; 0 when every group
+    is under 32 Mi elements (each is then one chunk of its own size)."""
     groups = _groups(arch, gpus, tp)
     return round_up(search_chunk_size(groups), math.lcm(*groups))
