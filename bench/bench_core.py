@@ -3,7 +3,8 @@ methods with batch search) by bisection next to the paper's step-by-one search o
 plans.
 
 Targets (issues #2 and #9, on the 2-core dev machine): estimate ≤ 50 µs (≥ 20,000 /s); a full
-plan ≤ 5 ms.
+plan ≤ 5 ms. The `paper` profile's plans (issue #15) are timed warm, and cold: the first plan of
+a model, when Gemini's chunk search runs (then cached per model and layout).
 Run: .venv/bin/python bench/bench_core.py
 """
 
@@ -26,8 +27,39 @@ PLANS = [  # (model, gpu, gpus, seq)
 ]
 
 
-def job(model: str, gpu: str, gpus: int, seq: int) -> Job:
-    return PlanSpec(model=model, gpu=gpu, num_gpus=gpus, batch_size=4, seq_len=seq).job()
+PAPER_PLANS = [  # the paper's method-selection setting (Table 3)
+    ("facebook/opt-1.3b", "v100-16gb", 4, 512),
+    ("bigscience/bloom-3b", "v100-16gb", 4, 512),
+    ("huggyllama/llama-7b", "v100-16gb", 4, 512),
+]
+
+
+def job(model: str, gpu: str, gpus: int, seq: int, profile: str = "pytorch") -> Job:
+    return PlanSpec(
+        model=model, gpu=gpu, num_gpus=gpus, batch_size=4, seq_len=seq, profile=profile
+    ).job()
+
+
+def clear_paper_caches() -> None:
+    """Forget the paper profile's per-model work (Gemini's chunks, the estimator's walk)."""
+    from llmem_core.components import gemini, optimizer, paper_walk
+
+    for fn in (
+        gemini.rank_chunks,
+        gemini._search,
+        gemini.parameter_order,
+        paper_walk.module_params,
+    ):
+        fn.cache_clear()
+    optimizer.paper_optimizer_bytes.cache_clear()
+
+
+def cold_ms(j: Job, repeats: int = 5) -> float:
+    def first_plan() -> None:
+        clear_paper_caches()
+        plan(j)
+
+    return median_ms(first_plan, repeats)
 
 
 def request(model: str, gpu: str, gpus: int, seq: int, method: str = "adp") -> Request:
@@ -81,6 +113,14 @@ def main() -> None:
         batches = [m.max_batch_size for m in plan(j).methods.values()]
         label = f"{spec[0].split('/')[1]} {spec[2]}×{spec[1]} s{spec[3]}"
         print(f"{label:<42} {fast:>8.2f} ms {slow:>9.1f} ms  {batches}")
+    print(f"\n{'plan, profile paper':<42} {'warm':>10} {'cold':>12}  batches")
+    for spec in PAPER_PLANS:
+        j = job(*spec, profile="paper")
+        plan(j)
+        warm = median_ms(lambda j=j: plan(j))
+        batches = [m.max_batch_size for m in plan(j).methods.values()]
+        label = f"{spec[0].split('/')[1]} {spec[2]}×{spec[1]} s{spec[3]}"
+        print(f"{label:<42} {warm:>8.2f} ms {cold_ms(j):>9.1f} ms  {batches}")
 
 
 if __name__ == "__main__":

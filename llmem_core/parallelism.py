@@ -126,7 +126,10 @@ def layout(method: Method, num_gpus: int, arch: Architecture, profile: ProfileNa
         )
     engine = ENGINES[profile][kind if num_gpus > 1 else MethodKind.SINGLE]
     degrees = _degrees(kind, num_gpus, tp)
-    _check_heads(arch, degrees[2])
+    if profile == ProfileName.PAPER:
+        _check_widths(arch, degrees[2])
+    else:
+        _check_heads(arch, degrees[2])
     replicate, shard, tensor = degrees
     return Parallelism.model_construct(  # every field derived and checked above
         method=Method.model_construct(kind=kind, tp=tensor if kind in _TP_KINDS else None),
@@ -167,3 +170,23 @@ def _check_heads(arch: Architecture, tp: int) -> None:
     heads = arch.num_attention_heads
     if heads % tp:
         raise InputError("tp", f"degree {tp:,} must divide the model's {heads:,} attention heads")
+
+
+def _check_widths(arch: Architecture, tp: int) -> None:
+    """The paper's tensor parallelism (Colossal-AI 1-D, as the authors set it up: every Linear
+    split along its input features, every Embedding along its width; tp_real.py L310-337,
+    colossalai/nn/parallel/layers/linear.py) needs the degree to divide those widths, not the
+    head count."""
+    widths = {
+        "hidden size": arch.hidden_size,
+        "MLP width": arch.intermediate_size,
+        "embedding width": arch.embedding_dim,
+        "attention width": arch.num_attention_heads * arch.head_dim,
+    }
+    for name, width in widths.items():
+        if width % tp:
+            raise InputError(
+                "tp",
+                f"degree {tp:,} must divide the model's {name} ({width:,}): the paper's "
+                "tensor parallelism splits every Linear's input and every Embedding's width",
+            )

@@ -52,11 +52,12 @@ def test_nothing_fits_means_cpu_offload() -> None:
 
 
 def test_a_method_that_cannot_run_is_not_applicable_never_offload() -> None:
-    """OPT-350m's 16 heads do not split over 3 GPUs, and 3 GPUs have no dp+tp layout: both
-    are reported as not applicable with the reason; the plan still chooses a method."""
+    """OPT-350m's 1,024-wide layers (the paper's TP splits widths, not heads) do not split over
+    3 GPUs, and 3 GPUs have no dp+tp layout: both are reported as not applicable with the
+    reason; the plan still chooses a method."""
     result = plan(make_job("facebook/opt-350m", gpus=3, seq=512))
     tp, dp_tp = result.methods[MethodKind.TP], result.methods[MethodKind.DP_TP]
-    assert not tp.applicable and "16 attention heads" in tp.reason
+    assert not tp.applicable and "hidden size (1,024)" in tp.reason
     assert not dp_tp.applicable and "divisor" in dp_tp.reason
     assert result.choice in (MethodKind.CDP, MethodKind.ADP)
 

@@ -3,6 +3,12 @@
 Paper profile (LLMem §3), gradient checkpointing on: the output of each embedding layer and of
 every transformer layer is kept in fp16; nothing inside a layer is counted:
     m_out = ⌈(e_n + l_n) · bs · sl · o_n · B16⌉_p
+The authors' code (size_estimator.py calc_output_bytes L161-172, boundaries from
+get_output_sizes L27-101; see paper_walk.py) counts l_n + 2 tensors — the token embedding's
+output twice whatever the model's position encoding, and the last block's output again — each
+rounded to pages on its own, plus one page for the probe's token ids (calc_input_bytes):
+    m_out = Σ_boundaries ⌈bs · sl · o · B16⌉_p + ⌈2 · sl · 8⌉_p
+The profile follows the code (docs/paper-profile.md).
 """
 
 from __future__ import annotations
@@ -10,19 +16,15 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import NamedTuple
 
-from llmem_core.models import Architecture, PositionKind
+from llmem_core.components.paper_walk import boundary_widths, input_bytes
+from llmem_core.models import Architecture
 from llmem_core.presets import load_activation_recipes
 from llmem_core.units import B16, pages
 
 
-def embedding_layers(arch: Architecture) -> int:
-    """e_n: the token embedding, plus a learned position embedding where the model has one."""
-    return 1 + (arch.position_embedding == PositionKind.LEARNED)
-
-
 def paper_activation_bytes(arch: Architecture, batch: int, seq: int) -> int:
-    e_n, l_n, o_n = embedding_layers(arch), arch.num_layers, arch.hidden_size
-    return pages((e_n + l_n) * batch * seq * o_n * B16)
+    kept = boundary_widths(arch).kept
+    return sum(n * pages(batch * seq * width * B16) for width, n in kept) + input_bytes(seq)
 
 
 # ---- profile `pytorch` --------------------------------------------------------------------

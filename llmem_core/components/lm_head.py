@@ -2,22 +2,26 @@
 
 It grows with the vocabulary and no parallel method divides it — the paper's central point.
 Paper profile (LLMem §3):
-    m_lm = ⌈bs·sl·dict_n·B⌉_p + 2·⌈bs·(sl−1)·dict_n·B⌉_p + lm_p · B16
+    m_lm = ⌈bs·sl·dict_n·B⌉_p + 2·⌈bs·(sl−1)·dict_n·B⌉_p + lm_p
 the logits, the logits shifted by one token for the loss (a separate temporary, counted twice),
-and the fp16 lm_head weight. B = 4 where the forward casts logits to fp32, else 2.
+and the lm_head weight. B = 4 where the forward casts logits to fp32, else 2. The authors'
+code (size_estimator.py L184-205 and L123-125) takes lm_p as the fp16 bytes of the *last*
+parameter it walks, rounded to pages: the tied embedding (OPT, BLOOM, BioGPT, GPT-Neo,
+santacoder), the lm_head bias of CodeGen (whose untied weight is then an ordinary tensor with
+optimizer states), the untied weight of LLaMA (which then gets no optimizer states).
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
+from llmem_core.components.paper_walk import module_params
 from llmem_core.models import Architecture, Family
-from llmem_core.params import lm_head_weight_numel
 from llmem_core.units import B16, B32, pages
 
-# In transformers 4.29 (the paper's version) only CodeGen and GPT-Neo cast logits to fp32 inside
-# their forward (LLMem §3); the paper profile keeps that rule. The pytorch profile uses
-# Architecture.logits_fp32 (today's shared loss upcasts for every model).
+# The authors set lm_fp32 for model names containing "codegen" or "neo" (dp_real.py L341-343,
+# tp_real.py L380-382): in transformers 4.29 those forwards cast the logits to fp32. The
+# pytorch profile uses Architecture.logits_fp32 (today's shared loss upcasts for every model).
 PAPER_FP32_LOGIT_FAMILIES = frozenset({Family.CODEGEN, Family.GPT_NEO})
 
 
@@ -25,11 +29,16 @@ def paper_logit_bytes_per_element(arch: Architecture) -> int:
     return B32 if arch.family in PAPER_FP32_LOGIT_FAMILIES else B16
 
 
+def paper_lm_weight_bytes(arch: Architecture) -> int:
+    """lm_p: the last walked parameter in fp16, rounded to pages, not divided by any method."""
+    return pages(module_params(arch)[-1] * B16)
+
+
 def paper_lm_head_bytes(arch: Architecture, batch: int, seq: int) -> int:
     v, b = arch.vocab_size, paper_logit_bytes_per_element(arch)
     logits = pages(batch * seq * v * b)
     shifted = 2 * pages(batch * max(seq - 1, 0) * v * b)
-    return logits + shifted + lm_head_weight_numel(arch) * B16
+    return logits + shifted + paper_lm_weight_bytes(arch)
 
 
 # ---- profile `pytorch` --------------------------------------------------------------------

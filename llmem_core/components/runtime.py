@@ -20,3 +20,14 @@ def cuda_context_bytes(runtime: Runtime) -> int:
 def allocator_slack_bytes(runtime: Runtime, tensor_peak: int) -> int:
     """Fragmentation of the caching allocator, as a fraction of the tensor peak."""
     return round(tensor_peak * runtime.allocator_slack)
+
+
+# Paper profile: m_base is what the GPU holds before the model's chunks. The authors measure it
+# on the machine (dp_real.py L266-274: NVML minus GPUtil before loading; L360-361: after
+# booster.boost) and the paper prints no value, so the default is llmem's CUDA-context
+# heuristic above; set it from a measurement (`--cuda-context-mib`).
+PAPER_DEFAULT_M_BASE = DEFAULT_CUDA_CONTEXT
+
+
+def paper_base_bytes(runtime: Runtime) -> int:
+    return runtime.cuda_context_bytes or PAPER_DEFAULT_M_BASE

@@ -5,12 +5,19 @@ Paper profile (LLMem §4):
     m_back = ⌈l_n · bs · sl · o_n · (tp_n − 1)/tp_n · B16⌉_p
 and Gemini gathers the entire fp16 model before computing, so under ADP the gathered part is
 m_p16 − m_p16/gpu_n (under DP+TP the TP shard m_p16/tp_n is gathered: m_p16/tp_n − m_p16/gpu_n).
+The authors' code (size_estimator.py L128-140, L174-182, L230-238) rounds per tensor: each
+walked parameter but the last (paper_walk.py), ⌈⌈2·t_p⌉_p · f⌉_p with f = (gpu_n − 1)/gpu_n
+under ADP; and m_back over the l_n − 1 block boundaries it records, each
+⌈bs·sl·o·2·(tp_n − 1)/tp_n⌉_p. For DP+TP the code writes f = (gpu_n − tp_n)/gpu_n − 1/gpu_n,
+the paper's printed special case; it equals 1/tp_n − 1/gpu_n on the paper's one layout
+(4 GPUs, tp_n 2), and the profile keeps that general form (docs/paper-profile.md).
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
+from llmem_core.components.paper_walk import boundary_widths, module_params, pages_of
 from llmem_core.models import Architecture
 from llmem_core.parallelism import Parallelism
 from llmem_core.params import Split
@@ -20,13 +27,17 @@ from llmem_core.units import B16, pages
 def paper_tp_backward_bytes(arch: Architecture, batch: int, seq: int, tp: int) -> int:
     if tp == 1:
         return 0
-    l_n, o_n = arch.num_layers, arch.hidden_size
-    return pages(l_n * batch * seq * o_n * (tp - 1) * B16 // tp)
+    gathered = boundary_widths(arch).gathered
+    return sum(n * pages_of(batch * seq * w * B16, tp - 1, tp) for w, n in gathered)
 
 
-def gathered_beyond_shard(fp16_bytes: int, resident_parts: int, shard_parts: int) -> int:
-    """fp16 bytes held while computing (1/resident_parts of the model) minus the own shard."""
-    return -(-fp16_bytes // resident_parts) - -(-fp16_bytes // shard_parts)
+def paper_gathered_bytes(arch: Architecture, lay: Parallelism) -> int:
+    """fp16 parameters held beyond the own shard while computing: the whole model under ADP,
+    the tensor-parallel shard under DP+TP (f = 1/tp − 1/gpus); nothing otherwise."""
+    if not lay.sharded:
+        return 0
+    num, den = lay.gpus - lay.tp, lay.tp * lay.gpus  # 1/tp − 1/gpus
+    return sum(pages_of(pages(n * B16), num, den) for n in module_params(arch)[:-1])
 
 
 # ---- profile `pytorch` --------------------------------------------------------------------

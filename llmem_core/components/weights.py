@@ -3,67 +3,33 @@
 Paper profile (LLMem §3): Gemini keeps fp16 parameters in chunks (the fp16 gradient is written
 back into the same chunk, so gradients cost nothing extra) plus an fp32 master copy:
     m_p = ⌈(embed_p + ⌈other_p / cs⌉ · cs) · (B16 + B32)⌉_p
+The authors' code does not compute m_p: it measures it with m_base after `booster.boost`
+(dp_real.py L360-363). The profile computes what that measurement holds — Gemini's fp16 and
+fp32 chunks exactly as Colossal-AI searches and fills them (components/gemini.py), per GPU for
+the layout, and the registered buffers GeminiDDP moves to the GPU (gemini_ddp.py
+_cast_buffers) — and adds m_base itself as the runtime part.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-
+from llmem_core.components import gemini
 from llmem_core.models import Architecture
 from llmem_core.parallelism import Parallelism
-from llmem_core.params import Split, counts, tensors
-from llmem_core.units import B16, B32, MiB, pages, round_up
-
-# Gemini's search_chunk_configuration (colossalai/zero/gemini/chunk/search_utils.py):
-# chunk sizes from max(32 Mi elements, largest tensor) over a 32 Mi-element range.
-GEMINI_MIN_CHUNK = 32 * MiB
-GEMINI_SEARCH_RANGE = 32 * MiB
-# Heuristic: Gemini steps by 1024 elements; 1 Mi keeps a plan under 5 ms and moves the chosen
-# size by at most 1 Mi elements (2 MiB of fp16), within one CUDA page of the exact search.
-GEMINI_SEARCH_STEP = 1 * MiB
+from llmem_core.params import Split
+from llmem_core.units import pages
 
 
-def _chunk_waste(sizes: tuple[int, ...], chunk: int) -> int:
-    """Unused elements when tensors are packed in order into chunks of `chunk` elements."""
-    used, n_chunks = 0, 1
-    for size in sizes:
-        if used + size > chunk:
-            n_chunks, used = n_chunks + 1, 0
-        used += size
-    return n_chunks * chunk - sum(sizes)
-
-
-@lru_cache(maxsize=256)
 def gemini_chunk_size(arch: Architecture) -> int:
-    """The chunk size (elements) that wastes least, searched as Gemini searches it."""
-    sizes = tuple(t.numel for t in tensors(arch) if t.part != "embedding")
-    start = max(GEMINI_MIN_CHUNK, max(sizes))
-    candidates = range(start, start + GEMINI_SEARCH_RANGE + 1, GEMINI_SEARCH_STEP)
-    return min(candidates, key=lambda cs: (_chunk_waste(sizes, cs), cs))
+    """The chunk size (elements) Gemini chooses for this model on one GPU."""
+    return gemini.gemini_chunk_size(arch)
 
 
-def paper_chunked_elements(arch: Architecture, chunk_size: int) -> int:
-    """embed_p + ⌈other_p / cs⌉ · cs: parameters as Gemini allocates them."""
-    c = counts(arch)
-    cs = chunk_size or gemini_chunk_size(arch)
-    return c.embedding + round_up(c.body + c.lm_head, cs)
-
-
-def paper_fp16_bytes(arch: Architecture, chunk_size: int) -> int:
-    """m_p16: the fp16 parameters (and, written back in place, their gradients)."""
-    return pages(paper_chunked_elements(arch, chunk_size) * B16)
-
-
-def paper_fp32_bytes(arch: Architecture, chunk_size: int) -> int:
-    """m_p32: the fp32 master copy the optimizer updates."""
-    return pages(paper_chunked_elements(arch, chunk_size) * B32)
-
-
-def paper_model_state_bytes(arch: Architecture, chunk_size: int) -> int:
-    """m_p = m_p16 + m_p32. The paper writes one rounding of ·(B16 + B32); Gemini allocates the
-    fp16 and fp32 chunks as separate buffers, so each is page-rounded (≤ 2 MiB more), which
-    also makes every method agree exactly on one GPU."""
-    return paper_fp16_bytes(arch, chunk_size) + paper_fp32_bytes(arch, chunk_size)
+def paper_model_state_bytes(arch: Architecture, lay: Parallelism, chunk_size: int = 0) -> int:
+    """m_p per GPU: the chunks this layout holds at rest (CDP: the whole model, like one GPU)
+    plus the model's buffers; chunk_size 0 searches it as Gemini does."""
+    gpus, tp = (lay.gpus, lay.tp) if (lay.sharded or lay.tp > 1) else (1, 1)
+    chunks = gemini.rank_chunks(arch, gpus, tp, chunk_size)
+    return chunks.fp16 + chunks.fp32 + pages(arch.buffer_bytes)
 
 
 # ---- profile `pytorch` --------------------------------------------------------------------

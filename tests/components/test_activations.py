@@ -1,21 +1,32 @@
-"""Kept activations (paper): (e_n + l_n) layer outputs in fp16 under checkpointing."""
+"""Kept activations (paper): the block-boundary tensors the authors' code records, in fp16."""
 
 from __future__ import annotations
 
-from llmem_core.components.activations import embedding_layers, paper_activation_bytes
+from llmem_core.components.activations import paper_activation_bytes
 from llmem_core.presets import find_model
-from llmem_core.units import pages
+from llmem_core.units import MiB
 
 
-def test_learned_positions_add_an_embedding_output(tiny) -> None:
-    assert embedding_layers(tiny) == 2
-    assert embedding_layers(find_model("meta-llama/Llama-3.1-8B").architecture) == 1
+def test_tiny_by_hand(tiny) -> None:
+    """TINY, bs 2, sl 16: l_n + 2 = 4 boundary tensors of 2·16·64·2 = 4,096 B, a page each,
+    and the probe's token ids 2·16·8 = 256 B, a page: 5 pages."""
+    assert paper_activation_bytes(tiny, 2, 16) == 10 * MiB
 
 
-def test_llama_by_hand() -> None:
-    """Llama-3.1-8B, bs 4, sl 2048: (1 + 32)·4·2048·4096·2 = 2,214,592,512 = 1,056 pages."""
+def test_llama_counts_two_embedding_outputs_without_a_position_table() -> None:
+    """Llama-3.1-8B (rotary), bs 4, sl 2048: the code still records the token embedding's
+    output twice: (2 + 32) · 4·2048·4096·2 (= 32 pages each) + ⌈2·2048·8⌉_p
+    = 34 · 67,108,864 + 2,097,152 = 2,283,798,528."""
     arch = find_model("meta-llama/Llama-3.1-8B").architecture
-    assert paper_activation_bytes(arch, 4, 2048) == 2_214_592_512 == pages(2_214_592_512)
+    assert paper_activation_bytes(arch, 4, 2048) == 2_283_798_528
+
+
+def test_opt_350m_project_out_is_narrower() -> None:
+    """OPT-350m (embedding 512, body 1,024, 24 layers), bs 1, sl 512: three 512-wide tensors
+    (two embedding outputs, project_out's) of 512 KiB and 23 block inputs of 1 MiB, a page
+    each, plus the ids' page: 27 pages = 54 MiB."""
+    arch = find_model("facebook/opt-350m").architecture
+    assert paper_activation_bytes(arch, 1, 512) == 54 * MiB
 
 
 def test_pytorch_llama_bf16_layer_recipe_by_hand() -> None:

@@ -1,18 +1,30 @@
-"""The lm_head part (paper): logits, two shifted copies, fp16 weight; grows with vocabulary."""
+"""The lm_head part (paper): logits, two shifted copies, lm_p; grows with vocabulary."""
 
 from __future__ import annotations
 
-from llmem_core.components.lm_head import paper_lm_head_bytes
+from llmem_core.components.lm_head import paper_lm_head_bytes, paper_lm_weight_bytes
 from llmem_core.presets import find_model
+from llmem_core.units import pages
 
 
 def test_gpt2_by_hand() -> None:
-    """GPT-2 (V 50,257, fp16 logits), bs 1, sl 1024:
+    """GPT-2 (V 50,257, fp16 logits, tied), bs 1, sl 1024:
     ⌈1·1024·50,257·2⌉_p = ⌈102,926,336⌉_p = 50 pages = 104,857,600;
-    2·⌈1·1023·50,257·2⌉_p = 2·50 pages = 209,715,200; weight 50,257·768·2 = 77,194,752.
-    Total 391,767,552."""
+    2·⌈1·1023·50,257·2⌉_p = 2·50 pages = 209,715,200;
+    lm_p = ⌈50,257·768·2⌉_p = ⌈77,194,752⌉_p = 37 pages = 77,594,624. Total 392,167,424."""
     arch = find_model("openai-community/gpt2").architecture
-    assert paper_lm_head_bytes(arch, 1, 1024) == 391_767_552
+    assert paper_lm_head_bytes(arch, 1, 1024) == 392_167_424
+
+
+def test_lm_p_is_the_last_walked_parameter() -> None:
+    """Tied (OPT): the embedding, V·E·2 in pages; CodeGen: its lm_head *bias* (V·2, one page);
+    LLaMA (untied, no bias): the weight."""
+    opt = find_model("facebook/opt-1.3b").architecture
+    codegen = find_model("Salesforce/codegen-2B-nl").architecture
+    llama = find_model("huggyllama/llama-7b").architecture
+    assert paper_lm_weight_bytes(opt) == pages(50_272 * 2_048 * 2)
+    assert paper_lm_weight_bytes(codegen) == pages(51_200 * 2) == 2**21
+    assert paper_lm_weight_bytes(llama) == pages(32_000 * 4_096 * 2)
 
 
 def test_grows_linearly_with_vocabulary() -> None:
@@ -25,7 +37,7 @@ def test_grows_linearly_with_vocabulary() -> None:
 def test_gpt_neo_upcasts_in_the_paper() -> None:
     """GPT-Neo casts logits to fp32 in transformers 4.29: 4 bytes per logit."""
     arch = find_model("EleutherAI/gpt-neo-125m").architecture
-    weight = 50_257 * 768 * 2
+    weight = paper_lm_weight_bytes(arch)
     assert paper_lm_head_bytes(arch, 1, 2) - weight == 3 * 2**21  # three tiny tensors, 1 page each
     assert paper_lm_head_bytes(arch, 8, 2048) - weight >= 3 * 8 * 2047 * 50_257 * 4
 

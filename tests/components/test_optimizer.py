@@ -1,22 +1,36 @@
-"""Optimizer states (paper): 2·⌈4·t_p⌉_p per Embedding/Linear weight."""
+"""Optimizer states (paper): 2·⌈4·t_p/gpu_n⌉_p per walked Embedding/Linear parameter."""
 
 from __future__ import annotations
 
 from llmem_core.components.optimizer import paper_optimizer_bytes
+from llmem_core.params import counts
 from llmem_core.presets import find_model
 from llmem_core.units import MiB
 
 
 def test_tiny_by_hand(tiny) -> None:
-    """10 weight tensors (wte, wpe, and c_attn, c_proj, c_fc, c_proj in 2 layers), each under
-    one page: 10 · 2 · 2 MiB = 40 MiB; biases and LayerNorms are ignored (LLMem §3)."""
-    assert paper_optimizer_bytes(tiny) == 40 * MiB
+    """TINY walks wte, wpe and, per layer, 4 Linear weights and 4 biases (18 entries), then the
+    tied lm_head (the last entry, no states). Each is under a page at 4 bytes: 18·2 pages;
+    LayerNorms are not walked (size_estimator.py param_bytes)."""
+    assert paper_optimizer_bytes(tiny) == 72 * MiB
+    assert paper_optimizer_bytes(tiny, 4) == 72 * MiB  # a quarter of a page is still a page
 
 
 def test_about_eight_bytes_per_parameter_for_big_models() -> None:
-    """At 7 B parameters page rounding is negligible: m_os ≈ 8 bytes · parameters."""
+    """Llama-2-7b: page rounding is negligible, and the untied lm_head (the last walked entry)
+    has none: m_os ≈ 8·(P − V·h)."""
     arch = find_model("meta-llama/Llama-2-7b-hf").architecture
-    assert abs(paper_optimizer_bytes(arch) / (8 * 6_738_415_616) - 1) < 0.002
+    walked = counts(arch).total - 32_000 * 4_096
+    assert abs(paper_optimizer_bytes(arch) / (8 * walked) - 1) < 0.002
+
+
+def test_sharded_per_tensor_before_rounding() -> None:
+    """OPT-1.3b over 4 GPUs: each of the 290 entries with states (2 + 24·12, the tied lm_head
+    last) rounds its quarter, so the sum lies above a quarter of the one-GPU figure and within
+    two pages per entry of it."""
+    arch = find_model("facebook/opt-1.3b").architecture
+    one, four = paper_optimizer_bytes(arch), paper_optimizer_bytes(arch, 4)
+    assert one / 4 < four < one / 4 + 290 * 2 * 2 * MiB
 
 
 def test_pytorch_adamw_states_and_foreach_temporary() -> None:

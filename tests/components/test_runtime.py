@@ -19,3 +19,12 @@ def test_default_and_override() -> None:
 def test_slack_is_a_fraction_of_the_tensor_peak() -> None:
     assert allocator_slack_bytes(Runtime(allocator_slack=0.05), 1000) == 50
     assert allocator_slack_bytes(Runtime(), 1000) == 0
+
+
+def test_paper_base_default_and_override() -> None:
+    """The paper measures m_base and prints no value: llmem's heuristic unless given."""
+    from llmem_core.components.runtime import PAPER_DEFAULT_M_BASE, paper_base_bytes
+
+    assert paper_base_bytes(Runtime(profile="paper")) == PAPER_DEFAULT_M_BASE == 512 * MiB
+    given = Runtime(profile="paper", cuda_context_bytes=1_750 * MiB)
+    assert paper_base_bytes(given) == 1_750 * MiB

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from llmem_core.components.transient import gathered_beyond_shard, paper_tp_backward_bytes
+from llmem_core.components.transient import paper_gathered_bytes, paper_tp_backward_bytes
+from llmem_core.models import Method, ProfileName
+from llmem_core.parallelism import layout
 from llmem_core.presets import find_model
+from llmem_core.units import MiB
 from tests.conftest import layout_of
+
+
+def paper_layout(arch, kind: str, gpus: int, tp: int | None = None):
+    return layout(Method(kind=kind, tp=tp), gpus, arch, ProfileName.PAPER)
 
 
 def test_no_all_gather_without_tp(tiny) -> None:
@@ -12,16 +19,30 @@ def test_no_all_gather_without_tp(tiny) -> None:
 
 
 def test_tp_backward_by_hand() -> None:
-    """OPT-1.3b, bs 8, sl 512, tp 4: ⌈24·8·512·2048·(3/4)·2⌉_p = 301,989,888."""
+    """OPT-1.3b, bs 8, sl 512, tp 4: the code records l_n − 1 = 23 block boundaries, each
+    ⌈8·512·2048·2·(3/4)⌉_p = 12,582,912 (6 pages): 289,406,976."""
     arch = find_model("facebook/opt-1.3b").architecture
-    assert paper_tp_backward_bytes(arch, 8, 512, 4) == 301_989_888
+    assert paper_tp_backward_bytes(arch, 8, 512, 4) == 289_406_976
 
 
-def test_gathered_beyond_shard() -> None:
-    """Whole model gathered (ADP, 4 GPUs): 100 − 25 = 75; DP+TP 2×2: 50 − 25 = 25."""
-    assert gathered_beyond_shard(100, 1, 4) == 75
-    assert gathered_beyond_shard(100, 2, 4) == 25
-    assert gathered_beyond_shard(100, 1, 1) == 0
+def test_gathered_per_tensor_by_hand(tiny) -> None:
+    """TINY's 18 walked entries before the tied lm_head are a page each in fp16. ADP on 4 GPUs
+    gathers ⌈page·3/4⌉_p = a page of each: 36 MiB; DP+TP 2×2 ⌈page·(1/2 − 1/4)⌉_p, also a
+    page; TP and CDP gather nothing."""
+    assert paper_gathered_bytes(tiny, paper_layout(tiny, "adp", 4)) == 36 * MiB
+    assert paper_gathered_bytes(tiny, paper_layout(tiny, "dp+tp", 4, 2)) == 36 * MiB
+    assert paper_gathered_bytes(tiny, paper_layout(tiny, "tp", 4)) == 0
+    assert paper_gathered_bytes(tiny, paper_layout(tiny, "cdp", 4)) == 0
+
+
+def test_gathered_is_the_model_beyond_the_shard() -> None:
+    """OPT-1.3b under ADP on 4 GPUs: 3/4 of the fp16 bytes of its walked parameters (all but
+    the 200,704 LayerNorm elements; the tied lm_head entry is last and not gathered), plus
+    under two pages of rounding for each of the 290 entries."""
+    arch = find_model("facebook/opt-1.3b").architecture
+    got = paper_gathered_bytes(arch, paper_layout(arch, "adp", 4))
+    fp16 = 2 * (1_315_758_080 - 200_704)
+    assert 0.75 * fp16 <= got <= 0.75 * fp16 + 290 * 2 * 2 * MiB
 
 
 def test_pytorch_ddp_bucket_is_one_gradient_copy() -> None:

@@ -1,46 +1,43 @@
-"""Transformer body weights (paper): chunk search and chunk rounding."""
+"""Transformer body weights (paper): Gemini's chunks per GPU for each layout, and buffers."""
 
 from __future__ import annotations
 
-from llmem_core.components import weights
-from llmem_core.params import tensors
+from llmem_core.components import gemini, weights
+from llmem_core.models import Method, ProfileName
+from llmem_core.parallelism import layout
 from llmem_core.presets import find_model
 from llmem_core.units import MiB, pages
 
 
-def test_chunk_waste_by_hand() -> None:
-    """Tensors 6, 5, 4 into chunks of 10: [6] [5 4] → 2 chunks, 20 − 15 = 5 wasted;
-    chunks of 11: [6 5] [4] → 22 − 15 = 7; chunks of 15: one chunk, no waste."""
-    assert weights._chunk_waste((6, 5, 4), 10) == 5
-    assert weights._chunk_waste((6, 5, 4), 11) == 7
-    assert weights._chunk_waste((6, 5, 4), 15) == 0
+def paper_layout(arch, kind: str, gpus: int, tp: int | None = None):
+    return layout(Method(kind=kind, tp=tp), gpus, arch, ProfileName.PAPER)
 
 
-def test_gemini_search_range_and_minimum() -> None:
-    """Gemini searches from max(32 Mi, largest tensor) over 32 Mi elements; the answer wastes
-    no more than any other candidate on the grid."""
+def test_cdp_holds_what_one_gpu_holds() -> None:
+    """CDP keeps the whole model on every GPU: the one-GPU chunks, not a shard."""
     arch = find_model("facebook/opt-1.3b").architecture
-    cs = weights.gemini_chunk_size(arch)
-    assert 32 * MiB <= cs <= 64 * MiB
-    sizes = tuple(t.numel for t in tensors(arch) if t.part != "embedding")
-    best = weights._chunk_waste(sizes, cs)
-    for other in range(32 * MiB, 64 * MiB + 1, MiB):
-        assert best <= weights._chunk_waste(sizes, other)
+    single = weights.paper_model_state_bytes(arch, paper_layout(arch, "single", 1))
+    assert weights.paper_model_state_bytes(arch, paper_layout(arch, "cdp", 4)) == single
+    assert weights.paper_model_state_bytes(arch, paper_layout(arch, "adp", 4)) < single / 3
 
 
-def test_chunk_starts_at_largest_tensor() -> None:
-    """Llama-3.1-70B's untied lm_head (128,256 · 8,192 = 1.05 G elements) exceeds 32 Mi, so
-    the search starts there: a chunk must hold the largest tensor."""
-    arch = find_model("meta-llama/Llama-3.1-70B").architecture
-    assert weights.gemini_chunk_size(arch) >= 128_256 * 8_192
+def test_six_bytes_per_chunked_element_plus_buffers() -> None:
+    """GPT-Neo-1.3B: fp16 + fp32 chunks, 6 bytes per parameter and the part of each chunk that
+    next-fit packing leaves empty (4 % here), plus its 96 MiB of causal-mask buffers
+    (24 layers · 2,048² bools), which GeminiDDP also moves to the GPU."""
+    arch = find_model("EleutherAI/gpt-neo-1.3B").architecture
+    chunks = gemini.rank_chunks(arch, 1, 1)
+    got = weights.paper_model_state_bytes(arch, paper_layout(arch, "single", 1))
+    assert got == chunks.fp16 + chunks.fp32 + pages(96 * MiB)
+    assert 6 * 1_315_575_808 <= chunks.fp16 + chunks.fp32 <= 6.5 * 1_315_575_808
 
 
-def test_model_states_are_six_bytes_per_chunked_element() -> None:
-    """m_p = ⌈n·2⌉_p + ⌈n·4⌉_p: within one page of the paper's single rounding ⌈n·6⌉_p."""
-    arch, cs = find_model("facebook/opt-1.3b").architecture, 64 * MiB
-    n = weights.paper_chunked_elements(arch, cs)
-    assert n == 102_957_056 + 19 * cs
-    assert 0 <= weights.paper_model_state_bytes(arch, cs) - pages(n * 6) <= 2 * MiB
+def test_gemini_chunk_size_on_one_gpu() -> None:
+    """OPT-1.3b: the embedding (102,957,056) is over mean + 3σ and left out; the search starts at
+    32 Mi and the least waste is 33,574,912 elements (the upstream loop agrees:
+    tests/components/test_gemini.py)."""
+    arch = find_model("facebook/opt-1.3b").architecture
+    assert weights.gemini_chunk_size(arch) == 33_574_912
 
 
 def test_pytorch_shard_per_layout() -> None:
