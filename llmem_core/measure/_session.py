@@ -9,7 +9,7 @@ from typing import Any
 
 import torch
 
-from llmem_core.measure import _fake_cuda
+from llmem_core.measure import _fake_cuda, _tracking
 from llmem_core.measure._tracking import (
     PHASES,
     GlobalPeakTracker,
@@ -35,14 +35,20 @@ def run(spec: dict[str, Any], fake: bool) -> dict[str, Any]:
     torch.manual_seed(0)
     if fake:
         _fake_cuda.install()
+    else:
+        _tracking._REAL_GPU[0] = True
     started = time.perf_counter()
     with _device_context(fake):
         model = _build_model(spec, param_dtype, request["grad_checkpointing"])
         optimizer = _build_optimizer(model, request["optimizer"])
         ids = torch.randint(0, model.config.vocab_size, (request["batch_size"], request["seq_len"]))
         scaler = _grad_scaler(request["precision"], fake)
-        log, cuda_stats = _train(model, optimizer, ids, autocast_dtype, request["steps"], scaler)
+        log, cuda_stats, trace = _train(
+            model, optimizer, ids, autocast_dtype, request["steps"], scaler, request.get("trace")
+        )
     result = _summarise(log, request["steps"])
+    if trace is not None:
+        result["allocation_trace"] = trace
     result.update(
         params=sum(p.numel() for p in model.parameters()),
         attention_impl=_attention_impl(model),
@@ -103,8 +109,11 @@ def _train(
     autocast_dtype: torch.dtype | None,
     steps: int,
     scaler: Any,
-) -> tuple[PhaseLog, dict[str, Any]]:
+    trace: bool = False,
+) -> tuple[PhaseLog, dict[str, Any], list[list[Any]] | None]:
     tracker = GlobalPeakTracker()
+    if trace:
+        tracker.start_trace()
     tracker.track_external(model, optimizer, ids)
     log = PhaseLog()
     real_gpu = not isinstance(ids, torch._subclasses.FakeTensor)
@@ -125,7 +134,7 @@ def _train(
             if cuda_meter and step == 1:
                 cuda_meter.start_steady()
     split_optimizer_temporaries(log, optimizer)
-    return log, cuda_meter.report() if cuda_meter else {}
+    return log, cuda_meter.report() if cuda_meter else {}, tracker.trace
 
 
 def _lift_cpu_tensors_in_backward_thread(grad: torch.Tensor) -> None:
@@ -155,6 +164,7 @@ def _phase_recorder(
     @contextlib.contextmanager
     def record(phase: str):  # type: ignore[no-untyped-def]
         reset_peak(tracker)
+        tracker.mark_phase(f"{step}:{phase}")
         if cuda_meter:
             cuda_meter.start_phase()
         yield

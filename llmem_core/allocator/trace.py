@@ -1,0 +1,102 @@
+"""Allocation traces of a training step, and their replay through the allocator model.
+
+A trace is what `llmem measure --trace` records on the fake device (or a GPU): every storage the
+step allocates and frees, in order, with its size and stream, and a marker at each phase. Events
+are short lists, so a trace is plain JSON:
+
+    ["a", id, nbytes, stream]   a storage of nbytes is allocated on a stream
+    ["f", id]                   it is freed
+    ["r", id, stream]           it is used on another stream (Tensor.record_stream)
+    ["c", stream]               the work queued on that stream has completed
+    ["p", label]                a phase begins ("2:forward", "2:backward", "2:optimizer")
+
+`replay` drives a `CachingAllocator` with the events and reports each phase's peaks of
+allocated, active and reserved bytes: what torch.cuda.max_memory_allocated and
+max_memory_reserved would show, had the step run on a GPU in this order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from llmem_core.allocator.caching import AllocatorConfig, CachingAllocator, Stats
+
+Event = Sequence[Any]
+
+
+@dataclass(frozen=True)
+class PhasePeaks:
+    allocated: int
+    active: int
+    reserved: int
+
+
+@dataclass
+class Replay:
+    """Peaks per phase label, and the allocator's final counters."""
+
+    phases: dict[str, PhasePeaks] = field(default_factory=dict)
+    stats: Stats = field(default_factory=Stats)
+    unknown_frees: int = 0  # frees of storages allocated before the trace began
+
+    def steady(self, first_step: int = 2) -> PhasePeaks:
+        """The largest peaks over the phases of steps ≥ first_step (the steady state)."""
+        rows = [p for label, p in self.phases.items() if _step(label) >= first_step]
+        rows = rows or list(self.phases.values())
+        return PhasePeaks(
+            allocated=max(p.allocated for p in rows),
+            active=max(p.active for p in rows),
+            reserved=max(p.reserved for p in rows),
+        )
+
+
+def _step(label: str) -> int:
+    head = label.split(":", 1)[0]
+    return int(head) if head.isdigit() else 0
+
+
+def replay(events: Iterable[Event], config: AllocatorConfig | None = None) -> Replay:
+    """Replay a trace through the allocator model."""
+    alloc = CachingAllocator(config)
+    out = Replay(stats=alloc.stats)
+    handles: dict[int, int] = {}
+    label: str | None = None
+    for event in events:
+        kind = event[0]
+        if kind == "a":
+            handles[event[1]] = alloc.malloc(int(event[2]), int(event[3]))
+        elif kind == "f":
+            handle = handles.pop(event[1], None)
+            if handle is None:
+                out.unknown_frees += 1
+            else:
+                alloc.free(handle)
+        elif kind == "r":
+            if event[1] in handles:
+                alloc.record_stream(handles[event[1]], int(event[2]))
+        elif kind == "c":
+            alloc.complete(int(event[1]))
+        elif kind == "p":
+            _close(out, label, alloc.stats)
+            alloc.stats.reset_peaks()
+            label = str(event[1])
+        else:
+            raise ValueError(f"unknown trace event {event!r}")
+    _close(out, label, alloc.stats)
+    return out
+
+
+def _close(out: Replay, label: str | None, stats: Stats) -> None:
+    if label is None:
+        return
+    peaks = PhasePeaks(stats.peak_allocated, stats.peak_active, stats.peak_reserved)
+    old = out.phases.get(label)
+    if old is not None:  # a label seen twice: keep the larger peaks
+        peaks = PhasePeaks(*(max(a, b) for a, b in zip(_tuple(old), _tuple(peaks), strict=True)))
+    out.phases[label] = peaks
+
+
+def _tuple(p: PhasePeaks) -> tuple[int, int, int]:
+    return p.allocated, p.active, p.reserved
