@@ -171,3 +171,14 @@ def test_peaks_track_the_highest_values() -> None:
     assert a.stats.peak_reserved == 32 * MiB
     a.stats.reset_peaks()
     assert a.stats.peak_allocated == MiB
+
+
+def test_release_use_frees_a_waiting_block() -> None:
+    a = CachingAllocator()
+    h = a.malloc(40 * MiB, stream=1)
+    block = a.record_stream(h, stream=1000)
+    assert block is not None and a.record_stream(h, stream=1) is None  # its own stream
+    a.free(h)
+    assert a.stats.active == 40 * MiB
+    a.release_use(block, 1000)
+    assert a.stats.active == 0

@@ -247,11 +247,23 @@ class CachingAllocator:
             self._free_block(block)
         self.stats._touch()
 
-    def record_stream(self, handle: int, stream: int) -> None:
-        """Tensor.record_stream: the block is in use on `stream` too (if not its own)."""
+    def record_stream(self, handle: int, stream: int) -> Block | None:
+        """Tensor.record_stream: the block is in use on `stream` too (if not its own).
+        Returns the block, for `release_use` when that use has completed."""
         block = self._live[handle]
-        if stream != block.stream:
-            block.pending.add(stream)
+        if stream == block.stream:
+            return None
+        block.pending.add(stream)
+        return block
+
+    def release_use(self, block: Block, stream: int) -> None:
+        """One block's use on `stream` has completed (its event, seen by process_events)."""
+        block.pending.discard(stream)
+        if block.waiting and not block.pending:
+            self._waiting.remove(block)
+            block.waiting = False
+            self._free_block(block)
+            self.stats._touch()
 
     def complete(self, stream: int | None = None) -> None:
         """The events of `stream` (all streams if None) have completed (process_events)."""

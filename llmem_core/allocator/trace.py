@@ -8,11 +8,17 @@ are short lists, so a trace is plain JSON:
     ["f", id]                   it is freed
     ["r", id, stream]           it is used on another stream (Tensor.record_stream)
     ["c", stream]               the work queued on that stream has completed
+    ["k", stream]               a collective is launched on that stream (its "r" events precede)
     ["p", label]                a phase begins ("2:forward", "2:backward", "2:optimizer")
 
 `replay` drives a `CachingAllocator` with the events and reports each phase's peaks of
 allocated, active and reserved bytes: what torch.cuda.max_memory_allocated and
 max_memory_reserved would show, had the step run on a GPU in this order.
+
+On a GPU the CPU runs ahead of the collectives it launches, so a buffer the engine has freed
+stays active until its collective has actually run (recordStream). `comm_lag` says how many
+collectives behind the launches the GPU is: when collective n is launched, those up to
+n − comm_lag have completed (0: each completes at once, the fake process group's behaviour).
 """
 
 from __future__ import annotations
@@ -57,12 +63,16 @@ def _step(label: str) -> int:
     return int(head) if head.isdigit() else 0
 
 
-def replay(events: Iterable[Event], config: AllocatorConfig | None = None) -> Replay:
+def replay(
+    events: Iterable[Event], config: AllocatorConfig | None = None, comm_lag: int = 0
+) -> Replay:
     """Replay a trace through the allocator model."""
     alloc = CachingAllocator(config)
     out = Replay(stats=alloc.stats)
     handles: dict[int, int] = {}
     label: str | None = None
+    launched: dict[int, int] = {}  # stream → collectives launched
+    uses: dict[int, list[tuple[int, Any]]] = {}  # stream → (collective index, block)
     for event in events:
         kind = event[0]
         if kind == "a":
@@ -75,7 +85,14 @@ def replay(events: Iterable[Event], config: AllocatorConfig | None = None) -> Re
                 alloc.free(handle)
         elif kind == "r":
             if event[1] in handles:
-                alloc.record_stream(handles[event[1]], int(event[2]))
+                stream = int(event[2])
+                block = alloc.record_stream(handles[event[1]], stream)
+                if block is not None:
+                    uses.setdefault(stream, []).append((launched.get(stream, 0) + 1, block))
+        elif kind == "k":
+            stream = int(event[1])
+            launched[stream] = n = launched.get(stream, 0) + 1
+            _complete_up_to(alloc, uses.get(stream, []), stream, n - comm_lag)
         elif kind == "c":
             alloc.complete(int(event[1]))
         elif kind == "p":
@@ -86,6 +103,14 @@ def replay(events: Iterable[Event], config: AllocatorConfig | None = None) -> Re
             raise ValueError(f"unknown trace event {event!r}")
     _close(out, label, alloc.stats)
     return out
+
+
+def _complete_up_to(
+    alloc: CachingAllocator, pending: list[tuple[int, Any]], stream: int, done: int
+) -> None:
+    """Collectives up to number `done` have run: their blocks' uses are over."""
+    while pending and pending[0][0] <= done:
+        alloc.release_use(pending.pop(0)[1], stream)
 
 
 def _close(out: Replay, label: str | None, stats: Stats) -> None:

@@ -477,6 +477,7 @@ def _train(
         tracker = _fsdp_tracker_class()(model, optimizer)
         if trace:
             tracker.start_trace()
+            _trace_collectives(tracker)
         tracker.track_inputs((ids,))
     else:
         tracker = GlobalPeakTracker()
@@ -502,6 +503,25 @@ def _train(
             if cuda_meter and step == 1:
                 cuda_meter.start_steady()
     return log, cuda_meter.report() if cuda_meter else {}, tracker.trace
+
+
+def _trace_collectives(tracker: TraceMixin) -> None:
+    """Mark in the trace each collective FSDP2 issues, with the tensors it uses
+    (torch/distributed/fsdp/_fully_shard/_fsdp_collectives.py: DefaultAllGather and
+    DefaultReduceScatter call dist.all_gather_single / dist.reduce_scatter_single; HSDP's
+    all-reduce is dist.all_reduce)."""
+
+    def wrap(real: Any, names: tuple[str, ...]) -> Any:
+        def issue(*args: Any, **kwargs: Any) -> Any:
+            given = list(args[: len(names)]) + [kwargs[n] for n in names if n in kwargs]
+            tracker.record_collective([t for t in given if isinstance(t, torch.Tensor)])
+            return real(*args, **kwargs)
+
+        return issue
+
+    dist.all_gather_single = wrap(dist.all_gather_single, ("output_tensor", "input_tensor"))
+    dist.reduce_scatter_single = wrap(dist.reduce_scatter_single, ("output", "input"))
+    dist.all_reduce = wrap(dist.all_reduce, ("tensor",))
 
 
 def _rename_categories(log: PhaseLog, bucket_bytes: int) -> None:

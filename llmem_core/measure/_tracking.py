@@ -63,6 +63,22 @@ class TraceMixin:
         if self.trace is not None:
             self.trace.append(["p", label])
 
+    def record_collective(self, tensors: list[torch.Tensor]) -> None:
+        """A collective is issued on these tensors. ProcessGroupNCCL, by default, calls
+        recordStream on its inputs and outputs for its own stream
+        (torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp, `collective`; awgu in
+        pytorch/torchtitan#735: "By default, ProcessGroupNCCL uses recordStream"), so their
+        blocks stay active after the engine frees them until the collective has run. The
+        replay decides when it has (llmem_core.allocator.trace, `comm_lag`)."""
+        if self.trace is None:
+            return
+        for tensor in tensors:
+            winfo, _ = self._WINFO.get(tensor.untyped_storage(), (None, None))  # type: ignore[attr-defined]
+            trace_id = getattr(winfo, "_llmem_trace_id", None)
+            if trace_id is not None:
+                self.trace.append(["r", trace_id, NCCL_STREAM])
+        self.trace.append(["k", NCCL_STREAM])
+
     def _update_snap(self, u_type: Any, winfo: Any, *args: Any, **kwargs: Any) -> None:
         super()._update_snap(u_type, winfo, *args, **kwargs)  # type: ignore[misc]
         if self.trace is None or str(getattr(winfo.device, "type", winfo.device)) != "cuda":
@@ -78,6 +94,7 @@ class TraceMixin:
             self.trace.append(["a", self._trace_ids, nbytes, current_stream_id()])
 
 
+NCCL_STREAM = 1000  # the trace's id for ProcessGroupNCCL's internal stream
 _STREAM_ID: list[int] = [0]  # the fake device's current stream (set by _distributed's stand-ins)
 _REAL_GPU: list[bool] = [False]  # set by the session on a real GPU
 
