@@ -25,10 +25,24 @@ from llmem_dashboard.i18n import (
 from llmem_dashboard.safe import html
 from llmem_dashboard.tables import short_gpu_name
 
-# Bottom to top: the runtime base first, then the model, then what grows with the batch.
-SEGMENTS = ("runtime", "transformer", "lm_head", "optimizer", "activations", "transient")
+# Bottom to top: memory outside PyTorch first, then the model, then what grows with the batch,
+# then what only a real GPU adds on top of the tensors (workspaces, buffers in flight, slack).
+SEGMENTS = (
+    "runtime",
+    "transformer",
+    "lm_head",
+    "optimizer",
+    "activations",
+    "transient",
+    "workspace",
+    "in_flight",
+    "allocator_slack",
+)
 COLORS = {
     "runtime": "#9AA5B1",
+    "workspace": "#6D7B8D",
+    "in_flight": "#C48BB0",
+    "allocator_slack": "#CFD8DC",
     "transformer": "#3B6FB6",
     "lm_head": "#E8833A",
     "optimizer": "#8E6CC9",

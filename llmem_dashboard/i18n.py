@@ -435,7 +435,19 @@ STRINGS: dict[str, dict[str, str]] = {
     "c_optimizer": {"en": "Optimizer states", "ja": "オプティマイザ状態"},
     "c_activations": {"en": "Activations", "ja": "活性化"},
     "c_transient": {"en": "Transient all-gather", "ja": "一時的なall-gather"},
-    "c_runtime": {"en": "Runtime base", "ja": "ランタイム基礎"},
+    "c_runtime": {
+        "en": "Outside PyTorch (CUDA context, NCCL)",
+        "ja": "PyTorch外（CUDAコンテキスト、NCCL）",
+    },
+    "c_workspace": {
+        "en": "Library workspaces (cuBLAS, attention)",
+        "ja": "ライブラリ作業領域（cuBLAS、attention）",
+    },
+    "c_in_flight": {"en": "Collective buffers in flight", "ja": "通信中の集団通信バッファ"},
+    "c_allocator_slack": {
+        "en": "Allocator slack (reserved, unused)",
+        "ja": "アロケータの余剰（予約済み・未使用）",
+    },
     # methods
     "m_single": {"en": "Single GPU", "ja": "単一GPU"},
     "m_cdp": {"en": "CDP (DDP)", "ja": "CDP（DDP）"},

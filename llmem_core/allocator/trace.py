@@ -27,7 +27,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from llmem_core.allocator.caching import AllocatorConfig, CachingAllocator, Stats
+from llmem_core.allocator.caching import (
+    AllocatorConfig,
+    AllocatorOutOfMemory,
+    CachingAllocator,
+    Stats,
+)
 
 Event = Sequence[Any]
 
@@ -125,3 +130,32 @@ def _close(out: Replay, label: str | None, stats: Stats) -> None:
 
 def _tuple(p: PhasePeaks) -> tuple[int, int, int]:
     return p.allocated, p.active, p.reserved
+
+
+def required_budget(
+    events: Sequence[Event],
+    config: AllocatorConfig | None = None,
+    comm_lag: int = 0,
+    tolerance: int = 2 * 1024 * 1024,
+) -> int:
+    """The least memory the allocator needs to run the trace: below it, even after releasing
+    its cache and retrying (`malloc`'s free-and-retry), an allocation fails. Found by bisection
+    between the peak allocated bytes (always needed) and the unconstrained peak reserved."""
+    base = config or AllocatorConfig()
+    free = replay(events, base, comm_lag).stats
+    low, high = free.peak_active, free.peak_reserved
+    if _runs(events, base, comm_lag, low):
+        return low
+    while high - low > tolerance:  # invariant: `low` fails, `high` runs
+        mid = (low + high) // 2
+        low, high = (low, mid) if _runs(events, base, comm_lag, mid) else (mid, high)
+    return high
+
+
+def _runs(events: Sequence[Event], base: AllocatorConfig, comm_lag: int, capacity: int) -> bool:
+    config = AllocatorConfig(base.expandable_segments, base.max_split_size, capacity)
+    try:
+        replay(events, config, comm_lag)
+    except AllocatorOutOfMemory:
+        return False
+    return True

@@ -22,12 +22,22 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from llmem_core.components import activations, lm_head, optimizer, runtime, transient, weights
-from llmem_core.models import Architecture, Optimizer, Precision
+from llmem_core.components import (
+    activations,
+    allocator_slack,
+    in_flight,
+    lm_head,
+    optimizer,
+    runtime,
+    transient,
+    weights,
+    workspace,
+)
+from llmem_core.models import Architecture, AttentionImpl, Optimizer, Precision
 from llmem_core.parallelism import Parallelism
 from llmem_core.params import split
 from llmem_core.request import Request
-from llmem_core.results import Breakdown, Phase, Term
+from llmem_core.results import Breakdown, Levels, Phase, Term
 
 # Bytes of (parameters, compute, residual stream) per element for each precision.
 # amp: fp32 weights and residual stream, matmuls in 16 bit (torch.autocast); bf16: everything.
@@ -105,6 +115,13 @@ class Parts(NamedTuple):
     activations: int
     transient: int
     runtime: int
+    workspace: int
+    in_flight: int
+    allocator_slack: int
+
+    @property
+    def model_tensors(self) -> int:
+        return self.transformer + self.lm_head + self.optimizer + self.activations + self.transient
 
 
 @dataclass(frozen=True)
@@ -121,7 +138,12 @@ class Prepared:
     loss: activations.Rate  # the log-probabilities the loss keeps
     layer_copy: int  # autocast 16-bit copy of one layer's matmul weights
     lm_copy: int  # … of the V·E matrix
-    base: int  # CUDA context
+    base: int  # outside PyTorch: CUDA context + NCCL buffers
+    workspace: int  # cuBLAS/cuBLASLt workspaces, from the first matmul on
+    attention_per_sample: int  # flash attention's backward workspace per sample
+    comm_lag: int  # collectives in flight
+    reduce_bytes: int  # FSDP2's reduce dtype
+    slack: allocator_slack.Slack  # fractions of the active bytes
 
     def acts(self, tokens: int) -> Acts:
         arch = self.request.model
@@ -134,17 +156,33 @@ class Prepared:
         copies = layers * self.layer_copy + self.lm_copy
         return Acts(layers * layer + outside, layer, copies, copies, loss)
 
-    def part(self, transformer: int, lm: int, opt: int, act: int, comm: int) -> Parts:
-        tensors = transformer + lm + opt + act + comm
-        slack = runtime.allocator_slack_bytes(self.request.runtime, tensors)
-        return Parts(transformer, lm, opt, act, comm, self.base + slack)
+    def part(
+        self, transformer: int, lm: int, opt: int, act: int, comm: int, flight: int, ws: int = 0
+    ) -> Parts:
+        """One phase's parts; `ws` is a workspace alive in that phase only."""
+        ws += self.workspace
+        active = transformer + lm + opt + act + comm + ws + flight
+        user = self.request.runtime.allocator_slack
+        slack = round(active * (user or self.slack.spare))
+        return Parts(transformer, lm, opt, act, comm, self.base, ws, flight, slack)
+
+    def flight(self, tokens: int) -> in_flight.InFlight:
+        arch, dt = self.request.model, self.dt
+        return in_flight.pytorch_in_flight(
+            split(arch),
+            self.request.parallel,
+            dt.e,
+            self.reduce_bytes,
+            self.comm_lag,
+            tokens * arch.hidden_size * dt.e,
+        )
 
     def phases(self, batch: int) -> dict[Phase, Parts]:
         """Each phase's parts at this micro-batch (the module docstring's table)."""
         tokens = batch * self.request.training.seq_len
         st, a, comm, part = self.states, self.acts(tokens), self.buffers, self.part
         v = lm_head.pytorch_logit_temporaries(self.request.model, tokens, self.dt.e, self.dt.pb)
-        sharded = self.request.parallel.sharded
+        sharded, fl = self.request.parallel.sharded, self.flight(tokens)
         backward = (
             part(
                 st.body,
@@ -152,6 +190,7 @@ class Prepared:
                 st.optimizer,
                 a.kept + a.copies_backward,
                 comm.backward,
+                fl.forward,
             ),
             part(
                 st.body,
@@ -159,6 +198,7 @@ class Prepared:
                 st.optimizer,
                 a.kept + a.copies_backward,
                 comm.backward,
+                fl.forward,
             ),
             part(
                 st.body + st.grads_body,
@@ -166,8 +206,10 @@ class Prepared:
                 st.optimizer,
                 a.one_layer,
                 comm.backward_bottom,
+                fl.backward,
+                batch * self.attention_per_sample,
             ),
-            _embedding_backward(st, v, sharded, part, comm.backward_end),
+            _embedding_backward(st, v, sharded, part, comm.backward_end, fl.backward_end),
         )
         return {
             Phase.FORWARD: part(
@@ -176,6 +218,7 @@ class Prepared:
                 st.optimizer,
                 a.kept + a.copies_forward,
                 comm.forward,
+                fl.forward,
             ),
             Phase.BACKWARD: max(backward, key=sum),
             Phase.OPTIMIZER: part(
@@ -184,12 +227,32 @@ class Prepared:
                 st.optimizer + st.temp,
                 0,
                 comm.optimizer,
+                fl.optimizer,
             ),
         }
 
     def peak(self, batch: int) -> int:
         """The peak alone (no result objects built)."""
         return max(sum(parts) for parts in self.phases(batch).values())
+
+    def levels(self, batch: int) -> Levels:
+        """The fake-device figure, the device figure and the least the step needs."""
+        rows = list(self.phases(batch).values())
+        need = 1 + self.slack.required
+        allocated = [p.model_tensors + p.workspace for p in rows]
+        active = [a + p.in_flight for a, p in zip(allocated, rows, strict=True)]
+        device = max(sum(p) for p in rows)
+        return Levels(
+            max(p.model_tensors for p in rows),
+            max(allocated),
+            max(active),
+            max(a + p.allocator_slack for a, p in zip(active, rows, strict=True)),
+            device,
+            min(
+                device,
+                max(round(a * need) + p.runtime for a, p in zip(allocated, rows, strict=True)),
+            ),
+        )
 
     def evaluate(self, batch: int) -> tuple[Breakdown, Phase, dict[Phase, int]]:
         """The peak phase's parts, which phase it is, and every phase's total."""
@@ -201,9 +264,10 @@ class Prepared:
 
 def prepare(req: Request) -> Prepared:
     """The batch-independent part of a request (its batch size is not read)."""
-    arch, lay, dt = req.model, req.parallel, dtypes(req)
+    arch, lay, dt, rt = req.model, req.parallel, dtypes(req), req.runtime
     sp, seq = split(arch), req.training.seq_len
     outside, loss = activations.outside_rates(arch, dt.recipe, seq)
+    arch_kind = runtime.arch_of(req.cluster.gpu_key)
     return Prepared(
         request=req,
         dt=dt,
@@ -214,19 +278,41 @@ def prepare(req: Request) -> Prepared:
         loss=loss,
         layer_copy=sp.layer_matmul * 2 // lay.tp if dt.amp else 0,
         lm_copy=sp.lm_matrix * 2 if dt.amp else 0,
-        base=runtime.cuda_context_bytes(req.runtime),
+        base=runtime.outside_bytes(rt, req.cluster.gpu_key, lay.gpus).total,
+        workspace=workspace.workspaces(
+            arch_kind == runtime.Arch.HOPPER, rt.cublas_workspace_bytes, 0
+        ).persistent,
+        attention_per_sample=_flash_workspace(arch, seq, dt.e, lay.tp),
+        comm_lag=in_flight.comm_lag(lay, rt.comm_lag),
+        reduce_bytes=4 if dt.pb == 4 else 2,
+        slack=allocator_slack.fractions(
+            lay.engine, req.training.precision, req.training.grad_checkpointing, rt.allocator
+        ),
     )
 
 
+def _flash_workspace(arch: Architecture, seq: int, e: int, tp: int) -> int:
+    """Flash attention's backward workspace per sample, where the flash kernel runs: SDPA in
+    16 bit, head_dim ≤ 256 (the harness's routing, measure/_fake_cuda.py)."""
+    flash = arch.attention_impl == AttentionImpl.SDPA and e == 2 and arch.head_dim <= 256
+    return workspace.flash_backward_bytes(arch, 1, seq, e, tp) if flash else 0
+
+
 def _embedding_backward(
-    st: States, v: lm_head.LogitTemporaries, sharded: bool, part: Callable[..., Parts], comm: int
+    st: States,
+    v: lm_head.LogitTemporaries,
+    sharded: bool,
+    part: Callable[..., Parts],
+    comm: int,
+    flight: int,
 ) -> Parts:
     """The last moment of backward, the embedding's gradient. Unsharded, a tied V·E gradient is
     accumulated in place (v.tied_extra); under FSDP2 the root's gradients are still unsharded
     (in `comm`) and its shard of them not yet written."""
     if sharded:
-        return part(st.body + st.grads_body, st.lm, st.optimizer, 0, comm)
-    return part(st.body + st.grads_body, st.lm + st.grads_lm + v.tied_extra, st.optimizer, 0, comm)
+        return part(st.body + st.grads_body, st.lm, st.optimizer, 0, comm, flight)
+    lm = st.lm + st.grads_lm + v.tied_extra
+    return part(st.body + st.grads_body, lm, st.optimizer, 0, comm, flight)
 
 
 def notes(req: Request) -> tuple[str, ...]:
@@ -275,13 +361,35 @@ def _terms() -> tuple[Term, ...]:
         ),
     ]
     terms = [Term(component=c, name=n, formula=f, source=SOURCE) for c, n, f in rows]
-    base = Term(
-        component="runtime",
-        name="CUDA context + caching-allocator slack",
-        formula="context (default 512 MiB) + slack·tensor peak (default 0)",
-        source="heuristics: shared/docs/llmem-method.md §7",
-    )
-    return (*terms, base)
+    gpu_side = [
+        (
+            "workspace",
+            "cuBLAS + cuBLASLt workspaces per (handle, stream); flash attention's backward",
+            "2 handles · (8.1 MiB, 32 MiB on Hopper, + 1 MiB); + b·heads·s·(d+1)·4 in backward",
+            "torch CublasHandlePool.cpp parseChosenWorkspaceSize; flash_api.cpp mha_bwd",
+        ),
+        (
+            "in_flight",
+            "freed collective buffers kept by recordStream until the collective has run",
+            "comm_lag · (one layer all-gathered in compute dtype | reduce-scattered in reduce "
+            "dtype); FSDP2 lag 6 (heuristic), 0 with TORCH_NCCL_AVOID_RECORD_STREAMS=1",
+            "ProcessGroupNCCL.cpp collective; fsdp/_fully_shard/_fsdp_param_group.py",
+        ),
+        (
+            "allocator_slack",
+            "reserved beyond active blocks: segment rounding, splits, per-stream pools",
+            "active · slack fraction (replays of recorded traces; presets/allocator-terms.json)",
+            "c10/cuda/CUDACachingAllocator.cpp (model: llmem_core/allocator)",
+        ),
+        (
+            "runtime",
+            "outside PyTorch: CUDA context + NCCL communicator buffers",
+            "context (512 MiB) + NCCL (0 on one GPU; 1 GiB, 2 GiB on Hopper/Blackwell)",
+            "heuristics from published measurements: components/runtime.py",
+        ),
+    ]
+    terms += [Term(component=c, name=n, formula=f, source=src) for c, n, f, src in gpu_side]
+    return tuple(terms)
 
 
 def terms(req: Request, parts: Breakdown) -> tuple[Term, ...]:
