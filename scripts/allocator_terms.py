@@ -140,7 +140,8 @@ def rows_for(c: Case) -> list[dict[str, Any]]:
 
 def group_of(row: dict[str, Any]) -> str:
     engine = {"single": "one-gpu", "cdp": "ddp", "adp": "fsdp2", "tp": "dtensor-tp"}
-    precision = "16-bit" if row["precision"] == "bf16" else row["precision"].replace("-fp16", "-bf16")
+    precision = row["precision"].replace("-fp16", "-bf16")
+    precision = "16-bit" if precision == "bf16" else precision
     ckpt = "ckpt" if row["grad_checkpointing"] else "no-ckpt"
     return f"{engine[row['method']]}/{precision}/{ckpt}/{row['allocator']}"
 
