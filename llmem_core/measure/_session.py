@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -182,6 +183,8 @@ class _CudaMeter:
     def __init__(self) -> None:
         self._steady_allocated = 0
         self._steady_reserved = 0
+        self._steady_active = 0
+        self._nvml_peak = 0
 
     def start_phase(self) -> None:
         torch.cuda.synchronize()
@@ -190,19 +193,41 @@ class _CudaMeter:
     def phase_peak(self) -> int:
         torch.cuda.synchronize()
         allocated = torch.cuda.max_memory_allocated()
+        stats = torch.cuda.memory_stats()
         self._steady_allocated = max(self._steady_allocated, allocated)
         self._steady_reserved = max(self._steady_reserved, torch.cuda.max_memory_reserved())
+        self._steady_active = max(self._steady_active, stats.get("active_bytes.all.peak", 0))
+        # Reserved memory is only returned by empty_cache, so NVML's "used" at the end of a
+        # phase holds the phase's peak reserved bytes plus everything outside PyTorch.
+        self._nvml_peak = max(self._nvml_peak, _nvml_used().get("nvml_used_bytes") or 0)
         return allocated
 
     def start_steady(self) -> None:
         self._steady_allocated = 0
         self._steady_reserved = 0
+        self._steady_active = 0
 
     def report(self) -> dict[str, Any]:
+        keys = (
+            "active_bytes.all.peak",
+            "inactive_split_bytes.all.peak",
+            "requested_bytes.all.peak",
+            "segment.all.peak",
+            "num_alloc_retries",
+            "num_ooms",
+            "num_device_alloc",
+        )
+        stats = torch.cuda.memory_stats()
         return {
             "max_memory_allocated": self._steady_allocated,
             "max_memory_reserved": self._steady_reserved,
+            "max_memory_active": self._steady_active,
+            "nvml_used_peak_bytes": self._nvml_peak or None,
+            "memory_stats": {k: stats.get(k) for k in keys},
+            "allocator_conf": os.environ.get("PYTORCH_CUDA_ALLOC_CONF", ""),
             "gpu": torch.cuda.get_device_name(),
+            "gpu_total_bytes": torch.cuda.get_device_properties(0).total_memory,
+            "cuda": torch.version.cuda,
             **_nvml_used(),
         }
 
