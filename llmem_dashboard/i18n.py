@@ -148,9 +148,23 @@ STRINGS: dict[str, dict[str, str]] = {
     # headline
     "verdict_fits": {"en": "Fits", "ja": "収まります"},
     "verdict_oom": {"en": "Out of memory", "ja": "メモリ不足"},
-    "verdict_tight": {
-        "en": "Fits, but within the error margin",
-        "ja": "収まりますが誤差の範囲内です",
+    "verdict_at-risk": {
+        "en": "At risk: the GPU may run out of memory",
+        "ja": "要注意：GPUのメモリが足りなくなるおそれがあります",
+    },
+    "verdict_why_fits": {
+        "en": "The whole range of the estimate, {low} – {high}, is below the GPU's {cap}.",
+        "ja": "見積もりの範囲 {low}〜{high} 全体が、GPUの{cap}を下回ります。",
+    },
+    "verdict_why_at-risk": {
+        "en": "The estimate's range, {low} – {high}, crosses the GPU's {cap}: the "
+        "allocator may have to give back its cache, or the step may fail.",
+        "ja": "見積もりの範囲 {low}〜{high} がGPUの{cap}をまたぎます。アロケータが"
+        "キャッシュを手放す必要があるか、ステップが失敗するおそれがあります。",
+    },
+    "verdict_why_oom": {
+        "en": "Even the low end of the estimate, {low}, exceeds the GPU's {cap}.",
+        "ja": "見積もりの下限 {low} でさえ、GPUの{cap}を超えます。",
     },
     "sentence_fits": {
         "en": "**{model}** fine-tuning fits on **{n} × {gpu}** with **{method}** at "
@@ -180,8 +194,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "CPUにオフロードするか、GPUを増やす・大きくしてください。",
     },
     "m_verdict": {"en": "Verdict", "ja": "判定"},
-    "m_peak": {"en": "Peak per GPU", "ja": "GPUあたりのピーク"},
-    "m_peak_of": {"en": "of {cap} · ±{err}", "ja": "{cap}中 · ±{err}"},
+    "m_peak": {"en": "Peak per GPU (nvidia-smi)", "ja": "GPUあたりのピーク（nvidia-smi）"},
+    "m_peak_of": {"en": "of {cap} · {low} – {high}", "ja": "{cap}中 · {low}〜{high}"},
     "m_peak_of_unmeasured": {
         "en": "of {cap} · accuracy not yet measured",
         "ja": "{cap}中 · 精度は未測定",
@@ -424,7 +438,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "hover_share": {"en": "share of peak", "ja": "ピークに占める割合"},
     "hover_formula": {"en": "formula", "ja": "式"},
     "hover_source": {"en": "source", "ja": "出典"},
-    "hover_band": {"en": "error band", "ja": "誤差範囲"},
+    "hover_band": {"en": "range", "ja": "範囲"},
+    "at_risk": {"en": "at risk", "ja": "要注意"},
     "chart_title_memory": {
         "en": "{model} · {n} × {gpu} · batch {batch} × {seq} tokens",
         "ja": "{model} · {gpu} × {n}台 · バッチ{batch} × {seq}トークン",
@@ -499,7 +514,20 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "eager PyTorch + Hugging Face transformers, checked against PyTorch measurements.",
         "ja": "eager PyTorch＋Hugging Face transformers。PyTorchの実測と照合。",
     },
-    "a_band": {"en": "Uncertainty: ±{err} ({source}).", "ja": "不確かさ：±{err}（{source}）。"},
+    "a_band": {
+        "en": "Range: from the least the step needs less {over} to the device figure plus "
+        "{under}, the largest errors measured against published real-GPU figures ({source}).",
+        "ja": "範囲：ステップに最低限必要な量から{over}を引いた値から、デバイスの値に{under}を"
+        "足した値まで。公開された実GPUの測定値に対する最大誤差です（{source}）。",
+    },
+    "a_levels": {
+        "en": "What a GPU would show: allocated {allocated} (torch.cuda.max_memory_allocated), "
+        "reserved {reserved} (max_memory_reserved), device {device} (nvidia-smi); the least "
+        "it runs in {need}.",
+        "ja": "GPUでの見え方：確保済み {allocated}（torch.cuda.max_memory_allocated）、"
+        "予約 {reserved}（max_memory_reserved）、デバイス {device}（nvidia-smi）。"
+        "最低限必要な量 {need}。",
+    },
     "a_band_missing": {
         "en": "Uncertainty: this profile's accuracy has not been measured yet; no band is drawn.",
         "ja": "不確かさ：このプロファイルの精度はまだ測定されていないため、誤差範囲は描きません。",

@@ -67,7 +67,7 @@ def test_the_default_plan_opens_on_a_verdict(app, default_results):
     assert "Fits" in _verdict(at)
     assert "meta-llama/Llama-3.1-8B" in _verdict(at)
     peak = default_results.focus.estimate.peak_bytes  # the page shows the core's number
-    assert _metric(at, "Peak per GPU") == fmt_gib(peak, "en")
+    assert _metric(at, "Peak per GPU (nvidia-smi)") == fmt_gib(peak, "en")
     assert _metric(at, "Recommended") == "ADP"  # Algorithm 1's choice for the demo plan
     assert default_results.plan.choice == "adp"
     assert len(at.get("plotly_chart")) == 4  # memory, batch, vocabulary, cost
@@ -76,10 +76,10 @@ def test_the_default_plan_opens_on_a_verdict(app, default_results):
 
 def test_changing_the_model_changes_the_numbers(app):
     at = app.run()
-    before = _metric(at, "Peak per GPU")
+    before = _metric(at, "Peak per GPU (nvidia-smi)")
     at.selectbox(key="model.en").set_value("meta-llama/Llama-3.2-1B").run()
     _ok(at)
-    assert _metric(at, "Peak per GPU") != before
+    assert _metric(at, "Peak per GPU (nvidia-smi)") != before
     assert "Llama-3.2-1B" in _verdict(at)
 
 
@@ -127,7 +127,7 @@ def test_a_link_reopens_the_same_plan(app):
     _ok(at)
     link = {k: (v[-1] if isinstance(v, list) else v) for k, v in at.query_params.items()}
     assert link["gpu"] == "h100-80gb" and link["gpus"] == "8" and link["batch"] == "6"
-    peak = _metric(at, "Peak per GPU")
+    peak = _metric(at, "Peak per GPU (nvidia-smi)")
 
     from streamlit.testing.v1 import AppTest
 
@@ -138,7 +138,7 @@ def test_a_link_reopens_the_same_plan(app):
     _ok(reopened)
     assert reopened.selectbox(key="gpu.en").value == "h100-80gb"
     assert reopened.number_input(key="num_gpus").value == 8
-    assert _metric(reopened, "Peak per GPU") == peak
+    assert _metric(reopened, "Peak per GPU (nvidia-smi)") == peak
 
 
 def test_a_bad_link_gives_a_message_and_the_defaults(app):
@@ -161,7 +161,7 @@ def test_a_link_in_japanese(app, default_results):
     _ok(at)
     assert "収まります" in _verdict(at)
     peak = default_results.focus.estimate.peak_bytes
-    assert _metric(at, "GPUあたりのピーク") == fmt_gib(peak, "ja")
+    assert _metric(at, "GPUあたりのピーク（nvidia-smi）") == fmt_gib(peak, "ja")
 
 
 def test_switching_language_keeps_the_plan(app):
