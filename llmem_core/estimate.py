@@ -34,6 +34,8 @@ class Prepared(Protocol):
 
     def levels(self, batch: int) -> Levels: ...
 
+    def evaluate_all(self, batch: int) -> tuple[Breakdown, Phase, dict[Phase, int], Levels]: ...
+
 
 def available_profiles() -> tuple[ProfileName, ...]:
     """The runtime profiles this version implements, default first."""
@@ -63,9 +65,7 @@ def estimate(req: Request) -> Estimate:
     """Peak memory per GPU for one request, with its breakdown, phase and assumptions, the
     figures a GPU would report at each level, the band and the verdict."""
     prof = _profile(req)
-    prepared = prof.prepare(req)
-    parts, phase, phases = prepared.evaluate(req.training.batch_size)
-    levels = prepared.levels(req.training.batch_size)
+    parts, phase, phases, levels = prof.prepare(req).evaluate_all(req.training.batch_size)
     return result(req, parts, phase, phases, levels, prof.terms(req, parts), prof.notes(req))
 
 
@@ -84,7 +84,7 @@ def result(
     notes: tuple[str, ...],
 ) -> Estimate:
     peak, capacity = parts.total, req.cluster.memory_bytes
-    band = verdict.band(peak, levels.need, errors(req))
+    band = verdict.band(levels.device_high or peak, levels.need, errors(req))
     usable = verdict.usable(capacity, req.runtime.margin)
     judged = verdict.judge(band.low, band.high, usable)
     return Estimate.model_construct(  # built from the core's own numbers: nothing to validate

@@ -29,8 +29,9 @@ NODE_SIZE = 8  # GPUs per server (HGX/DGX boards hold 8): the rental unit past o
 
 
 BATCH_RULE = (
-    "largest batch whose verdict is `fits`: the band's top (the device figure × (1 + the "
-    "largest under-estimate measured on real GPUs)) at most capacity × (1 − margin)"
+    "largest batch whose verdict is `fits`: the band's top (the device figure at the largest "
+    "replayed allocator slack × (1 + the largest under-estimate measured on real GPUs)) at "
+    "most capacity × (1 − margin)"
 )
 AT_RISK_RULE = "largest batch not `oom`: the band's bottom at most capacity × (1 − margin)"
 
@@ -39,7 +40,8 @@ def fits_at(prepared: Prepared, capacity: int, batch: int) -> bool:
     """The verdict at this batch is `fits` (BATCH_RULE)."""
     req = prepared.request
     usable = verdict.usable(capacity, req.runtime.margin)
-    return round(prepared.peak(batch) * (1 + errors(req).under)) <= usable
+    levels = prepared.levels(batch)
+    return round((levels.device_high or levels.device) * (1 + errors(req).under)) <= usable
 
 
 def runs_at(prepared: Prepared, capacity: int, batch: int) -> bool:

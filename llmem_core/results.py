@@ -67,6 +67,7 @@ class Levels(NamedTuple):
     reserved: int  # torch.cuda.max_memory_reserved
     device: int  # nvidia-smi with memory to spare (the estimate's peak)
     need: int  # the least memory the step runs in (free-and-retry)
+    device_high: int = 0  # the device figure with the largest replayed allocator slack
 
 
 class Term(Frozen):

@@ -9,7 +9,8 @@ Every estimate ends in two numbers per GPU:
   reserves `device` when memory is plentiful may still run in `need` ≤ device.
 
 The band stretches from need, less the largest over-estimate measured against published
-real-GPU figures, to device, plus the largest under-estimate measured there
+real-GPU figures, to device (at the largest allocator slack its group replayed), plus the
+largest under-estimate measured there
 (presets/real-gpu-accuracy.json, written by bench/published.py; the paper profile uses the
 paper's own published errors). Against the usable capacity (capacity × (1 − margin)):
 
@@ -55,9 +56,11 @@ def errors_for(profile: str, multi_gpu: bool) -> Errors:
     return Errors(row["under"], row["over"], row["source"])
 
 
-def band(device: int, need: int, errors: Errors) -> Band:
+def band(device_high: int, need: int, errors: Errors) -> Band:
+    """From the least the step needs, less the largest over-estimate, to the device figure at
+    the largest replayed allocator slack, plus the largest under-estimate."""
     low = round(need * (1 - errors.over))
-    high = round(device * (1 + errors.under))
+    high = round(device_high * (1 + errors.under))
     return Band(min(low, high), high, errors)
 
 

@@ -147,23 +147,29 @@ def group_of(row: dict[str, Any]) -> str:
 
 
 def terms(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    groups: dict[str, list[dict[str, Any]]] = {}
+    """Per group: slack from the rows the estimator mirrors (FSDP2 with its collectives
+    comm_lag behind, so reserved is over active incl. in flight); required from the rows
+    without lag (under pressure in-flight blocks are synchronised and freed), over allocated."""
+    spare: dict[str, list[float]] = {}
+    need: dict[str, list[float]] = {}
     for row in rows:
-        if row["method"] in ("adp", "dp+tp") and row["comm_lag"] != FSDP_COMM_LAG:
-            continue  # the estimator's in_flight is the lag's active excess
-        groups.setdefault(group_of(row), []).append(row)
-    out = {}
-    for name, members in sorted(groups.items()):
-        slack = [r["reserved_bytes"] / r["active_bytes"] - 1 for r in members]
-        need = [max(r["required_bytes"] / r["active_bytes"] - 1, 0.0) for r in members]
-        out[name] = {
-            "cases": len(members),
-            "slack_median": round(statistics.median(slack), 4),
-            "slack_max": round(max(slack), 4),
-            "required_median": round(statistics.median(need), 4),
-            "required_max": round(max(need), 4),
+        name = group_of(row)
+        fsdp = row["method"] in ("adp", "dp+tp")
+        if not fsdp or row["comm_lag"] == FSDP_COMM_LAG:
+            spare.setdefault(name, []).append(row["reserved_bytes"] / row["active_bytes"] - 1)
+        if row["comm_lag"] == 0:
+            extra = row["required_bytes"] / row["allocated_bytes"] - 1
+            need.setdefault(name, []).append(max(extra, 0.0))
+    return {
+        name: {
+            "cases": len(spare[name]),
+            "slack_median": round(statistics.median(spare[name]), 4),
+            "slack_max": round(max(spare[name]), 4),
+            "required_median": round(statistics.median(need[name]), 4),
+            "required_max": round(max(need[name]), 4),
         }
-    return out
+        for name in sorted(spare)
+    }
 
 
 def main() -> int:

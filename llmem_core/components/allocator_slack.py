@@ -10,9 +10,12 @@ the active bytes per group (engine, precision, checkpointing, allocator mode),
 presets/allocator-terms.json:
 
 - slack: reserved / active − 1 at the steady peak, with memory to spare (what the GPU shows);
-- required: the least allocator budget / active − 1: under pressure `malloc` releases its
+- required: the least allocator budget / allocated − 1: under pressure `malloc` releases its
   cached segments and retries (free-and-retry), so a step still runs in less than it reserves
   when memory is plentiful.
+
+The point estimate uses the group's median slack; the band's top uses its largest, since the
+same group replays to very different slack (0 … 45 %) with the shapes of its cases.
 
 A group without replays takes its engine's median, then the one-GPU group of its precision.
 """
@@ -43,8 +46,9 @@ PRECISION_GROUP = {
 
 
 class Slack(NamedTuple):
-    spare: float  # reserved / active − 1 with memory to spare
-    required: float  # least budget / active − 1
+    spare: float  # reserved / active − 1 with memory to spare (the group's median)
+    required: float  # least budget / allocated − 1 (median)
+    spare_max: float  # the largest spare fraction replayed in the group (the band's top)
 
 
 @lru_cache(maxsize=256)
@@ -53,15 +57,17 @@ def fractions(engine: Engine, precision: Precision, ckpt: bool, mode: AllocatorM
     eng, prec = ENGINE_GROUP.get(engine, "one-gpu"), PRECISION_GROUP[precision]
     name = f"{eng}/{prec}/{'ckpt' if ckpt else 'no-ckpt'}/{mode.value}"
     if name in groups:
-        return Slack(groups[name]["slack_median"], groups[name]["required_median"])
+        g = groups[name]
+        return Slack(g["slack_median"], g["required_median"], g["slack_max"])
     for prefix in (f"{eng}/", f"one-gpu/{prec}/", "one-gpu/"):
         rows = [g for n, g in groups.items() if n.startswith(prefix) and n.endswith(mode.value)]
         if rows:
             return Slack(
                 statistics.median(g["slack_median"] for g in rows),
                 statistics.median(g["required_median"] for g in rows),
+                max(g["slack_max"] for g in rows),
             )
-    return Slack(0.0, 0.0)
+    return Slack(0.0, 0.0, 0.0)
 
 
 def slack_bytes(active: int, fraction: float) -> int:

@@ -64,7 +64,10 @@ class Prepared:
         """Gemini's figures: no allocator model; device = the paper's m_peak (m_base incl.)."""
         parts = self.breakdown(batch)
         tensors = parts.total - parts.runtime
-        return Levels(tensors, tensors, tensors, tensors, parts.total, parts.total)
+        return Levels(tensors, tensors, tensors, tensors, parts.total, parts.total, parts.total)
+
+    def evaluate_all(self, batch: int) -> tuple[Breakdown, Phase, dict[Phase, int], Levels]:
+        return (*self.evaluate(batch), self.levels(batch))
 
     def evaluate(self, batch: int) -> tuple[Breakdown, Phase, dict[Phase, int]]:
         """The paper sums every term as coexisting: one phase, the backward of a steady step."""

@@ -144,12 +144,18 @@ class Prepared:
     comm_lag: int  # collectives in flight
     reduce_bytes: int  # FSDP2's reduce dtype
     slack: allocator_slack.Slack  # fractions of the active bytes
+    # Read once (pydantic attribute access is slow on the batch search's hot path):
+    lay: Parallelism
+    arch: Architecture
+    seq: int
+    checkpointing: bool
+    user_slack: float
 
     def acts(self, tokens: int) -> Acts:
-        arch = self.request.model
+        arch = self.arch
         layer, outside = self.layer.at(tokens), self.outside.at(tokens)
         loss, layers = self.loss.at(tokens), arch.num_layers
-        if self.request.training.grad_checkpointing:
+        if self.checkpointing:
             kept = activations.checkpoint_bytes(arch, self.dt.rb, tokens) + outside
             copies = layers * self.layer_copy + self.lm_copy
             return Acts(kept, layer + self.layer_copy, copies, self.lm_copy, loss)
@@ -162,15 +168,16 @@ class Prepared:
         """One phase's parts; `ws` is a workspace alive in that phase only."""
         ws += self.workspace
         active = transformer + lm + opt + act + comm + ws + flight
-        user = self.request.runtime.allocator_slack
-        slack = round(active * (user or self.slack.spare))
+        slack = round(active * (self.user_slack or self.slack.spare))
         return Parts(transformer, lm, opt, act, comm, self.base, ws, flight, slack)
 
     def flight(self, tokens: int) -> in_flight.InFlight:
-        arch, dt = self.request.model, self.dt
+        arch, dt = self.arch, self.dt
+        if self.comm_lag == 0:
+            return in_flight.NONE
         return in_flight.pytorch_in_flight(
             split(arch),
-            self.request.parallel,
+            self.lay,
             dt.e,
             self.reduce_bytes,
             self.comm_lag,
@@ -179,10 +186,10 @@ class Prepared:
 
     def phases(self, batch: int) -> dict[Phase, Parts]:
         """Each phase's parts at this micro-batch (the module docstring's table)."""
-        tokens = batch * self.request.training.seq_len
+        tokens = batch * self.seq
         st, a, comm, part = self.states, self.acts(tokens), self.buffers, self.part
-        v = lm_head.pytorch_logit_temporaries(self.request.model, tokens, self.dt.e, self.dt.pb)
-        sharded, fl = self.request.parallel.sharded, self.flight(tokens)
+        v = lm_head.pytorch_logit_temporaries(self.arch, tokens, self.dt.e, self.dt.pb)
+        sharded, fl = self.lay.sharded, self.flight(tokens)
         backward = (
             part(
                 st.body,
@@ -235,31 +242,36 @@ class Prepared:
         """The peak alone (no result objects built)."""
         return max(sum(parts) for parts in self.phases(batch).values())
 
-    def levels(self, batch: int) -> Levels:
-        """The fake-device figure, the device figure and the least the step needs."""
-        rows = list(self.phases(batch).values())
-        need = 1 + self.slack.required
-        allocated = [p.model_tensors + p.workspace for p in rows]
-        active = [a + p.in_flight for a, p in zip(allocated, rows, strict=True)]
-        device = max(sum(p) for p in rows)
-        return Levels(
-            max(p.model_tensors for p in rows),
-            max(allocated),
-            max(active),
-            max(a + p.allocator_slack for a, p in zip(active, rows, strict=True)),
-            device,
-            min(
-                device,
-                max(round(a * need) + p.runtime for a, p in zip(allocated, rows, strict=True)),
-            ),
-        )
+    def levels(self, batch: int, phases: dict[Phase, Parts] | None = None) -> Levels:
+        """The fake-device figure, each level a GPU reports, and the least the step needs:
+        each the largest over the phases (one loop: the batch search's hot path)."""
+        need, worst = 1 + self.slack.required, 1 + (self.user_slack or self.slack.spare_max)
+        top = [0, 0, 0, 0, 0, 0, 0]
+        for p in (phases or self.phases(batch)).values():
+            model = p.transformer + p.lm_head + p.optimizer + p.activations + p.transient
+            allocated = model + p.workspace
+            active = allocated + p.in_flight
+            reserved = active + p.allocator_slack
+            row = (model, allocated, active, reserved, reserved + p.runtime)
+            for i, value in enumerate(row):
+                if value > top[i]:
+                    top[i] = value
+            top[5] = max(top[5], round(allocated * need) + p.runtime)
+            top[6] = max(top[6], round(active * worst) + p.runtime)
+        device = top[4]
+        return Levels(*top[:4], device, min(device, top[5]), max(device, top[6]))
 
     def evaluate(self, batch: int) -> tuple[Breakdown, Phase, dict[Phase, int]]:
         """The peak phase's parts, which phase it is, and every phase's total."""
+        return self.evaluate_all(batch)[:3]  # type: ignore[return-value]
+
+    def evaluate_all(self, batch: int) -> tuple[Breakdown, Phase, dict[Phase, int], Levels]:
+        """evaluate() and levels() from one pass over the phases."""
         phases = self.phases(batch)
         totals = {p: sum(parts) for p, parts in phases.items()}
         peak = max(totals, key=totals.__getitem__)
-        return Breakdown.model_construct(**phases[peak]._asdict()), peak, totals
+        parts = Breakdown.model_construct(**phases[peak]._asdict())
+        return parts, peak, totals, self.levels(batch, phases)
 
 
 def prepare(req: Request) -> Prepared:
@@ -288,6 +300,11 @@ def prepare(req: Request) -> Prepared:
         slack=allocator_slack.fractions(
             lay.engine, req.training.precision, req.training.grad_checkpointing, rt.allocator
         ),
+        lay=lay,
+        arch=arch,
+        seq=seq,
+        checkpointing=req.training.grad_checkpointing,
+        user_slack=rt.allocator_slack,
     )
 
 
