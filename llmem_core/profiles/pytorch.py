@@ -35,7 +35,7 @@ from llmem_core.components import (
 )
 from llmem_core.models import Architecture, AttentionImpl, Optimizer, Precision
 from llmem_core.parallelism import Parallelism
-from llmem_core.params import split
+from llmem_core.params import Split, split
 from llmem_core.request import Request
 from llmem_core.results import Breakdown, Levels, Phase, Term
 
@@ -150,6 +150,8 @@ class Prepared:
     seq: int
     checkpointing: bool
     user_slack: float
+    flight_fixed: in_flight.InFlight | None  # FSDP2's in-flight bytes (batch-independent)
+    split: Split
 
     def acts(self, tokens: int) -> Acts:
         arch = self.arch
@@ -172,11 +174,11 @@ class Prepared:
         return Parts(transformer, lm, opt, act, comm, self.base, ws, flight, slack)
 
     def flight(self, tokens: int) -> in_flight.InFlight:
+        if self.flight_fixed is not None:
+            return self.flight_fixed
         arch, dt = self.arch, self.dt
-        if self.comm_lag == 0:
-            return in_flight.NONE
         return in_flight.pytorch_in_flight(
-            split(arch),
+            self.split,
             self.lay,
             dt.e,
             self.reduce_bytes,
@@ -305,7 +307,16 @@ def prepare(req: Request) -> Prepared:
         seq=seq,
         checkpointing=req.training.grad_checkpointing,
         user_slack=rt.allocator_slack,
+        flight_fixed=_fixed_flight(sp, lay, dt, in_flight.comm_lag(lay, rt.comm_lag)),
+        split=sp,
     )
+
+
+def _fixed_flight(sp: Split, lay: Parallelism, dt: Dtypes, lag: int) -> in_flight.InFlight | None:
+    """In-flight bytes that do not depend on the batch (all but tensor parallelism's)."""
+    if lag == 0 or lay.gpus == 1 or lay.sharded:
+        return in_flight.pytorch_in_flight(sp, lay, dt.e, 4 if dt.pb == 4 else 2, lag, 0)
+    return None
 
 
 def _flash_workspace(arch: Architecture, seq: int, e: int, tp: int) -> int:
