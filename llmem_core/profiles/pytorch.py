@@ -58,12 +58,17 @@ class Dtypes(NamedTuple):
 
 
 def dtypes(req: Request) -> Dtypes:
-    pb, e, rb = PRECISION_BYTES[req.training.precision]
-    amp = req.training.precision in (Precision.AMP_BF16, Precision.AMP_FP16)
-    if req.parallel.sharded and amp:
+    return _dtypes(req.training.precision, req.parallel.sharded)
+
+
+@lru_cache(maxsize=16)
+def _dtypes(precision: Precision, sharded: bool) -> Dtypes:
+    pb, e, rb = PRECISION_BYTES[precision]
+    amp = precision in (Precision.AMP_BF16, Precision.AMP_FP16)
+    if sharded and amp:
         # FSDP2 mixed precision: bf16/fp16 parameters per unit, no autocast (reference notes).
         return Dtypes(pb, 2, 2, "bf16", False)
-    return Dtypes(pb, e, rb, req.training.precision.value, amp)
+    return Dtypes(pb, e, rb, precision.value, amp)
 
 
 class States(NamedTuple):
@@ -278,7 +283,8 @@ class Prepared:
 
 def prepare(req: Request) -> Prepared:
     """The batch-independent part of a request (its batch size is not read)."""
-    arch, lay, dt, rt = req.model, req.parallel, dtypes(req), req.runtime
+    arch, lay, rt = req.model, req.parallel, req.runtime
+    dt = _dtypes(req.training.precision, lay.sharded)
     sp, seq = split(arch), req.training.seq_len
     outside, loss = activations.outside_rates(arch, dt.recipe, seq)
     arch_kind = runtime.arch_of(req.cluster.gpu_key)
