@@ -533,10 +533,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "ja": "不確かさ：このプロファイルの精度はまだ測定されていないため、誤差範囲は描きません。",
     },
     "a_runtime": {
-        "en": "Runtime terms: m_base {context}, allocator slack {slack}, chunk size {chunk}.",
-        "ja": "ランタイム項：m_base {context}、アロケータ断片化 {slack}、チャンクサイズ {chunk}。",
+        "en": "Runtime terms: CUDA context {context}, allocator slack {slack}, chunk size {chunk}.",
+        "ja": "ランタイム項：CUDAコンテキスト {context}、アロケータの余剰 {slack}、"
+        "チャンクサイズ {chunk}。",
     },
     "a_default": {"en": "profile default", "ja": "既定値"},
+    "a_replayed": {
+        "en": "from replays of recorded allocation traces",
+        "ja": "記録した割り当てトレースの再生から",
+    },
     "a_searched": {"en": "searched as Gemini does", "ja": "Geminiと同様に探索"},
     "a_not_included": {"en": "Not included in the estimate", "ja": "見積もりに含まれないもの"},
     "a_exclusions": {

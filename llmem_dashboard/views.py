@@ -522,9 +522,8 @@ def _runtime_terms(res: Results) -> str:
         fmt_gib(rt.cuda_context_bytes, lang, 2) if rt.cuda_context_bytes else t(lang, "a_default")
     )
     chunk = fmt_int(rt.chunk_size, lang) if rt.chunk_size else t(lang, "a_searched")
-    return t(
-        lang, "a_runtime", context=context, slack=fmt_pct(rt.allocator_slack, lang, 1), chunk=chunk
-    )
+    slack = fmt_pct(rt.allocator_slack, lang, 1) if rt.allocator_slack else t(lang, "a_replayed")
+    return t(lang, "a_runtime", context=context, slack=slack, chunk=chunk)
 
 
 def downloads_header(lang: str) -> None:
