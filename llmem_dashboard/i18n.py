@@ -212,9 +212,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "sec_memory": {"en": "Memory per GPU, by part", "ja": "GPUあたりのメモリ内訳"},
     "sec_memory_help": {
         "en": "Each bar is one method at your batch; hover a segment for its "
-        "formula and source. The whisker is the measured error band.",
+        "formula and source. The bar is what nvidia-smi would show; the whisker is the "
+        "estimate's range (from the least the step needs to the largest allocator slack, "
+        "widened by the error measured against published real-GPU figures).",
         "ja": "各棒は指定バッチでの各方法です。区分にカーソルを合わせると式と出典が"
-        "出ます。ひげは実測誤差の幅です。",
+        "出ます。棒はnvidia-smiに表示される量、ひげは見積もりの範囲です（ステップに最低限"
+        "必要な量から最大のアロケータ余剰まで、公開された実GPU測定との誤差で広げたもの）。",
     },
     "sec_whatif": {"en": "What if", "ja": "もしも"},
     "sec_batch": {"en": "Peak against batch size", "ja": "バッチサイズとピーク"},
