@@ -133,3 +133,16 @@ def test_max_batch_fits_and_one_more_does_not(model, method, seq, profile) -> No
     assert not estimate(req.with_(batch_size=best + 1)).fits
     if best:
         assert estimate(req.with_(batch_size=best)).fits
+
+
+@settings(max_examples=30, deadline=None)
+@given(models, batches, st.sampled_from(["adp", "cdp", "tp"]), precisions)
+def test_the_real_gpu_layers_never_move_the_models_tensors(model, batch, method, precision):
+    """What the fake device measures is the same whatever the GPU-only terms are: the
+    fake-device gates compare it, so an in-flight or slack term must not pick another moment."""
+    assume(_tp_ok(model, method))
+    base = _req(model, method, 4, batch, 512, None, "pytorch", precision)
+    bare = base.job.with_(comm_lag=0, allocator_slack=0.0, nccl_bytes=0, cublas_workspace_bytes=0)
+    assert (
+        estimate(base).model_tensor_bytes == estimate(bare.request(base.method)).model_tensor_bytes
+    )

@@ -192,7 +192,17 @@ class Prepared:
         )
 
     def phases(self, batch: int) -> dict[Phase, Parts]:
-        """Each phase's parts at this micro-batch (the module docstring's table)."""
+        """Each phase's parts at this micro-batch (the module docstring's table); backward is
+        its largest moment at the device level."""
+        forward, backward, optimizer = self.moments(batch)
+        return {
+            Phase.FORWARD: forward,
+            Phase.BACKWARD: max(backward, key=sum),
+            Phase.OPTIMIZER: optimizer,
+        }
+
+    def moments(self, batch: int) -> tuple[Parts, tuple[Parts, ...], Parts]:
+        """(end of forward, the four moments of backward, optimizer step)."""
         tokens = batch * self.seq
         st, a, comm, part = self.states, self.acts(tokens), self.buffers, self.part
         v = lm_head.pytorch_logit_temporaries(self.arch, tokens, self.dt.e, self.dt.pb)
@@ -225,36 +235,37 @@ class Prepared:
             ),
             _embedding_backward(st, v, sharded, part, comm.backward_end, fl.backward_end),
         )
-        return {
-            Phase.FORWARD: part(
-                st.body,
-                st.lm + a.loss_saved + v.forward_end,
-                st.optimizer,
-                a.kept + a.copies_forward,
-                comm.forward,
-                fl.forward,
-            ),
-            Phase.BACKWARD: max(backward, key=sum),
-            Phase.OPTIMIZER: part(
-                st.body + st.grads_body,
-                st.lm + st.grads_lm,
-                st.optimizer + st.temp,
-                0,
-                comm.optimizer,
-                fl.optimizer,
-            ),
-        }
+        forward = part(
+            st.body,
+            st.lm + a.loss_saved + v.forward_end,
+            st.optimizer,
+            a.kept + a.copies_forward,
+            comm.forward,
+            fl.forward,
+        )
+        optimizer = part(
+            st.body + st.grads_body,
+            st.lm + st.grads_lm,
+            st.optimizer + st.temp,
+            0,
+            comm.optimizer,
+            fl.optimizer,
+        )
+        return forward, backward, optimizer
 
     def peak(self, batch: int) -> int:
         """The peak alone (no result objects built)."""
         return max(sum(parts) for parts in self.phases(batch).values())
 
-    def levels(self, batch: int, phases: dict[Phase, Parts] | None = None) -> Levels:
+    def levels(
+        self, batch: int, moments: tuple[Parts, tuple[Parts, ...], Parts] | None = None
+    ) -> Levels:
         """The fake-device figure, each level a GPU reports, and the least the step needs:
-        each the largest over the phases (one loop: the batch search's hot path)."""
+        each the largest over every moment of the step (one loop: the batch search's path)."""
         need, worst = 1 + self.slack.required, 1 + (self.user_slack or self.slack.spare_max)
+        forward, backward, optimizer = moments or self.moments(batch)
         top = [0, 0, 0, 0, 0, 0, 0]
-        for p in (phases or self.phases(batch)).values():
+        for p in (forward, *backward, optimizer):
             model = p.transformer + p.lm_head + p.optimizer + p.activations + p.transient
             allocated = model + p.workspace
             active = allocated + p.in_flight
@@ -274,11 +285,17 @@ class Prepared:
 
     def evaluate_all(self, batch: int) -> tuple[Breakdown, Phase, dict[Phase, int], Levels]:
         """evaluate() and levels() from one pass over the phases."""
-        phases = self.phases(batch)
+        moments = self.moments(batch)
+        forward, backward, optimizer = moments
+        phases = {
+            Phase.FORWARD: forward,
+            Phase.BACKWARD: max(backward, key=sum),
+            Phase.OPTIMIZER: optimizer,
+        }
         totals = {p: sum(parts) for p, parts in phases.items()}
         peak = max(totals, key=totals.__getitem__)
         parts = Breakdown.model_construct(**phases[peak]._asdict())
-        return parts, peak, totals, self.levels(batch, phases)
+        return parts, peak, totals, self.levels(batch, moments)
 
 
 def prepare(req: Request) -> Prepared:
