@@ -167,7 +167,8 @@ def bands(table: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
             "measured_over": round(over, 4),
             "cases": ids,
             "source": (
-                f"{len(errs)} published real-GPU figures ({', '.join(ids) or 'none'}): "
+                f"{len(errs)} published real-GPU figure{'' if len(errs) == 1 else 's'} "
+                f"({', '.join(ids) or 'none'}): "
                 f"largest under-estimate {under:.1%}, over-estimate {over:.1%}; "
                 f"band at least the fake-device gate ±{FLOOR[scope]:.0%} "
                 "(bench/published.py, tests/fixtures/published)"

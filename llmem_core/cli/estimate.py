@@ -80,9 +80,9 @@ def estimate_text(e: Estimate) -> str:
         f"batch {req.training.batch_size} × seq {req.training.seq_len} · "
         f"profile {req.runtime.profile}"
     ]
-    lines += [f"  {name:<12} {gib(value):>14}" for name, value in e.components.model_dump().items()]
+    lines += [f"  {name:<16} {gib(value):>14}" for name, value in e.components.model_dump().items()]
     lines.append(
-        f"  {'peak':<12} {gib(e.peak_bytes):>14}  of {gib(e.capacity_bytes)} "
+        f"  {'peak':<16} {gib(e.peak_bytes):>14}  of {gib(e.capacity_bytes)} "
         f"(headroom {gib(e.headroom_bytes)}; peak in {e.phase})"
     )
     lines.append(
