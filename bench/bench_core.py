@@ -3,8 +3,11 @@ methods with batch search) by bisection next to the paper's step-by-one search o
 plans.
 
 Targets (issues #2 and #9, on the 2-core dev machine): estimate ≤ 50 µs (≥ 20,000 /s); a full
-plan ≤ 5 ms. The `paper` profile's plans (issue #15) are timed warm, and cold: the first plan of
-a model, when Gemini's chunk search runs (then cached per model and layout).
+plan ≤ 5 ms. Issue #10 (the levels a real GPU reports, the band and the verdict on top of the
+tensors) allows estimate() ≤ 100 µs; the batch search now bisects twice per method (the
+largest `fits` batch and the largest not `oom`). The `paper` profile's plans (issue #15) are
+timed warm, and cold: the first plan of a model, when Gemini's chunk search runs (then cached
+per model and layout).
 Run: .venv/bin/python bench/bench_core.py
 """
 

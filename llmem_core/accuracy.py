@@ -126,8 +126,9 @@ def split_cases(
 
 
 def relative_error(case: Case, profile: str = "pytorch") -> float:
-    """(estimated − measured) / measured of the tensor peak."""
-    predicted = estimate(request_for(case, profile)).tensor_peak_bytes
+    """(estimated − measured) / measured of the model's tensors (what the fake device sees:
+    no library workspaces, nothing in flight, no allocator slack)."""
+    predicted = estimate(request_for(case, profile)).model_tensor_bytes
     return (predicted - case.measured) / case.measured
 
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Protocol
 
+from llmem_core import verdict
 from llmem_core.models import ProfileName
 from llmem_core.profiles import paper, pytorch
 from llmem_core.request import Request
-from llmem_core.results import Breakdown, Estimate, Phase, Term
+from llmem_core.results import Breakdown, Estimate, Levels, Phase, Term
 
 PROFILES: dict[ProfileName, ModuleType] = {
     ProfileName.PYTORCH: pytorch,
@@ -30,6 +31,10 @@ class Prepared(Protocol):
     def peak(self, batch: int) -> int: ...
 
     def evaluate(self, batch: int) -> tuple[Breakdown, Phase, dict[Phase, int]]: ...
+
+    def levels(self, batch: int) -> Levels: ...
+
+    def evaluate_all(self, batch: int) -> tuple[Breakdown, Phase, dict[Phase, int], Levels]: ...
 
 
 def available_profiles() -> tuple[ProfileName, ...]:
@@ -57,10 +62,16 @@ def peak_bytes(req: Request) -> int:
 
 
 def estimate(req: Request) -> Estimate:
-    """Peak memory per GPU for one request, with its breakdown, phase and assumptions."""
+    """Peak memory per GPU for one request, with its breakdown, phase and assumptions, the
+    figures a GPU would report at each level, the band and the verdict."""
     prof = _profile(req)
-    parts, phase, phases = prof.prepare(req).evaluate(req.training.batch_size)
-    return result(req, parts, phase, phases, prof.terms(req, parts), prof.notes(req))
+    parts, phase, phases, levels = prof.prepare(req).evaluate_all(req.training.batch_size)
+    return result(req, parts, phase, phases, levels, prof.terms(req, parts), prof.notes(req))
+
+
+def errors(req: Request) -> verdict.Errors:
+    """The profile's measured real-GPU errors for this request's GPU count."""
+    return verdict.errors_for(req.runtime.profile.value, req.cluster.num_gpus > 1)
 
 
 def result(
@@ -68,20 +79,32 @@ def result(
     parts: Breakdown,
     phase: Phase,
     phases: dict[Phase, int],
+    levels: Levels,
     terms: tuple[Term, ...],
     notes: tuple[str, ...],
 ) -> Estimate:
     peak, capacity = parts.total, req.cluster.memory_bytes
+    band = verdict.band(levels.device_high or peak, levels.need, errors(req))
+    usable = verdict.usable(capacity, req.runtime.margin)
+    judged = verdict.judge(band.low, band.high, usable)
     return Estimate.model_construct(  # built from the core's own numbers: nothing to validate
         request=req,
         peak_bytes=peak,
-        tensor_peak_bytes=peak - parts.runtime,
+        tensor_peak_bytes=levels.allocated,
         components=parts,
         phase=phase,
         phase_peaks=phases,
         capacity_bytes=capacity,
-        fits=peak <= capacity,
+        fits=judged == verdict.Verdict.FITS,
         headroom_bytes=capacity - peak,
         terms=terms,
         notes=notes,
+        model_tensor_bytes=levels.model_tensors,
+        active_bytes=levels.active,
+        reserved_bytes=levels.reserved,
+        device_bytes=peak,
+        need_bytes=levels.need,
+        band=band,
+        verdict=judged,
+        usable_bytes=usable,
     )

@@ -230,6 +230,13 @@ class ProfileName(StrEnum):
     PYTORCH = "pytorch"  # eager PyTorch + Hugging Face transformers, checked against PyTorch
 
 
+class AllocatorMode(StrEnum):
+    """PyTorch's caching allocator setting (PYTORCH_CUDA_ALLOC_CONF)."""
+
+    DEFAULT = "default"  # cudaMalloc'd segments: 2 MiB small, 20 MiB or request-sized large
+    EXPANDABLE = "expandable-segments"  # expandable_segments:True: one growing segment per stream
+
+
 class Runtime(Frozen):
     """Terms that no tensor-level reference sees; named inputs with documented defaults."""
 
@@ -244,13 +251,39 @@ class Runtime(Frozen):
         default=0.0,
         ge=0.0,
         le=1.0,
-        description="fraction of the tensor peak lost to caching-allocator fragmentation",
+        description="reserved memory beyond the active bytes, as a fraction of them; "
+        "0 = the allocator model's (replays of recorded allocation traces)",
     )
     chunk_size: int = Field(
         default=0,
         ge=0,
         le=2**34,
         description="Gemini chunk size in elements; 0 = search it as Gemini does",
+    )
+    allocator: AllocatorMode = AllocatorMode.DEFAULT
+    comm_lag: int | None = Field(
+        default=None,
+        ge=0,
+        le=64,
+        description="collectives a GPU runs behind the CPU, whose buffers stay in flight "
+        "(ProcessGroupNCCL recordStream); None = the engine's default; 0 = "
+        "TORCH_NCCL_AVOID_RECORD_STREAMS=1",
+    )
+    nccl_bytes: int | None = Field(
+        default=None, ge=0, le=2**40, description="NCCL buffers per GPU; None = by GPUs and type"
+    )
+    cublas_workspace_bytes: int | None = Field(
+        default=None,
+        ge=0,
+        le=2**34,
+        description="cuBLAS + cuBLASLt workspace per handle and stream; None = torch's default",
+    )
+    margin: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=0.5,
+        description="fraction of GPU memory to keep free: the verdict and the batch search "
+        "use capacity × (1 − margin)",
     )
 
 

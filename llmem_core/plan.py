@@ -14,10 +14,11 @@ it never turns into "offload to CPU".
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
+from llmem_core import verdict
 from llmem_core.errors import InputError
-from llmem_core.estimate import Prepared, prepare
+from llmem_core.estimate import Prepared, errors, prepare
 from llmem_core.models import MAX_BATCH, MAX_GPUS, Method, MethodKind
 from llmem_core.parallelism import Parallelism, dp_tp_degree
 from llmem_core.request import Job, Request
@@ -27,12 +28,35 @@ CDP_SCORE_FACTOR = 1.5  # LLMem §5 (Algorithm 1)
 NODE_SIZE = 8  # GPUs per server (HGX/DGX boards hold 8): the rental unit past one node
 
 
-def largest_batch(prepared: Prepared, capacity: int) -> int:
-    """Largest batch whose peak is ≤ capacity (0 if even 1 is not), by exponential probe and
-    bisection (the peak never falls as the batch grows: tests/test_invariants.py)."""
+BATCH_RULE = (
+    "largest batch whose verdict is `fits`: the band's top (the device figure at the largest "
+    "replayed allocator slack × (1 + the largest under-estimate measured on real GPUs)) at "
+    "most capacity × (1 − margin)"
+)
+AT_RISK_RULE = "largest batch not `oom`: the band's bottom at most capacity × (1 − margin)"
+
+
+def fits_at(prepared: Prepared, capacity: int, batch: int) -> bool:
+    """The verdict at this batch is `fits` (BATCH_RULE)."""
+    req = prepared.request
+    usable = verdict.usable(capacity, req.runtime.margin)
+    levels = prepared.levels(batch)
+    return round((levels.device_high or levels.device) * (1 + errors(req).under)) <= usable
+
+
+def runs_at(prepared: Prepared, capacity: int, batch: int) -> bool:
+    """The verdict at this batch is not `oom` (AT_RISK_RULE)."""
+    req = prepared.request
+    usable = verdict.usable(capacity, req.runtime.margin)
+    return round(prepared.levels(batch).need * (1 - errors(req).over)) <= usable
+
+
+def largest_batch(prepared: Prepared, capacity: int, rule: Callable[..., bool] = fits_at) -> int:
+    """Largest batch for which `rule` holds (0 if not even batch 1), by exponential probe and
+    bisection (every figure only grows with the batch: tests/test_invariants.py)."""
 
     def fits(batch: int) -> bool:
-        return prepared.peak(batch) <= capacity
+        return rule(prepared, capacity, batch)
 
     if not fits(1):
         return 0
@@ -54,7 +78,7 @@ def max_batch_size(req: Request) -> int:
 def max_batch_size_stepwise(req: Request, limit: int = MAX_BATCH) -> int:
     """The paper's own search: raise bs by one while it fits (for the benchmark only)."""
     prepared, capacity, batch = prepare(req), req.cluster.memory_bytes, 0
-    while batch < limit and prepared.peak(batch + 1) <= capacity:
+    while batch < limit and fits_at(prepared, capacity, batch + 1):
         batch += 1
     return batch
 
@@ -94,6 +118,7 @@ def plan_method(job: Job, method: Method) -> MethodPlan:
             score=0.0,
             peak_bytes_at_max=None,
             samples_per_step=0,
+            max_batch_at_risk=0,
         )
     return plan_request(req)
 
@@ -110,6 +135,7 @@ def plan_request(req: Request, prepared: Prepared | None = None) -> MethodPlan:
         score=score(req.parallel, best),
         peak_bytes_at_max=prepared.peak(best) if best else None,
         samples_per_step=best * req.parallel.dp,
+        max_batch_at_risk=largest_batch(prepared, req.cluster.memory_bytes, runs_at),
     )
 
 

@@ -19,6 +19,7 @@ from llmem_core.models import (
     MAX_GPUS,
     MAX_SEQ,
     MAX_VOCAB,
+    AllocatorMode,
     Architecture,
     Cluster,
     Frozen,
@@ -65,6 +66,17 @@ class PlanSpec(Frozen):
     )
     allocator_slack: float = Field(default=0.0, ge=0.0, le=1.0)
     chunk_size: int = Field(default=0, ge=0, le=MAX_CHUNK, description="Gemini; 0: searched")
+    allocator: AllocatorMode = AllocatorMode.DEFAULT
+    comm_lag: int | None = Field(
+        default=None, ge=0, le=64, description="collectives in flight; None: the engine's"
+    )
+    nccl_mib: int | None = Field(
+        default=None, ge=0, le=MAX_CONTEXT_MIB, description="NCCL buffers per GPU; None: default"
+    )
+    cublas_workspace_mib: int | None = Field(
+        default=None, ge=0, le=16_384, description="per cuBLAS handle; None: torch's default"
+    )
+    margin: float = Field(default=0.0, ge=0.0, le=0.5, description="capacity kept free")
 
     def architecture(self) -> Architecture:
         if isinstance(self.model, dict):
@@ -106,6 +118,13 @@ class PlanSpec(Frozen):
             cuda_context_bytes=(self.cuda_context_mib or 0) * MiB,
             allocator_slack=self.allocator_slack,
             chunk_size=self.chunk_size,
+            allocator=self.allocator,
+            comm_lag=self.comm_lag,
+            nccl_bytes=None if self.nccl_mib is None else self.nccl_mib * MiB,
+            cublas_workspace_bytes=(
+                None if self.cublas_workspace_mib is None else self.cublas_workspace_mib * MiB
+            ),
+            margin=self.margin,
         )
 
     def job(self, architecture: Architecture | None = None) -> Job:

@@ -7,8 +7,8 @@ from functools import partial
 
 import plotly.graph_objects as go
 
-from llmem_core.accuracy import band_bytes as band
 from llmem_core.units import GiB
+from llmem_core.verdict import Verdict
 from llmem_dashboard.compute import Curve, MethodResult, Results
 from llmem_dashboard.cost import CostResults
 from llmem_dashboard.i18n import (
@@ -25,10 +25,24 @@ from llmem_dashboard.i18n import (
 from llmem_dashboard.safe import html
 from llmem_dashboard.tables import short_gpu_name
 
-# Bottom to top: the runtime base first, then the model, then what grows with the batch.
-SEGMENTS = ("runtime", "transformer", "lm_head", "optimizer", "activations", "transient")
+# Bottom to top: memory outside PyTorch first, then the model, then what grows with the batch,
+# then what only a real GPU adds on top of the tensors (workspaces, buffers in flight, slack).
+SEGMENTS = (
+    "runtime",
+    "transformer",
+    "lm_head",
+    "optimizer",
+    "activations",
+    "transient",
+    "workspace",
+    "in_flight",
+    "allocator_slack",
+)
 COLORS = {
     "runtime": "#9AA5B1",
+    "workspace": "#6D7B8D",
+    "in_flight": "#C48BB0",
+    "allocator_slack": "#CFD8DC",
     "transformer": "#3B6FB6",
     "lm_head": "#E8833A",
     "optimizer": "#8E6CC9",
@@ -37,6 +51,7 @@ COLORS = {
 }
 CAPACITY_COLOR = "#C62828"
 FIT_COLOR = "#2E7D32"
+RISK_COLOR = "#E65100"
 METHOD_COLORS = ("#3B6FB6", "#2E9E83", "#E8833A", "#8E6CC9", "#9AA5B1")
 FONT = "Inter, 'Noto Sans CJK JP', 'Noto Sans JP', 'Segoe UI', sans-serif"
 
@@ -183,14 +198,15 @@ def _segment(
 
 
 def _band_rows(res: Results, rows: list[MethodResult]) -> list[tuple[int, int, int] | None]:
-    """(peak, low, high) per method; low = high = peak where the profile is unmeasured."""
+    """(peak, low, high) per method: the estimate's own range (the core's band)."""
     out = []
     for row in rows:
-        if row.estimate is None:
+        est = row.estimate
+        if est is None:
             out.append(None)
             continue
-        peak = row.estimate.peak_bytes
-        out.append((peak, *(band(peak, res.accuracy) or (peak, peak))))
+        low, high = (est.band.low, est.band.high) if est.band else (est.peak_bytes,) * 2
+        out.append((est.peak_bytes, low, high))
     return out
 
 
@@ -216,16 +232,22 @@ def _whiskers(x: list[str], bands: list) -> go.Scatter:
     )
 
 
+VERDICT_COLOR = {Verdict.FITS: FIT_COLOR, Verdict.AT_RISK: RISK_COLOR, Verdict.OOM: CAPACITY_COLOR}
+VERDICT_WORD = {Verdict.AT_RISK: "at_risk", Verdict.OOM: "oom"}
+
+
 def _labels(res: Results, rows: list[MethodResult], x: list[str], bands: list) -> go.Scatter:
-    """The peak above each bar (above its whisker): green when it fits, red when not."""
-    lang, cap = res.inputs.lang, res.request.cluster.memory_bytes
+    """The peak above each bar (above its whisker), coloured by the verdict: green fits,
+    orange at risk (the range crosses the capacity), red out of memory."""
+    lang = res.inputs.lang
     y, text, colors, hover = [], [], [], []
     for row, b in zip(rows, bands, strict=True):
         y.append(_gib(b[2]) if b else 0.0)
-        fits = b is not None and b[0] <= cap
+        verdict = row.estimate.verdict if row.estimate else Verdict.OOM
         label = fmt_gib(b[0], lang) if b else t(lang, "not_runnable")
-        text.append(label if fits or not b else f"{t(lang, 'oom')} {label}")
-        colors.append(FIT_COLOR if fits else CAPACITY_COLOR)
+        word = VERDICT_WORD.get(verdict)
+        text.append(f"{t(lang, word)} {label}" if b and word else label)
+        colors.append(VERDICT_COLOR[verdict])
         hover.append(
             html(row.error)
             if row.error

@@ -25,7 +25,6 @@ from llmem_core import (
     plan,
     prepare,
 )
-from llmem_core.accuracy import Band, band_for
 from llmem_core.estimate import available_profiles
 from llmem_core.plan import candidate_methods
 from llmem_dashboard.state import PlanInputs
@@ -107,7 +106,6 @@ class Results:
     batch_curves: tuple[Curve, ...]
     vocab_curve: tuple[VocabPoint, ...]
     gpus_needed: int | None
-    accuracy: Band | None
     model_vocab: int
 
 
@@ -203,7 +201,6 @@ def results(inputs: PlanInputs, arch: Architecture, gpus: dict[str, Gpu]) -> Res
         batch_curves=_curves(rows, choice),
         vocab_curve=vocab_curve(job, focus.method, arch.vocab_size),
         gpus_needed=_needed(job),
-        accuracy=band_for(job.runtime.profile.value, focus.method.kind.value),
         model_vocab=arch.vocab_size,
     )
 

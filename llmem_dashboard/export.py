@@ -10,7 +10,6 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from llmem_core.accuracy import band_bytes as band
 from llmem_dashboard.compute import COST_MAX_GPUS, Results
 from llmem_dashboard.state import as_dict
 from llmem_dashboard.tables import plan_records
@@ -28,7 +27,7 @@ def cost_csv(rows: Sequence[dict[str, Any]]) -> str:
 
 def _headline(res: Results) -> dict[str, Any]:
     est = res.focus.estimate
-    low_high = band(est.peak_bytes, res.accuracy) if est else None
+    low_high = (est.band.low, est.band.high) if est and est.band else None
     return {
         "method": res.focus.method.kind.value,
         "tp": res.focus.method.tp,
@@ -36,6 +35,10 @@ def _headline(res: Results) -> dict[str, Any]:
         "peak_band_bytes": list(low_high) if low_high else None,
         "capacity_bytes": res.request.cluster.memory_bytes,
         "fits": est.fits if est else None,
+        "verdict": est.verdict.value if est else None,
+        "tensor_peak_bytes": est.tensor_peak_bytes if est else None,
+        "reserved_bytes": est.reserved_bytes if est else None,
+        "device_bytes": est.device_bytes if est else None,
         "headroom_bytes": est.headroom_bytes if est else None,
         "peak_phase": est.phase.value if est else None,
         "gpus_needed": res.gpus_needed,
@@ -52,8 +55,12 @@ def plan_json(res: Results, link: str = "", cost_rows: Sequence[dict[str, Any]] 
         "profile": res.request.runtime.profile.value,
         "headline": _headline(res),
         "accuracy": None
-        if res.accuracy is None
-        else {"error_pct": res.accuracy.error_pct, "source": res.accuracy.source},
+        if est is None or est.band is None
+        else {
+            "under": est.band.errors.under,
+            "over": est.band.errors.over,
+            "source": est.band.errors.source,
+        },
         "methods": plan_records(res),
         "plan": {
             "choice": res.plan.choice.value if res.plan.choice else None,

@@ -148,9 +148,23 @@ STRINGS: dict[str, dict[str, str]] = {
     # headline
     "verdict_fits": {"en": "Fits", "ja": "収まります"},
     "verdict_oom": {"en": "Out of memory", "ja": "メモリ不足"},
-    "verdict_tight": {
-        "en": "Fits, but within the error margin",
-        "ja": "収まりますが誤差の範囲内です",
+    "verdict_at-risk": {
+        "en": "At risk: the GPU may run out of memory",
+        "ja": "要注意：GPUのメモリが足りなくなるおそれがあります",
+    },
+    "verdict_why_fits": {
+        "en": "The whole range of the estimate, {low} – {high}, is below the GPU's {cap}.",
+        "ja": "見積もりの範囲 {low}〜{high} 全体が、GPUの{cap}を下回ります。",
+    },
+    "verdict_why_at-risk": {
+        "en": "The estimate's range, {low} – {high}, crosses the GPU's {cap}: the "
+        "allocator may have to give back its cache, or the step may fail.",
+        "ja": "見積もりの範囲 {low}〜{high} がGPUの{cap}をまたぎます。アロケータが"
+        "キャッシュを手放す必要があるか、ステップが失敗するおそれがあります。",
+    },
+    "verdict_why_oom": {
+        "en": "Even the low end of the estimate, {low}, exceeds the GPU's {cap}.",
+        "ja": "見積もりの下限 {low} でさえ、GPUの{cap}を超えます。",
     },
     "sentence_fits": {
         "en": "**{model}** fine-tuning fits on **{n} × {gpu}** with **{method}** at "
@@ -180,8 +194,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "CPUにオフロードするか、GPUを増やす・大きくしてください。",
     },
     "m_verdict": {"en": "Verdict", "ja": "判定"},
-    "m_peak": {"en": "Peak per GPU", "ja": "GPUあたりのピーク"},
-    "m_peak_of": {"en": "of {cap} · ±{err}", "ja": "{cap}中 · ±{err}"},
+    "m_peak": {"en": "Peak per GPU (nvidia-smi)", "ja": "GPUあたりのピーク（nvidia-smi）"},
+    "m_peak_of": {"en": "of {cap} · {low} – {high}", "ja": "{cap}中 · {low}〜{high}"},
     "m_peak_of_unmeasured": {
         "en": "of {cap} · accuracy not yet measured",
         "ja": "{cap}中 · 精度は未測定",
@@ -198,9 +212,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "sec_memory": {"en": "Memory per GPU, by part", "ja": "GPUあたりのメモリ内訳"},
     "sec_memory_help": {
         "en": "Each bar is one method at your batch; hover a segment for its "
-        "formula and source. The whisker is the measured error band.",
+        "formula and source. The bar is what nvidia-smi would show; the whisker is the "
+        "estimate's range (from the least the step needs to the largest allocator slack, "
+        "widened by the error measured against published real-GPU figures).",
         "ja": "各棒は指定バッチでの各方法です。区分にカーソルを合わせると式と出典が"
-        "出ます。ひげは実測誤差の幅です。",
+        "出ます。棒はnvidia-smiに表示される量、ひげは見積もりの範囲です（ステップに最低限"
+        "必要な量から最大のアロケータ余剰まで、公開された実GPU測定との誤差で広げたもの）。",
     },
     "sec_whatif": {"en": "What if", "ja": "もしも"},
     "sec_batch": {"en": "Peak against batch size", "ja": "バッチサイズとピーク"},
@@ -424,7 +441,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "hover_share": {"en": "share of peak", "ja": "ピークに占める割合"},
     "hover_formula": {"en": "formula", "ja": "式"},
     "hover_source": {"en": "source", "ja": "出典"},
-    "hover_band": {"en": "error band", "ja": "誤差範囲"},
+    "hover_band": {"en": "range", "ja": "範囲"},
+    "at_risk": {"en": "at risk", "ja": "要注意"},
     "chart_title_memory": {
         "en": "{model} · {n} × {gpu} · batch {batch} × {seq} tokens",
         "ja": "{model} · {gpu} × {n}台 · バッチ{batch} × {seq}トークン",
@@ -435,7 +453,19 @@ STRINGS: dict[str, dict[str, str]] = {
     "c_optimizer": {"en": "Optimizer states", "ja": "オプティマイザ状態"},
     "c_activations": {"en": "Activations", "ja": "活性化"},
     "c_transient": {"en": "Transient all-gather", "ja": "一時的なall-gather"},
-    "c_runtime": {"en": "Runtime base", "ja": "ランタイム基礎"},
+    "c_runtime": {
+        "en": "Outside PyTorch (CUDA context, NCCL)",
+        "ja": "PyTorch外（CUDAコンテキスト、NCCL）",
+    },
+    "c_workspace": {
+        "en": "Library workspaces (cuBLAS, attention)",
+        "ja": "ライブラリ作業領域（cuBLAS、attention）",
+    },
+    "c_in_flight": {"en": "Collective buffers in flight", "ja": "通信中の集団通信バッファ"},
+    "c_allocator_slack": {
+        "en": "Allocator slack (reserved, unused)",
+        "ja": "アロケータの余剰（予約済み・未使用）",
+    },
     # methods
     "m_single": {"en": "Single GPU", "ja": "単一GPU"},
     "m_cdp": {"en": "CDP (DDP)", "ja": "CDP（DDP）"},
@@ -487,16 +517,34 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "eager PyTorch + Hugging Face transformers, checked against PyTorch measurements.",
         "ja": "eager PyTorch＋Hugging Face transformers。PyTorchの実測と照合。",
     },
-    "a_band": {"en": "Uncertainty: ±{err} ({source}).", "ja": "不確かさ：±{err}（{source}）。"},
+    "a_band": {
+        "en": "Range: from the least the step needs less {over} to the device figure plus "
+        "{under}, the largest errors measured against published real-GPU figures ({source}).",
+        "ja": "範囲：ステップに最低限必要な量から{over}を引いた値から、デバイスの値に{under}を"
+        "足した値まで。公開された実GPUの測定値に対する最大誤差です（{source}）。",
+    },
+    "a_levels": {
+        "en": "What a GPU would show: allocated {allocated} (torch.cuda.max_memory_allocated), "
+        "reserved {reserved} (max_memory_reserved), device {device} (nvidia-smi); the least "
+        "it runs in {need}.",
+        "ja": "GPUでの見え方：確保済み {allocated}（torch.cuda.max_memory_allocated）、"
+        "予約 {reserved}（max_memory_reserved）、デバイス {device}（nvidia-smi）。"
+        "最低限必要な量 {need}。",
+    },
     "a_band_missing": {
         "en": "Uncertainty: this profile's accuracy has not been measured yet; no band is drawn.",
         "ja": "不確かさ：このプロファイルの精度はまだ測定されていないため、誤差範囲は描きません。",
     },
     "a_runtime": {
-        "en": "Runtime terms: m_base {context}, allocator slack {slack}, chunk size {chunk}.",
-        "ja": "ランタイム項：m_base {context}、アロケータ断片化 {slack}、チャンクサイズ {chunk}。",
+        "en": "Runtime terms: CUDA context {context}, allocator slack {slack}, chunk size {chunk}.",
+        "ja": "ランタイム項：CUDAコンテキスト {context}、アロケータの余剰 {slack}、"
+        "チャンクサイズ {chunk}。",
     },
     "a_default": {"en": "profile default", "ja": "既定値"},
+    "a_replayed": {
+        "en": "from replays of recorded allocation traces",
+        "ja": "記録した割り当てトレースの再生から",
+    },
     "a_searched": {"en": "searched as Gemini does", "ja": "Geminiと同様に探索"},
     "a_not_included": {"en": "Not included in the estimate", "ja": "見積もりに含まれないもの"},
     "a_exclusions": {

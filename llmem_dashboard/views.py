@@ -9,8 +9,8 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from llmem_core.accuracy import band_bytes as band
 from llmem_core.cost import BreakEvenStatus, Skipped, SkipReason
+from llmem_core.verdict import Verdict
 from llmem_dashboard import tables
 from llmem_dashboard.charts import plotly_config
 from llmem_dashboard.compute import COST_MAX_GPUS, FieldError, Results
@@ -103,15 +103,26 @@ def _subject(res: Results) -> dict[str, str]:
     }
 
 
+VERDICT_COLORS = {Verdict.FITS: "green", Verdict.AT_RISK: "orange", Verdict.OOM: "red"}
+
+
 def _verdict(res: Results) -> tuple[str, str]:
-    """(badge colour, verdict key): tight when the error band reaches past the capacity."""
-    est = res.focus.estimate
-    if not est.fits:
-        return "red", "verdict_oom"
-    low_high = band(est.peak_bytes, res.accuracy)
-    if low_high and low_high[1] > est.capacity_bytes:
-        return "orange", "verdict_tight"
-    return "green", "verdict_fits"
+    """(badge colour, verdict key): the core's three-valued verdict."""
+    verdict = res.focus.estimate.verdict
+    return VERDICT_COLORS[verdict], f"verdict_{verdict.value}"
+
+
+def _why(res: Results) -> str:
+    """The verdict's reason in plain words: the range against the capacity."""
+    lang, est = res.inputs.lang, res.focus.estimate
+    low, high = (est.band.low, est.band.high) if est.band else (est.peak_bytes, est.peak_bytes)
+    return t(
+        lang,
+        f"verdict_why_{est.verdict.value}",
+        low=fmt_gib(low, lang),
+        high=fmt_gib(high, lang),
+        cap=fmt_gib(est.usable_bytes or est.capacity_bytes, lang),
+    )
 
 
 def _sentence(res: Results) -> str:
@@ -194,6 +205,7 @@ def headline(res: Results, cres: CostResults | FieldError) -> None:
     st.markdown(
         f'<div class="llmem-verdict llmem-{color}" data-testid="llmem-verdict">'
         f'<div class="llmem-word">{mark} {html.escape(t(lang, key))}</div>'
+        f"<p>{html.escape(_why(res))}</p>"
         f"<p>{_html(_sentence(res))}</p><p>{_html(_plan_sentence(res))}</p>"
         + (f"<p>{_html(cost_line)}</p>" if cost_line else "")
         + "</div>",
@@ -205,10 +217,15 @@ def headline(res: Results, cres: CostResults | FieldError) -> None:
 def _metrics(res: Results, cres: CostResults | FieldError) -> None:
     lang, est = res.inputs.lang, res.focus.estimate
     cap = fmt_gib(est.capacity_bytes, lang)
-    low_high = band(est.peak_bytes, res.accuracy)
     sub = (
-        t(lang, "m_peak_of", cap=cap, err=fmt_pct(res.accuracy.error_pct / 100, lang, 1))
-        if low_high
+        t(
+            lang,
+            "m_peak_of",
+            cap=cap,
+            low=fmt_gib(est.band.low, lang),
+            high=fmt_gib(est.band.high, lang),
+        )
+        if est.band
         else t(lang, "m_peak_of_unmeasured", cap=cap)
     )
     cols = st.columns(4)
@@ -220,7 +237,7 @@ def _metrics(res: Results, cres: CostResults | FieldError) -> None:
         delta_arrow="off",
         border=True,
     )
-    head_color = "green" if est.fits else "red"
+    head_color = VERDICT_COLORS[est.verdict]
     cols[1].metric(
         t(lang, "m_headroom"),
         fmt_gib(est.headroom_bytes, lang),
@@ -466,17 +483,29 @@ def assumptions(res: Results) -> None:
     with st.expander(t(lang, "sec_assumptions"), expanded=False):
         profile = req.runtime.profile.value
         st.markdown(t(lang, "a_profile", profile=profile, desc=t(lang, f"profile_{profile}")))
-        if res.accuracy:
+        if est.band:
+            errors = est.band.errors
             st.markdown(
                 say(
                     lang,
                     "a_band",
-                    err=fmt_pct(res.accuracy.error_pct / 100, lang, 1),
-                    source=res.accuracy.source,
+                    under=fmt_pct(errors.under, lang, 1),
+                    over=fmt_pct(errors.over, lang, 1),
+                    source=errors.source,
                 )
             )
         else:
             st.markdown(t(lang, "a_band_missing"))
+        st.markdown(
+            t(
+                lang,
+                "a_levels",
+                allocated=fmt_gib(est.tensor_peak_bytes, lang),
+                reserved=fmt_gib(est.reserved_bytes, lang),
+                device=fmt_gib(est.device_bytes, lang),
+                need=fmt_gib(est.need_bytes, lang),
+            )
+        )
         st.markdown(_runtime_terms(res))
         st.dataframe(tables.assumptions_table(est, lang), hide_index=True, key="table_terms")
         if est.notes:
@@ -493,9 +522,8 @@ def _runtime_terms(res: Results) -> str:
         fmt_gib(rt.cuda_context_bytes, lang, 2) if rt.cuda_context_bytes else t(lang, "a_default")
     )
     chunk = fmt_int(rt.chunk_size, lang) if rt.chunk_size else t(lang, "a_searched")
-    return t(
-        lang, "a_runtime", context=context, slack=fmt_pct(rt.allocator_slack, lang, 1), chunk=chunk
-    )
+    slack = fmt_pct(rt.allocator_slack, lang, 1) if rt.allocator_slack else t(lang, "a_replayed")
+    return t(lang, "a_runtime", context=context, slack=slack, chunk=chunk)
 
 
 def downloads_header(lang: str) -> None:

@@ -9,6 +9,7 @@ from llmem_core.cli.options import add_json, add_plan, plan_spec
 from llmem_core.cli.output import emit, gib
 from llmem_core.estimate import estimate
 from llmem_core.results import Estimate
+from llmem_core.verdict import plain_words
 
 NAME = "estimate"
 HELP = "peak memory per GPU for one method and batch"
@@ -37,6 +38,17 @@ def estimate_json(e: Estimate) -> dict[str, Any]:
         "profile": req.runtime.profile.value,
         "peak_bytes": e.peak_bytes,
         "tensor_peak_bytes": e.tensor_peak_bytes,
+        "model_tensor_bytes": e.model_tensor_bytes,
+        "active_bytes": e.active_bytes,
+        "reserved_bytes": e.reserved_bytes,
+        "device_bytes": e.device_bytes,
+        "need_bytes": e.need_bytes,
+        "band": band_json(e),
+        "verdict": e.verdict.value,
+        "verdict_text": plain_words(e.verdict),
+        "allocator": req.runtime.allocator.value,
+        "margin": req.runtime.margin,
+        "usable_bytes": e.usable_bytes,
         "capacity_bytes": e.capacity_bytes,
         "fits": e.fits,
         "headroom_bytes": e.headroom_bytes,
@@ -48,19 +60,38 @@ def estimate_json(e: Estimate) -> dict[str, Any]:
     }
 
 
+def band_json(e: Estimate) -> dict[str, Any] | None:
+    if e.band is None:
+        return None
+    return {
+        "low_bytes": e.band.low,
+        "high_bytes": e.band.high,
+        "under": e.band.errors.under,
+        "over": e.band.errors.over,
+        "source": e.band.errors.source,
+    }
+
+
 def estimate_text(e: Estimate) -> str:
     req, par = e.request, e.request.parallel
-    verdict = "fits" if e.fits else "OUT OF MEMORY"
+    verdict = plain_words(e.verdict)
     lines = [
         f"{req.model.name} · {par.method.kind} ({par.engine}) on {par.gpus} GPU(s) · "
         f"batch {req.training.batch_size} × seq {req.training.seq_len} · "
         f"profile {req.runtime.profile}"
     ]
-    lines += [f"  {name:<12} {gib(value):>14}" for name, value in e.components.model_dump().items()]
+    lines += [f"  {name:<16} {gib(value):>14}" for name, value in e.components.model_dump().items()]
     lines.append(
-        f"  {'peak':<12} {gib(e.peak_bytes):>14}  of {gib(e.capacity_bytes)} → "
-        f"{verdict} (headroom {gib(e.headroom_bytes)}; peak in {e.phase})"
+        f"  {'peak':<16} {gib(e.peak_bytes):>14}  of {gib(e.capacity_bytes)} "
+        f"(headroom {gib(e.headroom_bytes)}; peak in {e.phase})"
     )
+    lines.append(
+        f"  allocated {gib(e.tensor_peak_bytes)} · reserved {gib(e.reserved_bytes)} · "
+        f"device {gib(e.device_bytes)} · needs at least {gib(e.need_bytes)}"
+    )
+    if e.band is not None:
+        lines.append(f"  range {gib(e.band.low)} – {gib(e.band.high)} ({e.band.errors.source})")
+    lines.append(f"  → {verdict}")
     return "\n".join(lines)
 
 

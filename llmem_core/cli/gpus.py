@@ -10,7 +10,7 @@ from llmem_core.cli.options import add_json, add_plan, given, plan_spec
 from llmem_core.cli.output import emit
 from llmem_core.cli.plan import plan_json, plan_text
 from llmem_core.models import MAX_GPUS, Frozen
-from llmem_core.plan import gpus_needed
+from llmem_core.plan import BATCH_RULE, gpus_needed
 
 NAME = "gpus"
 HELP = "how many GPUs of a type a job needs"
@@ -35,6 +35,8 @@ def run(args: argparse.Namespace) -> int:
         "batch_size": spec.batch_size,
         "max_gpus": options.max_gpus,
         "gpus_needed": needed,
+        "rule": "the fewest GPUs (1–8, then whole nodes of 8) on which some method's largest "
+        "batch with the verdict `fits` reaches the batch; " + BATCH_RULE,
         "plan": None if found is None else plan_json(found),
     }
 

@@ -55,6 +55,12 @@ def configure(p: argparse.ArgumentParser) -> None:
         default=True,
         help="FSDP2 (adp, dp+tp)",
     )
+    p.add_argument(
+        "--trace",
+        action="store_true",
+        help="include the allocation trace (every alloc/free with size, stream, phase) in the "
+        "JSON, for the caching-allocator replay",
+    )
     add_json(p)
 
 
@@ -87,6 +93,7 @@ def measure_request(args: argparse.Namespace) -> MeasureRequest:
         num_gpus=_whole(args, "num_gpus", 1, 4096),
         tp=_whole(args, "tp", 1, 4096),
         reshard_after_forward=args.reshard_after_forward,
+        trace=args.trace,
     )  # type: ignore[arg-type]
 
 

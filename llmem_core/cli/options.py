@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from llmem_core.errors import InputError
-from llmem_core.models import MethodKind, Optimizer, Precision, ProfileName
+from llmem_core.models import AllocatorMode, MethodKind, Optimizer, Precision, ProfileName
 from llmem_core.spec import PlanSpec
 from llmem_core.validation import allowed_at
 
@@ -56,8 +56,15 @@ def add_training(p: argparse.ArgumentParser, batch: bool = True) -> None:
     p.add_argument("--profile", help=_choices(ProfileName) + " (default pytorch)")
     _ranged(p, "--vocab-size", "what-if vocabulary size")
     _ranged(p, "--cuda-context-mib", "m_base per GPU, MiB (default: the profile's)")
-    _ranged(p, "--allocator-slack", "fraction of the tensor peak lost to fragmentation")
+    _ranged(p, "--allocator-slack", "reserved beyond active, a fraction (0: the replay model's)")
     _ranged(p, "--chunk-size", "Gemini chunk elements (paper profile; 0: searched)")
+    p.add_argument(
+        "--allocator", help=_choices(AllocatorMode) + " (PYTORCH_CUDA_ALLOC_CONF; default default)"
+    )
+    _ranged(p, "--comm-lag", "collectives in flight behind the CPU (0: AVOID_RECORD_STREAMS)")
+    _ranged(p, "--nccl-mib", "NCCL buffers per GPU, MiB (default: by GPU type and count)")
+    _ranged(p, "--cublas-workspace-mib", "cuBLAS+cuBLASLt workspace per handle, MiB")
+    _ranged(p, "--margin", "fraction of GPU memory to keep free (verdict and batch search)")
 
 
 def add_plan(p: argparse.ArgumentParser, method: bool = False, batch: bool = True) -> None:

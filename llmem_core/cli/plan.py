@@ -7,7 +7,7 @@ from typing import Any
 
 from llmem_core.cli.options import add_json, add_plan, plan_spec
 from llmem_core.cli.output import emit, gib
-from llmem_core.plan import plan
+from llmem_core.plan import AT_RISK_RULE, BATCH_RULE, plan
 from llmem_core.results import Plan
 
 NAME = "plan"
@@ -31,6 +31,9 @@ def plan_json(p: Plan) -> dict[str, Any]:
         "profile": job.runtime.profile.value,
         "choice": OFFLOAD if p.choice is None else p.choice.value,
         "reason": p.reason,
+        "batch_rule": BATCH_RULE,
+        "at_risk_rule": AT_RISK_RULE,
+        "margin": job.runtime.margin,
         "methods": [
             {
                 "method": m.kind.value,
@@ -41,6 +44,7 @@ def plan_json(p: Plan) -> dict[str, Any]:
                 "score": m.score,
                 "samples_per_step": m.samples_per_step,
                 "peak_bytes_at_max": m.peak_bytes_at_max,
+                "max_batch_at_risk": m.max_batch_at_risk,
             }
             for m in p.methods.values()
         ],
@@ -58,6 +62,7 @@ def plan_text(p: Plan) -> str:
             f"{m.samples_per_step:>13} {m.score:>9g}  {gib(m.peak_bytes_at_max)}"
         )
     lines.append(f"choice: {OFFLOAD if p.choice is None else p.choice} — {p.reason}")
+    lines.append(f"max batch: {BATCH_RULE}")
     return "\n".join(lines)
 
 

@@ -20,7 +20,7 @@ from llmem_core.cost.results import CostRow, Ranking, Skipped, SkipReason, UnitP
 from llmem_core.errors import InputError
 from llmem_core.estimate import peak_bytes, prepare
 from llmem_core.models import Gpu
-from llmem_core.plan import candidate_methods, plan_request, rentable_counts
+from llmem_core.plan import candidate_methods, fits_at, plan_request, rentable_counts
 from llmem_core.request import Request
 from llmem_core.results import MethodPlan
 
@@ -55,7 +55,7 @@ def fastest_fitting(run: Run, gpu: Gpu, num_gpus: int, a: CostAssumptions) -> Me
     batch, fitting = run.training.batch_size, []
     for req in _runnable(run, gpu, num_gpus):
         prepared = prepare(req)
-        if prepared.peak(batch) <= gpu.memory_bytes:
+        if fits_at(prepared, gpu.memory_bytes, batch):
             fitting.append((req, prepared))
     if not fitting:
         return None

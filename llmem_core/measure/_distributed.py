@@ -22,11 +22,12 @@ import torch
 import torch.distributed as dist
 from torch import nn
 
-from llmem_core.measure import _fake_cuda, _session
+from llmem_core.measure import _fake_cuda, _session, _tracking
 from llmem_core.measure._tracking import (
     PHASES,
     GlobalPeakTracker,
     PhaseLog,
+    TraceMixin,
     _rounded,
 )
 
@@ -65,6 +66,8 @@ def run(spec: dict[str, Any], fake: bool) -> dict[str, Any]:
         _install_fake_cuda_runtime()
         _own_fake_mode_for_dtensor_propagation()
         _mesh_tensors_outside_fake_mode()
+    else:
+        _tracking._REAL_GPU[0] = True
     rank = _init_process_group(world, fake)
     started = time.perf_counter()
     extra: dict[str, Any] = {}
@@ -86,8 +89,16 @@ def run(spec: dict[str, Any], fake: bool) -> dict[str, Any]:
         optimizer = _build_optimizer(model, request["optimizer"])
         shape = (request["batch_size"], request["seq_len"])
         ids = torch.randint(0, spec["config"]["vocab_size"], shape)
-        log, cuda_stats = _train(
-            model, optimizer, ids, autocast_dtype, request["steps"], method, buckets, fake
+        log, cuda_stats, trace = _train(
+            model,
+            optimizer,
+            ids,
+            autocast_dtype,
+            request["steps"],
+            method,
+            buckets,
+            fake,
+            bool(request.get("trace")),
         )
     _rename_categories(log, extra.get("ddp_bucket_bytes", 0))
     _split_optimizer_temporaries(log, optimizer)
@@ -103,6 +114,8 @@ def run(spec: dict[str, Any], fake: bool) -> dict[str, Any]:
         **extra,
         **cuda_stats,
     )
+    if trace is not None:
+        result["allocation_trace"] = trace
     if dist.is_initialized():
         dist.destroy_process_group()
     return result
@@ -126,11 +139,16 @@ class _FakeEvent:
 
 
 class _FakeStream:
+    """A stream with an id, so the allocation trace knows which pool each block belongs to."""
+
     priority = 0
     device = torch.device("cuda", 0)
+    _made = 0
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        pass
+        self.stream_id = _FakeStream._made
+        _FakeStream._made += 1
+        _STREAMS[self.stream_id] = self
 
     def wait_stream(self, stream: Any) -> None:
         pass
@@ -148,13 +166,29 @@ class _FakeStream:
         return True
 
     def __enter__(self) -> _FakeStream:
+        _tracking._STREAM_ID.append(self.stream_id)
         return self
 
     def __exit__(self, *args: Any) -> None:
-        pass
+        _tracking._STREAM_ID.pop()
 
 
-_STREAM = _FakeStream()
+_STREAMS: dict[int, _FakeStream] = {}
+_STREAM = _FakeStream()  # the default stream: id 0
+
+
+def _current_stream(device: Any = None) -> _FakeStream:
+    return _STREAMS[_tracking._STREAM_ID[-1]]
+
+
+@contextlib.contextmanager
+def _use_stream(stream: Any):  # type: ignore[no-untyped-def]
+    """torch.cuda.stream(s): work (and allocations) inside go to s."""
+    _tracking._STREAM_ID.append(getattr(stream, "stream_id", 0))
+    try:
+        yield
+    finally:
+        _tracking._STREAM_ID.pop()
 
 
 def _install_fake_cuda_runtime() -> None:
@@ -165,9 +199,9 @@ def _install_fake_cuda_runtime() -> None:
     torch.cuda.get_device_capability = lambda device=None: (9, 0)
     torch.cuda.Stream = _FakeStream  # type: ignore[misc,assignment]
     torch.cuda.Event = _FakeEvent  # type: ignore[misc,assignment]
-    torch.cuda.current_stream = lambda device=None: _STREAM  # type: ignore[assignment]
+    torch.cuda.current_stream = _current_stream  # type: ignore[assignment]
     torch.cuda.default_stream = lambda device=None: _STREAM  # type: ignore[assignment]
-    torch.cuda.stream = lambda stream: contextlib.nullcontext()  # type: ignore[assignment]
+    torch.cuda.stream = _use_stream  # type: ignore[assignment]
     torch.cuda.synchronize = lambda device=None: None
 
 
@@ -421,7 +455,7 @@ def _build_optimizer(model: nn.Module, name: str) -> torch.optim.Optimizer:
 def _fsdp_tracker_class() -> type:
     from torch.distributed._tools.fsdp2_mem_tracker import FSDPMemTracker
 
-    class FastFSDPMemTracker(FSDPMemTracker):
+    class FastFSDPMemTracker(TraceMixin, FSDPMemTracker):
         # Same device-wide peak, no per-module peaks (see GlobalPeakTracker).
         _update_peak_stats = GlobalPeakTracker._update_peak_stats
 
@@ -437,12 +471,18 @@ def _train(
     method: str,
     buckets: list[torch.Tensor],
     fake: bool,
-) -> tuple[PhaseLog, dict[str, Any]]:
+    trace: bool = False,
+) -> tuple[PhaseLog, dict[str, Any], list[list[Any]] | None]:
     if method in FSDP_METHODS:
         tracker = _fsdp_tracker_class()(model, optimizer)
+        if trace:
+            tracker.start_trace()
+            _trace_collectives(tracker)
         tracker.track_inputs((ids,))
     else:
         tracker = GlobalPeakTracker()
+        if trace:
+            tracker.start_trace()
         tracker.track_external(model, optimizer, ids, *buckets)
     log = PhaseLog()
     cuda_meter = None if fake else _session._CudaMeter()  # real GPUs: the allocator's own figures
@@ -462,7 +502,26 @@ def _train(
                 optimizer.zero_grad(set_to_none=True)
             if cuda_meter and step == 1:
                 cuda_meter.start_steady()
-    return log, cuda_meter.report() if cuda_meter else {}
+    return log, cuda_meter.report() if cuda_meter else {}, tracker.trace
+
+
+def _trace_collectives(tracker: TraceMixin) -> None:
+    """Mark in the trace each collective FSDP2 issues, with the tensors it uses
+    (torch/distributed/fsdp/_fully_shard/_fsdp_collectives.py: DefaultAllGather and
+    DefaultReduceScatter call dist.all_gather_single / dist.reduce_scatter_single; HSDP's
+    all-reduce is dist.all_reduce)."""
+
+    def wrap(real: Any, names: tuple[str, ...]) -> Any:
+        def issue(*args: Any, **kwargs: Any) -> Any:
+            given = list(args[: len(names)]) + [kwargs[n] for n in names if n in kwargs]
+            tracker.record_collective([t for t in given if isinstance(t, torch.Tensor)])
+            return real(*args, **kwargs)
+
+        return issue
+
+    dist.all_gather_single = wrap(dist.all_gather_single, ("output_tensor", "input_tensor"))
+    dist.reduce_scatter_single = wrap(dist.reduce_scatter_single, ("output", "input"))
+    dist.all_reduce = wrap(dist.all_reduce, ("tensor",))
 
 
 def _rename_categories(log: PhaseLog, bucket_bytes: int) -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections.abc import Callable
 from typing import Any
 
 import torch
 
-from llmem_core.measure import _fake_cuda
+from llmem_core.measure import _fake_cuda, _tracking
 from llmem_core.measure._tracking import (
     PHASES,
     GlobalPeakTracker,
@@ -35,14 +36,20 @@ def run(spec: dict[str, Any], fake: bool) -> dict[str, Any]:
     torch.manual_seed(0)
     if fake:
         _fake_cuda.install()
+    else:
+        _tracking._REAL_GPU[0] = True
     started = time.perf_counter()
     with _device_context(fake):
         model = _build_model(spec, param_dtype, request["grad_checkpointing"])
         optimizer = _build_optimizer(model, request["optimizer"])
         ids = torch.randint(0, model.config.vocab_size, (request["batch_size"], request["seq_len"]))
         scaler = _grad_scaler(request["precision"], fake)
-        log, cuda_stats = _train(model, optimizer, ids, autocast_dtype, request["steps"], scaler)
+        log, cuda_stats, trace = _train(
+            model, optimizer, ids, autocast_dtype, request["steps"], scaler, request.get("trace")
+        )
     result = _summarise(log, request["steps"])
+    if trace is not None:
+        result["allocation_trace"] = trace
     result.update(
         params=sum(p.numel() for p in model.parameters()),
         attention_impl=_attention_impl(model),
@@ -103,8 +110,11 @@ def _train(
     autocast_dtype: torch.dtype | None,
     steps: int,
     scaler: Any,
-) -> tuple[PhaseLog, dict[str, Any]]:
+    trace: bool = False,
+) -> tuple[PhaseLog, dict[str, Any], list[list[Any]] | None]:
     tracker = GlobalPeakTracker()
+    if trace:
+        tracker.start_trace()
     tracker.track_external(model, optimizer, ids)
     log = PhaseLog()
     real_gpu = not isinstance(ids, torch._subclasses.FakeTensor)
@@ -125,7 +135,7 @@ def _train(
             if cuda_meter and step == 1:
                 cuda_meter.start_steady()
     split_optimizer_temporaries(log, optimizer)
-    return log, cuda_meter.report() if cuda_meter else {}
+    return log, cuda_meter.report() if cuda_meter else {}, tracker.trace
 
 
 def _lift_cpu_tensors_in_backward_thread(grad: torch.Tensor) -> None:
@@ -155,6 +165,7 @@ def _phase_recorder(
     @contextlib.contextmanager
     def record(phase: str):  # type: ignore[no-untyped-def]
         reset_peak(tracker)
+        tracker.mark_phase(f"{step}:{phase}")
         if cuda_meter:
             cuda_meter.start_phase()
         yield
@@ -172,6 +183,8 @@ class _CudaMeter:
     def __init__(self) -> None:
         self._steady_allocated = 0
         self._steady_reserved = 0
+        self._steady_active = 0
+        self._nvml_peak = 0
 
     def start_phase(self) -> None:
         torch.cuda.synchronize()
@@ -180,19 +193,41 @@ class _CudaMeter:
     def phase_peak(self) -> int:
         torch.cuda.synchronize()
         allocated = torch.cuda.max_memory_allocated()
+        stats = torch.cuda.memory_stats()
         self._steady_allocated = max(self._steady_allocated, allocated)
         self._steady_reserved = max(self._steady_reserved, torch.cuda.max_memory_reserved())
+        self._steady_active = max(self._steady_active, stats.get("active_bytes.all.peak", 0))
+        # Reserved memory is only returned by empty_cache, so NVML's "used" at the end of a
+        # phase holds the phase's peak reserved bytes plus everything outside PyTorch.
+        self._nvml_peak = max(self._nvml_peak, _nvml_used().get("nvml_used_bytes") or 0)
         return allocated
 
     def start_steady(self) -> None:
         self._steady_allocated = 0
         self._steady_reserved = 0
+        self._steady_active = 0
 
     def report(self) -> dict[str, Any]:
+        keys = (
+            "active_bytes.all.peak",
+            "inactive_split_bytes.all.peak",
+            "requested_bytes.all.peak",
+            "segment.all.peak",
+            "num_alloc_retries",
+            "num_ooms",
+            "num_device_alloc",
+        )
+        stats = torch.cuda.memory_stats()
         return {
             "max_memory_allocated": self._steady_allocated,
             "max_memory_reserved": self._steady_reserved,
+            "max_memory_active": self._steady_active,
+            "nvml_used_peak_bytes": self._nvml_peak or None,
+            "memory_stats": {k: stats.get(k) for k in keys},
+            "allocator_conf": os.environ.get("PYTORCH_CUDA_ALLOC_CONF", ""),
             "gpu": torch.cuda.get_device_name(),
+            "gpu_total_bytes": torch.cuda.get_device_properties(0).total_memory,
+            "cuda": torch.version.cuda,
             **_nvml_used(),
         }
 

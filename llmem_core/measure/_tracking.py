@@ -45,7 +45,68 @@ class PhaseLog:
         return max((p for p in self.peaks if p.step in steps), key=lambda p: p.total)
 
 
-class GlobalPeakTracker(MemTracker):
+class TraceMixin:
+    """Records every storage the tracker sees being allocated or freed, in order, with its size
+    and stream: the allocation trace that llmem_core.allocator.trace replays through the
+    caching-allocator model (event format documented there). Hooked on `_update_snap`, where
+    MemTracker itself counts each storage (ADD at creation, DEL at its weakref callback, SIZE
+    at `UntypedStorage.resize_`, which FSDP2 uses to free and re-allocate unsharded
+    parameters)."""
+
+    trace: list[list[Any]] | None = None
+
+    def start_trace(self) -> None:
+        self.trace = []
+        self._trace_ids = 0
+
+    def mark_phase(self, label: str) -> None:
+        if self.trace is not None:
+            self.trace.append(["p", label])
+
+    def record_collective(self, tensors: list[torch.Tensor]) -> None:
+        """A collective is issued on these tensors. ProcessGroupNCCL, by default, calls
+        recordStream on its inputs and outputs for its own stream
+        (torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp, `collective`; awgu in
+        pytorch/torchtitan#735: "By default, ProcessGroupNCCL uses recordStream"), so their
+        blocks stay active after the engine frees them until the collective has run. The
+        replay decides when it has (llmem_core.allocator.trace, `comm_lag`)."""
+        if self.trace is None:
+            return
+        for tensor in tensors:
+            winfo, _ = self._WINFO.get(tensor.untyped_storage(), (None, None))  # type: ignore[attr-defined]
+            trace_id = getattr(winfo, "_llmem_trace_id", None)
+            if trace_id is not None:
+                self.trace.append(["r", trace_id, NCCL_STREAM])
+        self.trace.append(["k", NCCL_STREAM])
+
+    def _update_snap(self, u_type: Any, winfo: Any, *args: Any, **kwargs: Any) -> None:
+        super()._update_snap(u_type, winfo, *args, **kwargs)  # type: ignore[misc]
+        if self.trace is None or str(getattr(winfo.device, "type", winfo.device)) != "cuda":
+            return
+        kind = getattr(u_type, "name", str(u_type))
+        if kind in ("DEL", "SIZE") and getattr(winfo, "_llmem_trace_id", None) is not None:
+            self.trace.append(["f", winfo._llmem_trace_id])
+            winfo._llmem_trace_id = None
+        nbytes = int(winfo.size) * int(winfo.element_size)
+        if kind in ("ADD", "SIZE") and nbytes > 0:
+            self._trace_ids += 1
+            winfo._llmem_trace_id = self._trace_ids
+            self.trace.append(["a", self._trace_ids, nbytes, current_stream_id()])
+
+
+NCCL_STREAM = 1000  # the trace's id for ProcessGroupNCCL's internal stream
+_STREAM_ID: list[int] = [0]  # the fake device's current stream (set by _distributed's stand-ins)
+_REAL_GPU: list[bool] = [False]  # set by the session on a real GPU
+
+
+def current_stream_id() -> int:
+    """The stream an allocation happens on: a real GPU's current stream, else the fake's."""
+    if _REAL_GPU[0]:
+        return int(torch.cuda.current_stream().stream_id)
+    return _STREAM_ID[-1]
+
+
+class GlobalPeakTracker(TraceMixin, MemTracker):
     """MemTracker with the same device-wide peak but no per-module peaks, which we never read.
 
     The stock ``_update_peak_stats`` walks every tracked module after every op; on a 24-layer model

@@ -50,6 +50,8 @@ class MeasureRequest:
     num_gpus: int = 1
     tp: int | None = None  # tensor-parallel degree: tp → num_gpus; dp+tp → given or default
     reshard_after_forward: bool = True  # adp / dp+tp (FSDP2)
+    # Record every allocation and free (llmem_core.allocator.trace) into "allocation_trace".
+    trace: bool = False
 
     def __post_init__(self) -> None:
         if not self.model.strip():

@@ -25,6 +25,8 @@ from llmem_core.models import Architecture, Gpu, ModelPreset
 MODEL_FILE = "hf-model-configs.json"
 GPU_FILE = "gpus.json"
 RECIPE_FILE = "activation-recipes.json"
+ALLOCATOR_FILE = "allocator-terms.json"
+ACCURACY_FILE = "real-gpu-accuracy.json"
 MAX_REF_CHARS = 4096  # a preset id or a path; past this, neither
 
 
@@ -70,6 +72,18 @@ def load_models() -> dict[str, ModelPreset]:
 def load_activation_recipes() -> dict[str, Any]:
     """Per-family activation recipes of the pytorch profile (scripts/fit_activation_recipes.py)."""
     return _read(RECIPE_FILE)["recipes"]
+
+
+@lru_cache(maxsize=1)
+def load_allocator_terms() -> dict[str, Any]:
+    """Allocator slack fractions per group (scripts/allocator_terms.py)."""
+    return _read(ALLOCATOR_FILE)
+
+
+@lru_cache(maxsize=1)
+def load_real_gpu_accuracy() -> dict[str, Any]:
+    """The estimate's measured error against published real-GPU figures (bench/published.py)."""
+    return _read(ACCURACY_FILE)
 
 
 @lru_cache(maxsize=1)

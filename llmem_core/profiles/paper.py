@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from llmem_core.components import activations, lm_head, optimizer, runtime, transient, weights
 from llmem_core.request import Request
-from llmem_core.results import Breakdown, Phase, Term
+from llmem_core.results import Breakdown, Levels, Phase, Term
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,15 @@ class Prepared:
 
     def peak(self, batch: int) -> int:
         return self.breakdown(batch).total
+
+    def levels(self, batch: int) -> Levels:
+        """Gemini's figures: no allocator model; device = the paper's m_peak (m_base incl.)."""
+        parts = self.breakdown(batch)
+        tensors = parts.total - parts.runtime
+        return Levels(tensors, tensors, tensors, tensors, parts.total, parts.total, parts.total)
+
+    def evaluate_all(self, batch: int) -> tuple[Breakdown, Phase, dict[Phase, int], Levels]:
+        return (*self.evaluate(batch), self.levels(batch))
 
     def evaluate(self, batch: int) -> tuple[Breakdown, Phase, dict[Phase, int]]:
         """The paper sums every term as coexisting: one phase, the backward of a steady step."""

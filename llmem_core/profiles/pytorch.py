@@ -22,12 +22,22 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from llmem_core.components import activations, lm_head, optimizer, runtime, transient, weights
-from llmem_core.models import Architecture, Optimizer, Precision
+from llmem_core.components import (
+    activations,
+    allocator_slack,
+    in_flight,
+    lm_head,
+    optimizer,
+    runtime,
+    transient,
+    weights,
+    workspace,
+)
+from llmem_core.models import Architecture, AttentionImpl, Optimizer, Precision
 from llmem_core.parallelism import Parallelism
-from llmem_core.params import split
+from llmem_core.params import Split, split
 from llmem_core.request import Request
-from llmem_core.results import Breakdown, Phase, Term
+from llmem_core.results import Breakdown, Levels, Phase, Term
 
 # Bytes of (parameters, compute, residual stream) per element for each precision.
 # amp: fp32 weights and residual stream, matmuls in 16 bit (torch.autocast); bf16: everything.
@@ -48,12 +58,17 @@ class Dtypes(NamedTuple):
 
 
 def dtypes(req: Request) -> Dtypes:
-    pb, e, rb = PRECISION_BYTES[req.training.precision]
-    amp = req.training.precision in (Precision.AMP_BF16, Precision.AMP_FP16)
-    if req.parallel.sharded and amp:
+    return _dtypes(req.training.precision, req.parallel.sharded)
+
+
+@lru_cache(maxsize=16)
+def _dtypes(precision: Precision, sharded: bool) -> Dtypes:
+    pb, e, rb = PRECISION_BYTES[precision]
+    amp = precision in (Precision.AMP_BF16, Precision.AMP_FP16)
+    if sharded and amp:
         # FSDP2 mixed precision: bf16/fp16 parameters per unit, no autocast (reference notes).
         return Dtypes(pb, 2, 2, "bf16", False)
-    return Dtypes(pb, e, rb, req.training.precision.value, amp)
+    return Dtypes(pb, e, rb, precision.value, amp)
 
 
 class States(NamedTuple):
@@ -105,6 +120,13 @@ class Parts(NamedTuple):
     activations: int
     transient: int
     runtime: int
+    workspace: int
+    in_flight: int
+    allocator_slack: int
+
+    @property
+    def model_tensors(self) -> int:
+        return self.transformer + self.lm_head + self.optimizer + self.activations + self.transient
 
 
 @dataclass(frozen=True)
@@ -121,30 +143,70 @@ class Prepared:
     loss: activations.Rate  # the log-probabilities the loss keeps
     layer_copy: int  # autocast 16-bit copy of one layer's matmul weights
     lm_copy: int  # … of the V·E matrix
-    base: int  # CUDA context
+    base: int  # outside PyTorch: CUDA context + NCCL buffers
+    workspace: int  # cuBLAS/cuBLASLt workspaces, from the first matmul on
+    attention_per_sample: int  # flash attention's backward workspace per sample
+    comm_lag: int  # collectives in flight
+    reduce_bytes: int  # FSDP2's reduce dtype
+    slack: allocator_slack.Slack  # fractions of the active bytes
+    # Read once (pydantic attribute access is slow on the batch search's hot path):
+    lay: Parallelism
+    arch: Architecture
+    seq: int
+    checkpointing: bool
+    user_slack: float
+    flight_fixed: in_flight.InFlight | None  # FSDP2's in-flight bytes (batch-independent)
+    split: Split
 
     def acts(self, tokens: int) -> Acts:
-        arch = self.request.model
+        arch = self.arch
         layer, outside = self.layer.at(tokens), self.outside.at(tokens)
         loss, layers = self.loss.at(tokens), arch.num_layers
-        if self.request.training.grad_checkpointing:
+        if self.checkpointing:
             kept = activations.checkpoint_bytes(arch, self.dt.rb, tokens) + outside
             copies = layers * self.layer_copy + self.lm_copy
             return Acts(kept, layer + self.layer_copy, copies, self.lm_copy, loss)
         copies = layers * self.layer_copy + self.lm_copy
         return Acts(layers * layer + outside, layer, copies, copies, loss)
 
-    def part(self, transformer: int, lm: int, opt: int, act: int, comm: int) -> Parts:
-        tensors = transformer + lm + opt + act + comm
-        slack = runtime.allocator_slack_bytes(self.request.runtime, tensors)
-        return Parts(transformer, lm, opt, act, comm, self.base + slack)
+    def part(
+        self, transformer: int, lm: int, opt: int, act: int, comm: int, flight: int, ws: int = 0
+    ) -> Parts:
+        """One phase's parts; `ws` is a workspace alive in that phase only."""
+        ws += self.workspace
+        active = transformer + lm + opt + act + comm + ws + flight
+        slack = round(active * (self.user_slack or self.slack.spare))
+        return Parts(transformer, lm, opt, act, comm, self.base, ws, flight, slack)
+
+    def flight(self, tokens: int) -> in_flight.InFlight:
+        if self.flight_fixed is not None:
+            return self.flight_fixed
+        arch, dt = self.arch, self.dt
+        return in_flight.pytorch_in_flight(
+            self.split,
+            self.lay,
+            dt.e,
+            self.reduce_bytes,
+            self.comm_lag,
+            tokens * arch.hidden_size * dt.e,
+        )
 
     def phases(self, batch: int) -> dict[Phase, Parts]:
-        """Each phase's parts at this micro-batch (the module docstring's table)."""
-        tokens = batch * self.request.training.seq_len
+        """Each phase's parts at this micro-batch (the module docstring's table); backward is
+        its largest moment at the device level."""
+        forward, backward, optimizer = self.moments(batch)
+        return {
+            Phase.FORWARD: forward,
+            Phase.BACKWARD: max(backward, key=sum),
+            Phase.OPTIMIZER: optimizer,
+        }
+
+    def moments(self, batch: int) -> tuple[Parts, tuple[Parts, ...], Parts]:
+        """(end of forward, the four moments of backward, optimizer step)."""
+        tokens = batch * self.seq
         st, a, comm, part = self.states, self.acts(tokens), self.buffers, self.part
-        v = lm_head.pytorch_logit_temporaries(self.request.model, tokens, self.dt.e, self.dt.pb)
-        sharded = self.request.parallel.sharded
+        v = lm_head.pytorch_logit_temporaries(self.arch, tokens, self.dt.e, self.dt.pb)
+        sharded, fl = self.lay.sharded, self.flight(tokens)
         backward = (
             part(
                 st.body,
@@ -152,6 +214,7 @@ class Prepared:
                 st.optimizer,
                 a.kept + a.copies_backward,
                 comm.backward,
+                fl.forward,
             ),
             part(
                 st.body,
@@ -159,6 +222,7 @@ class Prepared:
                 st.optimizer,
                 a.kept + a.copies_backward,
                 comm.backward,
+                fl.forward,
             ),
             part(
                 st.body + st.grads_body,
@@ -166,44 +230,81 @@ class Prepared:
                 st.optimizer,
                 a.one_layer,
                 comm.backward_bottom,
+                fl.backward,
+                batch * self.attention_per_sample,
             ),
-            _embedding_backward(st, v, sharded, part, comm.backward_end),
+            _embedding_backward(st, v, sharded, part, comm.backward_end, fl.backward_end),
         )
-        return {
-            Phase.FORWARD: part(
-                st.body,
-                st.lm + a.loss_saved + v.forward_end,
-                st.optimizer,
-                a.kept + a.copies_forward,
-                comm.forward,
-            ),
-            Phase.BACKWARD: max(backward, key=sum),
-            Phase.OPTIMIZER: part(
-                st.body + st.grads_body,
-                st.lm + st.grads_lm,
-                st.optimizer + st.temp,
-                0,
-                comm.optimizer,
-            ),
-        }
+        forward = part(
+            st.body,
+            st.lm + a.loss_saved + v.forward_end,
+            st.optimizer,
+            a.kept + a.copies_forward,
+            comm.forward,
+            fl.forward,
+        )
+        optimizer = part(
+            st.body + st.grads_body,
+            st.lm + st.grads_lm,
+            st.optimizer + st.temp,
+            0,
+            comm.optimizer,
+            fl.optimizer,
+        )
+        return forward, backward, optimizer
 
     def peak(self, batch: int) -> int:
         """The peak alone (no result objects built)."""
         return max(sum(parts) for parts in self.phases(batch).values())
 
+    def levels(
+        self, batch: int, moments: tuple[Parts, tuple[Parts, ...], Parts] | None = None
+    ) -> Levels:
+        """The fake-device figure, each level a GPU reports, and the least the step needs:
+        each the largest over every moment of the step (one loop: the batch search's path)."""
+        need, worst = 1 + self.slack.required, 1 + (self.user_slack or self.slack.spare_max)
+        forward, backward, optimizer = moments or self.moments(batch)
+        top = [0, 0, 0, 0, 0, 0, 0]
+        for p in (forward, *backward, optimizer):
+            model = p.transformer + p.lm_head + p.optimizer + p.activations + p.transient
+            allocated = model + p.workspace
+            active = allocated + p.in_flight
+            reserved = active + p.allocator_slack
+            row = (model, allocated, active, reserved, reserved + p.runtime)
+            for i, value in enumerate(row):
+                if value > top[i]:
+                    top[i] = value
+            top[5] = max(top[5], round(allocated * need) + p.runtime)
+            top[6] = max(top[6], round(active * worst) + p.runtime)
+        device = top[4]
+        return Levels(*top[:4], device, min(device, top[5]), max(device, top[6]))
+
     def evaluate(self, batch: int) -> tuple[Breakdown, Phase, dict[Phase, int]]:
         """The peak phase's parts, which phase it is, and every phase's total."""
-        phases = self.phases(batch)
+        return self.evaluate_all(batch)[:3]  # type: ignore[return-value]
+
+    def evaluate_all(self, batch: int) -> tuple[Breakdown, Phase, dict[Phase, int], Levels]:
+        """evaluate() and levels() from one pass over the phases."""
+        moments = self.moments(batch)
+        forward, backward, optimizer = moments
+        phases = {
+            Phase.FORWARD: forward,
+            Phase.BACKWARD: max(backward, key=sum),
+            Phase.OPTIMIZER: optimizer,
+        }
         totals = {p: sum(parts) for p, parts in phases.items()}
         peak = max(totals, key=totals.__getitem__)
-        return Breakdown.model_construct(**phases[peak]._asdict()), peak, totals
+        parts = Breakdown.model_construct(**phases[peak]._asdict())
+        return parts, peak, totals, self.levels(batch, moments)
 
 
 def prepare(req: Request) -> Prepared:
     """The batch-independent part of a request (its batch size is not read)."""
-    arch, lay, dt = req.model, req.parallel, dtypes(req)
+    arch, lay, rt = req.model, req.parallel, req.runtime
+    dt = _dtypes(req.training.precision, lay.sharded)
     sp, seq = split(arch), req.training.seq_len
     outside, loss = activations.outside_rates(arch, dt.recipe, seq)
+    arch_kind = runtime.arch_of(req.cluster.gpu_key)
     return Prepared(
         request=req,
         dt=dt,
@@ -214,19 +315,55 @@ def prepare(req: Request) -> Prepared:
         loss=loss,
         layer_copy=sp.layer_matmul * 2 // lay.tp if dt.amp else 0,
         lm_copy=sp.lm_matrix * 2 if dt.amp else 0,
-        base=runtime.cuda_context_bytes(req.runtime),
+        base=runtime.outside_bytes(rt, req.cluster.gpu_key, lay.gpus).total,
+        workspace=workspace.workspaces(
+            arch_kind == runtime.Arch.HOPPER, rt.cublas_workspace_bytes, 0
+        ).persistent,
+        attention_per_sample=_flash_workspace(arch, seq, dt.e, lay.tp),
+        comm_lag=in_flight.comm_lag(lay, rt.comm_lag),
+        reduce_bytes=4 if dt.pb == 4 else 2,
+        slack=allocator_slack.fractions(
+            lay.engine, req.training.precision, req.training.grad_checkpointing, rt.allocator
+        ),
+        lay=lay,
+        arch=arch,
+        seq=seq,
+        checkpointing=req.training.grad_checkpointing,
+        user_slack=rt.allocator_slack,
+        flight_fixed=_fixed_flight(sp, lay, dt, in_flight.comm_lag(lay, rt.comm_lag)),
+        split=sp,
     )
 
 
+def _fixed_flight(sp: Split, lay: Parallelism, dt: Dtypes, lag: int) -> in_flight.InFlight | None:
+    """In-flight bytes that do not depend on the batch (all but tensor parallelism's)."""
+    if lag == 0 or lay.gpus == 1 or lay.sharded:
+        return in_flight.pytorch_in_flight(sp, lay, dt.e, 4 if dt.pb == 4 else 2, lag, 0)
+    return None
+
+
+def _flash_workspace(arch: Architecture, seq: int, e: int, tp: int) -> int:
+    """Flash attention's backward workspace per sample, where the flash kernel runs: SDPA in
+    16 bit, head_dim ≤ 256 (the harness's routing, measure/_fake_cuda.py)."""
+    flash = arch.attention_impl == AttentionImpl.SDPA and e == 2 and arch.head_dim <= 256
+    return workspace.flash_backward_bytes(arch, 1, seq, e, tp) if flash else 0
+
+
 def _embedding_backward(
-    st: States, v: lm_head.LogitTemporaries, sharded: bool, part: Callable[..., Parts], comm: int
+    st: States,
+    v: lm_head.LogitTemporaries,
+    sharded: bool,
+    part: Callable[..., Parts],
+    comm: int,
+    flight: int,
 ) -> Parts:
     """The last moment of backward, the embedding's gradient. Unsharded, a tied V·E gradient is
     accumulated in place (v.tied_extra); under FSDP2 the root's gradients are still unsharded
     (in `comm`) and its shard of them not yet written."""
     if sharded:
-        return part(st.body + st.grads_body, st.lm, st.optimizer, 0, comm)
-    return part(st.body + st.grads_body, st.lm + st.grads_lm + v.tied_extra, st.optimizer, 0, comm)
+        return part(st.body + st.grads_body, st.lm, st.optimizer, 0, comm, flight)
+    lm = st.lm + st.grads_lm + v.tied_extra
+    return part(st.body + st.grads_body, lm, st.optimizer, 0, comm, flight)
 
 
 def notes(req: Request) -> tuple[str, ...]:
@@ -275,13 +412,35 @@ def _terms() -> tuple[Term, ...]:
         ),
     ]
     terms = [Term(component=c, name=n, formula=f, source=SOURCE) for c, n, f in rows]
-    base = Term(
-        component="runtime",
-        name="CUDA context + caching-allocator slack",
-        formula="context (default 512 MiB) + slack·tensor peak (default 0)",
-        source="heuristics: shared/docs/llmem-method.md §7",
-    )
-    return (*terms, base)
+    gpu_side = [
+        (
+            "workspace",
+            "cuBLAS + cuBLASLt workspaces per (handle, stream); flash attention's backward",
+            "2 handles · (8.1 MiB, 32 MiB on Hopper, + 1 MiB); + b·heads·s·(d+1)·4 in backward",
+            "torch CublasHandlePool.cpp parseChosenWorkspaceSize; flash_api.cpp mha_bwd",
+        ),
+        (
+            "in_flight",
+            "freed collective buffers kept by recordStream until the collective has run",
+            "comm_lag · (one layer all-gathered in compute dtype | reduce-scattered in reduce "
+            "dtype); FSDP2 lag 6 (heuristic), 0 with TORCH_NCCL_AVOID_RECORD_STREAMS=1",
+            "ProcessGroupNCCL.cpp collective; fsdp/_fully_shard/_fsdp_param_group.py",
+        ),
+        (
+            "allocator_slack",
+            "reserved beyond active blocks: segment rounding, splits, per-stream pools",
+            "active · slack fraction (replays of recorded traces; presets/allocator-terms.json)",
+            "c10/cuda/CUDACachingAllocator.cpp (model: llmem_core/allocator)",
+        ),
+        (
+            "runtime",
+            "outside PyTorch: CUDA context + NCCL communicator buffers",
+            "context (512 MiB) + NCCL (0 on one GPU; 1 GiB, 2 GiB on Hopper/Blackwell)",
+            "heuristics from published measurements: components/runtime.py",
+        ),
+    ]
+    terms += [Term(component=c, name=n, formula=f, source=src) for c, n, f, src in gpu_side]
+    return tuple(terms)
 
 
 def terms(req: Request, parts: Breakdown) -> tuple[Term, ...]:

@@ -60,13 +60,28 @@ def test_out_of_memory_bars_are_labelled(default_results):
     assert labels.text[cdp].startswith("OOM")
 
 
-def test_the_error_band_whisker_is_the_measured_error(run_plan):
+def test_the_whisker_is_the_estimates_band(run_plan):
     results = run_plan(profile="paper")  # every paper method has a published error band
     fig = charts.memory_bars(results)
     whiskers = next(tr for tr in fig.data if tr.type == "scatter" and tr.error_y.array)
-    err = results.accuracy.error_pct / 100
-    for y, up in zip(whiskers.y, whiskers.error_y.array, strict=True):
-        assert up == pytest.approx(y * err, rel=1e-6)
+    bands = [r.estimate.band for r in results.methods if r.estimate]
+    for y, up, down, band in zip(
+        whiskers.y, whiskers.error_y.array, whiskers.error_y.arrayminus, bands, strict=True
+    ):
+        assert y + up == pytest.approx(band.high / 2**30, rel=1e-9)
+        assert y - down == pytest.approx(band.low / 2**30, rel=1e-9)
+
+
+def test_labels_say_the_verdict(default_results):
+    fig = charts.memory_bars(default_results)
+    labels = next(tr for tr in fig.data if tr.type == "scatter" and tr.mode == "text")
+    colors = {"fits": charts.FIT_COLOR, "at-risk": charts.RISK_COLOR, "oom": charts.CAPACITY_COLOR}
+    for row, text, color in zip(
+        default_results.methods, labels.text, labels.textfont.color, strict=True
+    ):
+        verdict = row.estimate.verdict.value if row.estimate else "oom"
+        assert color == colors[verdict]
+        assert text.startswith("at risk") == (verdict == "at-risk")
 
 
 def test_the_batch_chart_marks_each_largest_batch(default_results):

@@ -16,6 +16,7 @@ from llmem_core import (
     peak_bytes,
     plan,
 )
+from llmem_core.estimate import prepare
 from llmem_core.hf_config import read_config_text
 from llmem_core.units import GiB
 from llmem_dashboard import compute, tables
@@ -91,7 +92,9 @@ def test_the_vocabulary_what_if_moves_the_lm_head_bar(run_plan, default_results)
     before = default_results.focus.estimate.components
     after = bigger.focus.estimate.components
     assert after.lm_head > before.lm_head
-    assert after.transformer > before.transformer  # the embedding grows too (same table)
+    # the embedding grows too (same table); the peak phase may move, so compare the states
+    states = [prepare(r.focus.estimate.request).states.body for r in (default_results, bigger)]
+    assert states[1] > states[0]
 
 
 def test_gpus_needed_is_the_cores(default_results):

@@ -169,7 +169,7 @@ def test_the_page_follows_its_inputs(server, page, default_results):
     page.goto(server)
     assert "Fits" in _verdict(page)
     page.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT_MS)
-    peak_before, bars_before = _metric(page, "Peak per GPU"), _bar_labels(page)
+    peak_before, bars_before = _metric(page, "Peak per GPU (nvidia-smi)"), _bar_labels(page)
     expected = fmt_gib(default_results.focus.estimate.peak_bytes, "en")  # the core's number
     assert peak_before == expected
     assert any(b.startswith("OOM") for b in bars_before)  # CDP cannot hold the 8B model
@@ -181,7 +181,7 @@ def test_the_page_follows_its_inputs(server, page, default_results):
     batch.press("Enter")
     page.wait_for_url(re.compile(r"batch=12"), timeout=TIMEOUT_MS)
     _settle(page)
-    assert _metric(page, "Peak per GPU") != peak_before
+    assert _metric(page, "Peak per GPU (nvidia-smi)") != peak_before
     assert _bar_labels(page) != bars_before  # the chart redrew with the new batch
     assert "batch 12 per GPU" in _verdict(page)
 
