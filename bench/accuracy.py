@@ -25,6 +25,7 @@ from pathlib import Path
 from llmem_core import InputError
 from llmem_core.accuracy import (
     Case,
+    load_feature_cases,
     load_fixture_cases,
     load_shared_cases,
     relative_error,
@@ -102,6 +103,7 @@ def main() -> int:
         n = sum(why == reason for _, why in aside)
         print(f"  {n:>3} × {reason}")
     several_gpus()
+    features()
     return 0
 
 
@@ -130,6 +132,45 @@ def several_gpus() -> None:
             f"{method:<8} {len(errs):>6} {statistics.median(errs) * 100:>12.2f}% "
             f"{max(errs) * 100:>9.2f}%"
         )
+
+
+FORMULA_ONLY = (  # issue #12 features no reference runs here (llmem_core.coverage)
+    "QLoRA: bitsandbytes NF4 storage, double quantisation, dequantised weight per matmul",
+    "adamw-8bit / paged-adamw-8bit: bitsandbytes Optimizer2State (uint8 states, absmax/256)",
+    "zero1 / zero2 and adp --zero3-engine deepspeed: DeepSpeed's engine (stage_1_and_2.py, "
+    "stage3.py; reduce and prefetch buckets)",
+    "--offload optimizer: DeepSpeed offload_optimizer (18 bytes per parameter on the host)",
+    "--loss fused-linear: Liger's Triton kernel",
+    "--activation-offload, --optimizer-in-backward (torchtune), --grad-accumulation",
+    "LoRA under tensor parallelism; LoRA on a custom module list (the nearer census; "
+    "q_proj,v_proj is measured, within 1 %)",
+)
+
+
+def features() -> None:
+    """Issue #12: each feature the fake device runs, against its references
+    (tests/fixtures/reference/features), and what is formula-only."""
+    cases = load_feature_cases(FIXTURES / "features")
+    print(f"\nissue #12 features (fake CUDA device): {len(cases)} cases")
+    by_feature: dict[str, list[float]] = {}
+    for feature, c in cases:
+        err = relative_error(c)
+        by_feature.setdefault(feature, []).append(abs(err))
+        extras = " ".join(f"{k}={v}" for k, v in c.extras)
+        print(
+            f"{feature:<22} {c.model.split('/')[-1]:<14} {c.method:<6} {c.num_gpus:>2} "
+            f"{c.precision:<8} b{c.batch_size:<3} s{c.seq_len:<6} {c.measured / 2**30:>8.3f} "
+            f"{_fmt(err)}  {extras}"
+        )
+    print(f"\n{'feature':<24} {'cases':>6} {'median |err|':>13} {'max |err|':>10}")
+    for feature, errs in sorted(by_feature.items()):
+        print(
+            f"{feature:<24} {len(errs):>6} {statistics.median(errs) * 100:>12.2f}% "
+            f"{max(errs) * 100:>9.2f}%"
+        )
+    print("\nformula only (engine source cited, not measured; band 20 %):")
+    for line in FORMULA_ONLY:
+        print(f"  - {line}")
 
 
 if __name__ == "__main__":

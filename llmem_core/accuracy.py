@@ -36,6 +36,7 @@ class Case(NamedTuple):
     source: str
     num_gpus: int = 1
     method: str = "single"
+    extras: tuple[tuple[str, Any], ...] = ()  # issue #12: PlanSpec fields beyond the grid's
 
 
 def load_fixture_cases(folder: Path) -> list[Case]:
@@ -92,6 +93,7 @@ def spec_for(case: Case, profile: str = "pytorch", **runtime: Any) -> PlanSpec:
         optimizer=case.optimizer,
         grad_checkpointing=case.grad_checkpointing,
         profile=profile,
+        **dict(case.extras),
         **runtime,
     )
 
@@ -215,3 +217,89 @@ def band_bytes(peak_bytes: int, band: Band | None) -> tuple[int, int] | None:
         return None
     delta = round(peak_bytes * band.error_pct / 100)
     return peak_bytes - delta, peak_bytes + delta
+
+
+# ---- issue #12: the features' references, and which estimates rest on formulas alone ---------
+
+# `llmem measure` fields of the feature fixtures → PlanSpec fields (tests/fixtures/reference/
+# features; scripts/make_feature_fixtures.py).
+FEATURE_FIELDS = (
+    "finetune",
+    "lora_rank",
+    "lora_alpha",
+    "lora_dropout",
+    "lora_targets",
+    "checkpointing",
+    "checkpoint_every",
+    "loss",
+    "loss_chunks",
+)
+FEATURE_DEFAULTS = {
+    "finetune": "full",
+    "lora_rank": 16,
+    "lora_alpha": 32.0,
+    "lora_dropout": 0.0,
+    "lora_targets": "attn",
+    "checkpoint_every": 2,
+    "loss": "standard",
+    "loss_chunks": 8,
+}
+
+
+def feature_of(rec: dict[str, Any]) -> str:
+    """The feature a reference checks (its row in bench/accuracy.py)."""
+    if rec.get("zero_redundancy"):
+        return "zero1-torch"
+    if rec.get("cpu_offload"):
+        return "fsdp2-cpu-offload"
+    if rec.get("method") in ("adp", "dp+tp") and not rec.get("reshard_after_forward", True):
+        return "fsdp2-no-reshard"
+    if rec.get("seq_len", 0) > 4096:
+        return "long-context"
+    if rec.get("finetune", "full") != "full":
+        return "lora" if rec.get("num_gpus", 1) == 1 else f"lora-{rec['method']}"
+    if rec.get("optimizer") in ("adafactor", "sgd"):
+        return rec["optimizer"]
+    if rec.get("checkpointing") == "selective":
+        return "selective-checkpointing"
+    if rec.get("loss") == "chunked":
+        return "chunked-loss"
+    return "other"
+
+
+def _feature_extras(rec: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    extras = [(k, rec[k]) for k in FEATURE_FIELDS if k in rec and rec[k] != FEATURE_DEFAULTS.get(k)]
+    if rec.get("method") in ("adp", "dp+tp") and not rec.get("reshard_after_forward", True):
+        extras.append(("reshard_after_forward", False))
+    if rec.get("cpu_offload"):
+        extras.append(("offload", "optimizer+params"))
+    if rec.get("zero_redundancy"):  # DDP + ZeroRedundancyOptimizer is zero1 on torch
+        extras.append(("zero_engine", "torch"))
+    return tuple(extras)
+
+
+def load_feature_cases(folder: Path) -> list[tuple[str, Case]]:
+    """(feature, case) of every whole-step reference line under features/."""
+    out = []
+    for path in sorted(folder.glob("*.jsonl")):
+        if path.name == "failures.jsonl":
+            continue
+        for line in path.read_text().splitlines():
+            rec = json.loads(line)
+            if "peak_bytes_steady" not in rec:  # compile-saved.jsonl: saved bytes, no peak
+                continue
+            case = Case(
+                rec["model"],
+                rec["precision"],
+                rec["optimizer"],
+                rec["grad_checkpointing"],
+                rec["batch_size"],
+                rec["seq_len"],
+                rec["peak_bytes_steady"],
+                path.name,
+                rec.get("num_gpus", 1),
+                "zero1" if rec.get("zero_redundancy") else rec.get("method", "single"),
+                _feature_extras(rec),
+            )
+            out.append((feature_of(rec), case))
+    return out

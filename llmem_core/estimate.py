@@ -12,6 +12,7 @@ from types import ModuleType
 from typing import Protocol
 
 from llmem_core import verdict
+from llmem_core.coverage import formula_only
 from llmem_core.models import ProfileName
 from llmem_core.profiles import paper, pytorch
 from llmem_core.request import Request
@@ -65,12 +66,31 @@ def estimate(req: Request) -> Estimate:
     """Peak memory per GPU for one request, with its breakdown, phase and assumptions, the
     figures a GPU would report at each level, the band and the verdict."""
     prof = _profile(req)
-    parts, phase, phases, levels = prof.prepare(req).evaluate_all(req.training.batch_size)
-    return result(req, parts, phase, phases, levels, prof.terms(req, parts), prof.notes(req))
+    prepared = prof.prepare(req)
+    batch = req.training.batch_size
+    parts, phase, phases, levels = prepared.evaluate_all(batch)
+    host = getattr(prepared, "host_bytes", None)  # profiles that model CPU memory (issue #12)
+    terms, notes = prof.terms(req, parts), prof.notes(req)
+    return result(req, parts, phase, phases, levels, terms, notes, host(batch) if host else 0)
+
+
+# Estimates no reference can check rest on the engines' source; their band is wider.
+# Heuristic: 20 %, four times the single-GPU fake-device gate, for terms whose formula follows
+# the source line by line but whose run was never observed (bitsandbytes kernels, DeepSpeed's
+# buckets and partition padding, offload, fused losses: llmem_core.coverage).
+FORMULA_ONLY_ERROR = 0.20
 
 
 def errors(req: Request) -> verdict.Errors:
-    """The profile's measured real-GPU errors for this request's GPU count."""
+    """The profile's measured real-GPU errors for this request's GPU count, or the wider
+    formula-only band when one of the request's features rests on source alone."""
+    reasons = formula_only(req) if req.runtime.profile == ProfileName.PYTORCH else ()
+    if reasons:
+        return verdict.Errors(
+            FORMULA_ONLY_ERROR,
+            FORMULA_ONLY_ERROR,
+            "formula only (source-cited, not measured): " + "; ".join(reasons),
+        )
     return verdict.errors_for(req.runtime.profile.value, req.cluster.num_gpus > 1)
 
 
@@ -82,6 +102,7 @@ def result(
     levels: Levels,
     terms: tuple[Term, ...],
     notes: tuple[str, ...],
+    host_bytes: int = 0,
 ) -> Estimate:
     peak, capacity = parts.total, req.cluster.memory_bytes
     band = verdict.band(levels.device_high or peak, levels.need, errors(req))
@@ -107,4 +128,5 @@ def result(
         band=band,
         verdict=judged,
         usable_bytes=usable,
+        host_bytes=host_bytes,
     )

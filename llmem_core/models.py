@@ -188,6 +188,39 @@ class Precision(StrEnum):
 class Optimizer(StrEnum):
     ADAMW_FOREACH = "adamw-foreach"  # torch default on GPU: a temporary of one parameter copy
     ADAMW_FUSED = "adamw-fused"  # no temporary
+    ADAMW_8BIT = "adamw-8bit"  # bitsandbytes AdamW8bit: blockwise 8-bit states (formula only)
+    PAGED_ADAMW_8BIT = "paged-adamw-8bit"  # the same in CUDA unified (pageable) memory
+    ADAFACTOR = "adafactor"  # torch.optim.Adafactor: factored second moment, no momentum
+    SGD = "sgd"  # torch.optim.SGD with momentum (foreach): one momentum buffer
+
+
+class FineTune(StrEnum):
+    """Which weights train."""
+
+    FULL = "full"  # every parameter: gradients and optimizer states for all
+    LORA = "lora"  # peft LoRA: frozen base in its precision, trained low-rank adapters
+    QLORA = "qlora"  # LoRA over a 4-bit NF4 base (bitsandbytes; formula only)
+
+
+class Checkpointing(StrEnum):
+    """Activation checkpointing (torch.utils.checkpoint, non-reentrant)."""
+
+    OFF = "off"  # every activation of every layer is kept
+    FULL = "full"  # every decoder layer recomputed: only its input is kept
+    SELECTIVE = "selective"  # every k-th layer (torchtitan's `selective` with an int frequency)
+
+
+class Loss(StrEnum):
+    """How the loss meets the logits."""
+
+    STANDARD = "standard"  # transformers ForCausalLMLoss: all fp32 logits at once
+    CHUNKED = "chunked"  # torchtune CEWithChunkedOutputLoss: lm_head and fp32 upcast per chunk
+    FUSED_LINEAR = "fused-linear"  # Liger fused linear cross-entropy: no logits kept (formula)
+
+
+MAX_LORA_RANK = 65_536
+LORA_ATTN = "attn"
+LORA_ALL_LINEAR = "all-linear"
 
 
 class Training(Frozen):
@@ -196,6 +229,71 @@ class Training(Frozen):
     precision: Precision = Precision.AMP_BF16
     optimizer: Optimizer = Optimizer.ADAMW_FOREACH
     grad_checkpointing: bool = True
+    checkpointing: Checkpointing = Field(
+        default=Checkpointing.FULL,
+        description="off | full | selective; given alone it sets grad_checkpointing "
+        "(full and selective: on), and grad_checkpointing alone sets it (on: full)",
+    )
+    checkpoint_every: int = Field(
+        default=2, ge=1, le=MAX_LAYERS, description="selective: checkpoint every k-th layer"
+    )
+    finetune: FineTune = FineTune.FULL
+    lora_rank: int = Field(default=16, ge=1, le=MAX_LORA_RANK, description="LoRA r")
+    lora_alpha: float = Field(
+        default=32.0, gt=0.0, le=1e6, description="LoRA scale α (no memory effect)"
+    )
+    lora_dropout: float = Field(default=0.0, ge=0.0, lt=1.0, description="LoRA dropout p")
+    lora_targets: str = Field(
+        default=LORA_ATTN,
+        min_length=1,
+        max_length=400,
+        description="attn | all-linear | a comma list of module names (q_proj, v_proj, …)",
+    )
+    optimizer_in_backward: bool = Field(
+        default=False, description="each parameter stepped as its gradient is ready (torchtune)"
+    )
+    loss: Loss = Loss.STANDARD
+    loss_chunks: int = Field(default=8, ge=1, le=4096, description="chunked loss: chunks")
+    activation_offload: bool = Field(
+        default=False, description="kept activations copied to pinned CPU memory (torchtune)"
+    )
+    grad_accumulation: int = Field(
+        default=1, ge=1, le=MAX_BATCH, description="micro-batches per optimizer step"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _checkpointing_pair(cls, data: Any) -> Any:
+        """grad_checkpointing (kept: full or off) and checkpointing say one thing."""
+        if not isinstance(data, dict):
+            return data
+        flag, mode = data.get("grad_checkpointing"), data.get("checkpointing")
+        if mode is None:
+            on = True if flag is None else flag
+            return {**data, "checkpointing": Checkpointing.FULL if on else Checkpointing.OFF}
+        try:
+            mode = Checkpointing(mode)
+        except ValueError:
+            return data  # the field's own check names the allowed values
+        if flag is not None and bool(flag) != (mode != Checkpointing.OFF):
+            raise InputError(
+                "checkpointing",
+                f"{mode} contradicts grad_checkpointing={bool(flag)} (give one of the two)",
+            )
+        return {**data, "grad_checkpointing": mode != Checkpointing.OFF}
+
+    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> Self:
+        """A validated copy; changing one of grad_checkpointing / checkpointing changes both."""
+        update = dict(update or {})
+        values = self.values()
+        if ("grad_checkpointing" in update) != ("checkpointing" in update):
+            values.pop("checkpointing" if "grad_checkpointing" in update else "grad_checkpointing")
+        return type(self)(**{**values, **update})
+
+    @property
+    def peft(self) -> bool:
+        """Only adapters train (LoRA or QLoRA)."""
+        return self.finetune != FineTune.FULL
 
 
 class MethodKind(StrEnum):
@@ -206,6 +304,8 @@ class MethodKind(StrEnum):
     ADP = "adp"  # advanced data parallel: ZeRO-3 / FSDP, states sharded
     TP = "tp"  # 1-D tensor parallel over all GPUs
     DP_TP = "dp+tp"  # data parallel groups of tensor-parallel GPUs
+    ZERO1 = "zero1"  # DeepSpeed ZeRO-1: optimizer states partitioned, weights and grads whole
+    ZERO2 = "zero2"  # DeepSpeed ZeRO-2: optimizer states and gradients partitioned
 
 
 class Method(Frozen):
@@ -216,6 +316,80 @@ class Method(Frozen):
         le=MAX_GPUS,
         description="tensor-parallel degree; None: the method's own (tp: every GPU; dp+tp: "
         "the largest divisor of the GPU count up to its square root)",
+    )
+
+
+class Offload(StrEnum):
+    """What lives in CPU memory instead of the GPU's."""
+
+    NONE = "none"
+    OPTIMIZER = "optimizer"  # DeepSpeed offload_optimizer: fp32 master and states, step on CPU
+    OPTIMIZER_PARAMS = "optimizer+params"  # + parameters (FSDP2 CPUOffloadPolicy, DS ZeRO-3)
+
+
+class Zero3Engine(StrEnum):
+    """What `adp` (ZeRO-3) runs on in the pytorch profile."""
+
+    FSDP2 = "fsdp2"  # torch fully_shard per decoder layer, then the root
+    DEEPSPEED = "deepspeed"  # DeepSpeed ZeRO-3 (prefetch bucket, live-parameter limit)
+
+
+class ZeroEngine(StrEnum):
+    """What `zero1` runs on in the pytorch profile."""
+
+    DEEPSPEED = "deepspeed"  # DeepSpeed ZeRO-1 (16-bit weights, fp32 master partition)
+    TORCH = "torch"  # DDP + torch's ZeroRedundancyOptimizer (parameters whole, states split)
+
+
+# DeepSpeed's defaults (deepspeed/runtime/zero/config.py, DeepSpeedZeroConfig), in elements.
+DS_REDUCE_BUCKET = 500_000_000
+DS_ALLGATHER_BUCKET = 500_000_000
+DS_PREFETCH_BUCKET = 50_000_000
+DS_MAX_LIVE_PARAMETERS = 1_000_000_000
+MAX_BUCKET = 2**40
+
+
+class Sharding(Frozen):
+    """How the data-parallel engines hold and move states (ZeRO stages, FSDP2, offload)."""
+
+    offload: Offload = Offload.NONE
+    zero3_engine: Zero3Engine = Zero3Engine.FSDP2
+    zero_engine: ZeroEngine = ZeroEngine.DEEPSPEED
+    reshard_after_forward: bool = Field(
+        default=True, description="FSDP2: False keeps each unit gathered from forward to backward"
+    )
+    reduce_bucket: int = Field(
+        default=DS_REDUCE_BUCKET, ge=1, le=MAX_BUCKET, description="DeepSpeed reduce_bucket_size"
+    )
+    allgather_bucket: int = Field(
+        default=DS_ALLGATHER_BUCKET,
+        ge=1,
+        le=MAX_BUCKET,
+        description="DeepSpeed allgather_bucket_size (ZeRO-1/2)",
+    )
+    prefetch_bucket: int = Field(
+        default=DS_PREFETCH_BUCKET,
+        ge=0,
+        le=MAX_BUCKET,
+        description="DeepSpeed stage3_prefetch_bucket_size",
+    )
+    max_live_parameters: int = Field(
+        default=DS_MAX_LIVE_PARAMETERS,
+        ge=0,
+        le=MAX_BUCKET,
+        description="DeepSpeed stage3_max_live_parameters",
+    )
+    context_parallel: int = Field(
+        default=1,
+        ge=1,
+        le=MAX_GPUS,
+        description="adp: ranks one sequence is split over (torch context_parallel, ring "
+        "attention, as torchtitan runs it with FSDP2)",
+    )
+    overlap_comm: bool = Field(
+        default=False,
+        description="DeepSpeed overlap_comm: two reduce buckets; off by default for ZeRO-1/2 "
+        "(deepspeed/runtime/zero/config.py `overlap_comm_valid`)",
     )
 
 

@@ -9,6 +9,11 @@ world = dp_replicate · dp_shard · tp:
     adp      1 · N · 1          FSDP2 / ZeRO-3: parameters, gradients and states sharded
     tp       1 · 1 · N          tensor parallel over every GPU
     dp+tp    1 · N/t · t        FSDP2 over groups of t tensor-parallel GPUs
+    zero1    N · 1 · 1          DeepSpeed ZeRO-1: weights whole, optimizer states ÷ N
+    zero2    N · 1 · 1          DeepSpeed ZeRO-2: weights whole, states and gradients ÷ N
+
+ZeRO-1/2 replicate the weights like DDP (dp_replicate = N) and partition the rest
+(`zero_stage`); adp is ZeRO-3 (dp_shard = N).
 
 On one GPU every method is plain single-GPU training (Algorithm 1's premise), so its degrees
 are all 1.
@@ -23,6 +28,8 @@ from pydantic import Field
 from llmem_core.errors import InputError
 from llmem_core.models import Architecture, Frozen, Method, MethodKind, ProfileName
 
+GPUS_PER_NODE = 8  # GPUs per server (HGX/DGX boards hold 8): what one node's host memory serves
+
 
 class Engine(StrEnum):
     """The software a profile models for a method (shown with the estimate)."""
@@ -35,6 +42,10 @@ class Engine(StrEnum):
     GEMINI = "colossalai-gemini"  # Colossal-AI Gemini (ZeRO-3 with chunks), LLMem's ADP
     COLOSSALAI_TP = "colossalai-tp"  # Colossal-AI 1-D tensor parallel, LLMem's TP
     GEMINI_TP = "colossalai-gemini+tp"  # Gemini over tensor-parallel groups, LLMem's DP+TP
+    DS_ZERO1 = "deepspeed-zero1"  # DeepSpeed ZeRO stage 1 (stage_1_and_2.py)
+    DS_ZERO2 = "deepspeed-zero2"  # DeepSpeed ZeRO stage 2 (stage_1_and_2.py)
+    DS_ZERO3 = "deepspeed-zero3"  # DeepSpeed ZeRO stage 3 (stage3.py), adp's variant
+    TORCH_ZERO1 = "ddp+zero-redundancy"  # DDP + torch.distributed.optim.ZeroRedundancyOptimizer
 
 
 ENGINES: dict[ProfileName, dict[MethodKind, Engine]] = {
@@ -44,6 +55,8 @@ ENGINES: dict[ProfileName, dict[MethodKind, Engine]] = {
         MethodKind.ADP: Engine.FSDP2,
         MethodKind.TP: Engine.DTENSOR_TP,
         MethodKind.DP_TP: Engine.FSDP2_TP,
+        MethodKind.ZERO1: Engine.DS_ZERO1,
+        MethodKind.ZERO2: Engine.DS_ZERO2,
     },
     ProfileName.PAPER: {
         MethodKind.SINGLE: Engine.ONE_GPU,
@@ -64,9 +77,14 @@ class Parallelism(Frozen):
     dp_shard: int = Field(ge=1, description="ranks sharing one copy of the states (FSDP)")
     tp: int = Field(ge=1, description="tensor-parallel degree")
     engine: Engine
+    zero_stage: int = Field(
+        default=0, ge=0, le=3, description="DeepSpeed ZeRO stage of zero1/zero2 (0: none)"
+    )
 
     def __hash__(self) -> int:  # the degrees say it all; cheaper than hashing the nested method
-        return hash((self.gpus, self.dp_replicate, self.dp_shard, self.tp, self.engine))
+        return hash(
+            (self.gpus, self.dp_replicate, self.dp_shard, self.tp, self.engine, self.zero_stage)
+        )
 
     @property
     def dp(self) -> int:
@@ -77,6 +95,11 @@ class Parallelism(Frozen):
     def sharded(self) -> bool:
         """Parameters, gradients and optimizer states sharded over the data-parallel ranks."""
         return self.dp_shard > 1
+
+    @property
+    def partitions(self) -> int:
+        """Ranks a ZeRO-1/2 partition divides the optimizer states (and ZeRO-2 gradients) over."""
+        return self.dp_replicate if self.zero_stage else 1
 
 
 def default_dp_tp_degree(num_gpus: int) -> int:
@@ -120,11 +143,14 @@ def layout(method: Method, num_gpus: int, arch: Architecture, profile: ProfileNa
             "method",
             f"single runs on one GPU, but num_gpus is {num_gpus:,}; use cdp, adp, tp or dp+tp",
         )
-    if kind in (MethodKind.SINGLE, MethodKind.CDP, MethodKind.ADP) and tp not in (None, 1):
+    no_tp = (MethodKind.SINGLE, MethodKind.CDP, MethodKind.ADP, *ZERO_KINDS)
+    if kind in no_tp and tp not in (None, 1):
         raise InputError(
             "tp", f"applies to tp and dp+tp only; {kind} has no tensor parallelism (got {tp:,})"
         )
-    engine = ENGINES[profile][kind if num_gpus > 1 else MethodKind.SINGLE]
+    if kind not in ENGINES[profile]:
+        raise InputError("method", f"profile {profile} does not model {kind}; use profile pytorch")
+    engine = ENGINES[profile][kind if num_gpus > 1 or kind in ZERO_KINDS else MethodKind.SINGLE]
     degrees = _degrees(kind, num_gpus, tp)
     if profile == ProfileName.PAPER:
         _check_widths(arch, degrees[2])
@@ -138,10 +164,13 @@ def layout(method: Method, num_gpus: int, arch: Architecture, profile: ProfileNa
         dp_shard=shard,
         tp=tensor,
         engine=engine,
+        zero_stage=ZERO_KINDS.get(kind, 0),
     )
 
 
 _TP_KINDS = (MethodKind.TP, MethodKind.DP_TP)
+# DeepSpeed runs ZeRO-1/2 on one GPU too (ZeRO-Offload's setting): its engine, not one-gpu.
+ZERO_KINDS = {MethodKind.ZERO1: 1, MethodKind.ZERO2: 2}
 
 
 def _degrees(kind: MethodKind, n: int, tp: int | None) -> tuple[int, int, int]:
@@ -150,7 +179,7 @@ def _degrees(kind: MethodKind, n: int, tp: int | None) -> tuple[int, int, int]:
         if tp not in (None, 1):
             raise InputError("tp", f"must be 1 on one GPU (got {tp:,})")
         return 1, 1, 1
-    if kind == MethodKind.CDP:
+    if kind in (MethodKind.CDP, *ZERO_KINDS):
         return n, 1, 1
     if kind == MethodKind.ADP:
         return 1, n, 1

@@ -20,12 +20,12 @@ from llmem_core import verdict
 from llmem_core.errors import InputError
 from llmem_core.estimate import Prepared, errors, prepare
 from llmem_core.models import MAX_BATCH, MAX_GPUS, Method, MethodKind
-from llmem_core.parallelism import Parallelism, dp_tp_degree
+from llmem_core.parallelism import GPUS_PER_NODE, Parallelism, dp_tp_degree
 from llmem_core.request import Job, Request
 from llmem_core.results import MethodPlan, Plan
 
 CDP_SCORE_FACTOR = 1.5  # LLMem §5 (Algorithm 1)
-NODE_SIZE = 8  # GPUs per server (HGX/DGX boards hold 8): the rental unit past one node
+NODE_SIZE = GPUS_PER_NODE  # GPUs per server (HGX/DGX boards hold 8): the rental unit past one node
 
 
 BATCH_RULE = (
@@ -83,9 +83,15 @@ def max_batch_size_stepwise(req: Request, limit: int = MAX_BATCH) -> int:
     return batch
 
 
-def score(parallel: Parallelism, batch: int) -> float:
-    factor = CDP_SCORE_FACTOR if parallel.method.kind == MethodKind.CDP else 1.0
-    return batch * parallel.dp * factor
+# ZeRO-1/2 move data parallelism's traffic (ZeRO §7: 2Ψ, as DDP; ZeRO-3 3Ψ), so they get CDP's
+# factor over ZeRO-3 (adp) at equal batch.
+DP_TRAFFIC_KINDS = (MethodKind.CDP, MethodKind.ZERO1, MethodKind.ZERO2)
+
+
+def score(parallel: Parallelism, batch: int, context_parallel: int = 1) -> float:
+    """Samples per step (context parallelism: `context_parallel` ranks share each sample)."""
+    factor = CDP_SCORE_FACTOR if parallel.method.kind in DP_TRAFFIC_KINDS else 1.0
+    return batch * parallel.dp // context_parallel * factor
 
 
 def candidate_methods(num_gpus: int, tp: int | None = None) -> list[Method]:
@@ -102,6 +108,8 @@ def candidate_methods(num_gpus: int, tp: int | None = None) -> list[Method]:
         Method(kind=MethodKind.ADP),
         Method(kind=MethodKind.TP),
         Method(kind=MethodKind.DP_TP, tp=tp),
+        Method(kind=MethodKind.ZERO1),
+        Method(kind=MethodKind.ZERO2),
     ]
 
 
@@ -132,9 +140,9 @@ def plan_request(req: Request, prepared: Prepared | None = None) -> MethodPlan:
         applicable=True,
         reason="",
         max_batch_size=best,
-        score=score(req.parallel, best),
+        score=score(req.parallel, best, req.sharding.context_parallel),
         peak_bytes_at_max=prepared.peak(best) if best else None,
-        samples_per_step=best * req.parallel.dp,
+        samples_per_step=best * req.parallel.dp // req.sharding.context_parallel,
         max_batch_at_risk=largest_batch(prepared, req.cluster.memory_bytes, runs_at),
     )
 

@@ -22,15 +22,24 @@ from pydantic import PrivateAttr, model_validator
 from llmem_core.errors import InputError
 from llmem_core.models import (
     Architecture,
+    Checkpointing,
     Cluster,
+    FineTune,
     Frozen,
+    Loss,
     Method,
+    MethodKind,
+    Offload,
+    Optimizer,
     Precision,
     ProfileName,
     Runtime,
+    Sharding,
     Training,
+    Zero3Engine,
+    ZeroEngine,
 )
-from llmem_core.parallelism import Parallelism, layout
+from llmem_core.parallelism import Engine, Parallelism, layout
 
 # What each profile models; a request outside it is refused when built (LLMem §5: fp16 AMP
 # with gradient checkpointing on Colossal-AI Gemini).
@@ -41,7 +50,12 @@ PROFILE_PRECISIONS: dict[ProfileName, tuple[Precision, ...]] = {
 PROFILE_NEEDS_CHECKPOINTING = {ProfileName.PYTORCH: False, ProfileName.PAPER: True}
 
 # Fields of the parts, by leaf name, for with_().
-_PARTS: dict[str, type[Frozen]] = {"training": Training, "cluster": Cluster, "runtime": Runtime}
+_PARTS: dict[str, type[Frozen]] = {
+    "training": Training,
+    "cluster": Cluster,
+    "runtime": Runtime,
+    "sharding": Sharding,
+}
 _LEAF_PART = {leaf: part for part, cls in _PARTS.items() for leaf in cls.model_fields}
 
 
@@ -52,6 +66,7 @@ class Job(Frozen):
     training: Training
     cluster: Cluster
     runtime: Runtime = Runtime()
+    sharding: Sharding = Sharding()  # ZeRO stages, FSDP2 variants, offload (issue #12)
 
     @model_validator(mode="after")
     def _in_scope(self) -> Self:
@@ -90,9 +105,9 @@ class Request(Job):
 
     @model_validator(mode="after")
     def _layout(self) -> Self:
-        self._parallel = layout(
-            self.method, self.cluster.num_gpus, self.model, self.runtime.profile
-        )
+        parallel = layout(self.method, self.cluster.num_gpus, self.model, self.runtime.profile)
+        self._parallel = check_sharding(parallel, self.sharding, self.runtime.profile)
+        _check_sequence_split(self)
         return self
 
     @property
@@ -109,6 +124,9 @@ def check_workload(model: Architecture, training: Training, runtime: Runtime) ->
     """The rules of a model trained so under a runtime profile (Job's; also cost's Run)."""
     _check_profile(training, runtime.profile)
     _check_sequence(model, training.seq_len)
+    if runtime.profile == ProfileName.PAPER:
+        _check_paper_training(training)
+    _check_targets(model, training)
 
 
 def _check_profile(training: Training, profile: ProfileName) -> None:
@@ -135,3 +153,124 @@ def _check_sequence(arch: Architecture, seq_len: int) -> None:
             f"must be at most {limit:,}, the size of {arch.name}'s learned position table "
             f"(got {seq_len:,})",
         )
+
+
+# ---- issue #12: what the paper profile does not model, and which engine offloads what ----------
+
+PAPER_OPTIMIZERS = (Optimizer.ADAMW_FOREACH, Optimizer.ADAMW_FUSED)
+
+
+def _check_sequence_split(req: Request) -> None:
+    """torch's context parallelism splits each sequence into 2·cp load-balanced chunks, and
+    runs on SDPA (its ring replaces scaled_dot_product_attention)."""
+    cp = req.sharding.context_parallel
+    if cp == 1:
+        return
+    if req.training.seq_len % (2 * cp):
+        raise InputError(
+            "seq_len",
+            f"context parallelism over {cp:,} GPUs needs a multiple of {2 * cp:,} tokens "
+            f"(got {req.training.seq_len:,})",
+        )
+    if req.model.attention_impl != "sdpa":
+        raise InputError(
+            "context_parallel", f"needs SDPA attention; {req.model.name} uses eager attention"
+        )
+
+
+def _check_context_parallel(parallel: Parallelism, sharding: Sharding, deepspeed3: bool) -> None:
+    """Context parallelism as torchtitan runs it: FSDP2 over every rank, each sequence split
+    over `context_parallel` of them (torch.distributed.tensor.experimental.context_parallel)."""
+    cp = sharding.context_parallel
+    if cp == 1:
+        return
+    if parallel.method.kind != MethodKind.ADP or deepspeed3:
+        raise InputError("context_parallel", "needs method adp on FSDP2 (torchtitan's layout)")
+    if parallel.gpus % cp:
+        raise InputError(
+            "context_parallel", f"must divide num_gpus ({parallel.gpus:,}); got {cp:,}"
+        )
+
+
+def _zero_engine(kind: MethodKind, sharding: Sharding, engine: Engine) -> Engine:
+    """zero1 on torch's ZeroRedundancyOptimizer (PyTorch's ZeRO-1 analogue) when asked."""
+    if sharding.zero_engine != ZeroEngine.TORCH:
+        return engine
+    if kind != MethodKind.ZERO1:
+        raise InputError(
+            "zero_engine",
+            f"torch applies to zero1 only (ZeroRedundancyOptimizer); got method {kind}",
+        )
+    if sharding.offload != Offload.NONE:
+        raise InputError("offload", "ZeroRedundancyOptimizer does not offload (use deepspeed)")
+    return Engine.TORCH_ZERO1
+
+
+OFFLOAD_KINDS = (MethodKind.ZERO1, MethodKind.ZERO2, MethodKind.ADP)
+
+
+def _check_paper_training(training: Training) -> None:
+    """LLMem's setting: full fine-tuning with Adam, every layer checkpointed, HF's loss."""
+    rules = (
+        ("finetune", training.finetune == FineTune.FULL, "full fine-tuning"),
+        ("optimizer", training.optimizer in PAPER_OPTIMIZERS, "AdamW"),
+        ("checkpointing", training.checkpointing == Checkpointing.FULL, "full checkpointing"),
+        ("loss", training.loss == Loss.STANDARD, "the standard loss"),
+        ("optimizer_in_backward", not training.optimizer_in_backward, "a separate step"),
+        ("activation_offload", not training.activation_offload, "activations on the GPU"),
+    )
+    for field, ok, what in rules:
+        if not ok:
+            raise InputError(field, f"profile paper models {what} only; use profile pytorch")
+
+
+def _check_targets(model: Architecture, training: Training) -> None:
+    from llmem_core.adapters import adapted, roles  # (adapters imports models: no cycle)
+
+    if training.peft and not adapted(model, roles(training.lora_targets)):
+        raise InputError(
+            "lora_targets",
+            f"{training.lora_targets!r} adapts no linear of {model.name}'s decoder layers",
+        )
+
+
+def check_sharding(parallel: Parallelism, sharding: Sharding, profile: ProfileName) -> Parallelism:
+    """Offload and the ZeRO-3 variants exist only where an engine has them (DeepSpeed:
+    offload_optimizer for stages 1–3, offload_param for stage 3; FSDP2: CPUOffloadPolicy,
+    parameters with their gradients and optimizer states). Returns the layout with adp's
+    engine set to DeepSpeed ZeRO-3 when asked for."""
+    kind = parallel.method.kind
+    engine = parallel.engine
+    if sharding.offload != Offload.NONE and kind not in OFFLOAD_KINDS:
+        raise InputError(
+            "offload", f"needs method zero1, zero2 or adp (their engines offload); got {kind}"
+        )
+    deepspeed3 = kind == MethodKind.ADP and sharding.zero3_engine == Zero3Engine.DEEPSPEED
+    if sharding.zero3_engine == Zero3Engine.DEEPSPEED and kind != MethodKind.ADP:
+        raise InputError("zero3_engine", f"applies to adp only (got method {kind})")
+    if deepspeed3 and profile != ProfileName.PYTORCH:
+        raise InputError("zero3_engine", f"profile {profile} models Colossal-AI Gemini for adp")
+    if (
+        kind in (MethodKind.ZERO1, MethodKind.ZERO2)
+        and sharding.offload == Offload.OPTIMIZER_PARAMS
+    ):
+        raise InputError(
+            "offload", "DeepSpeed offloads parameters at ZeRO-3 only (offload_param): use adp"
+        )
+    if kind == MethodKind.ADP and sharding.offload == Offload.OPTIMIZER and not deepspeed3:
+        raise InputError(
+            "offload",
+            "FSDP2's CPUOffloadPolicy moves parameters, gradients and optimizer states together "
+            "(optimizer+params); optimizer alone is DeepSpeed's (zero3_engine deepspeed)",
+        )
+    if not sharding.reshard_after_forward and (
+        deepspeed3 or kind not in (MethodKind.ADP, MethodKind.DP_TP)
+    ):
+        raise InputError("reshard_after_forward", "is FSDP2's (adp with zero3_engine fsdp2, dp+tp)")
+    _check_context_parallel(parallel, sharding, deepspeed3)
+    if deepspeed3 and parallel.gpus > 1:
+        engine = Engine.DS_ZERO3
+    engine = _zero_engine(kind, sharding, engine)
+    if engine == parallel.engine:
+        return parallel
+    return parallel.model_copy(update={"engine": engine})

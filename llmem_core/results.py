@@ -100,6 +100,9 @@ class Estimate(Frozen):
     band: Band | None = None
     verdict: Verdict = Verdict.FITS
     usable_bytes: int = Field(default=0, description="capacity × (1 − margin)")
+    host_bytes: int = Field(
+        default=0, ge=0, description="CPU memory per node the plan needs (offload, pinned)"
+    )
 
     @property
     def parallel(self) -> Parallelism:

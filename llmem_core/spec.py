@@ -17,19 +17,28 @@ from llmem_core.errors import InputError
 from llmem_core.models import (
     MAX_BATCH,
     MAX_GPUS,
+    MAX_LAYERS,
+    MAX_LORA_RANK,
     MAX_SEQ,
     MAX_VOCAB,
     AllocatorMode,
     Architecture,
+    Checkpointing,
     Cluster,
+    FineTune,
     Frozen,
+    Loss,
     Method,
     MethodKind,
+    Offload,
     Optimizer,
     Precision,
     ProfileName,
     Runtime,
+    Sharding,
     Training,
+    Zero3Engine,
+    ZeroEngine,
 )
 from llmem_core.presets import MAX_REF_CHARS, config_architecture, find_gpu, resolve_model
 from llmem_core.request import Job, Request
@@ -38,6 +47,34 @@ from llmem_core.units import MiB
 MAX_GPU_MEMORY_MIB = 2**30  # 1 PiB per GPU: a typo guard (Cluster's 2**50 bytes)
 MAX_CONTEXT_MIB = 2**20  # 1 TiB (Runtime's 2**40 bytes)
 MAX_CHUNK = 2**34  # Gemini chunk elements (Runtime's bound)
+
+
+# PlanSpec fields that go to Training / Sharding under the same names (issue #12).
+TRAINING_EXTRAS = (
+    "checkpointing",
+    "checkpoint_every",
+    "finetune",
+    "lora_rank",
+    "lora_alpha",
+    "lora_dropout",
+    "lora_targets",
+    "optimizer_in_backward",
+    "loss",
+    "loss_chunks",
+    "activation_offload",
+    "grad_accumulation",
+)
+SHARDING = (
+    "offload",
+    "zero3_engine",
+    "zero_engine",
+    "reshard_after_forward",
+    "reduce_bucket",
+    "allgather_bucket",
+    "prefetch_bucket",
+    "max_live_parameters",
+    "context_parallel",
+)
 
 
 class PlanSpec(Frozen):
@@ -77,6 +114,28 @@ class PlanSpec(Frozen):
         default=None, ge=0, le=16_384, description="per cuBLAS handle; None: torch's default"
     )
     margin: float = Field(default=0.0, ge=0.0, le=0.5, description="capacity kept free")
+    # Issue #12: fine-tuning as people do it today (None = the core's default).
+    checkpointing: Checkpointing | None = None
+    checkpoint_every: int | None = Field(default=None, ge=1, le=MAX_LAYERS)
+    finetune: FineTune | None = None
+    lora_rank: int | None = Field(default=None, ge=1, le=MAX_LORA_RANK)
+    lora_alpha: float | None = Field(default=None, gt=0.0, le=1e6)
+    lora_dropout: float | None = Field(default=None, ge=0.0, lt=1.0)
+    lora_targets: str | None = Field(default=None, min_length=1, max_length=400)
+    optimizer_in_backward: bool | None = None
+    loss: Loss | None = None
+    loss_chunks: int | None = Field(default=None, ge=1, le=4096)
+    activation_offload: bool | None = None
+    grad_accumulation: int | None = Field(default=None, ge=1, le=MAX_BATCH)
+    offload: Offload | None = None
+    zero3_engine: Zero3Engine | None = None
+    zero_engine: ZeroEngine | None = None
+    reshard_after_forward: bool | None = None
+    reduce_bucket: int | None = Field(default=None, ge=1, le=2**40)
+    allgather_bucket: int | None = Field(default=None, ge=1, le=2**40)
+    prefetch_bucket: int | None = Field(default=None, ge=0, le=2**40)
+    max_live_parameters: int | None = Field(default=None, ge=0, le=2**40)
+    context_parallel: int | None = Field(default=None, ge=1, le=MAX_GPUS)
 
     def architecture(self) -> Architecture:
         if isinstance(self.model, dict):
@@ -105,12 +164,17 @@ class PlanSpec(Frozen):
             "precision": self.precision,
             "optimizer": self.optimizer,
             "grad_checkpointing": self.grad_checkpointing,
+            **{name: getattr(self, name) for name in TRAINING_EXTRAS},
         }
         return Training(
             batch_size=self.batch_size,
             seq_len=self.seq_len,
             **{k: v for k, v in given.items() if v is not None},
         )
+
+    def sharding(self) -> Sharding:
+        given = {name: getattr(self, name) for name in Sharding.model_fields if name in SHARDING}
+        return Sharding(**{k: v for k, v in given.items() if v is not None})
 
     def runtime(self) -> Runtime:
         return Runtime(
@@ -137,6 +201,7 @@ class PlanSpec(Frozen):
             training=self.training(),
             cluster=self.cluster(),
             runtime=self.runtime(),
+            sharding=self.sharding(),
         )
 
     def request(self, architecture: Architecture | None = None) -> Request:

@@ -91,6 +91,50 @@ STRINGS: dict[str, dict[str, str]] = {
     "precision": {"en": "Precision", "ja": "精度"},
     "optimizer": {"en": "Optimizer", "ja": "オプティマイザ"},
     "ckpt": {"en": "Gradient checkpointing", "ja": "勾配チェックポイント"},
+    "ckpt_mode": {"en": "Checkpointing mode", "ja": "チェックポイントの方式"},
+    "ckpt_full": {"en": "Every layer", "ja": "全層"},
+    "ckpt_selective": {"en": "Every k-th layer", "ja": "k 層ごと"},
+    "checkpoint_every": {"en": "Checkpoint every k-th layer", "ja": "k 層ごとにチェックポイント"},
+    "finetuning": {
+        "en": "Fine-tuning method, loss, offload",
+        "ja": "ファインチューニング・損失・オフロード",
+    },
+    "finetune": {"en": "What trains", "ja": "学習する重み"},
+    "ft_full": {"en": "Full fine-tuning", "ja": "フルファインチューニング"},
+    "ft_lora": {"en": "LoRA (peft)", "ja": "LoRA（peft）"},
+    "ft_qlora": {"en": "QLoRA (4-bit NF4 base)", "ja": "QLoRA（4ビット NF4 ベース）"},
+    "lora_rank": {"en": "LoRA rank r", "ja": "LoRA ランク r"},
+    "lora_targets": {"en": "LoRA targets", "ja": "LoRA の対象"},
+    "lt_attn": {"en": "Attention", "ja": "アテンション"},
+    "lt_all-linear": {"en": "All linear layers", "ja": "全線形層"},
+    "lora_dropout": {"en": "LoRA dropout", "ja": "LoRA ドロップアウト"},
+    "loss": {"en": "Loss", "ja": "損失"},
+    "loss_standard": {"en": "Standard (all logits at once)", "ja": "標準（全ロジット一括）"},
+    "loss_chunked": {
+        "en": "Chunked cross-entropy (torchtune)",
+        "ja": "チャンク分割交差エントロピー（torchtune）",
+    },
+    "loss_fused-linear": {
+        "en": "Fused linear cross-entropy (Liger)",
+        "ja": "融合線形交差エントロピー（Liger）",
+    },
+    "offload_label": {"en": "CPU offload", "ja": "CPU オフロード"},
+    "offload_none": {"en": "None", "ja": "なし"},
+    "offload_optimizer": {
+        "en": "Optimizer states (DeepSpeed)",
+        "ja": "オプティマイザ状態（DeepSpeed）",
+    },
+    "offload_optimizer+params": {
+        "en": "Optimizer and parameters (FSDP2 / ZeRO-3)",
+        "ja": "オプティマイザとパラメータ（FSDP2 / ZeRO-3）",
+    },
+    "zero3_engine": {"en": "ZeRO-3 engine (ADP)", "ja": "ZeRO-3 のエンジン（ADP）"},
+    "zero_engine": {"en": "ZeRO-1 engine", "ja": "ZeRO-1 のエンジン"},
+    "reshard": {"en": "FSDP2: reshard after forward", "ja": "FSDP2: 順伝播後に再シャード"},
+    "host_memory": {
+        "en": "Host (CPU) memory per node: **{host}**",
+        "ja": "ノードあたりのホスト（CPU）メモリ: **{host}**",
+    },
     "profile": {"en": "Runtime profile", "ja": "ランタイムプロファイル"},
     "advanced": {"en": "Advanced: runtime terms", "ja": "詳細：ランタイム項"},
     "context_mib": {
@@ -473,9 +517,13 @@ STRINGS: dict[str, dict[str, str]] = {
     "m_tp": {"en": "TP ×{tp}", "ja": "TP ×{tp}"},
     "m_dp+tp": {"en": "DP+TP {dp}×{tp}", "ja": "DP+TP {dp}×{tp}"},
     "m_dp+tp_none": {"en": "DP+TP (no layout)", "ja": "DP+TP（構成なし）"},
+    "m_zero1": {"en": "ZeRO-1 (DeepSpeed)", "ja": "ZeRO-1（DeepSpeed）"},
+    "m_zero2": {"en": "ZeRO-2 (DeepSpeed)", "ja": "ZeRO-2（DeepSpeed）"},
     "short_single": {"en": "1 GPU", "ja": "単一GPU"},
     "aka_cdp": {"en": "DDP", "ja": "DDP"},
     "aka_adp": {"en": "ZeRO-3/FSDP", "ja": "ZeRO-3/FSDP"},
+    "aka_zero1": {"en": "DeepSpeed", "ja": "DeepSpeed"},
+    "aka_zero2": {"en": "DeepSpeed", "ja": "DeepSpeed"},
     # tables
     "t_method": {"en": "Method", "ja": "方法"},
     "t_peak_batch": {"en": "Peak at your batch", "ja": "指定バッチでのピーク"},
@@ -716,6 +764,8 @@ def method_short(method: Method, num_gpus: int, lang: Lang) -> tuple[str, str]:
     kind = method.kind
     if kind in (MethodKind.CDP, MethodKind.ADP):
         return kind.value.upper(), t(lang, f"aka_{kind.value}")
+    if kind in (MethodKind.ZERO1, MethodKind.ZERO2):
+        return f"ZeRO-{kind.value[-1]}", t(lang, f"aka_{kind.value}")
     if kind == MethodKind.SINGLE:
         return t(lang, "short_single"), ""
     return method_label(method, num_gpus, lang), ""

@@ -23,7 +23,7 @@ from llmem_core import Architecture, Gpu, InputError, Method, MethodKind, Optimi
 from llmem_core.cost import CostBasis, PriceOverride
 from llmem_core.estimate import available_profiles
 from llmem_core.hf_config import read_config_text
-from llmem_core.models import ModelPreset
+from llmem_core.models import FineTune, Loss, ModelPreset, Offload, Zero3Engine, ZeroEngine
 from llmem_core.parallelism import default_dp_tp_degree, dp_tp_degree
 from llmem_core.params import counts
 from llmem_core.plan import candidate_methods
@@ -303,8 +303,10 @@ def _training(slots: dict, lang: str) -> None:
         _slot(slots, "optimizer")
         st.toggle(t(lang, "ckpt"), key="grad_checkpointing")
         _slot(slots, "grad_checkpointing")
+        _checkpointing(slots, lang)
         st.selectbox(t(lang, "profile"), [p.value for p in available_profiles()], key="profile")
         _slot(slots, "profile")
+    _finetuning(slots, lang)
     with st.expander(t(lang, "advanced")):
         _number(t(lang, "context_mib"), PlanInputs, "cuda_context_mib", step=64)
         _slot(slots, "cuda_context_mib")
@@ -312,6 +314,67 @@ def _training(slots: dict, lang: str) -> None:
         _slot(slots, "slack_pct")
         _number(t(lang, "chunk"), PlanInputs, "chunk_size", step=1_048_576)
         _slot(slots, "chunk_size")
+
+
+def _checkpointing(slots: dict, lang: str) -> None:
+    """Checkpointing's mode (full, or every k-th layer), when checkpointing is on."""
+    if not _get("grad_checkpointing"):
+        return
+    _translated(
+        st.radio,
+        "ckpt_mode",
+        lang,
+        t(lang, "ckpt_mode"),
+        list(state.CKPT_MODES),
+        horizontal=True,
+        format_func=lambda m: t(lang, f"ckpt_{m}"),
+    )
+    _slot(slots, "ckpt_mode")
+    if _get("ckpt_mode") == "selective":
+        _number(t(lang, "checkpoint_every"), PlanInputs, "checkpoint_every", step=1)
+        _slot(slots, "checkpoint_every")
+
+
+def _finetuning(slots: dict, lang: str) -> None:
+    """Issue #12: what trains (LoRA/QLoRA), the loss, ZeRO-3's engine and offload."""
+    with st.expander(t(lang, "finetuning")):
+        _translated(
+            st.selectbox, "finetune", lang, t(lang, "finetune"), [f.value for f in FineTune],
+            format_func=lambda f: t(lang, f"ft_{f}"),
+        )  # fmt: skip
+        _slot(slots, "finetune")
+        if _get("finetune") != FineTune.FULL.value:
+            _number(t(lang, "lora_rank"), PlanInputs, "lora_rank", step=8)
+            _slot(slots, "lora_rank")
+            _translated(
+                st.radio, "lora_targets", lang, t(lang, "lora_targets"), list(state.LORA_TARGETS),
+                horizontal=True, format_func=lambda x: t(lang, f"lt_{x}"),
+            )  # fmt: skip
+            _slot(slots, "lora_targets")
+            _number(t(lang, "lora_dropout"), PlanInputs, "lora_dropout", step=0.05)
+            _slot(slots, "lora_dropout")
+        _translated(
+            st.selectbox, "loss", lang, t(lang, "loss"), [x.value for x in Loss],
+            format_func=lambda x: t(lang, f"loss_{x}"),
+        )  # fmt: skip
+        _slot(slots, "loss")
+        _translated(
+            st.selectbox, "offload", lang, t(lang, "offload_label"), [x.value for x in Offload],
+            format_func=lambda x: t(lang, f"offload_{x}"),
+        )  # fmt: skip
+        _slot(slots, "offload")
+        _translated(
+            st.radio, "zero3_engine", lang, t(lang, "zero3_engine"), [x.value for x in Zero3Engine],
+            horizontal=True,
+        )  # fmt: skip
+        _slot(slots, "zero3_engine")
+        _translated(
+            st.radio, "zero_engine", lang, t(lang, "zero_engine"), [x.value for x in ZeroEngine],
+            horizontal=True,
+        )  # fmt: skip
+        _slot(slots, "zero_engine")
+        st.toggle(t(lang, "reshard"), key="reshard_after_forward")
+        _slot(slots, "reshard_after_forward")
 
 
 def _current(vocab: int | None) -> PlanInputs:

@@ -28,7 +28,19 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from llmem_core.cost import CostAssumptions, CostBasis, CostSpec, Currency, PriceOverride
 from llmem_core.errors import InputError
-from llmem_core.models import MethodKind, Optimizer, Precision, ProfileName, Training
+from llmem_core.models import (
+    FineTune,
+    Loss,
+    MethodKind,
+    Offload,
+    Optimizer,
+    Precision,
+    ProfileName,
+    Sharding,
+    Training,
+    Zero3Engine,
+    ZeroEngine,
+)
 from llmem_core.spec import PlanSpec
 from llmem_core.validation import allowed_at, field_bounds, same_bounds, value_type
 
@@ -63,6 +75,10 @@ LINK_NAMES = {
     "cost_basis": "basis",
 }
 NONE_TEXT = "none"  # an optional value left empty, in the link
+LORA_TARGETS = ("attn", "all-linear")  # the page's choices (a module list: CLI and API)
+CKPT_MODES = ("full", "selective")  # checkpointing's mode when the toggle is on
+# Links written before zero1/zero2 existed carry five per-method values (single … dp+tp).
+LINK_METHODS_BEFORE_ZERO = 5
 
 
 # ---- bounds read from the core's fields ------------------------------------------------------
@@ -269,6 +285,18 @@ class PlanInputs(State):
     cuda_context_mib: int = same_bounds(PlanSpec, "cuda_context_mib", 0)  # 0: the default
     slack_pct: float = _shown("slack_pct", 0.0)
     chunk_size: int = same_bounds(PlanSpec, "chunk_size", 0)  # 0: searched as Gemini does
+    # Issue #12: what trains, checkpointing's mode (when on), the loss, ZeRO's engine, offload.
+    finetune: FineTune = _default(Training, "finetune")
+    lora_rank: int = same_bounds(PlanSpec, "lora_rank", _default(Training, "lora_rank"))
+    lora_targets: Literal[LORA_TARGETS] = "attn"  # type: ignore[valid-type]
+    lora_dropout: float = same_bounds(PlanSpec, "lora_dropout", 0.0)
+    ckpt_mode: Literal[CKPT_MODES] = "full"  # type: ignore[valid-type]
+    checkpoint_every: int = same_bounds(PlanSpec, "checkpoint_every", 2)
+    loss: Loss = _default(Training, "loss")
+    offload: Offload = _default(Sharding, "offload")
+    zero3_engine: Zero3Engine = _default(Sharding, "zero3_engine")
+    zero_engine: ZeroEngine = _default(Sharding, "zero_engine")
+    reshard_after_forward: bool = _default(Sharding, "reshard_after_forward")
     view: Literal[VIEWS] = "full"  # type: ignore[valid-type]
     cost: CostInputs = CostInputs()
 
@@ -305,6 +333,17 @@ class PlanInputs(State):
             precision=self.precision,
             optimizer=self.optimizer,
             grad_checkpointing=self.grad_checkpointing,
+            checkpointing=self.ckpt_mode if self.grad_checkpointing else None,
+            checkpoint_every=self.checkpoint_every,
+            finetune=self.finetune,
+            lora_rank=self.lora_rank,
+            lora_targets=self.lora_targets,
+            lora_dropout=self.lora_dropout,
+            loss=self.loss,
+            offload=self.offload,
+            zero3_engine=self.zero3_engine,
+            zero_engine=self.zero_engine,
+            reshard_after_forward=self.reshard_after_forward,
             profile=self.profile,
             vocab_size=self.vocab_size,
             cuda_context_mib=self.cuda_context_mib,
@@ -353,9 +392,9 @@ def _read(model: type[State], name: str, text: str) -> Any:
     shape = _shape(model, name)
     if shape == "per_method":
         parts = text.split(",")
-        if len(parts) != len(MethodKind):
+        if len(parts) not in (len(MethodKind), LINK_METHODS_BEFORE_ZERO):
             raise ValueError("wrong count")
-        return dict(zip(MethodKind, parts, strict=True))
+        return dict(zip(MethodKind, parts, strict=False))  # an older link: the rest default
     if shape == "prices":
         edits: dict[str, dict[str, str | None]] = {}
         for part in filter(None, text.split(";")):

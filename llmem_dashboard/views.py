@@ -353,6 +353,9 @@ def memory(res: Results, fig: go.Figure, stem: str) -> None:
     st.subheader(t(lang, "sec_memory"))
     st.caption(t(lang, "sec_memory_help"))
     chart(fig, "chart_memory", f"{stem}-memory")
+    host = res.focus.estimate.host_bytes
+    if host:
+        st.caption(say(lang, "host_memory", host=fmt_gib(host, lang)))
     for row in res.methods:
         if row.error:  # a method that cannot run this job, and the core's reason
             n = res.request.cluster.num_gpus

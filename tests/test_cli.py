@@ -96,9 +96,9 @@ def test_gpu_memory_override(capsys) -> None:
 
 def test_plan_json_contract(capsys) -> None:
     out = run_json(capsys, "plan", *OPT13, "--seq-len", "512")
-    assert out["choice"] in {"cdp", "adp", "tp", "dp+tp", "cpu-offload"}
+    assert out["choice"] in {"cdp", "adp", "tp", "dp+tp", "zero1", "zero2", "cpu-offload"}
     methods = {m["method"]: m for m in out["methods"]}
-    assert set(methods) == {"cdp", "adp", "tp", "dp+tp"}
+    assert set(methods) == {"cdp", "adp", "tp", "dp+tp", "zero1", "zero2"}
     assert methods["dp+tp"]["tp"] == 2  # 4 GPUs, no --tp: 2 × 2
     for m in out["methods"]:
         assert isinstance(m["max_batch_size"], int) and m["max_batch_size"] >= 0
@@ -124,7 +124,8 @@ def test_plan_reports_a_method_that_cannot_run_as_not_applicable(capsys) -> None
     methods = {m["method"]: m for m in out["methods"]}
     assert not methods["tp"]["applicable"] and "attention heads" in methods["tp"]["reason"]
     assert not methods["dp+tp"]["applicable"] and "divisor" in methods["dp+tp"]["reason"]
-    assert methods["cdp"]["max_batch_size"] > 0 and out["choice"] in {"cdp", "adp"}
+    assert methods["cdp"]["max_batch_size"] > 0
+    assert out["choice"] in {"cdp", "adp", "zero1", "zero2"}
 
 
 def test_paper_profile_outside_its_scope_is_refused_not_offloaded(capsys) -> None:
@@ -473,3 +474,34 @@ def test_a_closed_pipe_ends_quietly() -> None:
         timeout=60,
     )
     assert r.stderr == "" and r.stdout.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--gpu", "rtx4090-24gb", "--method", "single", "--finetune", "qlora",
+         "--optimizer", "paged-adamw-8bit", "--seq-len", "2048"],
+        ["--gpu", "a100-40gb", "--num-gpus", "8", "--method", "zero2", "--offload", "optimizer",
+         "--seq-len", "2048"],
+        ["--gpu", "a100-80gb", "--num-gpus", "4", "--method", "adp", "--finetune", "lora",
+         "--lora-rank", "64", "--seq-len", "32768"],
+    ],
+    ids=["qlora-4090", "zero2-offload", "lora-fsdp2-32k"],
+)  # fmt: skip
+def test_the_issue_12_questions_in_json(capsys, argv: list[str]) -> None:
+    """Breakdown, verdict (fits) and band; host_bytes for offload; the ZeRO ladder for zero2."""
+    out = run_json(capsys, "estimate", "--model", "meta-llama/Llama-3.1-8B",
+                   "--batch-size", "1", *argv)  # fmt: skip
+    assert sum(out["components"].values()) == out["peak_bytes"]
+    assert isinstance(out["fits"], bool) and out["band"]["low_bytes"] < out["peak_bytes"]
+    assert out["host_bytes"] >= 0
+    if "--offload" in argv:
+        assert out["host_bytes"] > 100 * 2**30 and out["band"]["over"] == 0.2
+        assert [r["method"] for r in out["zero_ladder"]] == ["zero1", "zero2", "adp"]
+
+
+def test_a_bad_feature_combination_is_one_json_error(capsys) -> None:
+    flags = ["--method", "cdp", "--offload", "optimizer", "--batch-size", "1", "--seq-len", "512"]
+    code, out, err = run(capsys, "estimate", *OPT13, *flags, "--json")
+    assert code == 2 and json.loads(out)["error"]["field"] == "offload"
+    assert err.count("\n") == 1 and "Traceback" not in err

@@ -131,8 +131,8 @@ def test_bad_rank_options(fields, where):
 
 def test_defaults_are_the_documented_heuristics():
     a = CostAssumptions()
-    assert [a.utilisation[k] for k in MethodKind] == [0.40, 0.40, 0.40, 0.35, 0.35]
-    assert [a.comm_penalty[k] for k in MethodKind] == [0.0, 0.05, 0.075, 0.15, 0.15]
+    assert [a.utilisation[k] for k in MethodKind] == [0.40, 0.40, 0.40, 0.35, 0.35, 0.40, 0.40]
+    assert [a.comm_penalty[k] for k in MethodKind] == [0.0, 0.05, 0.075, 0.15, 0.15, 0.05, 0.05]
     assert a.comm_penalty[MethodKind.ADP] == pytest.approx(1.5 * a.comm_penalty[MethodKind.CDP])
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from llmem_core.cli.options import add_json, add_plan, plan_spec
 from llmem_core.cli.output import emit, gib
 from llmem_core.estimate import estimate
+from llmem_core.ladder import STAGES, zero_ladder
 from llmem_core.results import Estimate
 from llmem_core.verdict import plain_words
 
@@ -35,6 +36,10 @@ def estimate_json(e: Estimate) -> dict[str, Any]:
         "precision": req.training.precision.value,
         "optimizer": req.training.optimizer.value,
         "grad_checkpointing": req.training.grad_checkpointing,
+        "checkpointing": req.training.checkpointing.value,
+        "finetune": req.training.finetune.value,
+        "loss": req.training.loss.value,
+        "offload": req.sharding.offload.value,
         "profile": req.runtime.profile.value,
         "peak_bytes": e.peak_bytes,
         "tensor_peak_bytes": e.tensor_peak_bytes,
@@ -52,12 +57,24 @@ def estimate_json(e: Estimate) -> dict[str, Any]:
         "capacity_bytes": e.capacity_bytes,
         "fits": e.fits,
         "headroom_bytes": e.headroom_bytes,
+        "host_bytes": e.host_bytes,
         "phase": e.phase.value,
         "phase_peaks": {p.value: v for p, v in e.phase_peaks.items()},
         "components": e.components.model_dump(),
         "terms": [{**t.model_dump(), "bytes": getattr(e.components, t.component)} for t in e.terms],
         "notes": list(e.notes),
+        "zero_ladder": _ladder_json(e),
     }
+
+
+def _ladder_json(e: Estimate) -> list[dict[str, Any]] | None:
+    """ZeRO-1 → 2 → 3 on the same job, for a ZeRO-stage method (why memory falls or not)."""
+    if e.request.parallel.method.kind not in STAGES:
+        return None
+    return [
+        {"method": r.method.value, "peak_bytes": r.peak_bytes, "falls": r.falls, "reason": r.reason}
+        for r in zero_ladder(e.request.job)
+    ]
 
 
 def band_json(e: Estimate) -> dict[str, Any] | None:
@@ -89,9 +106,17 @@ def estimate_text(e: Estimate) -> str:
         f"  allocated {gib(e.tensor_peak_bytes)} · reserved {gib(e.reserved_bytes)} · "
         f"device {gib(e.device_bytes)} · needs at least {gib(e.need_bytes)}"
     )
+    lines.append(f"  host (node) {gib(e.host_bytes)}: CPU memory the plan needs")
     if e.band is not None:
         lines.append(f"  range {gib(e.band.low)} – {gib(e.band.high)} ({e.band.errors.source})")
     lines.append(f"  → {verdict}")
+    lines += [f"  note: {n}" for n in e.notes]
+    if par.method.kind in STAGES:
+        lines.append("  ZeRO stages on this job:")
+        lines += [
+            f"    {r.method.value:<6} {gib(r.peak_bytes):>14}  {r.reason}"
+            for r in zero_ladder(req.job)
+        ]
     return "\n".join(lines)
 
 

@@ -5,6 +5,10 @@
             [--steps N] [--json]
             [--method single|cdp|adp|tp|dp+tp --num-gpus N [--tp T]
              [--reshard-after-forward | --no-reshard-after-forward]]
+            [--finetune full|lora --lora-rank R --lora-alpha A --lora-dropout P
+             --lora-targets attn|all-linear|NAMES] [--checkpointing off|full|selective
+             --checkpoint-every K] [--loss standard|chunked --loss-chunks C]
+            [--zero-redundancy (cdp)] [--cpu-offload (adp)]
 
 Needs the `measure` extra (torch, transformers); torch runs in a worker process only.
 """
@@ -61,7 +65,33 @@ def configure(p: argparse.ArgumentParser) -> None:
         help="include the allocation trace (every alloc/free with size, stream, phase) in the "
         "JSON, for the caching-allocator replay",
     )
+    p.add_argument("--finetune", default="full", help="full | lora")
+    p.add_argument("--lora-rank", default="16")
+    p.add_argument("--lora-alpha", default="32")
+    p.add_argument("--lora-dropout", default="0")
+    p.add_argument("--lora-targets", default="attn", help="attn | all-linear | module names")
+    p.add_argument("--checkpointing", default=None, help="off | full | selective")
+    p.add_argument("--checkpoint-every", default="2", help="selective: every k-th layer")
+    p.add_argument("--loss", default="standard", help="standard | chunked")
+    p.add_argument("--loss-chunks", default="8")
+    p.add_argument("--cpu-offload", action="store_true", help="adp: FSDP2 CPUOffloadPolicy")
+    p.add_argument(
+        "--zero-redundancy", action="store_true", help="cdp: torch's ZeroRedundancyOptimizer"
+    )
     add_json(p)
+
+
+def _number(args: argparse.Namespace, field: str, high: float) -> float:
+    text = getattr(args, field)
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(
+            field, f"must be a number from 0 to {high:g} (got {text[:60]!r})"
+        ) from None
+    if not 0 <= value <= high:
+        raise InputError(field, f"must be a number from 0 to {high:g} (got {text[:60]!r})")
+    return value
 
 
 def _whole(args: argparse.Namespace, field: str, low: int, high: int) -> int | None:
@@ -94,6 +124,17 @@ def measure_request(args: argparse.Namespace) -> MeasureRequest:
         tp=_whole(args, "tp", 1, 4096),
         reshard_after_forward=args.reshard_after_forward,
         trace=args.trace,
+        finetune=args.finetune,
+        lora_rank=_whole(args, "lora_rank", 1, 65536),
+        lora_alpha=_number(args, "lora_alpha", 1e6),
+        lora_dropout=_number(args, "lora_dropout", 0.99),
+        lora_targets=args.lora_targets,
+        checkpointing=args.checkpointing or ("full" if args.grad_checkpointing else None),
+        checkpoint_every=_whole(args, "checkpoint_every", 1, 1000),
+        loss=args.loss,
+        loss_chunks=_whole(args, "loss_chunks", 1, 4096),
+        cpu_offload=args.cpu_offload,
+        zero_redundancy=args.zero_redundancy,
     )  # type: ignore[arg-type]
 
 

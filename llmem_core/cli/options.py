@@ -12,7 +12,19 @@ from typing import Any
 from pydantic import BaseModel
 
 from llmem_core.errors import InputError
-from llmem_core.models import AllocatorMode, MethodKind, Optimizer, Precision, ProfileName
+from llmem_core.models import (
+    AllocatorMode,
+    Checkpointing,
+    FineTune,
+    Loss,
+    MethodKind,
+    Offload,
+    Optimizer,
+    Precision,
+    ProfileName,
+    Zero3Engine,
+    ZeroEngine,
+)
 from llmem_core.spec import PlanSpec
 from llmem_core.validation import allowed_at
 
@@ -65,6 +77,44 @@ def add_training(p: argparse.ArgumentParser, batch: bool = True) -> None:
     _ranged(p, "--nccl-mib", "NCCL buffers per GPU, MiB (default: by GPU type and count)")
     _ranged(p, "--cublas-workspace-mib", "cuBLAS+cuBLASLt workspace per handle, MiB")
     _ranged(p, "--margin", "fraction of GPU memory to keep free (verdict and batch search)")
+    add_finetuning(p)
+
+
+def _switch(p: argparse.ArgumentParser, name: str, text: str) -> None:
+    """--name / --no-name, None when neither is given (the core's default)."""
+    p.add_argument(f"--{name}", action=argparse.BooleanOptionalAction, default=None, help=text)
+
+
+def add_finetuning(p: argparse.ArgumentParser) -> None:
+    """Issue #12: what trains, checkpointing, the loss, ZeRO stages and offload."""
+    p.add_argument("--finetune", help=_choices(FineTune) + " (default full)")
+    _ranged(p, "--lora-rank", "LoRA rank r (default 16)")
+    _ranged(p, "--lora-alpha", "LoRA α (default 32; no memory effect)")
+    _ranged(p, "--lora-dropout", "LoRA dropout p (default 0)")
+    p.add_argument(
+        "--lora-targets", help="attn | all-linear | comma list of module names (default attn)"
+    )
+    p.add_argument(
+        "--checkpointing",
+        help=_choices(Checkpointing) + " (default full; --grad-checkpointing means full)",
+    )
+    _ranged(p, "--checkpoint-every", "selective: checkpoint every k-th layer (default 2)")
+    _switch(p, "optimizer-in-backward", "step each parameter as its gradient is ready")
+    p.add_argument("--loss", help=_choices(Loss) + " (default standard)")
+    _ranged(p, "--loss-chunks", "chunked loss: chunks (default 8)")
+    _switch(p, "activation-offload", "kept activations to pinned CPU memory")
+    _ranged(p, "--grad-accumulation", "micro-batches per optimizer step (default 1)")
+    p.add_argument("--offload", help=_choices(Offload) + " (zero1, zero2, adp; default none)")
+    p.add_argument("--zero3-engine", help=_choices(Zero3Engine) + " (adp; default fsdp2)")
+    p.add_argument(
+        "--zero-engine", help=_choices(ZeroEngine) + " (zero1; torch: ZeroRedundancyOptimizer)"
+    )
+    _switch(p, "reshard-after-forward", "FSDP2 (adp, dp+tp); default on")
+    _ranged(p, "--reduce-bucket", "DeepSpeed reduce_bucket_size, elements")
+    _ranged(p, "--allgather-bucket", "DeepSpeed allgather_bucket_size, elements")
+    _ranged(p, "--prefetch-bucket", "DeepSpeed stage3_prefetch_bucket_size, elements")
+    _ranged(p, "--max-live-parameters", "DeepSpeed stage3_max_live_parameters, elements")
+    _ranged(p, "--context-parallel", "adp: GPUs one sequence is split over (ring attention)")
 
 
 def add_plan(p: argparse.ArgumentParser, method: bool = False, batch: bool = True) -> None:

@@ -64,3 +64,58 @@ def pytorch_logit_temporaries(arch: Architecture, tokens: int, e: int, pb: int) 
         # (lm_head's, the embedding's own, their sum): two beyond the one that stays.
         tied_extra=2 * pb * arch.vocab_size * arch.embedding_dim if arch.tie_word_embeddings else 0,
     )
+
+
+# ---- issue #12: the loss in chunks, or fused with the lm_head -------------------------------
+
+
+def chunk_tokens(tokens: int, chunks: int) -> int:
+    """Tokens of the largest chunk (torch.chunk along the sequence: ⌈t / chunks⌉)."""
+    return -(-tokens // chunks)
+
+
+def chunked_logit_temporaries(
+    arch: Architecture, tokens: int, e: int, pb: int, chunks: int, lm_trains: bool
+) -> LogitTemporaries:
+    """torchtune's CEWithChunkedOutputLoss (torchtune/modules/loss/ce_chunked_output_loss.py)
+    with the output projection per chunk: each chunk's logits and their fp32 upcast exist one
+    chunk at a time; the log-probabilities every chunk's cross-entropy keeps (t·V·4, the
+    recipe's `vocab` term) stay; backward meets one chunk's dense gradients at a time."""
+    c_v = chunk_tokens(tokens, chunks) * arch.vocab_size
+    full = pytorch_logit_temporaries(arch, tokens, e, pb)
+    upcast = B32 * c_v if e != B32 else 0
+    return LogitTemporaries(
+        forward_end=e * c_v + upcast,
+        backward_start=2 * B32 * c_v,
+        lm_head_grad=e * c_v + e * tokens * arch.embedding_dim,
+        tied_extra=full.tied_extra if lm_trains else 0,
+    )
+
+
+def liger_chunk_tokens(tokens: int, arch: Architecture) -> int:
+    """Liger's fused linear cross-entropy chunk (liger_kernel/ops/fused_linear_cross_entropy.py
+    `fused_linear_cross_entropy_forward`): chunk_size = next_power_of_2(⌈BT / ⌈V / H⌉⌉)."""
+    inc = -(-arch.vocab_size // arch.embedding_dim)
+    size = -(-tokens // inc)
+    return min(tokens, 1 << max(size - 1, 0).bit_length())
+
+
+def fused_logit_temporaries(
+    arch: Architecture, tokens: int, e: int, pb: int, lm_trains: bool
+) -> LogitTemporaries:
+    """Liger's fused linear cross-entropy (formula only: a Triton kernel, no fake device;
+    liger_kernel/ops/fused_linear_cross_entropy.py at ead96b6): the forward computes, chunk by
+    chunk, the logits in the input's dtype (`logits_chunk = _input_chunk @ weight.t()`), turns
+    them into their gradient in place, and accumulates grad_input (t·E, input dtype) and
+    grad_weight (V·E, the weight's dtype, when the lm_head trains); nothing of the logits is
+    kept for backward, which only scales the two gradients."""
+    c_v = liger_chunk_tokens(tokens, arch) * arch.vocab_size
+    grad_input = e * tokens * arch.embedding_dim
+    grad_weight = pb * arch.vocab_size * arch.embedding_dim if lm_trains else 0
+    full = pytorch_logit_temporaries(arch, tokens, e, pb)
+    return LogitTemporaries(
+        forward_end=e * c_v + grad_input + grad_weight,
+        backward_start=grad_input + grad_weight,
+        lm_head_grad=grad_input + grad_weight,
+        tied_extra=full.tied_extra if lm_trains else 0,
+    )

@@ -21,7 +21,7 @@ from llmem_core.components.paper_walk import boundary_widths, module_params, pag
 from llmem_core.models import Architecture
 from llmem_core.parallelism import Parallelism
 from llmem_core.params import Split
-from llmem_core.units import B16, pages
+from llmem_core.units import B16, B32, pages
 
 
 def paper_tp_backward_bytes(arch: Architecture, batch: int, seq: int, tp: int) -> int:
@@ -78,3 +78,58 @@ def pytorch_buffers(arch: Architecture, sp: Split, lay: Parallelism, pb: int, e:
     reduce_scatter = -(-sp.layer // lay.tp) * (4 if pb == 4 else 2)
     bottom = gathered + layer + sp.lm_matrix * e + reduce_scatter  # + lm_head's unsharded grad
     return Buffers(gathered, gathered, bottom, sp.root * e + root_grads + reduce_scatter, 0)
+
+
+# ---- issue #12: adapters, FSDP2 without resharding, DeepSpeed's buckets ------------------------
+
+
+def peft_buffers(
+    sp: Split, lay: Parallelism, e: int, adapters_per_layer: int, trained: int
+) -> Buffers:
+    """LoRA/QLoRA: DDP's bucket holds only the adapters' fp32 gradients (`trained` elements per
+    rank); FSDP2 gathers the frozen base as before, but the root has no gradients (embedding
+    and lm_head are frozen) and each reduce-scatter carries one layer's adapter gradients."""
+    if lay.gpus == 1 or (not lay.sharded and lay.tp > 1):
+        return Buffers(0, 0, 0, 0, 0)
+    if not lay.sharded:
+        bucket = trained * B32
+        return Buffers(bucket, bucket, bucket, bucket, bucket)
+    layer = -(-sp.layer // lay.tp) * e
+    gathered = sp.root * e + layer
+    reduce_scatter = -(-adapters_per_layer // lay.tp) * B32
+    return Buffers(gathered, gathered, gathered + layer + reduce_scatter,
+                   sp.root * e + reduce_scatter, 0)  # fmt: skip
+
+
+def kept_gathered(
+    buffers: Buffers, arch: Architecture, sp: Split, lay: Parallelism, e: int
+) -> Buffers:
+    """FSDP2 `reshard_after_forward=False` (torch/distributed/fsdp/_fully_shard/_fully_shard.py):
+    each unit stays unsharded from its forward until its backward, so at the end of forward
+    and the start of backward every layer is gathered (ZeRO-2's weights, in the compute dtype)."""
+    every = sp.root * e + arch.num_layers * -(-sp.layer // lay.tp) * e
+    return buffers._replace(forward=every, backward=every)
+
+
+def deepspeed_buffers(
+    sp: Split, lay: Parallelism, w: int, reduce_bucket: int, overlap: bool,
+    prefetch: int, max_live: int, params: int,
+) -> Buffers:  # fmt: skip
+    """DeepSpeed's transient buffers per rank.
+
+    ZeRO-1/2 (stage_1_and_2.py `setup_buckets`, contiguous_gradients on by default): at each
+    backward, one reduce bucket of `reduce_bucket_size` 16-bit elements (allocated whole, however
+    small the model), two with `overlap_comm` (off by default for stages 1–2,
+    deepspeed/runtime/zero/config.py `overlap_comm_valid`). ZeRO-3 (stage3.py,
+    partitioned_param_coordinator.py): the module being computed gathered (the largest one may
+    be the V·E embedding) plus up to `stage3_prefetch_bucket_size` elements fetched ahead, never
+    more than `stage3_max_live_parameters` alive; in backward also the gathered module's 16-bit
+    gradient and the reduce bucket. DeepSpeed's own estimator counts the largest layer's 16-bit
+    weights and gradients (4 bytes per element; `estimate_zero3_model_states_mem_needs`)."""
+    ipg = reduce_bucket * w * (2 if overlap else 1)
+    if lay.zero_stage:
+        return Buffers(0, ipg, ipg, ipg, 0)
+    largest = max(sp.layer, sp.lm_matrix)
+    gathered = min(largest + min(prefetch, params), max(max_live, largest)) * w
+    backward = gathered + largest * w + reduce_bucket * w
+    return Buffers(gathered, backward, backward, backward, 0)

@@ -43,6 +43,8 @@ HEURISTIC_HFU = {
     MethodKind.ADP: 0.40,
     MethodKind.TP: 0.35,
     MethodKind.DP_TP: 0.35,
+    MethodKind.ZERO1: 0.40,  # DeepSpeed ZeRO-1/2: data parallel, full-width matmuls (as CDP)
+    MethodKind.ZERO2: 0.40,
 }
 
 # Fraction of step time lost to communication not hidden behind compute (heuristic).
@@ -57,6 +59,10 @@ HEURISTIC_COMM_PENALTY = {
     MethodKind.ADP: 0.075,
     MethodKind.TP: 0.15,
     MethodKind.DP_TP: 0.15,
+    # ZeRO-1/2 move the traffic of data parallelism (2Ψ per step: reduce-scatter of gradients,
+    # all-gather of weights; Rajbhandari et al., ZeRO, SC 2020 §7): CDP's penalty.
+    MethodKind.ZERO1: 0.05,
+    MethodKind.ZERO2: 0.05,
 }
 
 # fp32 training runs its matrix multiplies as TF32 on tensor cores: half the dense bf16 rate on

@@ -74,6 +74,7 @@ def run(spec: dict[str, Any], fake: bool) -> dict[str, Any]:
     with _session._device_context(fake):
         mesh = _mesh(method, world, tp)
         model = _session._build_model(spec, param_dtype, request["grad_checkpointing"])
+        model = _session._finetune(model, spec)  # LoRA before wrapping, as peft users do
         params_global = sum(p.numel() for p in model.parameters())
         layers = _decoder_layers(model)
         if method in TP_METHODS:
@@ -86,7 +87,7 @@ def run(spec: dict[str, Any], fake: bool) -> dict[str, Any]:
             extra["ddp_bucket_bytes"] = sum(_rounded(b.untyped_storage().nbytes()) for b in buckets)
         else:
             buckets = []
-        optimizer = _build_optimizer(model, request["optimizer"])
+        optimizer = _build_optimizer(model, request["optimizer"], request.get("zero_redundancy"))
         shape = (request["batch_size"], request["seq_len"])
         ids = torch.randint(0, spec["config"]["vocab_size"], shape)
         log, cuda_stats, trace = _train(
@@ -107,6 +108,7 @@ def run(spec: dict[str, Any], fake: bool) -> dict[str, Any]:
         rank=rank,
         params=params_global,
         params_per_rank=sum(_local(p).numel() for p in model.parameters()),
+        trainable_params=sum(p.numel() for p in model.parameters() if p.requires_grad),
         mesh=[world // tp, tp] if method == "dp+tp" else [world],
         attention_impl=_session._attention_impl(_unwrap(model)),
         grad_scaler=False,
@@ -292,6 +294,12 @@ def _apply_fsdp(
     }
     if mp_dtype is not None:
         kwargs["mp_policy"] = MixedPrecisionPolicy(param_dtype=mp_dtype, reduce_dtype=torch.float32)
+    if request.get("cpu_offload"):  # sharded parameters, gradients and states in CPU memory
+        from torch.distributed.fsdp import CPUOffloadPolicy
+
+        kwargs["offload_policy"] = CPUOffloadPolicy(
+            pin_memory=False
+        )  # (no pinning without a driver)
     # Global shapes; under dp+tp the parameters are TP DTensors already and FSDP2 shards their
     # local shards along a strided layout, so the per-rank count is reported for adp only.
     shapes = [tuple(p.shape) for p in model.parameters()]
@@ -390,7 +398,7 @@ def _apply_ddp(model: nn.Module, fake: bool) -> tuple[nn.Module, list[torch.Tens
         ddp.register_comm_hook(None, _allreduce_hook)
         ddp.reducer = _NoRebuildReducer(ddp.reducer)  # type: ignore[assignment]
         ddp.logger = _DoNothingLogger()  # type: ignore[assignment]
-    param_bytes = sum(p.numel() * p.element_size() for p in model.parameters())
+    param_bytes = sum(p.numel() * p.element_size() for p in model.parameters() if p.requires_grad)
     buckets = [t for t in capture.made if t.dim() == 1 and t.numel() > 0]
     if sum(b.numel() * b.element_size() for b in buckets) != param_bytes:
         raise RuntimeError(
@@ -436,12 +444,20 @@ def _local(tensor: torch.Tensor) -> torch.Tensor:
     return tensor.to_local() if isinstance(tensor, DTensor) else tensor
 
 
-def _build_optimizer(model: nn.Module, name: str) -> torch.optim.Optimizer:
+def _build_optimizer(
+    model: nn.Module, name: str, zero_redundancy: bool = False
+) -> torch.optim.Optimizer:
     # foreach/fused AdamW refuse a mix of DTensors and plain tensors: separate groups, as users do.
     from torch.distributed.tensor import DTensor
 
     flag = {"adamw-foreach": "foreach", "adamw-fused": "fused"}[name]
     params = [p for p in model.parameters() if p.requires_grad]
+    if zero_redundancy:  # PyTorch's ZeRO-1: each rank steps (and keeps states of) its share
+        from torch.distributed.optim import ZeroRedundancyOptimizer
+
+        return ZeroRedundancyOptimizer(
+            params, optimizer_class=torch.optim.AdamW, lr=1e-5, **{flag: True}
+        )
     groups = [
         {"params": [p for p in params if isinstance(p, DTensor)]},
         {"params": [p for p in params if not isinstance(p, DTensor)]},
@@ -540,7 +556,8 @@ def _rename_categories(log: PhaseLog, bucket_bytes: int) -> None:
 def _split_optimizer_temporaries(log: PhaseLog, optimizer: torch.optim.Optimizer) -> None:
     """As ``_tracking.split_optimizer_temporaries``, counting a DTensor state by its local shard."""
     storages = {}
-    for state in optimizer.state.values():
+    inner = getattr(optimizer, "optim", optimizer)  # ZeroRedundancyOptimizer: the local one
+    for state in inner.state.values():
         for value in state.values():
             if isinstance(value, torch.Tensor):
                 local = _local(value)

@@ -41,17 +41,27 @@ def run(spec: dict[str, Any], fake: bool) -> dict[str, Any]:
     started = time.perf_counter()
     with _device_context(fake):
         model = _build_model(spec, param_dtype, request["grad_checkpointing"])
+        model = _finetune(model, spec)
         optimizer = _build_optimizer(model, request["optimizer"])
         ids = torch.randint(0, model.config.vocab_size, (request["batch_size"], request["seq_len"]))
         scaler = _grad_scaler(request["precision"], fake)
+        forward = _forward(model, request)
         log, cuda_stats, trace = _train(
-            model, optimizer, ids, autocast_dtype, request["steps"], scaler, request.get("trace")
+            model,
+            optimizer,
+            ids,
+            autocast_dtype,
+            request["steps"],
+            scaler,
+            request.get("trace"),
+            forward,
         )
     result = _summarise(log, request["steps"])
     if trace is not None:
         result["allocation_trace"] = trace
     result.update(
         params=sum(p.numel() for p in model.parameters()),
+        trainable_params=sum(p.numel() for p in model.parameters() if p.requires_grad),
         attention_impl=_attention_impl(model),
         grad_scaler=scaler is not None,
         wall_seconds=round(time.perf_counter() - started, 2),
@@ -86,13 +96,102 @@ def _build_model(spec: dict[str, Any], dtype: torch.dtype, checkpointing: bool) 
         model.activation_checkpointing_enable(
             activation_checkpointing_kwargs={"use_reentrant": False, "preserve_rng_state": False}
         )
+        _selective(model, spec["request"])
     return model.train()  # dropout as in the config
+
+
+def _selective(model: torch.nn.Module, request: dict[str, Any]) -> None:
+    """Selective checkpointing by layer, as torchtitan's `selective` with an int frequency
+    (torchtitan/models/llama3/infra/parallelize.py `_apply_ac_to_transformer_block`): layer i
+    is checkpointed when i % k == 0; the others keep all their activations."""
+    if request.get("checkpointing") != "selective":
+        return
+    every = request["checkpoint_every"]
+    layers = [m for m in model.modules() if hasattr(m, "gradient_checkpointing")]
+    for i, layer in enumerate(layers):
+        layer.gradient_checkpointing = i % every == 0
+
+
+def _finetune(model: torch.nn.Module, spec: dict[str, Any]) -> torch.nn.Module:
+    """LoRA through peft (frozen base in its dtype, adapters upcast to fp32 as peft's
+    `autocast_adapter_dtype=True` does); with checkpointing, the embedding's output is made to
+    require grad (`enable_input_require_grads`, what transformers' Trainer does for peft)."""
+    request = spec["request"]
+    if request.get("finetune", "full") == "full":
+        return model
+    from peft import LoraConfig, get_peft_model
+
+    from llmem_core.adapters import peft_target_modules
+    from llmem_core.models import Family
+
+    family = Family(spec["config"]["model_type"])
+    config = LoraConfig(
+        r=request["lora_rank"],
+        lora_alpha=request["lora_alpha"],
+        lora_dropout=request["lora_dropout"],
+        target_modules=peft_target_modules(family, request["lora_targets"]),
+        task_type="CAUSAL_LM",
+    )
+    if request["grad_checkpointing"]:
+        model.enable_input_require_grads()
+    with _adapters_made_in_place():
+        return get_peft_model(model, config).train()
+
+
+@contextlib.contextmanager
+def _adapters_made_in_place():  # type: ignore[no-untyped-def]
+    """peft makes each adapter in torch's default dtype (fp32) on the current device, then
+    moves it to the base layer's device and dtype; `autocast_adapter_dtype=True` (its
+    default) then casts 16-bit adapters back to fp32, and each new module is moved to the
+    device it is already on. Converting a fake tensor fails (even to where it is), and every
+    round trip ends where it started (fp32 adapters on the device): skip the moves."""
+    from peft.tuners.tuners_utils import BaseTunerLayer
+
+    moves = (BaseTunerLayer._move_adapter_to_device_of_base_layer, torch.nn.Module.to)
+    BaseTunerLayer._move_adapter_to_device_of_base_layer = lambda self, *a, **k: None
+    torch.nn.Module.to = lambda self, *a, **k: self  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        BaseTunerLayer._move_adapter_to_device_of_base_layer, torch.nn.Module.to = moves
 
 
 def _build_optimizer(model: torch.nn.Module, name: str) -> torch.optim.Optimizer:
     # Explicit: on fake tensors the default would pick the for-loop implementation.
+    params = [p for p in model.parameters() if p.requires_grad]
+    if name == "sgd":  # torch.optim.SGD with momentum: one momentum buffer per parameter
+        return torch.optim.SGD(params, lr=1e-5, momentum=0.9, foreach=True)
+    if name == "adafactor":  # torch.optim.Adafactor (torch ≥ 2.5): factored second moment
+        return torch.optim.Adafactor(params, lr=1e-2, foreach=True)
     flag = {"adamw-foreach": "foreach", "adamw-fused": "fused"}[name]
-    return torch.optim.AdamW(model.parameters(), lr=1e-5, **{flag: True})
+    return torch.optim.AdamW(params, lr=1e-5, **{flag: True})
+
+
+def _forward(model: torch.nn.Module, request: dict[str, Any]) -> Callable[[torch.Tensor], Any]:
+    """The loss of one micro-batch: transformers' own, or torchtune's chunked cross-entropy
+    (torchtune/modules/loss/ce_chunked_output_loss.py `CEWithChunkedOutputLoss`, with the
+    output projection per chunk as torchtune's TransformerDecoder does with
+    `num_output_chunks`): each chunk's logits are projected, upcast to fp32 and reduced."""
+    if request.get("loss", "standard") == "standard":
+        return lambda ids: model(input_ids=ids, labels=ids).loss
+    chunks = request["loss_chunks"]
+
+    def chunked(ids: torch.Tensor) -> torch.Tensor:
+        # The lm_head's weight is applied as a function per chunk: MemTracker refuses a module
+        # that runs twice in one iteration (the same memory as calling the module).
+        causal = model.get_base_model() if hasattr(model, "get_base_model") else model
+        head = causal.get_output_embeddings()
+        hidden = causal.base_model(input_ids=ids).last_hidden_state
+        labels = torch.nn.functional.pad(ids[:, 1:], (0, 1), value=-100)  # shifted, as HF
+        total = hidden.new_zeros((), dtype=torch.float32)
+        for h, y in zip(hidden.chunk(chunks, dim=1), labels.chunk(chunks, dim=1), strict=True):
+            logits = torch.nn.functional.linear(h, head.weight, head.bias).float()
+            total = total + torch.nn.functional.cross_entropy(
+                logits.reshape(-1, logits.shape[-1]), y.reshape(-1), reduction="sum"
+            )
+        return total / (labels != -100).sum()
+
+    return chunked
 
 
 def _grad_scaler(precision: str, fake: bool) -> Any:
@@ -111,7 +210,9 @@ def _train(
     steps: int,
     scaler: Any,
     trace: bool = False,
+    forward: Callable[[torch.Tensor], Any] | None = None,
 ) -> tuple[PhaseLog, dict[str, Any], list[list[Any]] | None]:
+    forward = forward or (lambda x: model(input_ids=x, labels=x).loss)
     tracker = GlobalPeakTracker()
     if trace:
         tracker.start_trace()
@@ -124,7 +225,7 @@ def _train(
             tracker.reset_mod_stats()  # MemTracker refuses a second root forward otherwise
             record = _phase_recorder(tracker, log, step, cuda_meter)
             with record("forward"), _autocast(autocast_dtype):
-                loss = model(input_ids=ids, labels=ids).loss  # outputs (logits) dropped at once
+                loss = forward(ids)  # outputs (logits) dropped at once
             with record("backward"):
                 if not real_gpu:
                     loss.register_hook(_lift_cpu_tensors_in_backward_thread)
@@ -151,8 +252,30 @@ def _optimizer_step(optimizer: torch.optim.Optimizer, scaler: Any) -> None:
         scaler.step(optimizer)
         scaler.update()
     else:
-        optimizer.step()
+        with _scalars_of_fake_tensors(optimizer):
+            optimizer.step()
     optimizer.zero_grad(set_to_none=True)
+
+
+@contextlib.contextmanager
+def _scalars_of_fake_tensors(optimizer: torch.optim.Optimizer):  # type: ignore[no-untyped-def]
+    """Adafactor reads each parameter's norm as a Python number (`p.norm(2).item()`, its
+    relative step size); a fake tensor has no value. The number only scales the update, so on
+    the fake device it reads 1.0 (memory unchanged: the norm's scalar is still allocated)."""
+    if not isinstance(optimizer, torch.optim.Adafactor):
+        yield
+        return
+    from torch._subclasses.fake_tensor import FakeTensor
+    from torch.overrides import TorchFunctionMode
+
+    class _Items(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):  # type: ignore[no-untyped-def]
+            if func is torch.Tensor.item and isinstance(args[0], FakeTensor):
+                return 1.0
+            return func(*args, **(kwargs or {}))
+
+    with _Items():
+        yield
 
 
 def _autocast(dtype: torch.dtype | None) -> contextlib.AbstractContextManager[None]:

@@ -119,6 +119,26 @@ class GlobalPeakTracker(TraceMixin, MemTracker):
                 self._peak_mem[dev] = snap[_TOTAL_KEY]
                 self._peak_mem_snap[dev] = dict(snap)  # values are ints: a shallow copy is a copy
 
+    def track_external(self, *external: Any) -> None:
+        super().track_external(*external)
+        skip_frozen_parameters(self, external)
+
+
+class _NoHook:
+    def remove(self) -> None:
+        pass
+
+
+def skip_frozen_parameters(tracker: MemTracker, external: Any) -> None:
+    """MemTracker (torch 2.13) registers a gradient hook on every parameter of a module it
+    enters, which raises for a frozen one (LoRA's base). A frozen parameter has no gradient to
+    watch: mark it as hooked already (its memory is still counted as a parameter)."""
+    for obj in external:
+        if isinstance(obj, torch.nn.Module):
+            for param in obj.parameters():
+                if not param.requires_grad:
+                    tracker._param_to_grad_hook_handles[param] = (_NoHook(), _NoHook())
+
 
 def split_optimizer_temporaries(log: PhaseLog, optimizer: torch.optim.Optimizer) -> None:
     """Separate the optimizer step's temporaries from its persistent state.

@@ -13,12 +13,18 @@ from typing import Any, Literal, get_args
 from llmem_core.errors import InputError, echo
 
 Precision = Literal["fp32", "amp-bf16", "amp-fp16", "bf16"]
-Optimizer = Literal["adamw-foreach", "adamw-fused"]
+Optimizer = Literal["adamw-foreach", "adamw-fused", "adafactor", "sgd"]
+FineTune = Literal["full", "lora"]
+Checkpointing = Literal["off", "full", "selective"]
+Loss = Literal["standard", "chunked"]
 Device = Literal["cuda", "fake-cuda"]
 Method = Literal["single", "cdp", "adp", "tp", "dp+tp"]
 
 PRECISIONS: tuple[str, ...] = get_args(Precision)
 OPTIMIZERS: tuple[str, ...] = get_args(Optimizer)
+FINETUNES: tuple[str, ...] = get_args(FineTune)
+CHECKPOINTINGS: tuple[str, ...] = get_args(Checkpointing)
+LOSSES: tuple[str, ...] = get_args(Loss)
 DEVICES: tuple[str, ...] = get_args(Device)
 METHODS: tuple[str, ...] = get_args(Method)
 
@@ -50,6 +56,19 @@ class MeasureRequest:
     num_gpus: int = 1
     tp: int | None = None  # tensor-parallel degree: tp → num_gpus; dp+tp → given or default
     reshard_after_forward: bool = True  # adp / dp+tp (FSDP2)
+    # Issue #12: what trains, which layers are checkpointed, how the loss meets the logits.
+    # (bitsandbytes' 8-bit optimizers and QLoRA need its CUDA kernels: not measurable here.)
+    finetune: FineTune = "full"
+    lora_rank: int = 16
+    lora_alpha: float = 32.0
+    lora_dropout: float = 0.0
+    lora_targets: str = "attn"
+    checkpointing: Checkpointing | None = None  # None: from grad_checkpointing (on: full)
+    checkpoint_every: int = 2  # selective: layers 0, k, 2k, … (torchtitan's ac_freq)
+    loss: Loss = "standard"
+    loss_chunks: int = 8
+    zero_redundancy: bool = False  # cdp: torch ZeroRedundancyOptimizer (PyTorch's ZeRO-1)
+    cpu_offload: bool = False  # adp: FSDP2 CPUOffloadPolicy
     # Record every allocation and free (llmem_core.allocator.trace) into "allocation_trace".
     trace: bool = False
 
@@ -66,6 +85,13 @@ class MeasureRequest:
         _check_range("num_gpus", self.num_gpus, 1, MAX_GPUS)
         if self.tp is not None:
             _check_range("tp", self.tp, 1, MAX_GPUS)
+        _check_choice("finetune", self.finetune, FINETUNES)
+        _check_choice("loss", self.loss, LOSSES)
+        if self.checkpointing is None:
+            mode = "full" if self.grad_checkpointing else "off"
+            object.__setattr__(self, "checkpointing", mode)
+        _check_choice("checkpointing", self.checkpointing, CHECKPOINTINGS)
+        object.__setattr__(self, "grad_checkpointing", self.checkpointing != "off")
         object.__setattr__(self, "tp", _resolved_tp(self))
 
     def to_dict(self) -> dict[str, Any]:
@@ -89,6 +115,15 @@ def _resolved_tp(request: MeasureRequest) -> int | None:
         precision=request.precision,
         optimizer=request.optimizer,
         grad_checkpointing=request.grad_checkpointing,
+        checkpointing=request.checkpointing,
+        checkpoint_every=request.checkpoint_every,
+        finetune=request.finetune,
+        lora_rank=request.lora_rank,
+        lora_alpha=request.lora_alpha,
+        lora_dropout=request.lora_dropout,
+        lora_targets=request.lora_targets,
+        loss=request.loss,
+        loss_chunks=request.loss_chunks,
     )
     method = CoreMethod(kind=MethodKind(request.method), tp=request.tp)
     parallel = spec.job().request(method).parallel

@@ -74,6 +74,15 @@ def load_activation_recipes() -> dict[str, Any]:
     return _read(RECIPE_FILE)["recipes"]
 
 
+LORA_RECIPE_FILE = "lora-recipes.json"
+
+
+@lru_cache(maxsize=1)
+def load_lora_recipes() -> dict[str, Any]:
+    """Per-family LoRA activation recipes by targets, then precision (fit_lora_recipes.py)."""
+    return _read(LORA_RECIPE_FILE)["recipes"]
+
+
 @lru_cache(maxsize=1)
 def load_allocator_terms() -> dict[str, Any]:
     """Allocator slack fractions per group (scripts/allocator_terms.py)."""

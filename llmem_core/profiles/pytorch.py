@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
+from llmem_core import adapters
 from llmem_core.components import (
     activations,
     allocator_slack,
@@ -30,12 +31,21 @@ from llmem_core.components import (
     optimizer,
     runtime,
     transient,
-    weights,
     workspace,
 )
-from llmem_core.models import Architecture, AttentionImpl, Optimizer, Precision
-from llmem_core.parallelism import Parallelism
+from llmem_core.models import (
+    Architecture,
+    AttentionImpl,
+    Checkpointing,
+    FineTune,
+    Loss,
+    Offload,
+    Optimizer,
+    Precision,
+)
+from llmem_core.parallelism import GPUS_PER_NODE, Engine, Parallelism
 from llmem_core.params import Split, split
+from llmem_core.profiles.pytorch_states import ZERO_ENGINES, States, pytorch_states
 from llmem_core.request import Request
 from llmem_core.results import Breakdown, Levels, Phase, Term
 
@@ -58,49 +68,19 @@ class Dtypes(NamedTuple):
 
 
 def dtypes(req: Request) -> Dtypes:
-    return _dtypes(req.training.precision, req.parallel.sharded)
+    lay = req.parallel
+    return _dtypes(req.training.precision, lay.sharded or lay.engine in ZERO_ENGINES)
 
 
 @lru_cache(maxsize=16)
-def _dtypes(precision: Precision, sharded: bool) -> Dtypes:
+def _dtypes(precision: Precision, sixteen_bit_module: bool) -> Dtypes:
     pb, e, rb = PRECISION_BYTES[precision]
     amp = precision in (Precision.AMP_BF16, Precision.AMP_FP16)
-    if sharded and amp:
-        # FSDP2 mixed precision: bf16/fp16 parameters per unit, no autocast (reference notes).
+    if sixteen_bit_module and amp:
+        # FSDP2 mixed precision: bf16/fp16 parameters per unit, no autocast (reference notes);
+        # DeepSpeed's bf16/fp16 engine casts the module to 16 bit likewise.
         return Dtypes(pb, 2, 2, "bf16", False)
     return Dtypes(pb, e, rb, precision.value, amp)
-
-
-class States(NamedTuple):
-    body: int  # transformer parameters + buffers
-    lm: int  # the V·E matrix
-    grads_body: int
-    grads_lm: int
-    optimizer: int
-    temp: int
-
-
-@lru_cache(maxsize=1024)
-def _states(arch: Architecture, kind: Optimizer, lay: Parallelism, pb: int) -> States:
-    body, lm = weights.pytorch_shard(arch, split(arch), lay)
-    return States(
-        body=body * pb + arch.buffer_bytes,
-        lm=lm * pb,
-        grads_body=body * pb,
-        grads_lm=lm * pb,
-        optimizer=optimizer.pytorch_state_bytes(body + lm, pb),
-        temp=optimizer.pytorch_step_temporary(kind, _largest_group(arch, lay, body + lm), pb),
-    )
-
-
-def _largest_group(arch: Architecture, lay: Parallelism, local: int) -> int:
-    """Parameters in the largest optimizer group. foreach/fused AdamW refuse to mix DTensor and
-    plain tensors, so under tensor parallelism (without FSDP) the sharded matmul weights and
-    the replicated rest are two groups, stepped one after the other (reference notes)."""
-    if lay.tp == 1 or lay.sharded:
-        return local
-    sharded = -(-arch.num_layers * split(arch).layer_matmul // lay.tp)
-    return max(sharded, local - sharded)
 
 
 class Acts(NamedTuple):
@@ -157,17 +137,65 @@ class Prepared:
     user_slack: float
     flight_fixed: in_flight.InFlight | None  # FSDP2's in-flight bytes (batch-independent)
     split: Split
+    dequantised: int = 0  # QLoRA: the largest linear dequantised during its matmul
+    host: int = 0  # per rank in CPU memory, batch-independent (offloaded states, paged)
+    cp: int = 1  # context parallelism: ranks one sequence is split over
+    ring_per_sample: int = 0  # … and the all-gathered K and V of one layer, per sample
 
     def acts(self, tokens: int) -> Acts:
-        arch = self.arch
+        """Kept activations, as each checkpointing mode keeps them. Autocast caches the 16-bit
+        copies of trained weights until the end of forward; a frozen weight's copy is not
+        cached (ATen's autocast caches only leaves that require grad) but autograd keeps it
+        where the layer's activations are kept (its input's gradient needs it)."""
+        training, arch = self.request.training, self.request.model
         layer, outside = self.layer.at(tokens), self.outside.at(tokens)
         loss, layers = self.loss.at(tokens), arch.num_layers
-        if self.checkpointing:
-            kept = activations.checkpoint_bytes(arch, self.dt.rb, tokens) + outside
+        if training.loss == Loss.FUSED_LINEAR:
+            loss = 0  # Liger keeps no logits for backward (components/lm_head.py)
+        cached = 0 if training.peft else layers * self.layer_copy
+        mode = training.checkpointing
+        if mode == Checkpointing.OFF:
             copies = layers * self.layer_copy + self.lm_copy
-            return Acts(kept, layer + self.layer_copy, copies, self.lm_copy, loss)
-        copies = layers * self.layer_copy + self.lm_copy
-        return Acts(layers * layer + outside, layer, copies, copies, loss)
+            acts = Acts(layers * layer + outside, layer, copies, copies, loss)
+        else:
+            redone = (
+                layers
+                if mode == Checkpointing.FULL
+                else activations.selective_layers(arch, training.checkpoint_every)
+            )
+            kept = activations.checkpoint_bytes(arch, self.dt.rb, tokens) * redone // layers
+            kept += (layers - redone) * layer + outside
+            saved = (layers - redone) * self.layer_copy + self.lm_copy
+            forward = max(cached + self.lm_copy, saved)
+            acts = Acts(kept, layer + self.layer_copy, forward, saved, loss)
+        return self._offloaded(acts, layer)
+
+    def _offloaded(self, acts: Acts, layer: int) -> Acts:
+        """torchtune's activation offloading (torchtune/training/_activation_offloading.py
+        `OffloadActivations`): saved tensors go to pinned CPU memory as forward makes them and
+        come back one layer ahead of backward; heuristic: two layers' worth stay on the GPU."""
+        if not self.request.training.activation_offload:
+            return acts
+        return acts._replace(kept=min(acts.kept, 2 * layer + self.outside.at(0)))
+
+    def host_bytes(self, batch: int) -> int:
+        """CPU memory per node: offloaded states and pinned buffers of every rank on it, plus
+        offloaded activations (a node holds up to NODE_SIZE of the job's GPUs)."""
+        per_rank = self.host
+        if self.request.training.activation_offload:
+            tokens = batch * self.request.training.seq_len
+            full = self.acts_on_gpu(tokens)
+            per_rank += full.kept
+        return per_rank * min(self.request.parallel.gpus, GPUS_PER_NODE)
+
+    def acts_on_gpu(self, tokens: int) -> Acts:
+        """The kept activations without offloading (what offloading moves to the host)."""
+        training = self.request.training
+        if not training.activation_offload:
+            return self.acts(tokens)
+        plain = self.request.training.model_copy(update={"activation_offload": False})
+        twin = Prepared(**{**self.__dict__, "request": self.request.with_(training=plain)})
+        return twin.acts(tokens)
 
     def part(
         self, transformer: int, lm: int, opt: int, act: int, comm: int, flight: int, ws: int = 0
@@ -203,25 +231,30 @@ class Prepared:
 
     def moments(self, batch: int) -> tuple[Parts, tuple[Parts, ...], Parts]:
         """(end of forward, the four moments of backward, optimizer step)."""
-        tokens = batch * self.seq
+        tokens = batch * self.seq // self.cp
         st, a, comm, part = self.states, self.acts(tokens), self.buffers, self.part
-        v = lm_head.pytorch_logit_temporaries(self.arch, tokens, self.dt.e, self.dt.pb)
+        v = self.logits(tokens)
         sharded, fl = self.lay.sharded, self.flight(tokens)
+        ring = batch * self.ring_per_sample
+        # Gradient accumulation: the earlier micro-batches' gradients stay through the next
+        # forward and backward (set to None only after the step).
+        acc_body, acc_lm = (st.grads_body, st.grads_lm) if self.accumulating else (0, 0)
+        dq = self.dequantised
         backward = (
             part(
-                st.body,
-                st.lm + a.loss_saved + v.backward_start,
+                st.body + acc_body,
+                st.lm + acc_lm + a.loss_saved + v.backward_start,
                 st.optimizer,
                 a.kept + a.copies_backward,
-                comm.backward,
+                comm.backward + dq + ring,
                 fl.forward,
             ),
             part(
-                st.body,
+                st.body + acc_body,
                 st.lm + st.grads_lm + v.lm_head_grad,
                 st.optimizer,
                 a.kept + a.copies_backward,
-                comm.backward,
+                comm.backward + dq,
                 fl.forward,
             ),
             part(
@@ -229,18 +262,18 @@ class Prepared:
                 st.lm + (0 if sharded else st.grads_lm),
                 st.optimizer,
                 a.one_layer,
-                comm.backward_bottom,
+                comm.backward_bottom + dq,
                 fl.backward,
                 batch * self.attention_per_sample,
             ),
             _embedding_backward(st, v, sharded, part, comm.backward_end, fl.backward_end),
         )
         forward = part(
-            st.body,
-            st.lm + a.loss_saved + v.forward_end,
+            st.body + acc_body,
+            st.lm + acc_lm + a.loss_saved + v.forward_end,
             st.optimizer,
             a.kept + a.copies_forward,
-            comm.forward,
+            comm.forward + dq + ring,
             fl.forward,
         )
         optimizer = part(
@@ -252,6 +285,24 @@ class Prepared:
             fl.optimizer,
         )
         return forward, backward, optimizer
+
+    @property
+    def accumulating(self) -> bool:
+        training = self.request.training
+        return training.grad_accumulation > 1 and not training.optimizer_in_backward
+
+    def logits(self, tokens: int) -> lm_head.LogitTemporaries:
+        """The logits' and loss's temporaries for the loss asked for (components/lm_head.py)."""
+        arch, training, e, pb = self.request.model, self.request.training, self.dt.e, self.dt.pb
+        trains = not training.peft
+        if training.loss == Loss.CHUNKED:
+            return lm_head.chunked_logit_temporaries(
+                arch, tokens, e, pb, training.loss_chunks, trains
+            )
+        if training.loss == Loss.FUSED_LINEAR:
+            return lm_head.fused_logit_temporaries(arch, tokens, e, pb, trains)
+        v = lm_head.pytorch_logit_temporaries(arch, tokens, e, pb)
+        return v if trains else v._replace(tied_extra=0)
 
     def peak(self, batch: int) -> int:
         """The peak alone (no result objects built)."""
@@ -300,20 +351,23 @@ class Prepared:
 
 def prepare(req: Request) -> Prepared:
     """The batch-independent part of a request (its batch size is not read)."""
-    arch, lay, rt = req.model, req.parallel, req.runtime
-    dt = _dtypes(req.training.precision, lay.sharded)
-    sp, seq = split(arch), req.training.seq_len
-    outside, loss = activations.outside_rates(arch, dt.recipe, seq)
+    arch, lay, rt, training = req.model, req.parallel, req.runtime, req.training
+    dt = dtypes(req)
+    sp, seq = split(arch), training.seq_len
+    states = pytorch_states(arch, training, lay, req.sharding.offload, dt.pb)
+    layer, outside, loss = _activation_rates(req, dt)
+    # Autocast's 16-bit weight copies: none of an NF4 base (bitsandbytes dequantises per matmul).
+    copies = dt.amp and training.finetune != FineTune.QLORA
     arch_kind = runtime.arch_of(req.cluster.gpu_key)
     return Prepared(
         request=req,
         dt=dt,
-        states=_states(arch, req.training.optimizer, lay, dt.pb),
-        buffers=transient.pytorch_buffers(arch, sp, lay, dt.pb, dt.e),
-        layer=activations.layer_rate(arch, dt.recipe, seq, lay.tp),
+        states=states,
+        buffers=_buffers(req, dt, states),
+        layer=layer,
         outside=outside,
         loss=loss,
-        layer_copy=sp.layer_matmul * 2 // lay.tp if dt.amp else 0,
+        layer_copy=sp.layer_matmul * 2 // lay.tp if copies else 0,
         lm_copy=sp.lm_matrix * 2 if dt.amp else 0,
         base=runtime.outside_bytes(rt, req.cluster.gpu_key, lay.gpus).total,
         workspace=workspace.workspaces(
@@ -332,6 +386,10 @@ def prepare(req: Request) -> Prepared:
         user_slack=rt.allocator_slack,
         flight_fixed=_fixed_flight(sp, lay, dt, in_flight.comm_lag(lay, rt.comm_lag)),
         split=sp,
+        dequantised=_dequantised(req, dt),
+        host=states.host + _paged(req, states),
+        cp=req.sharding.context_parallel,
+        ring_per_sample=_ring(req, dt),
     )
 
 
@@ -347,6 +405,77 @@ def _flash_workspace(arch: Architecture, seq: int, e: int, tp: int) -> int:
     16 bit, head_dim ≤ 256 (the harness's routing, measure/_fake_cuda.py)."""
     flash = arch.attention_impl == AttentionImpl.SDPA and e == 2 and arch.head_dim <= 256
     return workspace.flash_backward_bytes(arch, 1, seq, e, tp) if flash else 0
+
+
+def _ring(req: Request, dt: Dtypes) -> int:
+    """Context parallelism (torch/distributed/tensor/experimental/_context_parallel/
+    _attention.py): the default `_AllGatherRotater` all-gathers one layer's K and V over the
+    context-parallel ranks, the whole sequence's, while that layer's attention runs (formula
+    only: not measured here)."""
+    if req.sharding.context_parallel == 1:
+        return 0
+    arch = req.model
+    kv = max(arch.num_key_value_heads // req.parallel.tp, 1) * arch.head_dim
+    return 2 * kv * req.training.seq_len * dt.e
+
+
+def _activation_rates(req: Request, dt: Dtypes) -> tuple[activations.Rate, ...]:
+    """(one layer, outside, loss) rates: the full fine-tuning census, or the LoRA census plus
+    LoRA dropout's masks and dropped inputs."""
+    arch, lay, training = req.model, req.parallel, req.training
+    seq = training.seq_len // req.sharding.context_parallel  # each rank's part of a sequence
+    if not training.peft:
+        outside, loss = activations.outside_rates(arch, dt.recipe, seq)
+        return activations.layer_rate(arch, dt.recipe, seq, lay.tp), outside, loss
+    targets, rank = training.lora_targets, training.lora_rank
+    layer = activations.lora_layer_rate(arch, dt.recipe, seq, lay.tp, targets, rank)
+    if training.lora_dropout > 0:
+        extra = activations.lora_dropout_per_token(arch, targets, lay.tp)
+        layer = layer._replace(per_token=layer.per_token + extra)
+    outside, loss = activations.lora_outside_rates(arch, dt.recipe, seq, targets)
+    return layer, outside, loss
+
+
+def _buffers(req: Request, dt: Dtypes, states: States) -> transient.Buffers:
+    arch, lay, sharding, sp = req.model, req.parallel, req.sharding, split(req.model)
+    if lay.engine in ZERO_ENGINES:
+        w = 4 if dt.pb == 4 and not dt.amp else 2
+        return transient.deepspeed_buffers(
+            sp, lay, w, sharding.reduce_bucket, sharding.overlap_comm,
+            sharding.prefetch_bucket, sharding.max_live_parameters, sp.body + sp.lm_matrix,
+        )  # fmt: skip
+    if req.training.peft:
+        per_layer = states.trainable * (lay.dp if lay.sharded else 1) // arch.num_layers
+        buffers = transient.peft_buffers(sp, lay, dt.e, per_layer, states.trainable)
+    else:
+        buffers = transient.pytorch_buffers(arch, sp, lay, dt.pb, dt.e)
+    if lay.sharded and not sharding.reshard_after_forward:
+        buffers = transient.kept_gathered(buffers, arch, sp, lay, dt.e)
+    return buffers
+
+
+def _dequantised(req: Request, dt: Dtypes) -> int:
+    """QLoRA: bitsandbytes dequantises a 4-bit weight to the compute dtype for each matmul of
+    more than a few tokens (bitsandbytes/backends/cuda/ops.py `gemm_4bit`: past the custom
+    kernel's largest M, `_dequant_linear_fallback`), and always in backward (autograd/
+    _functions.py `MatMul4Bit.backward`: `F.dequantize_4bit(B, ctx.state)`)."""
+    if req.training.finetune != FineTune.QLORA:
+        return 0
+    return adapters.largest_linear(req.model) * dt.e // req.parallel.tp
+
+
+def _paged(req: Request, states: States) -> int:
+    """paged-adamw-8bit: bitsandbytes puts the states of tensors ≥ 1e5 elements in CUDA unified
+    memory (optim/optimizer.py `get_state_buffer`), which the driver evicts to host memory
+    under pressure: the host must hold them then. Counted on the GPU too (resident until
+    evicted)."""
+    if req.training.optimizer != Optimizer.PAGED_ADAMW_8BIT or states.optimizer == 0:
+        return 0
+    from llmem_core.profiles.pytorch_states import trainables
+
+    train = trainables(req.model, req.training)
+    share = states.trainable / max(train.total, 1)
+    return round(optimizer.paged_bytes(train.numels) * share)
 
 
 def _embedding_backward(
@@ -376,7 +505,93 @@ def notes(req: Request) -> tuple[str, ...]:
         )
     if req.model.num_experts > 1:
         out.append("Mixture of experts: activations assume tokens spread evenly over experts.")
+    out += _feature_notes(req)
     return tuple(out)
+
+
+def _feature_notes(req: Request) -> list[str]:
+    """What issue #12's features assume, and which of them no reference checks."""
+    from llmem_core.coverage import formula_only
+
+    training, out = req.training, []
+    only = formula_only(req)
+    if only:
+        out.append(
+            "Formula only (from the engines' source, not measured here; wider band): "
+            + "; ".join(only)
+            + "."
+        )
+    if training.peft:
+        out.append(
+            f"{training.finetune.upper()}: frozen base, adapters (r={training.lora_rank}, "
+            f"{training.lora_targets}) with fp32 weights, gradients and optimizer states, as "
+            "peft keeps them; kept activations from the LoRA census (fit_lora_recipes.py)."
+        )
+        if not activations.has_lora_recipe(req.model, dtypes(req).recipe, training.lora_targets):
+            out.append("No LoRA census for this family: full fine-tuning's activations are used.")
+    if training.finetune == FineTune.QLORA:
+        out.append(
+            "QLoRA: decoder linears in NF4 with double-quantised absmax (bitsandbytes "
+            "Params4bit: 0.516 bytes per weight); embeddings, norms and lm_head in the "
+            "precision's parameter dtype (prepare_model_for_kbit_training upcasts them to fp32: "
+            "choose amp-bf16); one linear dequantised at a time."
+        )
+    if training.optimizer == Optimizer.PAGED_ADAMW_8BIT:
+        out.append(
+            "Paged AdamW: states of tensors ≥ 100,000 elements sit in CUDA unified memory, "
+            "counted on the GPU and, as the room they need when evicted, in host_bytes."
+        )
+    if training.grad_accumulation > 1:
+        out.append(
+            f"Gradient accumulation ({training.grad_accumulation} micro-batches): the "
+            "gradients of earlier micro-batches stay through the next forward and backward, so "
+            "the peak can rise above one micro-batch's; time and cost scale with the tokens."
+        )
+    out += _attention_note(req)
+    out += _sharding_notes(req)
+    return out
+
+
+def _attention_note(req: Request) -> list[str]:
+    from llmem_core.attention import Kernel, kernel, math_extra_bytes
+
+    dt = dtypes(req)
+    chosen = kernel(req.model, req.training.precision, dt.e == 2)
+    text = f"Attention kernel a GPU takes here: {chosen}."
+    if chosen == Kernel.MATH:
+        tokens = req.training.batch_size * req.training.seq_len
+        extra = math_extra_bytes(req.model, tokens, req.training.seq_len, dt.e)
+        text += (
+            f" torch 2.13 has no memory-efficient kernel for grouped-query heads in fp32, so it "
+            f"keeps the S×S probabilities: about {extra / 2**30:,.1f} GiB more than estimated "
+            "(the references use the memory-efficient kernel); use amp-bf16 or bf16 for flash."
+        )
+    return [text]
+
+
+def _sharding_notes(req: Request) -> list[str]:
+    lay, sharding, out = req.parallel, req.sharding, []
+    if lay.engine == Engine.TORCH_ZERO1:
+        out.append(
+            "ZeRO-1 on torch's ZeroRedundancyOptimizer: DDP as cdp, each parameter's optimizer "
+            "state on one rank (largest first, to the least loaded): the most loaded rank's."
+        )
+    elif lay.zero_stage:
+        out.append(
+            f"DeepSpeed ZeRO-{lay.zero_stage}: 16-bit weights on every GPU, fp32 master and "
+            "optimizer states ÷ GPUs"
+            + (", gradients ÷ GPUs" if lay.zero_stage == 2 else ", gradients whole")
+            + f"; reduce bucket {sharding.reduce_bucket:,} elements (allocated whole)."
+        )
+    if sharding.offload != Offload.NONE:
+        out.append(
+            f"Offload {sharding.offload}: host_bytes is the CPU memory per node (up to "
+            f"{GPUS_PER_NODE} ranks) for the offloaded states, pinned; DeepSpeed's own "
+            "estimator adds 1.5× for loading the model (additional_buffer_factor)."
+        )
+    if lay.gpus > 1 and req.training.peft and lay.tp > 1:
+        out.append("LoRA under TP: adapters assumed sliced with their base layers.")
+    return out
 
 
 SOURCE = "llmem pytorch profile (checked against fake-CUDA PyTorch fixtures)"

@@ -52,10 +52,16 @@ def test_the_plan_and_the_focus_are_algorithm_1s(default_results):
 
 
 def test_the_default_demo_plan_shows_something_worth_seeing(default_results):
-    """Llama-3.1-8B on 4 × A100-80GB at batch 4: CDP runs out of memory, ADP fits and wins."""
+    """Llama-3.1-8B on 4 × A100-80GB at batch 4: CDP runs out of memory, ADP fits. DeepSpeed
+    ZeRO-1 is compared too (issue #12) but rests on its source alone, so its band is ±20 %
+    (issue #10's verdict takes the largest batch whose whole band fits): its batch falls below
+    two thirds of ADP's, and Algorithm 1's ×1.5 for data parallelism's traffic no longer
+    lifts it past ADP. The headline rests on a measured method."""
     fits = {r.method.kind: r.estimate.fits for r in default_results.methods}
     assert fits[MethodKind.CDP] is False
     assert fits[MethodKind.ADP] is True
+    rows = default_results.plan.methods
+    assert rows[MethodKind.ZERO1].score < rows[MethodKind.ADP].score
     assert default_results.plan.choice == MethodKind.ADP
 
 
@@ -82,14 +88,16 @@ def test_the_vocabulary_curve_is_the_cores_what_if(default_results):
     own = next(p for p in res.vocab_curve if p.vocab == res.model_vocab)
     assert own.peak == res.focus.estimate.peak_bytes
     big = next(p for p in res.vocab_curve if p.vocab == 256_000)
-    assert big.peak == peak_bytes(oracle(method="adp", vocab_size=256_000).request())
+    focus = res.focus.method.kind
+    assert big.peak == peak_bytes(oracle(method=focus, vocab_size=256_000).request())
 
 
 def test_the_vocabulary_what_if_moves_the_lm_head_bar(run_plan, default_results):
-    bigger = run_plan(vocab_size=256_000)
+    method = "adp"  # one method (the demo's choice before issue #12), so the bars compare
+    bigger = run_plan(vocab_size=256_000, method=method)
     assert bigger.request.model.vocab_size == 256_000
     assert bigger.model_vocab == default_results.model_vocab  # the model's own is remembered
-    before = default_results.focus.estimate.components
+    before = run_plan(method=method).focus.estimate.components
     after = bigger.focus.estimate.components
     assert after.lm_head > before.lm_head
     # the embedding grows too (same table); the peak phase may move, so compare the states

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from llmem_core import InputError, MethodKind, PlanSpec, plan
+from llmem_core import InputError, PlanSpec, plan
 from llmem_core.cost import (
     CostSpec,
     PriceOverride,
@@ -61,7 +61,8 @@ def test_the_shortlist_holds_the_users_gpu(gpus):
 
 def test_your_plan_is_priced_by_the_core(priced, default_results, gpus):
     row = priced.mine.row
-    assert (row.gpu_key, row.num_gpus, row.method) == ("a100-80gb", 4, MethodKind.ADP)
+    choice = default_results.plan.choice  # ZeRO-1 since issue #12 (test_dashboard_compute)
+    assert (row.gpu_key, row.num_gpus, row.method) == ("a100-80gb", 4, choice)
     s = CostSpec(**DEMO_DATA)
     job = PlanSpec(**DEMO_JOB).job()
     a100, a = gpus["a100-80gb"], s.assumptions()
@@ -70,7 +71,7 @@ def test_your_plan_is_priced_by_the_core(priced, default_results, gpus):
         a100,
         unit_prices(a100, None, a.currency),
         4,
-        plan(job).methods[MethodKind.ADP],
+        plan(job).methods[choice],
         a,
     )
     assert row == expected
@@ -125,7 +126,8 @@ def test_the_ranking_is_memoised_on_its_inputs(default_results, gpus):
 
 def test_utilisation_in_percent_reaches_the_core_as_a_fraction(default_results, gpus):
     base = _run(default_results, gpus)
-    slow = _run(default_results, gpus, util_pct={MethodKind.ADP: 20.0})  # half the default
+    choice = default_results.plan.choice
+    slow = _run(default_results, gpus, util_pct={choice: 20.0})  # half the default
     assert slow.mine.row.time.utilisation == pytest.approx(0.2, rel=1e-12)
     assert slow.mine.row.hours == pytest.approx(2 * base.mine.row.hours, rel=1e-9)
 

@@ -20,7 +20,8 @@ def test_plan_table_has_every_method_and_stars_the_choice(default_results):
     assert len(df) == len(default_results.plan.methods)
     starred = df[df["Choice"] == tables.PLAN_MARK]
     assert len(starred) == 1
-    assert list(starred["Method"]) == ["ADP (ZeRO-3/FSDP)"]  # Algorithm 1's choice here
+    # Algorithm 1's choice: ZeRO-1's ±20 % formula-only band scores lower
+    assert list(starred["Method"]) == ["ADP (ZeRO-3/FSDP)"]
     assert list(starred["Largest batch"]) == [str(default_results.plan.chosen.max_batch_size)]
 
 

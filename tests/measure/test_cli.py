@@ -37,7 +37,7 @@ def refused(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
         ([*GOOD[:4], "--seq-len", "-5"], "seq_len"),
         ([*GOOD[:4], "--seq-len", "4096"], "seq_len"),  # OPT's table holds 2,048 positions
         ([*GOOD, "--precision", "fp8"], "precision"),
-        ([*GOOD, "--optimizer", "sgd"], "optimizer"),
+        ([*GOOD, "--optimizer", "lion"], "optimizer"),
         ([*GOOD, "--device", "tpu"], "device"),
         ([*GOOD, "--steps", "1"], "steps"),
         ([*GOOD[:2], "--batch-size", "two", "--seq-len", "64"], "batch_size"),

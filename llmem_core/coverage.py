@@ -1,0 +1,44 @@
+"""Which parts of an estimate no reference checks here (issue #12).
+
+The fake CUDA device runs PyTorch itself, so torch's and peft's code paths are measured
+(tests/fixtures/reference); bitsandbytes' kernels, DeepSpeed's engine and Liger's Triton kernel
+do not run there: their terms follow the source line by line (cited in the components) and the
+estimate says so, with a wider band (accuracy.FORMULA_ONLY_MAX_PCT).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def formula_only(req: Any) -> tuple[str, ...]:
+    """What in a request's estimate no fake-device reference checks (empty: all measured)."""
+    from llmem_core.models import FineTune, Loss, MethodKind, Offload, Optimizer, Zero3Engine
+
+    t, sharding, kind = req.training, req.sharding, req.parallel.method.kind
+    found = []
+    if t.finetune == FineTune.QLORA:
+        found.append("QLoRA (bitsandbytes NF4 kernels)")
+    if t.optimizer in (Optimizer.ADAMW_8BIT, Optimizer.PAGED_ADAMW_8BIT):
+        found.append(f"{t.optimizer} (bitsandbytes)")
+    if kind in (MethodKind.ZERO1, MethodKind.ZERO2) and sharding.zero_engine != "torch":
+        found.append(f"{kind} (DeepSpeed's engine)")
+    if kind == MethodKind.ADP and sharding.zero3_engine == Zero3Engine.DEEPSPEED:
+        found.append("ZeRO-3 (DeepSpeed's engine)")
+    if sharding.offload == Offload.OPTIMIZER:
+        found.append("optimizer offload (DeepSpeed)")
+    if t.loss == Loss.FUSED_LINEAR:
+        found.append("fused linear cross-entropy (Liger's Triton kernel)")
+    if t.activation_offload:
+        found.append("activation offloading (torchtune; streams)")
+    if t.optimizer_in_backward:
+        found.append("optimizer in backward (torchtune)")
+    if t.grad_accumulation > 1:
+        found.append("gradient accumulation")
+    if sharding.context_parallel > 1:
+        found.append("context parallelism (torch's ring attention)")
+    if t.peft and req.parallel.tp > 1:
+        found.append("LoRA under tensor parallelism")
+    if t.peft and t.lora_targets not in ("attn", "all-linear"):
+        found.append("LoRA on a custom target list (nearest census)")
+    return tuple(found)
