@@ -39,6 +39,25 @@ class Case(NamedTuple):
     extras: tuple[tuple[str, Any], ...] = ()  # issue #12: PlanSpec fields beyond the grid's
 
 
+def _case(
+    rec: dict[str, Any], source: str, method: str, extras: tuple[tuple[str, Any], ...] = ()
+) -> Case:
+    """One reference line (as `llmem measure --json` writes it) as a case."""
+    return Case(
+        rec["model"],
+        rec["precision"],
+        rec["optimizer"],
+        rec["grad_checkpointing"],
+        rec["batch_size"],
+        rec["seq_len"],
+        rec["peak_bytes_steady"],
+        source,
+        rec.get("num_gpus", 1),
+        method,
+        extras,
+    )
+
+
 def load_fixture_cases(folder: Path) -> list[Case]:
     cases = []
     for path in sorted(folder.glob("*.jsonl")):
@@ -46,20 +65,7 @@ def load_fixture_cases(folder: Path) -> list[Case]:
             rec = json.loads(line)
             if "peak_bytes_steady" not in rec or rec.get("device") not in ("fake-cuda", "cuda"):
                 continue
-            cases.append(
-                Case(
-                    rec["model"],
-                    rec["precision"],
-                    rec["optimizer"],
-                    rec["grad_checkpointing"],
-                    rec["batch_size"],
-                    rec["seq_len"],
-                    rec["peak_bytes_steady"],
-                    path.name,
-                    rec.get("num_gpus", 1),
-                    rec.get("method", "single"),
-                )
-            )
+            cases.append(_case(rec, path.name, rec.get("method", "single")))
     return cases
 
 
@@ -288,18 +294,6 @@ def load_feature_cases(folder: Path) -> list[tuple[str, Case]]:
             rec = json.loads(line)
             if "peak_bytes_steady" not in rec:  # compile-saved.jsonl: saved bytes, no peak
                 continue
-            case = Case(
-                rec["model"],
-                rec["precision"],
-                rec["optimizer"],
-                rec["grad_checkpointing"],
-                rec["batch_size"],
-                rec["seq_len"],
-                rec["peak_bytes_steady"],
-                path.name,
-                rec.get("num_gpus", 1),
-                "zero1" if rec.get("zero_redundancy") else rec.get("method", "single"),
-                _feature_extras(rec),
-            )
-            out.append((feature_of(rec), case))
+            method = "zero1" if rec.get("zero_redundancy") else rec.get("method", "single")
+            out.append((feature_of(rec), _case(rec, path.name, method, _feature_extras(rec))))
     return out

@@ -3,25 +3,38 @@
 The fake CUDA device runs PyTorch itself, so torch's and peft's code paths are measured
 (tests/fixtures/reference); bitsandbytes' kernels, DeepSpeed's engine and Liger's Triton kernel
 do not run there: their terms follow the source line by line (cited in the components) and the
-estimate says so, with a wider band (accuracy.FORMULA_ONLY_MAX_PCT).
+estimate says so, with a wider band (estimate.FORMULA_ONLY_ERROR).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+from llmem_core.models import (
+    LORA_ALL_LINEAR,
+    LORA_ATTN,
+    FineTune,
+    Loss,
+    MethodKind,
+    Offload,
+    Optimizer,
+    Zero3Engine,
+    ZeroEngine,
+)
+
+if TYPE_CHECKING:
+    from llmem_core.request import Request
 
 
-def formula_only(req: Any) -> tuple[str, ...]:
+def formula_only(req: Request) -> tuple[str, ...]:
     """What in a request's estimate no fake-device reference checks (empty: all measured)."""
-    from llmem_core.models import FineTune, Loss, MethodKind, Offload, Optimizer, Zero3Engine
-
     t, sharding, kind = req.training, req.sharding, req.parallel.method.kind
     found = []
     if t.finetune == FineTune.QLORA:
         found.append("QLoRA (bitsandbytes NF4 kernels)")
     if t.optimizer in (Optimizer.ADAMW_8BIT, Optimizer.PAGED_ADAMW_8BIT):
         found.append(f"{t.optimizer} (bitsandbytes)")
-    if kind in (MethodKind.ZERO1, MethodKind.ZERO2) and sharding.zero_engine != "torch":
+    if kind in (MethodKind.ZERO1, MethodKind.ZERO2) and sharding.zero_engine != ZeroEngine.TORCH:
         found.append(f"{kind} (DeepSpeed's engine)")
     if kind == MethodKind.ADP and sharding.zero3_engine == Zero3Engine.DEEPSPEED:
         found.append("ZeRO-3 (DeepSpeed's engine)")
@@ -39,6 +52,6 @@ def formula_only(req: Any) -> tuple[str, ...]:
         found.append("context parallelism (torch's ring attention)")
     if t.peft and req.parallel.tp > 1:
         found.append("LoRA under tensor parallelism")
-    if t.peft and t.lora_targets not in ("attn", "all-linear"):
+    if t.peft and t.lora_targets not in (LORA_ATTN, LORA_ALL_LINEAR):
         found.append("LoRA on a custom target list (nearest census)")
     return tuple(found)

@@ -37,6 +37,8 @@ class Prepared(Protocol):
 
     def evaluate_all(self, batch: int) -> tuple[Breakdown, Phase, dict[Phase, int], Levels]: ...
 
+    def host_bytes(self, batch: int) -> int: ...
+
 
 def available_profiles() -> tuple[ProfileName, ...]:
     """The runtime profiles this version implements, default first."""
@@ -69,9 +71,8 @@ def estimate(req: Request) -> Estimate:
     prepared = prof.prepare(req)
     batch = req.training.batch_size
     parts, phase, phases, levels = prepared.evaluate_all(batch)
-    host = getattr(prepared, "host_bytes", None)  # profiles that model CPU memory (issue #12)
     terms, notes = prof.terms(req, parts), prof.notes(req)
-    return result(req, parts, phase, phases, levels, terms, notes, host(batch) if host else 0)
+    return result(req, parts, phase, phases, levels, terms, notes, prepared.host_bytes(batch))
 
 
 # Estimates no reference can check rest on the engines' source; their band is wider.

@@ -17,6 +17,7 @@ from llmem_core.estimate import estimate
 from llmem_core.models import Method, MethodKind
 from llmem_core.request import Job
 from llmem_core.results import Estimate, Phase
+from llmem_core.units import GiB
 
 STAGES = (MethodKind.ZERO1, MethodKind.ZERO2, MethodKind.ADP)
 
@@ -52,7 +53,7 @@ def _why(below: Estimate, above: Estimate, falls: bool) -> str:
     saved = below.peak_bytes - above.peak_bytes
     training = above.request.training
     if falls:
-        return f"falls by {saved / 2**30:,.2f} GiB: {_partitioned(above)} divided over the GPUs"
+        return f"falls by {saved / GiB:,.2f} GiB: {_partitioned(above)} divided over the GPUs"
     if above.request.cluster.num_gpus == 1:
         return "one GPU: nothing to partition over"
     if training.peft and above.request.parallel.method.kind == MethodKind.ZERO2:
@@ -61,7 +62,7 @@ def _why(below: Estimate, above: Estimate, falls: bool) -> str:
             "almost nothing"
         )
     if above.components.transient > below.components.transient:
-        grown = (above.components.transient - below.components.transient) / 2**30
+        grown = (above.components.transient - below.components.transient) / GiB
         what = (
             "the gathered layers and prefetch bucket"
             if above.request.parallel.method.kind == MethodKind.ADP

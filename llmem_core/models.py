@@ -346,7 +346,7 @@ DS_REDUCE_BUCKET = 500_000_000
 DS_ALLGATHER_BUCKET = 500_000_000
 DS_PREFETCH_BUCKET = 50_000_000
 DS_MAX_LIVE_PARAMETERS = 1_000_000_000
-MAX_BUCKET = 2**40
+MAX_BUCKET = 2**40  # heuristic bound for input checking: far past any real bucket (2^40 elements)
 
 
 class Sharding(Frozen):

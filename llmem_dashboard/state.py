@@ -29,6 +29,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from llmem_core.cost import CostAssumptions, CostBasis, CostSpec, Currency, PriceOverride
 from llmem_core.errors import InputError
 from llmem_core.models import (
+    LORA_ALL_LINEAR,
+    LORA_ATTN,
     FineTune,
     Loss,
     MethodKind,
@@ -75,7 +77,7 @@ LINK_NAMES = {
     "cost_basis": "basis",
 }
 NONE_TEXT = "none"  # an optional value left empty, in the link
-LORA_TARGETS = ("attn", "all-linear")  # the page's choices (a module list: CLI and API)
+LORA_TARGETS = (LORA_ATTN, LORA_ALL_LINEAR)  # the page's choices (a module list: CLI and API)
 CKPT_MODES = ("full", "selective")  # checkpointing's mode when the toggle is on
 # Links written before zero1/zero2 existed carry five per-method values (single … dp+tp).
 LINK_METHODS_BEFORE_ZERO = 5

@@ -209,32 +209,41 @@ def columns(family: str, shape: tuple) -> tuple[list[float], list[float]]:
     return layer, [t * h, t * vocab, t * d, t * s, t, 1.0]
 
 
-def measure(family: str, precision: str) -> list[tuple[tuple, dict]]:
-    from llmem_core.measure.guard import guard_library
-
+def census_runs(family: str) -> tuple[dict, list[tuple[tuple, dict]]]:
+    """The family's preset record and its shrunk configs, one per census shape that exists."""
     rec = json.loads((ROOT / "llmem_core" / "presets" / "hf-model-configs.json").read_text())[
         FAMILIES[family]
     ]
     runs = [(s, shrink(family, rec["config"], s)) for s in shapes(family)]
-    runs = [(s, c) for s, c in runs if c is not None]
-    job = {
-        "precision": precision,
-        "attn": rec["attention_impl_default"],
-        "configs": [[c, s[5]] for s, c in runs],
-    }
-    env = {**os.environ, "LLMEM_FAKE_CUDA_GUARD": str(guard_library())}
+    return rec, [(s, c) for s, c in runs if c is not None]
+
+
+def run_child(child: str, job: dict, label: str) -> list:
+    """Run a census child on the guarded fake device; what its last line reports, per config."""
+    from llmem_core.measure.guard import guard_library
+
+    env = {**os.environ, "LLMEM_FAKE_CUDA_GUARD": str(guard_library()), "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
-        [sys.executable, "-c", CHILD, json.dumps(job)],
+        [sys.executable, "-c", child, json.dumps(job)],
         env=env,
         capture_output=True,
         text=True,
         check=False,
     )
     if done.returncode:
-        raise RuntimeError(f"{family} {precision}: {done.stderr[-2000:]}")
-    return [
-        (s, r) for (s, _), r in zip(runs, json.loads(done.stdout.splitlines()[-1]), strict=True)
-    ]
+        raise RuntimeError(f"{label}: {done.stderr[-2000:]}")
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def measure(family: str, precision: str) -> list[tuple[tuple, dict]]:
+    rec, runs = census_runs(family)
+    job = {
+        "precision": precision,
+        "attn": rec["attention_impl_default"],
+        "configs": [[c, s[5]] for s, c in runs],
+    }
+    saved = run_child(CHILD, job, f"{family} {precision}")
+    return [(s, r) for (s, _), r in zip(runs, saved, strict=True)]
 
 
 def solve(rows: list[list[float]], values: list[float], names: list[str]) -> dict:

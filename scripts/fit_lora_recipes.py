@@ -18,15 +18,18 @@ Writes llmem_core/presets/lora-recipes.json. Run: .venv/bin/python scripts/fit_l
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
-import fit_activation_recipes as fit  # beside this script: the shared census and its fit
+import fit_activation_recipes as fit
+
+from llmem_core.models import (  # beside this script: the shared census and its fit
+    LORA_ALL_LINEAR,
+    LORA_ATTN,
+)
 
 OUT = fit.ROOT / "llmem_core" / "presets" / "lora-recipes.json"
-TARGETS = ("attn", "all-linear")
+TARGETS = (LORA_ATTN, LORA_ALL_LINEAR)  # the two censuses
 RANKS = (4, 8, 12)
 
 CHILD = fit.CHILD.replace(
@@ -46,13 +49,7 @@ assert "get_peft_model" in CHILD
 
 
 def measure(family: str, precision: str, targets: str) -> list[tuple[tuple, int, dict]]:
-    from llmem_core.measure.guard import guard_library
-
-    rec = json.loads((fit.ROOT / "llmem_core" / "presets" / "hf-model-configs.json").read_text())[
-        fit.FAMILIES[family]
-    ]
-    runs = [(s, fit.shrink(family, rec["config"], s)) for s in fit.shapes(family)]
-    runs = [(s, c) for s, c in runs if c is not None]
+    rec, runs = fit.census_runs(family)
     ranks = [RANKS[i % len(RANKS)] for i in range(len(runs))]
     job = {
         "precision": precision,
@@ -61,18 +58,7 @@ def measure(family: str, precision: str, targets: str) -> list[tuple[tuple, int,
         "ranks": ranks,
         "targets": targets,
     }
-    env = {**os.environ, "LLMEM_FAKE_CUDA_GUARD": str(guard_library())}
-    env["PYTHONPATH"] = str(fit.ROOT)
-    done = subprocess.run(
-        [sys.executable, "-c", CHILD, json.dumps(job)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode:
-        raise RuntimeError(f"{family} {precision} {targets}: {done.stderr[-2000:]}")
-    saved = json.loads(done.stdout.splitlines()[-1])
+    saved = fit.run_child(CHILD, job, f"{family} {precision} {targets}")
     return [(s, r, out) for (s, _), r, out in zip(runs, ranks, saved, strict=True)]
 
 

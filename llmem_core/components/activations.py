@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from llmem_core.components.paper_walk import boundary_widths, input_bytes
-from llmem_core.models import Architecture
+from llmem_core.models import LORA_ALL_LINEAR, LORA_ATTN, Architecture
 from llmem_core.presets import load_activation_recipes, load_lora_recipes
 from llmem_core.units import B16, pages
 
@@ -81,11 +81,9 @@ class Rate(NamedTuple):
         return round(tokens * self.per_token + self.fixed)
 
 
-@lru_cache(maxsize=1024)
-def layer_rate(arch: Architecture, precision: str, seq: int, tp: int = 1) -> Rate:
-    """What one decoder layer keeps for backward (no checkpointing)."""
-    s, c = sizes(arch, seq, tp), _recipe(arch, precision)["layer"]["coefficients"]
-    per_token = (
+def _layer_per_token(c: dict[str, float], s: Sizes) -> float:
+    """A layer census's bytes per token: its coefficients times the layer's sizes."""
+    return (
         c["h"] * s.h
         + c["f"] * s.f
         + c["q"] * s.q
@@ -96,7 +94,13 @@ def layer_rate(arch: Architecture, precision: str, seq: int, tp: int = 1) -> Rat
         + c.get("seq", 0) * s.seq
         + c["one"]
     )
-    return Rate(per_token, c["const"])
+
+
+@lru_cache(maxsize=1024)
+def layer_rate(arch: Architecture, precision: str, seq: int, tp: int = 1) -> Rate:
+    """What one decoder layer keeps for backward (no checkpointing)."""
+    c = _recipe(arch, precision)["layer"]["coefficients"]
+    return Rate(_layer_per_token(c, sizes(arch, seq, tp)), c["const"])
 
 
 @lru_cache(maxsize=1024)
@@ -120,7 +124,7 @@ def lora_recipe_key(targets: str) -> str:
     of module names is matched to the nearer census: an approximation, said in the notes)."""
     from llmem_core.adapters import MLP_ROLES, roles
 
-    return "all-linear" if roles(targets) & MLP_ROLES else "attn"
+    return LORA_ALL_LINEAR if roles(targets) & MLP_ROLES else LORA_ATTN
 
 
 def _lora_recipe(arch: Architecture, precision: str, key: str) -> dict | None:
@@ -143,20 +147,8 @@ def lora_layer_rate(
     found = _lora_recipe(arch, precision, lora_recipe_key(targets))
     if found is None:
         return layer_rate(arch, precision, seq, tp)
-    s, c = sizes(arch, seq, tp), found["layer"]["coefficients"]
-    per_token = (
-        c["h"] * s.h
-        + c["f"] * s.f
-        + c["q"] * s.q
-        + c["kv"] * s.kv
-        + c["heads"] * s.heads
-        + c["head_dim"] * s.head_dim
-        + c["heads_x_seq"] * s.heads * s.seq
-        + c.get("seq", 0) * s.seq
-        + c["rank"] * rank
-        + c["one"]
-    )
-    return Rate(per_token, c["const"])
+    c = found["layer"]["coefficients"]
+    return Rate(_layer_per_token(c, sizes(arch, seq, tp)) + c["rank"] * rank, c["const"])
 
 
 @lru_cache(maxsize=1024)

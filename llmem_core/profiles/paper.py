@@ -58,6 +58,10 @@ class Prepared:
     def evaluate_all(self, batch: int) -> tuple[Breakdown, Phase, dict[Phase, int], Levels]:
         return (*self.evaluate(batch), self.levels(batch))
 
+    def host_bytes(self, batch: int) -> int:
+        """The paper sizes GPU memory only: no CPU memory is modelled (0)."""
+        return 0
+
     def evaluate(self, batch: int) -> tuple[Breakdown, Phase, dict[Phase, int]]:
         """The paper sums every term as coexisting: one phase, the backward of a steady step."""
         parts = self.breakdown(batch)

@@ -33,6 +33,7 @@ from llmem_core.components import (
     transient,
     workspace,
 )
+from llmem_core.coverage import formula_only
 from llmem_core.models import (
     Architecture,
     AttentionImpl,
@@ -48,6 +49,7 @@ from llmem_core.params import Split, split
 from llmem_core.profiles.pytorch_states import ZERO_ENGINES, States, pytorch_states
 from llmem_core.request import Request
 from llmem_core.results import Breakdown, Levels, Phase, Term
+from llmem_core.units import GiB
 
 # Bytes of (parameters, compute, residual stream) per element for each precision.
 # amp: fp32 weights and residual stream, matmuls in 16 bit (torch.autocast); bf16: everything.
@@ -511,8 +513,6 @@ def notes(req: Request) -> tuple[str, ...]:
 
 def _feature_notes(req: Request) -> list[str]:
     """What issue #12's features assume, and which of them no reference checks."""
-    from llmem_core.coverage import formula_only
-
     training, out = req.training, []
     only = formula_only(req)
     if only:
@@ -563,7 +563,7 @@ def _attention_note(req: Request) -> list[str]:
         extra = math_extra_bytes(req.model, tokens, req.training.seq_len, dt.e)
         text += (
             f" torch 2.13 has no memory-efficient kernel for grouped-query heads in fp32, so it "
-            f"keeps the S×S probabilities: about {extra / 2**30:,.1f} GiB more than estimated "
+            f"keeps the S×S probabilities: about {extra / GiB:,.1f} GiB more than estimated "
             "(the references use the memory-efficient kernel); use amp-bf16 or bf16 for flash."
         )
     return [text]
