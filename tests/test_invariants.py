@@ -6,7 +6,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from llmem_core import estimate, max_batch_size, peak_bytes, prepare
+from llmem_core.components.paper_walk import module_params
 from llmem_core.presets import load_models
+from llmem_core.units import CUDA_PAGE
 from tests.conftest import make_request
 
 MODELS = sorted(load_models())
@@ -91,11 +93,28 @@ def test_on_one_gpu_all_methods_agree(model, batch, seq, profile, precision) -> 
 
 
 @settings(max_examples=60, deadline=None)
-@given(models, batches, st.integers(2, 63), profiles, precisions)
-def test_more_gpus_never_raise_adp_peak(model, batch, gpus, profile, precision) -> None:
-    args = (None, profile, precision)
+@given(models, batches, st.integers(2, 63), precisions)
+def test_more_gpus_never_raise_adp_peak(model, batch, gpus, precision) -> None:
+    args = (None, "pytorch", precision)
     assert peak_bytes(_req(model, "adp", gpus + 1, batch, 512, *args)) <= peak_bytes(
         _req(model, "adp", gpus, batch, 512, *args)
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(models, batches, st.integers(2, 63), precisions)
+def test_more_gpus_raise_the_paper_peak_by_its_page_rounding_at_most(
+    model, batch, gpus, precision
+) -> None:
+    """The authors' size_estimator.py rounds each walked parameter's gathered fp16 share,
+    (g − 1)/g of it, up to a 2 MiB page; that share grows with g while the own shard falls,
+    so one more GPU can raise the `paper` peak, by under a page per walked parameter (e.g.
+    Qwen2.5-14B fp32, 17 → 18 GPUs: +122 pages of 482). The exact terms never rise."""
+    args = (None, "paper", precision)
+    before = _req(model, "adp", gpus, batch, 512, *args)
+    rounding = len(module_params(before.model)) * CUDA_PAGE
+    assert peak_bytes(_req(model, "adp", gpus + 1, batch, 512, *args)) <= (
+        peak_bytes(before) + rounding
     )
 
 
