@@ -11,7 +11,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Protocol
 
-from llmem_core import verdict
+from llmem_core import calibrated, verdict
 from llmem_core.coverage import formula_only
 from llmem_core.models import ProfileName
 from llmem_core.profiles import paper, pytorch
@@ -50,8 +50,11 @@ def _profile(req: Request) -> ModuleType:
 
 
 def prepare(req: Request) -> Prepared:
-    """The batch-independent part of a request, for peaks at many batch sizes."""
-    return _profile(req).prepare(req)
+    """The batch-independent part of a request, for peaks at many batch sizes; calibrated
+    when the request carries a fit for its GPU type (calibrated.py)."""
+    prepared = _profile(req).prepare(req)
+    cal = calibrated.applied(req)
+    return prepared if cal is None else calibrated.Calibrated(prepared, cal)  # type: ignore[return-value]
 
 
 def breakdown(req: Request) -> Breakdown:
@@ -68,10 +71,10 @@ def estimate(req: Request) -> Estimate:
     """Peak memory per GPU for one request, with its breakdown, phase and assumptions, the
     figures a GPU would report at each level, the band and the verdict."""
     prof = _profile(req)
-    prepared = prof.prepare(req)
+    prepared = prepare(req)
     batch = req.training.batch_size
     parts, phase, phases, levels = prepared.evaluate_all(batch)
-    terms, notes = prof.terms(req, parts), prof.notes(req)
+    terms, notes = prof.terms(req, parts), prof.notes(req) + calibration_notes(req)
     return result(req, parts, phase, phases, levels, terms, notes, prepared.host_bytes(batch))
 
 
@@ -82,10 +85,29 @@ def estimate(req: Request) -> Estimate:
 FORMULA_ONLY_ERROR = 0.20
 
 
+def calibration_notes(req: Request) -> tuple[str, ...]:
+    cal, refused = calibrated.applied(req), calibrated.refusal_note(req)
+    if cal is not None:
+        outside = "the model's own" if cal.b is None else f"{cal.b:,} bytes (measured)"
+        return (
+            f"calibrated on {cal.runs} measured run(s) of {cal.gpu} ({cal.family}): "
+            f"{cal.level} × {cal.a:.4f}, outside PyTorch {outside}; largest residual "
+            f"{cal.residual_pct:.1f} %",
+        )
+    return () if refused is None else (refused,)
+
+
 def errors(req: Request) -> verdict.Errors:
     """The profile's measured real-GPU errors for this request's GPU count, or the wider
-    formula-only band when one of the request's features rests on source alone."""
+    formula-only band when one of the request's features rests on source alone; with enough
+    calibration runs, the runs' residuals (calibration.Calibration.band_error)."""
     reasons = formula_only(req) if req.runtime.profile == ProfileName.PYTORCH else ()
+    cal = calibrated.applied(req)
+    spread = None if cal is None or reasons else cal.band_error()
+    if spread is not None and cal is not None:
+        return verdict.Errors(
+            spread, spread, f"calibrated: {cal.runs} runs on {cal.gpu} ({cal.family})"
+        )
     if reasons:
         return verdict.Errors(
             FORMULA_ONLY_ERROR,
@@ -130,4 +152,5 @@ def result(
         verdict=judged,
         usable_bytes=usable,
         host_bytes=host_bytes,
+        calibration=calibrated.applied(req),
     )

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from llmem_core.calibration import Calibrations
 from llmem_core.errors import InputError
 from llmem_core.validation import input_error
 
@@ -458,6 +459,11 @@ class Runtime(Frozen):
         le=0.5,
         description="fraction of GPU memory to keep free: the verdict and the batch search "
         "use capacity × (1 − margin)",
+    )
+    calibration: Calibrations | None = Field(
+        default=None,
+        description="fits from the user's measured runs (issue #11), applied to the GPU type "
+        "and method family they were measured on; None = uncalibrated",
     )
 
 

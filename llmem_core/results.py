@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 from pydantic import Field
 
+from llmem_core.calibration import Calibration
 from llmem_core.models import Frozen, Method, MethodKind
 from llmem_core.parallelism import Parallelism
 from llmem_core.request import Job, Request
@@ -102,6 +103,9 @@ class Estimate(Frozen):
     usable_bytes: int = Field(default=0, description="capacity × (1 − margin)")
     host_bytes: int = Field(
         default=0, ge=0, description="CPU memory per node the plan needs (offload, pinned)"
+    )
+    calibration: Calibration | None = Field(
+        default=None, description="the fit from measured runs applied (issue #11), or None"
     )
 
     @property

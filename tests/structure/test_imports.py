@@ -103,7 +103,7 @@ def test_no_import_cycle() -> None:
 
 LAYERS = [  # a module may import its own layer and those below, never one above
     ("llmem_core.errors", "llmem_core.units", "llmem_core.allocator"),
-    ("llmem_core.validation", "llmem_core.safe_json"),
+    ("llmem_core.validation", "llmem_core.safe_json", "llmem_core.calibration"),
     ("llmem_core.models",),
     (
         "llmem_core.params",
@@ -115,10 +115,17 @@ LAYERS = [  # a module may import its own layer and those below, never one above
     ("llmem_core.presets", "llmem_core.request", "llmem_core.coverage"),
     ("llmem_core.results", "llmem_core.components", "llmem_core.verdict"),
     ("llmem_core.profiles",),
-    ("llmem_core.estimate",),
-    ("llmem_core.plan", "llmem_core.spec", "llmem_core.accuracy", "llmem_core.ladder"),
+    ("llmem_core.estimate", "llmem_core.calibrated"),
+    (
+        "llmem_core.plan",
+        "llmem_core.spec",
+        "llmem_core.accuracy",
+        "llmem_core.ladder",
+        "llmem_core.runs",
+        "llmem_core.calibrate",
+    ),
     ("llmem_core.cost",),
-    ("llmem_core.measure",),
+    ("llmem_core.measure", "llmem_core.store", "llmem_core.record"),
     ("llmem_core.cli", "llmem_core"),
     ("llmem_dashboard",),
 ]
