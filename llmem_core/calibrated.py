@@ -50,7 +50,9 @@ def refusal_note(req: Request) -> str | None:
     if cals is None or applied(req) is not None:
         return None
     refused = cals.refusal(req.cluster.gpu_key, family(req))
-    return None if refused is None else f"calibration refused, estimate uncalibrated: {refused.message}"
+    if refused is None:
+        return None
+    return f"calibration refused, estimate uncalibrated: {refused.message}"
 
 
 def _scale(x: int, a: float) -> int:

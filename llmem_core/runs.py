@@ -16,6 +16,7 @@ as it is (`from_measure`). Every refusal is an InputError naming the field.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from typing import Any, Literal
 
 from pydantic import Field, StrictInt, model_validator
@@ -59,7 +60,7 @@ class Measured(Frozen):
         given = [(name, getattr(self, name)) for name in LEVELS if getattr(self, name)]
         if not given:
             raise InputError("measured", f"give at least one of {', '.join(LEVELS)} (bytes)")
-        for (low_name, low), (high_name, high) in zip(given, given[1:], strict=False):
+        for (low_name, low), (high_name, high) in pairwise(given):
             if low > high:
                 raise InputError(
                     high_name, f"{high:,} bytes is below {low_name} ({low:,}): must be ≥ it"
@@ -187,7 +188,7 @@ def _measure_plan(result: dict[str, Any]) -> dict[str, Any]:
 def _tokens(text: str) -> set[str]:
     """'NVIDIA GeForce RTX 4090' → {nvidia, geforce, rtx, 4090, nvidiageforce, rtx4090, …}."""
     words = [w for w in re.split(r"[^a-z0-9]+", text.lower()) if w]
-    return set(words) | {a + b for a, b in zip(words, words[1:], strict=False)}
+    return set(words) | {a + b for a, b in pairwise(words)}
 
 
 def gpu_key_of(name: str, total_bytes: object) -> str:
