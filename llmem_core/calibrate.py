@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from llmem_core.calibrated import FAMILY_OF
 from llmem_core.calibration import Calibration, Calibrations, Family, Point, Refusal, fit
@@ -55,3 +56,25 @@ def calibrations(runs: Iterable[tuple[int, Run]]) -> Calibrations:
         else:
             fits.append(result)
     return Calibrations(fits=tuple(fits), refused=tuple(refused))
+
+
+class Comparison(NamedTuple):
+    """A run's highest measured level beside the model's figure for it (uncalibrated)."""
+
+    level: str  # max_memory_reserved | max_memory_allocated | device_used
+    measured: int
+    modelled: int
+
+    @property
+    def error(self) -> float:
+        """(modelled − measured) ÷ measured: positive when the model says more."""
+        return (self.modelled - self.measured) / self.measured
+
+
+def compare(run: Run) -> Comparison:
+    e, m = modelled(run), run.file.measured
+    if m.max_memory_reserved:
+        return Comparison("max_memory_reserved", m.max_memory_reserved, e.reserved_bytes)
+    if m.device_used:
+        return Comparison("device_used", m.device_used, e.device_bytes)
+    return Comparison("max_memory_allocated", m.max_memory_allocated or 0, e.tensor_peak_bytes)

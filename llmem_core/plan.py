@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from llmem_core import verdict
+from llmem_core import calibrated, verdict
 from llmem_core.errors import InputError
 from llmem_core.estimate import Prepared, errors, prepare
 from llmem_core.models import MAX_BATCH, MAX_GPUS, Method, MethodKind
@@ -144,6 +144,7 @@ def plan_request(req: Request, prepared: Prepared | None = None) -> MethodPlan:
         peak_bytes_at_max=prepared.peak(best) if best else None,
         samples_per_step=best * req.parallel.dp // req.sharding.context_parallel,
         max_batch_at_risk=largest_batch(prepared, req.cluster.memory_bytes, runs_at),
+        calibration=calibrated.applied(req),
     )
 
 

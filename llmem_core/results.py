@@ -126,6 +126,9 @@ class MethodPlan(Frozen):
     max_batch_at_risk: int = Field(
         default=0, ge=0, description="largest batch whose verdict is not `oom`"
     )
+    calibration: Calibration | None = Field(
+        default=None, description="the fit from measured runs applied (issue #11), or None"
+    )
 
     @property
     def kind(self) -> MethodKind:

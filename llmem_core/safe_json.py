@@ -26,13 +26,14 @@ MAX_PATH_BYTES = 4096  # PATH_MAX on Linux
 MAX_NAME_BYTES = 255  # NAME_MAX of common file systems
 
 
-def read_file(path_text: str, field: str) -> str:
-    """The text of a small regular file, or one InputError saying why not."""
+def read_file(path_text: str, field: str, what: str = "config.json") -> str:
+    """The text of a small regular file, or one InputError saying why not (`what` the file
+    should be, for the messages)."""
     path = _checked_path(path_text, field)
     try:
         info = path.stat()
     except FileNotFoundError:
-        raise InputError(field, f"no such config file {echo(path_text)}") from None
+        raise InputError(field, f"no such {what} file {echo(path_text)}") from None
     except OSError as err:
         raise InputError(field, f"cannot read {echo(path_text)}: {err.strerror}") from None
     if not stat.S_ISREG(info.st_mode):
@@ -40,9 +41,9 @@ def read_file(path_text: str, field: str) -> str:
     if info.st_size > MAX_BYTES:
         raise InputError(
             field,
-            f"{echo(path_text)} is {info.st_size:,} bytes; a config.json is at most {MAX_BYTES:,}",
+            f"{echo(path_text)} is {info.st_size:,} bytes; a {what} is at most {MAX_BYTES:,}",
         )
-    return decode(_bounded_read(path, path_text, field), field)
+    return decode(_bounded_read(path, path_text, field, what), field, what)
 
 
 def _checked_path(path_text: str, field: str) -> Path:
@@ -58,7 +59,7 @@ def _checked_path(path_text: str, field: str) -> Path:
     return Path(path_text)
 
 
-def _bounded_read(path: Path, path_text: str, field: str) -> bytes:
+def _bounded_read(path: Path, path_text: str, field: str, what: str) -> bytes:
     try:
         with path.open("rb") as f:
             data = f.read(MAX_BYTES + 1)
@@ -67,16 +68,16 @@ def _bounded_read(path: Path, path_text: str, field: str) -> bytes:
     if len(data) > MAX_BYTES:
         raise InputError(
             field,
-            f"{echo(path_text)} is larger than {MAX_BYTES:,} bytes; is it really a config.json?",
+            f"{echo(path_text)} is larger than {MAX_BYTES:,} bytes; is it really a {what}?",
         )
     return data
 
 
-def decode(data: bytes, field: str) -> str:
+def decode(data: bytes, field: str, what: str = "config.json") -> str:
     """Bytes of an upload or file → text, refusing what is too large or not UTF-8."""
     if len(data) > MAX_BYTES:
         raise InputError(
-            field, f"the file is {len(data):,} bytes; a config.json is at most {MAX_BYTES:,}"
+            field, f"the file is {len(data):,} bytes; a {what} is at most {MAX_BYTES:,}"
         )
     try:
         return data.decode("utf-8-sig")
@@ -101,7 +102,7 @@ def _constant(text: str) -> Any:
     raise ValueError(f"{text} is not a number JSON allows")
 
 
-def loads(text: str, field: str) -> Any:
+def loads(text: str, field: str, what: str = "config.json") -> Any:
     """JSON text → Python values, bounded in size, depth and number size."""
     if len(text) > MAX_BYTES:
         raise InputError(field, f"the text is {len(text):,} characters; at most {MAX_BYTES:,}")
@@ -112,7 +113,7 @@ def loads(text: str, field: str) -> Any:
     except RecursionError:
         raise InputError(field, f"JSON nested more than {MAX_DEPTH} deep") from None
     except ValueError as err:
-        raise InputError(field, f"config.json: {err}") from None
+        raise InputError(field, f"{what}: {err}") from None
     _check_depth(value, field)
     return value
 

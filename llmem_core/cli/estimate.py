@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from llmem_core.cli.calibration import calibration_json, store_calibrations
 from llmem_core.cli.options import add_json, add_plan, plan_spec
 from llmem_core.cli.output import emit, gib
 from llmem_core.estimate import estimate
@@ -64,6 +65,7 @@ def estimate_json(e: Estimate) -> dict[str, Any]:
         "terms": [{**t.model_dump(), "bytes": getattr(e.components, t.component)} for t in e.terms],
         "notes": list(e.notes),
         "zero_ladder": _ladder_json(e),
+        "calibration": calibration_json(e.calibration),
     }
 
 
@@ -109,6 +111,12 @@ def estimate_text(e: Estimate) -> str:
     lines.append(f"  host (node) {gib(e.host_bytes)}: CPU memory the plan needs")
     if e.band is not None:
         lines.append(f"  range {gib(e.band.low)} – {gib(e.band.high)} ({e.band.errors.source})")
+    if e.calibration is not None:
+        c = e.calibration
+        lines.append(
+            f"  calibrated: {c.runs} run(s) of {c.gpu} ({c.family}), a = {c.a:.4f}, "
+            f"b = {gib(c.b)}, largest residual {c.residual_pct:.1f} %"
+        )
     lines.append(f"  → {verdict}")
     lines += [f"  note: {n}" for n in e.notes]
     if par.method.kind in STAGES:
@@ -121,5 +129,6 @@ def estimate_text(e: Estimate) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    result = estimate(plan_spec(args, "method", "batch_size", "seq_len").request())
+    request = plan_spec(args, "method", "batch_size", "seq_len").request()
+    result = estimate(request.with_(calibration=store_calibrations(args)))
     return emit(args, estimate_json(result), lambda: estimate_text(result))

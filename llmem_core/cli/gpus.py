@@ -6,6 +6,7 @@ import argparse
 
 from pydantic import Field
 
+from llmem_core.cli.calibration import store_calibrations
 from llmem_core.cli.options import add_json, add_plan, given, plan_spec
 from llmem_core.cli.output import emit
 from llmem_core.cli.plan import plan_json, plan_text
@@ -29,7 +30,8 @@ def configure(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     spec = plan_spec(args, "batch_size", "seq_len")
     options = GpusOptions(**given(args, GpusOptions))
-    found = gpus_needed(spec.job(), max_gpus=options.max_gpus)
+    job = spec.job().with_(calibration=store_calibrations(args))
+    found = gpus_needed(job, max_gpus=options.max_gpus)
     needed = None if found is None else found.job.cluster.num_gpus
     data = {
         "batch_size": spec.batch_size,
@@ -38,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
         "rule": "the fewest GPUs (1–8, then whole nodes of 8) on which some method's largest "
         "batch with the verdict `fits` reaches the batch; " + BATCH_RULE,
         "plan": None if found is None else plan_json(found),
+        "calibration": None if found is None else plan_json(found)["calibration"],
     }
 
     def text() -> str:

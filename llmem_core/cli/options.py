@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from llmem_core.cli.calibration import add_calibration
 from llmem_core.errors import InputError
 from llmem_core.models import (
     AllocatorMode,
@@ -77,6 +78,7 @@ def add_training(p: argparse.ArgumentParser, batch: bool = True) -> None:
     _ranged(p, "--nccl-mib", "NCCL buffers per GPU, MiB (default: by GPU type and count)")
     _ranged(p, "--cublas-workspace-mib", "cuBLAS+cuBLASLt workspace per handle, MiB")
     _ranged(p, "--margin", "fraction of GPU memory to keep free (verdict and batch search)")
+    add_calibration(p)
     add_finetuning(p)
 
 

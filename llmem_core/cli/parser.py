@@ -22,11 +22,12 @@ from llmem_core.cli import (
     measure,
     models,
     plan,
+    runs,
 )
 from llmem_core.errors import InputError, echo
 
 COMMANDS: dict[str, ModuleType] = {
-    m.NAME: m for m in (estimate, plan, gpus, cost, measure, models, catalog, dashboard)
+    m.NAME: m for m in (estimate, plan, gpus, cost, measure, runs, models, catalog, dashboard)
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from llmem_core.cli.calibration import calibration_json, store_calibrations
 from llmem_core.cli.options import add_json, add_plan, plan_spec
 from llmem_core.cli.output import emit, gib
 from llmem_core.plan import AT_RISK_RULE, BATCH_RULE, plan
@@ -34,6 +35,7 @@ def plan_json(p: Plan) -> dict[str, Any]:
         "batch_rule": BATCH_RULE,
         "at_risk_rule": AT_RISK_RULE,
         "margin": job.runtime.margin,
+        "calibration": calibration_json(p.chosen.calibration if p.chosen else None),
         "methods": [
             {
                 "method": m.kind.value,
@@ -45,6 +47,7 @@ def plan_json(p: Plan) -> dict[str, Any]:
                 "samples_per_step": m.samples_per_step,
                 "peak_bytes_at_max": m.peak_bytes_at_max,
                 "max_batch_at_risk": m.max_batch_at_risk,
+                "calibration": calibration_json(m.calibration),
             }
             for m in p.methods.values()
         ],
@@ -68,5 +71,5 @@ def plan_text(p: Plan) -> str:
 
 def run(args: argparse.Namespace) -> int:
     spec = plan_spec(args, "seq_len")
-    result = plan(spec.job(), tp=spec.tp)
+    result = plan(spec.job().with_(calibration=store_calibrations(args)), tp=spec.tp)
     return emit(args, plan_json(result), lambda: plan_text(result))
