@@ -19,7 +19,7 @@ import re
 from itertools import pairwise
 from typing import Any, Literal
 
-from pydantic import Field, StrictInt, model_validator
+from pydantic import Field, model_validator
 
 from llmem_core.errors import InputError, echo
 from llmem_core.models import Frozen, Gpu
@@ -39,27 +39,36 @@ CAPACITY_SLACK = 0.10
 MAX_SOURCE = 2000
 LEVELS = ("max_memory_allocated", "max_memory_reserved", "device_used")
 
-Bytes = StrictInt  # JSON integers only: "40 GiB", 4.0e10 or true are refused
-
 
 class Measured(Frozen):
-    """What the GPU showed over the run's steady steps, in bytes."""
+    """What the GPU showed over the run's steady steps, in bytes: JSON integers only ("40 GiB",
+    4.0e10 or true are refused)."""
 
-    max_memory_allocated: Bytes | None = Field(
-        default=None, ge=MIN_FIGURE, le=MAX_FIGURE, description="torch.cuda.max_memory_allocated"
+    max_memory_allocated: int | None = Field(
+        default=None,
+        ge=MIN_FIGURE,
+        le=MAX_FIGURE,
+        strict=True,
+        description="torch.cuda.max_memory_allocated",
     )
-    max_memory_reserved: Bytes | None = Field(
-        default=None, ge=MIN_FIGURE, le=MAX_FIGURE, description="torch.cuda.max_memory_reserved"
+    max_memory_reserved: int | None = Field(
+        default=None,
+        ge=MIN_FIGURE,
+        le=MAX_FIGURE,
+        strict=True,
+        description="torch.cuda.max_memory_reserved",
     )
-    device_used: Bytes | None = Field(
-        default=None, ge=MIN_FIGURE, le=MAX_FIGURE, description="NVML / nvidia-smi used bytes"
+    device_used: int | None = Field(
+        default=None,
+        ge=MIN_FIGURE,
+        le=MAX_FIGURE,
+        strict=True,
+        description="NVML / nvidia-smi used bytes",
     )
 
     @model_validator(mode="after")
     def _ordered(self) -> Measured:
         given = [(name, getattr(self, name)) for name in LEVELS if getattr(self, name)]
-        if not given:
-            raise InputError("measured", f"give at least one of {', '.join(LEVELS)} (bytes)")
         for (low_name, low), (high_name, high) in pairwise(given):
             if low > high:
                 raise InputError(
@@ -78,6 +87,12 @@ class RunFile(Frozen):
     plan: PlanSpec
     measured: Measured
     source: str = Field(default="", max_length=MAX_SOURCE, description="where and how")
+
+    @model_validator(mode="after")
+    def _measured_something(self) -> RunFile:
+        if not self.measured.figures():
+            raise InputError("measured", f"give at least one of {', '.join(LEVELS)} (bytes)")
+        return self
 
 
 class Run(Frozen):

@@ -90,9 +90,9 @@ class StoredRun:
 
 
 class Store:
-    def __init__(self, path: Path | None = None, timeout_s: float = BUSY_TIMEOUT_S) -> None:
+    def __init__(self, path: Path | None = None, timeout_s: float | None = None) -> None:
         self.path = Path(path) if path is not None else default_path()
-        self.timeout_s = timeout_s
+        self.timeout_s = BUSY_TIMEOUT_S if timeout_s is None else timeout_s
 
     # Reading never creates the file: no store yet is an empty store.
     def runs(self) -> list[StoredRun]:

@@ -106,3 +106,10 @@ def tiny() -> Architecture:
 
 
 CHUNK_64MI = 64 * MiB  # an explicit Gemini chunk size (elements) so golden cases skip the search
+
+
+@pytest.fixture(autouse=True)
+def _own_run_store(tmp_path_factory, monkeypatch) -> None:
+    """Every test gets an empty run store of its own (issue #11): estimates are calibrated by
+    $LLMEM_HOME/llmem.sqlite, and no test may read or write the user's."""
+    monkeypatch.setenv("LLMEM_HOME", str(tmp_path_factory.mktemp("llmem-home")))

@@ -58,7 +58,13 @@ def read_runs(path: str) -> list[Run]:
             raise InputError("file", f"at most {MAX_RUNS_PER_FILE:,} runs per file")
         return [_item(i, item, len(items)) for i, item in enumerate(items)]
     except InputError as err:
-        raise InputError(err.field, f"in {echo(path)}: {err.message}") from None
+        raise InputError(err.field, f"in {shown(path)}: {err.message}") from None
+
+
+def shown(path: str, limit: int = 80) -> str:
+    """A path for a message: its end (the file's name) when it is long."""
+    text = path.encode("utf-8", "replace").decode("utf-8")
+    return text if len(text) <= limit else "…" + text[-(limit - 1) :]
 
 
 def _item(index: int, item: object, count: int) -> Run:
