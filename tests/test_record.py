@@ -17,7 +17,9 @@ transformers = pytest.importorskip("transformers")
 
 
 def tiny_gpt2(name: str = ""):
-    config = transformers.GPT2Config(n_layer=2, n_embd=64, n_head=4, vocab_size=1000, n_positions=128)
+    config = transformers.GPT2Config(
+        n_layer=2, n_embd=64, n_head=4, vocab_size=1000, n_positions=128
+    )
     config._name_or_path = name
     return transformers.GPT2LMHeadModel(config)
 
