@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from llmem_dashboard import charts, compute, cost, export, inputs, tables, views
+from llmem_dashboard import charts, compute, cost, export, inputs, runs_view, tables, views
 from llmem_dashboard.compute import FieldError, Results
 from llmem_dashboard.cost import CostResults
 from llmem_dashboard.i18n import fmt_money, fmt_params, t
@@ -28,7 +28,7 @@ def page() -> None:
     views.link_problems(inputs.link_problems(), lang)
     inputs.sync_link(plan)
 
-    res = compute.run(plan, side.arch, gpus)
+    res = compute.run(plan, side.arch, gpus, runs_view.calibrations())
     if isinstance(res, FieldError):
         views.field_error(side.slots, res, lang)
         return
@@ -37,6 +37,7 @@ def page() -> None:
     memory_fig = charts.memory_bars(res)
     cres = cost.run(plan.cost, res, gpus)
     views.headline(res, cres)
+    runs_view.calibration_note(res.focus.estimate, lang)
     views.memory(res, memory_fig, stem)
     if not present:
         views.whatif(res, charts.batch_chart(res), charts.vocab_chart(res), stem)
@@ -47,6 +48,7 @@ def page() -> None:
         views.downloads_header(lang)
         rows = cres.rows if isinstance(cres, CostResults) else ()
         inputs.downloads(res, memory_fig, inputs.current_link(plan), rows)
+        runs_view.section(lang)
 
 
 def cost_section(

@@ -25,6 +25,7 @@ from llmem_core import (
     plan,
     prepare,
 )
+from llmem_core.calibration import Calibrations
 from llmem_core.estimate import available_profiles
 from llmem_core.plan import candidate_methods
 from llmem_dashboard.state import PlanInputs
@@ -109,13 +110,17 @@ class Results:
     model_vocab: int
 
 
-def build_job(inputs: PlanInputs, arch: Architecture) -> Job:
-    """The user's plan as the core's Job (`arch`: the preset's or the uploaded config's)."""
+def build_job(
+    inputs: PlanInputs, arch: Architecture, calibration: Calibrations | None = None
+) -> Job:
+    """The user's plan as the core's Job (`arch`: the preset's or the uploaded config's;
+    `calibration`: the run store's fits, issue #11)."""
     spec = inputs.spec()
     if spec.profile not in available_profiles():
         raise InputError("profile", f"{spec.profile} is not available in this version yet")
     job = spec.job(arch)
-    return job if spec.vocab_size is None else job.with_(vocab_size=spec.vocab_size)
+    job = job if spec.vocab_size is None else job.with_(vocab_size=spec.vocab_size)
+    return job if calibration is None else job.with_(calibration=calibration)
 
 
 def _row(job: Job, method: Method) -> MethodResult:
@@ -184,9 +189,14 @@ def _needed(job: Job) -> int | None:
     return found.job.cluster.num_gpus if found else None
 
 
-def results(inputs: PlanInputs, arch: Architecture, gpus: dict[str, Gpu]) -> Results:
+def results(
+    inputs: PlanInputs,
+    arch: Architecture,
+    gpus: dict[str, Gpu],
+    calibration: Calibrations | None = None,
+) -> Results:
     """Everything the page shows for one plan; InputError (with its field) if the core refuses."""
-    job = build_job(inputs, arch)
+    job = build_job(inputs, arch, calibration)
     choice = plan(job, tp=inputs.tp_asked())  # refuses a dp+tp degree the GPUs cannot take
     rows = method_rows(inputs, job, choice)
     focus = focus_row(rows, choice, inputs.method_kind() is None)
@@ -205,9 +215,14 @@ def results(inputs: PlanInputs, arch: Architecture, gpus: dict[str, Gpu]) -> Res
     )
 
 
-def run(inputs: PlanInputs, arch: Architecture, gpus: dict[str, Gpu]) -> Results | FieldError:
+def run(
+    inputs: PlanInputs,
+    arch: Architecture,
+    gpus: dict[str, Gpu],
+    calibration: Calibrations | None = None,
+) -> Results | FieldError:
     """Everything the page shows for one plan, or the input to blame."""
     try:
-        return results(inputs, arch, gpus)
+        return results(inputs, arch, gpus, calibration)
     except InputError as err:
         return field_error(err)
