@@ -17,8 +17,8 @@ import streamlit as st
 
 from llmem_core import safe_json
 from llmem_core.calibrate import calibrations as fit_calibrations
-from llmem_core.calibrated import refusal_note
 from llmem_core.calibrate import compare
+from llmem_core.calibrated import refusal_note
 from llmem_core.calibration import Calibration, Calibrations
 from llmem_core.errors import InputError
 from llmem_core.runs import Run, parse
