@@ -1,4 +1,4 @@
-"""The `llmem` command: estimate, plan, gpus, cost, measure, models, catalog, dashboard.
+"""The `llmem` command: estimate, plan, gpus, cost, measure, runs, models, catalog, dashboard.
 
 Contract (scripts and the dashboard depend on it):
   llmem estimate --model ID|PATH --gpu KEY [--gpu-memory-mib N] --num-gpus N
@@ -7,6 +7,9 @@ Contract (scripts and the dashboard depend on it):
       → {peak_bytes, fits, components{name: bytes}, …}
   llmem plan --model ID|PATH --gpu KEY --num-gpus N --seq-len S [--tp N] [--profile NAME] --json
       → {choice, methods[{method, max_batch_size, score, applicable, reason}], …}
+  llmem runs add FILE…|list [--json]|show ID|remove ID|export FILE   (measured runs, #11)
+      estimate, plan, gpus, cost: "calibration": {runs, gpu, a, b, residual_pct, …} | null;
+      --calibration off ignores the run store
 Bad input: one line on stderr naming the field and the allowed range, exit status 2; with
 --json also {"error": {"field": …, "message": …}} on stdout.
 """
