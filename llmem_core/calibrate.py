@@ -14,6 +14,7 @@ from typing import NamedTuple
 from llmem_core.calibrated import FAMILY_OF
 from llmem_core.calibration import Calibration, Calibrations, Family, Point, Refusal, fit
 from llmem_core.estimate import estimate
+from llmem_core.models import ProfileName
 from llmem_core.results import Estimate
 from llmem_core.runs import Run
 
@@ -41,9 +42,12 @@ def modelled(run: Run) -> Estimate:
 
 
 def calibrations(runs: Iterable[tuple[int, Run]]) -> Calibrations:
-    """Every group's fit: (GPU type, method family) where runs exist, and (GPU type, any)."""
+    """Every group's fit: (GPU type, method family) where runs exist, and (GPU type, any).
+    Runs planned under the paper profile are left out (calibration is the pytorch profile's)."""
     groups: dict[tuple[str, Family], list[Point]] = defaultdict(list)
     for run_id, run in runs:
+        if run.request.runtime.profile != ProfileName.PYTORCH:
+            continue
         p = point(run_id, run)
         groups[(run.gpu, FAMILY_OF[run.request.parallel.method.kind])].append(p)
         groups[(run.gpu, Family.ANY)].append(p)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from llmem_core.calibration import Calibration, Family
-from llmem_core.models import MethodKind
+from llmem_core.models import MethodKind, ProfileName
 from llmem_core.request import Request
 from llmem_core.results import Breakdown, Levels, Phase
 
@@ -39,15 +39,18 @@ def family(req: Request) -> Family:
 
 
 def applied(req: Request) -> Calibration | None:
-    """The fit this request's figures get: its GPU type's, for its method family."""
+    """The fit this request's figures get: its GPU type's, for its method family (the pytorch
+    profile only: the paper profile models Colossal-AI Gemini, not the runs' PyTorch)."""
     cals = req.runtime.calibration
-    return None if cals is None else cals.pick(req.cluster.gpu_key, family(req))
+    if cals is None or req.runtime.profile != ProfileName.PYTORCH:
+        return None
+    return cals.pick(req.cluster.gpu_key, family(req))
 
 
 def refusal_note(req: Request) -> str | None:
     """Why runs of this GPU type were not applied (a fit that contradicts itself)."""
     cals = req.runtime.calibration
-    if cals is None or applied(req) is not None:
+    if cals is None or applied(req) is not None or req.runtime.profile != ProfileName.PYTORCH:
         return None
     refused = cals.refusal(req.cluster.gpu_key, family(req))
     if refused is None:

@@ -295,3 +295,12 @@ def test_gpu_names_map_to_catalog_keys(name: str, total: int, key: str) -> None:
     from llmem_core.runs import gpu_key_of
 
     assert gpu_key_of(name, total) == key
+
+
+def test_the_paper_profile_is_never_calibrated(capsys, tmp_path) -> None:
+    cli(capsys, "runs", "add", *map(str, planted_runs(capsys, tmp_path)))
+    paper = ["estimate", "--model", "facebook/opt-1.3b", "--gpu", GPU, "--method", "single",
+             "--batch-size", "2", "--seq-len", "512", "--profile", "paper", "--json"]  # fmt: skip
+    code, out, err = cli(capsys, *paper)
+    assert code == 0, err
+    assert json.loads(out)["calibration"] is None
