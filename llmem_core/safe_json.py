@@ -33,7 +33,7 @@ def read_file(path_text: str, field: str, what: str = "config.json") -> str:
     try:
         info = path.stat()
     except FileNotFoundError:
-        raise InputError(field, f"no such {what} file {echo(path_text)}") from None
+        raise InputError(field, f"no such {what} {echo(path_text)}") from None
     except OSError as err:
         raise InputError(field, f"cannot read {echo(path_text)}: {err.strerror}") from None
     if not stat.S_ISREG(info.st_mode):

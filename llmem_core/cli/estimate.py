@@ -111,12 +111,6 @@ def estimate_text(e: Estimate) -> str:
     lines.append(f"  host (node) {gib(e.host_bytes)}: CPU memory the plan needs")
     if e.band is not None:
         lines.append(f"  range {gib(e.band.low)} – {gib(e.band.high)} ({e.band.errors.source})")
-    if e.calibration is not None:
-        c = e.calibration
-        lines.append(
-            f"  calibrated: {c.runs} run(s) of {c.gpu} ({c.family}), a = {c.a:.4f}, "
-            f"b = {gib(c.b)}, largest residual {c.residual_pct:.1f} %"
-        )
     lines.append(f"  → {verdict}")
     lines += [f"  note: {n}" for n in e.notes]
     if par.method.kind in STAGES:

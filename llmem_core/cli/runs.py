@@ -152,7 +152,9 @@ def _list(args: argparse.Namespace) -> int:
 def _id(args: argparse.Namespace) -> int:
     text = str(args.id)
     if not text.isdigit() or len(text) > 19 or not 1 <= int(text) <= MAX_ID:
-        raise InputError("id", f"must be a run id, a whole number from 1 (got {echo(text)})")
+        raise InputError(
+            "id", f"must be a run id, a whole number from 1 to {MAX_ID:,} (got {echo(text)})"
+        )
     return int(text)
 
 
