@@ -18,9 +18,11 @@ from llmem_core.models import (
     Architecture,
     AttentionImpl,
     Family,
+    Mla,
     MlpKind,
     NormKind,
     PositionKind,
+    QkNorm,
 )
 
 Config = dict[str, Any]
@@ -67,6 +69,16 @@ def _bool(cfg: Config, key: str, default: bool) -> bool:
         return default
     if type(value) is not bool:
         raise _bad(key, "true or false", value)
+    return value
+
+
+def _count(cfg: Config, key: str, default: int) -> int:
+    """A whole number that may be 0 (a count of layers)."""
+    value = cfg.get(key)
+    if value is None:
+        return default
+    if type(value) is not int or not 0 <= value <= MAX_SIZE:
+        raise _bad(key, f"a whole number from 0 to {MAX_SIZE:,}", value)
     return value
 
 
@@ -346,6 +358,186 @@ def _phi3(cfg: Config, name: str) -> dict[str, Any]:
     }
 
 
+# ---- issue #13: the families of 2025 (transformers 5.24 config classes and modeling files) ----
+
+
+def _layer_flags(cfg: Config, key: str, n: int, default: list) -> list:
+    """A per-layer list (layer_types, no_rope_layers): the config's, which must have one entry
+    per layer, else the class's default pattern."""
+    value = cfg.get(key)
+    if value is None:
+        return default
+    if not isinstance(value, list) or len(value) != n:
+        raise _bad(key, f"a list of {n:,} entries (one per layer)", value)
+    return value
+
+
+def _sliding(cfg: Config, n: int, default: list[str]) -> dict[str, Any]:
+    """sliding_window and how many layers use it, from layer_types ("sliding_attention")."""
+    types = _layer_flags(cfg, "layer_types", n, default)
+    local = sum(1 for t in types if t == "sliding_attention")
+    window = _int(cfg, "sliding_window", default=1) if local else 0
+    return {"sliding_window": window, "sliding_layers": local}
+
+
+def _qwen3(cfg: Config, name: str) -> dict[str, Any]:
+    # Qwen3Config: head_dim default 128, q_norm/k_norm RMSNorm(head_dim) (modeling_qwen3.py);
+    # layer_types: sliding from max_window_layers on when use_sliding_window (not in any preset).
+    n = _int(cfg, "num_hidden_layers")
+    window = _bool(cfg, "use_sliding_window", default=False)
+    start = _int(cfg, "max_window_layers", default=28) if window else n
+    default = ["sliding_attention" if window and i >= start else "full_attention" for i in range(n)]
+    return {
+        **_llama_like({"head_dim": 128, **cfg}, Family.QWEN3, name),
+        "qk_norm": QkNorm.HEAD,
+        **_sliding(cfg, n, default),
+    }
+
+
+def _qwen3_moe(cfg: Config, name: str) -> dict[str, Any]:
+    # Qwen3MoeConfig: every layer sparse unless mlp_only_layers / decoder_sparse_step say
+    # otherwise (refused here: no published Qwen3-MoE uses them); experts moe_intermediate_size.
+    n = _int(cfg, "num_hidden_layers")
+    step = _int(cfg, "decoder_sparse_step", default=1)
+    if step != 1 or cfg.get("mlp_only_layers") not in (None, []):
+        raise InputError(
+            "model",
+            "config.json: qwen3_moe with dense layers (mlp_only_layers, "
+            "decoder_sparse_step > 1) is not modelled; give a config where every layer is MoE",
+        )
+    return {
+        **_llama_like(cfg, Family.QWEN3_MOE, name),
+        "qk_norm": QkNorm.HEAD,
+        "num_experts": _int(cfg, "num_experts", default=128),
+        "experts_per_token": _int(cfg, "num_experts_per_tok", default=8),
+        "moe_intermediate_size": _int(cfg, "moe_intermediate_size", default=768),
+        **_sliding(cfg, n, ["full_attention"] * n),
+    }
+
+
+def _text_config(cfg: Config) -> Config:
+    """Gemma 3 ≥ 4B ships a multimodal config (model_type gemma3): its text model is text_config."""
+    text = cfg.get("text_config")
+    if text is None:
+        return cfg
+    if not isinstance(text, dict):
+        raise _bad("text_config", "a JSON object", text)
+    return text
+
+
+def _gemma3(cfg: Config, name: str) -> dict[str, Any]:
+    # Gemma3TextConfig: head_dim 256, vocab 262,208, tied, gelu_pytorch_tanh, window 4,096,
+    # 5 local : 1 global (sliding_window_pattern 6); Gemma3DecoderLayer: four RMSNorms, and
+    # q_norm/k_norm RMSNorm(head_dim). The vision tower of the multimodal checkpoints is left
+    # out (the estimate is for fine-tuning the text model).
+    text = _text_config(cfg)
+    n = _int(text, "num_hidden_layers", default=26)
+    pattern = _int(text, "sliding_window_pattern", "_sliding_window_pattern", default=6)
+    default = [
+        "full_attention" if (i + 1) % pattern == 0 else "sliding_attention" for i in range(n)
+    ]
+    defaults = {
+        "hidden_size": 2304,
+        "intermediate_size": 9216,
+        "num_hidden_layers": 26,
+        "num_attention_heads": 8,
+        "num_key_value_heads": 4,
+        "head_dim": 256,
+        "vocab_size": 262_208,
+        "sliding_window": 4096,
+    }
+    full = {**defaults, **{k: v for k, v in text.items() if v is not None}}
+    return {
+        **_llama_like(full, Family.GEMMA3, name),
+        "activation": _str(full, "hidden_activation", default="gelu_pytorch_tanh"),
+        "tie_word_embeddings": _bool(full, "tie_word_embeddings", default=True),
+        "norms_per_layer": 4,
+        "qk_norm": QkNorm.HEAD,
+        **_sliding(full, n, default),
+    }
+
+
+def _gpt_oss(cfg: Config, name: str) -> dict[str, Any]:
+    # GptOssConfig: head_dim 64, attention with biases and one sink logit per head, experts
+    # of intermediate_size with biases, a router with a bias, alternating 128-token windows.
+    n = _int(cfg, "num_hidden_layers")
+    default = ["sliding_attention" if i % 2 == 0 else "full_attention" for i in range(n)]
+    return {
+        **_llama_like({"head_dim": 64, "attention_bias": True, **cfg}, Family.GPT_OSS, name),
+        "num_experts": _int(cfg, "num_local_experts", default=128),
+        "experts_per_token": _int(cfg, "num_experts_per_tok", "experts_per_token", default=4),
+        "moe_bias": True,
+        "attention_sinks": True,
+        **_sliding({"sliding_window": 128, **cfg}, n, default),
+    }
+
+
+def _mla(cfg: Config, q_lora_default: int | None) -> Mla:
+    # q_lora_rank null (DeepSeek-V2-Lite): no query latent; absent: the class default.
+    absent = "q_lora_rank" not in cfg
+    q_lora = _count(cfg, "q_lora_rank", q_lora_default) if absent or cfg["q_lora_rank"] else 0
+    return Mla(
+        q_lora_rank=q_lora,
+        kv_lora_rank=_int(cfg, "kv_lora_rank", default=512),
+        qk_nope_head_dim=_int(cfg, "qk_nope_head_dim", default=128),
+        qk_rope_head_dim=_int(cfg, "qk_rope_head_dim", default=64),
+        v_head_dim=_int(cfg, "v_head_dim", default=128),
+    )
+
+
+def _deepseek(cfg: Config, family: Family, name: str) -> dict[str, Any]:
+    # DeepseekV2Config / DeepseekV3Config: MLA (q_lora_rank 1536 unless null), the first
+    # first_k_dense_replace layers dense, then n_routed_experts of moe_intermediate_size with
+    # n_shared_experts always on (modeling_deepseek_v2.py / _v3.py).
+    v3 = family == Family.DEEPSEEK_V3
+    if _int(cfg, "moe_layer_freq", default=1) != 1:
+        raise InputError("model", "config.json: moe_layer_freq other than 1 is not modelled")
+    mla = _mla(cfg, 1536)
+    expert = _int(cfg, "moe_intermediate_size", default=2048 if v3 else 1407)
+    heads = _int(cfg, "num_attention_heads")
+    base = _llama_like(
+        {**cfg, "num_key_value_heads": heads, "head_dim": mla.qk_head_dim}, family, name
+    )
+    return {
+        **base,
+        "mla": mla,
+        "num_experts": _int(cfg, "n_routed_experts", default=256 if v3 else 64),
+        "experts_per_token": _int(cfg, "num_experts_per_tok", default=8 if v3 else 6),
+        "moe_intermediate_size": expert,
+        "shared_expert_size": expert * _int(cfg, "n_shared_experts", default=1 if v3 else 2),
+        "dense_layers": _count(cfg, "first_k_dense_replace", default=3 if v3 else 0),
+    }
+
+
+def _deepseek_v2(cfg: Config, name: str) -> dict[str, Any]:
+    return _deepseek(cfg, Family.DEEPSEEK_V2, name)
+
+
+def _deepseek_v3(cfg: Config, name: str) -> dict[str, Any]:
+    return _deepseek(cfg, Family.DEEPSEEK_V3, name)
+
+
+def _olmo2(cfg: Config, name: str) -> dict[str, Any]:
+    # Olmo2DecoderLayer: norms after attention and after the MLP (two per layer), and
+    # q_norm/k_norm RMSNorm over all heads' width (modeling_olmo2.py).
+    return {**_llama_like(cfg, Family.OLMO2, name), "qk_norm": QkNorm.FULL}
+
+
+def _smollm3(cfg: Config, name: str) -> dict[str, Any]:
+    # SmolLM3Config: no_rope_layers (1 = rotary, 0 = none), default every 4th layer without;
+    # tied embeddings (modeling_smollm3.py).
+    n = _int(cfg, "num_hidden_layers")
+    every = _int(cfg, "no_rope_layer_interval", default=4)
+    default = [int((i + 1) % every != 0) for i in range(n)]
+    flags = _layer_flags(cfg, "no_rope_layers", n, default)
+    return {
+        **_llama_like(cfg, Family.SMOLLM3, name),
+        "tie_word_embeddings": _bool(cfg, "tie_word_embeddings", default=True),
+        "nope_layers": sum(1 for f in flags if f == 0),
+        **_sliding(cfg, n, ["full_attention"] * n),
+    }
+
+
 _READERS: dict[str, Callable[[Config, str], dict[str, Any]]] = {
     "opt": _opt,
     "bloom": _bloom,
@@ -360,6 +552,15 @@ _READERS: dict[str, Callable[[Config, str], dict[str, Any]]] = {
     "qwen2": _qwen2,
     "gemma2": _gemma2,
     "phi3": _phi3,
+    "qwen3": _qwen3,
+    "qwen3_moe": _qwen3_moe,
+    "gemma3": _gemma3,
+    "gemma3_text": _gemma3,
+    "gpt_oss": _gpt_oss,
+    "deepseek_v2": _deepseek_v2,
+    "deepseek_v3": _deepseek_v3,
+    "olmo2": _olmo2,
+    "smollm3": _smollm3,
 }
 
 SUPPORTED_MODEL_TYPES = tuple(sorted(_READERS))
