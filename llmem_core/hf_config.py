@@ -566,6 +566,17 @@ _READERS: dict[str, Callable[[Config, str], dict[str, Any]]] = {
 SUPPORTED_MODEL_TYPES = tuple(sorted(_READERS))
 
 
+def _quantization(cfg: Config) -> dict[str, str]:
+    """quantization_config.quant_method of a published checkpoint (gpt-oss: mxfp4, DeepSeek-V3:
+    fp8). Fine-tuning dequantises such weights; the estimate says which precision it assumes."""
+    quant = cfg.get("quantization_config")
+    if quant is None:
+        return {}
+    if not isinstance(quant, dict):
+        raise _bad("quantization_config", "a JSON object", quant)
+    return {"checkpoint_quantization": _str(quant, "quant_method", default="unknown")}
+
+
 def architecture_from_config(cfg: Config, name: str, buffer_bytes: int = 0) -> Architecture:
     """A parsed config.json → Architecture; InputError (field `model`) on any problem."""
     if not isinstance(cfg, dict):
@@ -579,7 +590,7 @@ def architecture_from_config(cfg: Config, name: str, buffer_bytes: int = 0) -> A
         )
     fields = _READERS[model_type](cfg, name)
     try:
-        return Architecture(**fields, buffer_bytes=buffer_bytes)
+        return Architecture(**fields, buffer_bytes=buffer_bytes, **_quantization(cfg))
     except InputError as err:
         raise InputError("model", f"config.json: {err}") from None
 

@@ -178,6 +178,9 @@ class Architecture(Frozen):
     sliding_window: int = Field(default=0, ge=0, le=MAX_SEQ, description="local layers' window")
     sliding_layers: int = Field(default=0, ge=0, le=MAX_LAYERS, description="layers that are local")
     nope_layers: int = Field(default=0, ge=0, le=MAX_LAYERS, description="layers without rotary")
+    checkpoint_quantization: str = Field(
+        default="", max_length=64, description="quant_method of the published weights (mxfp4, fp8)"
+    )
     logits_fp32: bool = Field(
         default=True, description="the loss casts logits to fp32 (transformers ≥ 4.46 always)"
     )
@@ -563,3 +566,10 @@ class ModelPreset(Frozen):
     params_exact: int
     params_published: str
     source: str
+    active_params: int | None = Field(
+        default=None,
+        description="MoE: parameters a token uses (total less the unused experts), as the "
+        "authors count them: Qwen and Mistral with the input embedding, OpenAI and DeepSeek "
+        "without",
+    )
+    multimodal: str = Field(default="", description="what a multimodal checkpoint adds")

@@ -64,8 +64,23 @@ def load_models() -> dict[str, ModelPreset]:
             params_exact=rec["params_exact"],
             params_published=rec["params_published"]["text"],
             source=f"{src['kind']}: {src['ref']}",
+            active_params=rec.get("active_params")
+            or rec["params_breakdown"].get("active_per_token"),
+            multimodal=_multimodal(rec),
         )
     return out
+
+
+def _multimodal(rec: dict[str, Any]) -> str:
+    """Gemma 3 ≥ 4B: the preset is the text model; what the vision tower would add."""
+    mm = rec.get("multimodal")
+    if not mm:
+        return ""
+    return (
+        f"The preset is the text model; the full checkpoint ({mm['full_model_class']}, "
+        f"{mm['params_full_model']:,} parameters) adds {mm['vision_and_projector_params']:,} "
+        "for the SigLIP vision tower and projector, which the estimate leaves out."
+    )
 
 
 @lru_cache(maxsize=1)
