@@ -28,7 +28,8 @@ from llmem_core.models import (
 Config = dict[str, Any]
 
 # Gated activations per family are fixed by the modeling code; the name is for display.
-_EAGER_FAMILIES = {Family.BLOOM, Family.GPT_NEO, Family.GEMMA2}  # no SDPA path (model-configs.md)
+# No SDPA path (model-configs.md; gpt-oss: SDPA has no attention sinks, its record says eager).
+_EAGER_FAMILIES = {Family.BLOOM, Family.GPT_NEO, Family.GEMMA2, Family.GPT_OSS}
 # Learned position tables with rows before position 0: OPTLearnedPositionalEmbedding and
 # BioGptLearnedPositionalEmbedding add an offset of 2 (modeling_opt.py, modeling_biogpt.py).
 _POSITION_OFFSET = 2

@@ -46,7 +46,12 @@ def build(config: dict) -> dict:
     with torch.device("meta"):
         model = AutoModelForCausalLM.from_config(AutoConfig.for_model(model_type, **cfg))
     buffers = [
-        {"name": n, "dtype": str(b.dtype), "shape": list(b.shape), "bytes": b.numel() * b.element_size()}
+        {
+            "name": n,
+            "dtype": str(b.dtype),
+            "shape": list(b.shape),
+            "bytes": b.numel() * b.element_size(),
+        }
         for n, b in model.named_buffers()
     ]
     return {
