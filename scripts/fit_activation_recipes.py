@@ -164,7 +164,7 @@ def shapes(family: str) -> list[tuple]:
 
 def shrink_2025(family: str, shape: tuple) -> dict:
     """Issue #13's families at a census shape: the keys each config class reads."""
-    h, f, a, g, d, *_ = shape
+    _, f, a, _, d, *_ = shape
     e, k, kv_lora, q_lora, rope = shape[7:] if len(shape) > 7 else EXTRA_BASE
     if family == "qwen3_moe":
         return {"num_experts": e, "num_experts_per_tok": k, "moe_intermediate_size": f}
