@@ -17,7 +17,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from llmem_core import safe_json
+from llmem_core import hub, safe_json
 from llmem_core.errors import InputError, echo
 from llmem_core.features import nearest
 from llmem_core.hf_config import architecture_from_config, read_config_text
@@ -180,7 +180,8 @@ def find_model(name: str) -> ModelPreset:
 
 
 def resolve_model(ref: str) -> Architecture:
-    """--model ID|PATH: a preset id, or the path of a config.json file."""
+    """--model ID|PATH: a preset id, the path of a config.json file, or a Hub id (ORG/NAME)
+    whose config.json is fetched (hub.py)."""
     if not ref.strip() or len(ref) > MAX_REF_CHARS:
         raise InputError(
             "model",
@@ -192,6 +193,8 @@ def resolve_model(ref: str) -> Architecture:
     if ref.endswith(".json") or ("/" in ref and _exists(ref)):
         path = Path(ref) / "config.json" if _is_dir(ref) else Path(ref)
         return read_config_text(safe_json.read_file(str(path), "model"), _name(path))
+    if hub.looks_like_hub_id(ref):  # ORG/NAME, neither a preset nor a file: the Hub's config
+        return read_config_text(hub.config_text(ref), ref)
     return find_model(ref).architecture
 
 
