@@ -539,6 +539,79 @@ def _smollm3(cfg: Config, name: str) -> dict[str, Any]:
     }
 
 
+# ---- issue #13: any other decoder-only model_type, read by its features --------------------
+
+# Keys every Llama-like decoder config has; without them the model is not one llmem can read.
+GENERIC_KEYS = ("hidden_size", "num_hidden_layers", "num_attention_heads", "vocab_size")
+GATED_ACTS = {"silu", "swiglu", "gelu_pytorch_tanh", "geglu", "swish"}
+
+
+def _generic(cfg: Config, name: str) -> dict[str, Any]:
+    """A config of a family llmem has no reader for: the Llama layout with the features its keys
+    declare (experts, latent attention, q/k norm, LayerNorm, biases, windows). Its parameter
+    count follows that layout and is not checked against transformers; the activations use the
+    nearest measured family's recipe (features.py), both said in the notes."""
+    missing = [k for k in GENERIC_KEYS if cfg.get(k) is None]
+    if missing or cfg.get("is_encoder_decoder") is True:
+        what = f"lacks {', '.join(missing)}" if missing else "is an encoder-decoder"
+        raise InputError(
+            "model",
+            f"config.json: model_type {echo(cfg.get('model_type'))} is not a family llmem "
+            f"reads and the config {what}, so it is not a decoder-only transformer llmem can "
+            f"read by its features; give a preset (`llmem models`) or a config of one of "
+            f"{', '.join(SUPPORTED_MODEL_TYPES)}",
+        )
+    n, act = _int(cfg, "num_hidden_layers"), _str(cfg, "hidden_act", default="silu")
+    out = {
+        **_llama_like(
+            {"intermediate_size": 4 * _int(cfg, "hidden_size"), **cfg}, Family.OTHER, name
+        ),
+        "model_type": _str(cfg, "model_type", default="unknown"),
+        "mlp_kind": MlpKind.GATED if act in GATED_ACTS else MlpKind.PLAIN,
+        "qkv_bias": _bool(cfg, "attention_bias", default=False)
+        or _bool(cfg, "qkv_bias", default=False),
+        "tie_word_embeddings": _bool(cfg, "tie_word_embeddings", default=False),
+        **_sliding(
+            cfg, n, ["sliding_attention" if cfg.get("sliding_window") else "full_attention"] * n
+        ),
+    }
+    if cfg.get("layer_norm_eps") is not None or cfg.get("layer_norm_epsilon") is not None:
+        out["norm_kind"] = NormKind.LAYERNORM
+    if cfg.get("use_qk_norm") is True or cfg.get("qk_norm") is True:
+        out["qk_norm"] = QkNorm.HEAD
+    return out | _generic_moe(cfg) | _generic_mla(cfg)
+
+
+def _generic_moe(cfg: Config) -> dict[str, Any]:
+    found = _raw(cfg, ("num_experts", "num_local_experts", "n_routed_experts"))
+    if found is None or found[1] in (0, 1):
+        return {}
+    experts = _int(cfg, found[0])
+    expert = _int(
+        cfg,
+        "moe_intermediate_size",
+        "expert_intermediate_size",
+        default=_int(cfg, "intermediate_size", default=1),
+    )
+    shared = _count(cfg, "n_shared_experts", 0) * expert
+    shared = shared or _count(cfg, "shared_expert_intermediate_size", 0)
+    return {
+        "num_experts": experts,
+        "experts_per_token": _int(cfg, "num_experts_per_tok", "experts_per_token", default=2),
+        "moe_intermediate_size": expert,
+        "shared_expert_size": shared,
+        "dense_layers": _count(cfg, "first_k_dense_replace", 0),
+    }
+
+
+def _generic_mla(cfg: Config) -> dict[str, Any]:
+    if cfg.get("kv_lora_rank") is None:
+        return {}
+    mla = _mla(cfg, None)
+    heads = _int(cfg, "num_attention_heads")
+    return {"mla": mla, "num_key_value_heads": heads, "head_dim": mla.qk_head_dim}
+
+
 _READERS: dict[str, Callable[[Config, str], dict[str, Any]]] = {
     "opt": _opt,
     "bloom": _bloom,
@@ -583,13 +656,13 @@ def architecture_from_config(cfg: Config, name: str, buffer_bytes: int = 0) -> A
     if not isinstance(cfg, dict):
         raise InputError("model", "config.json: expected a JSON object at the top level")
     model_type = cfg.get("model_type")
-    if not isinstance(model_type, str) or model_type not in _READERS:
+    if not isinstance(model_type, str) or not 1 <= len(model_type) <= 64:
         raise InputError(
             "model",
-            f"config.json: model_type must be one of {', '.join(SUPPORTED_MODEL_TYPES)} "
-            f"(got {echo(model_type)})",
+            f"config.json: model_type must be one of {', '.join(SUPPORTED_MODEL_TYPES)} or the "
+            f"name of another decoder-only family (got {echo(model_type)})",
         )
-    fields = _READERS[model_type](cfg, name)
+    fields = _READERS.get(model_type, _generic)(cfg, name)
     try:
         return Architecture(**fields, buffer_bytes=buffer_bytes, **_quantization(cfg))
     except InputError as err:

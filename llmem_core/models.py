@@ -82,6 +82,7 @@ class Family(StrEnum):
     DEEPSEEK_V3 = "deepseek_v3"  # the same with a low-rank query and sigmoid routing
     OLMO2 = "olmo2"  # post-norms and a q/k RMSNorm over all heads
     SMOLLM3 = "smollm3"  # Llama-like, rotary left out of every 4th layer (NoPE)
+    OTHER = "other"  # a model_type llmem has no reader for, read by features (hf_config._generic)
 
 
 class MlpKind(StrEnum):
@@ -178,6 +179,9 @@ class Architecture(Frozen):
     sliding_window: int = Field(default=0, ge=0, le=MAX_SEQ, description="local layers' window")
     sliding_layers: int = Field(default=0, ge=0, le=MAX_LAYERS, description="layers that are local")
     nope_layers: int = Field(default=0, ge=0, le=MAX_LAYERS, description="layers without rotary")
+    model_type: str = Field(
+        default="", max_length=64, description="config.json's model_type where family is other"
+    )
     checkpoint_quantization: str = Field(
         default="", max_length=64, description="quant_method of the published weights (mxfp4, fp8)"
     )

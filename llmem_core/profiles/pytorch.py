@@ -38,6 +38,7 @@ from llmem_core.models import (
     Architecture,
     AttentionImpl,
     Checkpointing,
+    Family,
     FineTune,
     Loss,
     Offload,
@@ -513,6 +514,12 @@ def notes(req: Request) -> tuple[str, ...]:
 def architecture_notes(req: Request) -> list[str]:
     """What the estimate assumes of a model's architecture (issue #13)."""
     arch, out = req.model, []
+    if arch.family == Family.OTHER:
+        out.append(
+            f"model_type {arch.model_type} has no reader in llmem: read as a Llama-like decoder "
+            "with the features its config declares (experts, latent attention, q/k norm, norms, "
+            "biases, windows); its parameter count is not checked against transformers."
+        )
     if arch.moe:
         out.append(
             f"Mixture of experts: every expert's weights, gradients and optimizer states "
