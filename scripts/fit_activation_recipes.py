@@ -73,6 +73,9 @@ CHANGES = [
 ]
 EXPLICIT_HEAD_DIM = {"llama", "mistral", "qwen2", "gemma2", "phi3"}
 EXPLICIT_HEAD_DIM |= {"qwen3", "qwen3_moe", "gemma3", "olmo2", "smollm3", "gpt_oss"}
+# DeepSeek: the nope width (d here) is free, and even (DeepSeek-V2's rotary views q_pe as
+# complex pairs: an odd nope + rope width makes the fp32 view fail).
+EXPLICIT_HEAD_DIM |= {"deepseek_v2", "deepseek_v3"}
 GQA = EXPLICIT_HEAD_DIM
 # Issue #13: mixtures of experts and DeepSeek's latent attention add sizes of their own, varied
 # one at a time around a base: experts E, experts per token k, the kv latent, the query latent
@@ -83,13 +86,15 @@ MOE = {"qwen3_moe", "gpt_oss", "deepseek_v2", "deepseek_v3"}
 FAMILIES_2025 = MOE | {"qwen3", "gemma3", "olmo2", "smollm3"}
 MLA = {"deepseek_v2", "deepseek_v3"}
 EXTRA_BASE = (8, 2, 40, 56, 8)  # E, k, kv_lora_rank, q_lora_rank, qk_rope_head_dim
-EXTRA_CHANGES = [{7: 4}, {7: 16}, {8: 1}, {8: 3}, {9: 24}, {9: 72}, {10: 40}, {10: 88},
+# E = 16 would give each expert 256 / 16 = 16 pairs, and its [16, h] input the router's [E, h]
+# shape, which the census would take for a weight copy: 12 instead.
+EXTRA_CHANGES = [{7: 4}, {7: 12}, {8: 1}, {8: 3}, {9: 24}, {9: 72}, {10: 40}, {10: 88},
                  {11: 16}, {11: 4}, {0: 104, 7: 4, 8: 3}, {2: 6, 9: 24, 11: 16}]  # fmt: skip
 EXTRA_NAMES = ["experts", "topk", "topk_h", "shared_f", "latent", "q_latent", "rope",
                "heads_x_rope"]  # fmt: skip
 
 CHILD = r"""
-import ctypes, json, os, re, sys
+import ctypes, json, os, re, sys, weakref
 ctypes.CDLL(os.environ["LLMEM_FAKE_CUDA_GUARD"], mode=ctypes.RTLD_GLOBAL)
 import torch
 from llmem_core.measure import _fake_cuda
@@ -119,23 +124,37 @@ for cfg, seq in job["configs"]:
         shapes = {tuple(p.shape) for p in model.parameters() if p.dim() == 2}
         shapes |= {tuple(p.shape[1:]) for p in model.parameters() if p.dim() == 3}  # an expert
         seen, saved = set(), {"layer0": 0, "layer1": 0, "outside": 0, "copies": 0}
+        records = []  # alive_only: (weakref to what autograd holds, storage, bytes, bucket)
         def pack(t):
             st = t.untyped_storage(); key = st._cdata
-            if key in seen or key in params:
+            if key in params or (key in seen and not job.get("alive_only")):
                 return t
             seen.add(key)
             shape = tuple(t.shape)
             weight_like = shape in shapes or shape[::-1] in shapes
             if t.dim() == 2 and weight_like and shape[0] not in (2, tokens) and t.dtype != dtype:
-                saved["copies"] += st.nbytes()  # autocast's 16-bit copy of a weight
+                bucket = "copies"  # autocast's 16-bit copy of a weight
             else:
-                saved["outside" if where[0] == "outside" else f"layer{where[0]}"] += st.nbytes()
+                bucket = "outside" if where[0] == "outside" else f"layer{where[0]}"
+            if job.get("alive_only"):
+                records.append((weakref.ref(t), key, st.nbytes(), bucket))
+            else:
+                saved[bucket] += st.nbytes()
             return t
         ids = torch.randint(0, cfg["vocab_size"], (2, seq))
         amp = job["precision"] == "amp-bf16"
         ac = torch.autocast("cuda", dtype=torch.bfloat16, enabled=amp)
         with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t), ac:
-            model(input_ids=ids, labels=ids)
+            out = model(input_ids=ids, labels=ids)
+        # alive_only: what the graph still holds at the end of forward, once per storage (a
+        # branch whose output feeds no gradient, e.g. routing masks, is freed at once and its
+        # storage address may be reused: counting by address alone would then skip tensors)
+        counted = set()
+        for ref, key, nbytes, bucket in records:
+            if ref() is not None and key not in counted:
+                counted.add(key)
+                saved[bucket] += nbytes
+        del out
     results.append(saved)
 print(json.dumps(results))
 """
@@ -315,6 +334,7 @@ def measure(family: str, precision: str) -> list[tuple[tuple, dict]]:
         "precision": precision,
         "attn": rec["attention_impl_default"],
         "configs": [[c, s[5]] for s, c in runs],
+        "alive_only": family in FAMILIES_2025,
     }
     saved = run_child(CHILD, job, f"{family} {precision}")
     return [(s, r) for (s, _), r in zip(runs, saved, strict=True)]

@@ -148,9 +148,17 @@ EXTRA_SIZES = (
 
 @lru_cache(maxsize=1024)
 def layer_rate(arch: Architecture, precision: str, seq: int, tp: int = 1) -> Rate:
-    """What one decoder layer keeps for backward (no checkpointing)."""
+    """What one decoder layer keeps for backward (no checkpointing). DeepSeek's dense first
+    layers: the MoE recipe without its routing terms, f the dense width; the rate is the mean
+    over the layers, so layers × rate is the stack's total."""
     c = _recipe(arch, precision)["layer"]["coefficients"]
-    return Rate(_layer_per_token(c, sizes(arch, seq, tp)), c["const"])
+    s = sizes(arch, seq, tp)
+    per_token = _layer_per_token(c, s)
+    if arch.moe and arch.dense_layers:
+        routing = dict.fromkeys(("experts", "topk", "topk_h", "shared_f"), 0)
+        dense = _layer_per_token(c, s._replace(f=arch.intermediate_size / tp, **routing))
+        per_token += arch.dense_layers * (dense - per_token) / arch.num_layers
+    return Rate(per_token, c["const"])
 
 
 @lru_cache(maxsize=1024)
