@@ -82,10 +82,11 @@ def estimate(req: Request) -> Estimate:
 # buckets and partition padding, offload, fused losses: llmem_core.coverage).
 FORMULA_ONLY_ERROR = 0.20
 # A family without its own census borrows the nearest measured family's recipe (features.py).
-# Measured, not assumed: hiding each of the measured families' censuses in turn, the stand-in's
-# largest error on that family's fake-device references was 23.7 % (Phi-3 from OLMo 2's
-# recipe; tests/test_stand_in.py, bench/stand_in.py, README); the band is 25 %.
-STAND_IN_ERROR = 0.25
+# Measured, not assumed: hiding each of the 17 measured families' censuses in turn, the
+# stand-in's largest error on that family's fake-device references was 34.9 % (gpt-oss from
+# Gemma 2's recipe: no other measured family has both eager attention and experts; next, Phi-3
+# from OLMo 2's, 23.7 %; tests/test_stand_in.py, bench/stand_in.py, README); the band is 35 %.
+STAND_IN_ERROR = 0.35
 
 
 def stand_in(req: Request) -> bool:

@@ -101,6 +101,18 @@ from llmem_core.measure import _fake_cuda
 from torch._subclasses.fake_tensor import FakeTensorMode
 from transformers import AutoConfig, AutoModelForCausalLM
 job = json.loads(sys.argv[1]); _fake_cuda.install()
+THROUGH = {"SelectBackward0", "TBackward0", "ViewBackward0", "TransposeBackward0",
+           "UnsafeViewBackward0", "AliasBackward0", "PermuteBackward0"}
+def from_param(t):
+    # autocast's copy of a weight (or of one expert's slice of it): through views and selects
+    # to one ToCopy, and through views and selects from there to a parameter
+    fn, casts = t.grad_fn, 0
+    while fn is not None and (fn.name() in THROUGH or fn.name() == "ToCopyBackward0"):
+        casts += fn.name() == "ToCopyBackward0"
+        fn = fn.next_functions[0][0]
+    if casts != 1:
+        return False
+    return fn is not None and "AccumulateGrad" in fn.name()
 dtype = {"fp32": torch.float32, "amp-bf16": torch.float32, "bf16": torch.bfloat16}[job["precision"]]
 results = []
 for cfg, seq in job["configs"]:
@@ -132,7 +144,10 @@ for cfg, seq in job["configs"]:
             seen.add(key)
             shape = tuple(t.shape)
             weight_like = shape in shapes or shape[::-1] in shapes
-            if t.dim() == 2 and weight_like and shape[0] not in (2, tokens) and t.dtype != dtype:
+            if job.get("alive_only"):  # by provenance, not shape: a cast of a parameter
+                weight_like, shape = t.dtype != dtype and from_param(t), (0,)
+            two_d = t.dim() == 2 or job.get("alive_only")
+            if two_d and weight_like and shape[0] not in (2, tokens) and t.dtype != dtype:
                 bucket = "copies"  # autocast's 16-bit copy of a weight
             else:
                 bucket = "outside" if where[0] == "outside" else f"layer{where[0]}"
@@ -172,6 +187,12 @@ def shapes(family: str) -> list[tuple]:
         if family == "bloom":  # BLOOM's MLP is always 4·h wide
             f = 4 * h
         if family == "codegen" and a % 4:  # CodeGen splits heads into mp_num = 4 groups
+            continue
+        # Gemma 3's local layers pass a mask, so SDPA takes the memory-efficient kernel with
+        # k and v repeated to every head: a copy for 1 < kv < heads, a view for kv = 1 (an
+        # expand), none for kv = heads. The census keeps to the first (the 4B–27B models);
+        # Gemma 3 1B (kv = 1) is then over-estimated by its k and v copies (README).
+        if family == "gemma3" and (g == 1 or g == a):
             continue
         shape = (h, f, a, g, d, s, v)
         if extra:

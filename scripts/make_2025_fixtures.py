@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import make_fixtures as mf  # noqa: E402  (the shared runner: one process per case, 2 at a time)
+import make_fixtures as mf  # the shared runner: one process per case, 2 at a time
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "tests" / "fixtures" / "reference" / "families-2025"
@@ -91,7 +91,8 @@ def main() -> int:
     for family in families:
         config_path(family).write_text(json.dumps(shrunk(family), indent=1) + "\n")
         done = OUT / f"{family}.jsonl"
-        seen = {json.loads(x)["case_key"] for x in done.read_text().splitlines()} if done.exists() else set()  # fmt: skip
+        lines = done.read_text().splitlines() if done.exists() else []
+        seen = {json.loads(x)["case_key"] for x in lines}
         todo += [c for c in cases(family) if json.dumps(c) not in seen]
 
     def keep(result: dict) -> None:
