@@ -44,3 +44,29 @@ def test_each_case_within_five_percent(case: Case) -> None:
 
 def test_median_error_within_two_percent() -> None:
     assert statistics.median(abs(relative_error(c)) for c in CASES) <= 0.02
+
+
+LIVE = ["qwen3_moe", "gpt_oss", "deepseek_v2"]  # the routed families, fp32 (balanced router)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("family", LIVE)
+def test_a_committed_reference_is_measured_again(family: str) -> None:
+    """`llmem measure` afresh on the fake device gives the committed figure to the byte."""
+    import json
+    import subprocess
+    import sys
+
+    case = next(
+        c for c in load_fixture_cases(FOLDER)
+        if family in c.model and c.precision == "fp32" and c.batch_size == 1
+        and not c.grad_checkpointing
+    )  # fmt: skip
+    argv = ["--model", case.model, "--batch-size", "1", "--seq-len", str(case.seq_len),
+            "--precision", "fp32", "--optimizer", case.optimizer, "--device", "fake-cuda",
+            "--json"]  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "llmem_core.cli", "measure", *argv],
+        capture_output=True, text=True, cwd=ROOT, check=True, timeout=600,
+    )  # fmt: skip
+    assert json.loads(done.stdout)["peak_bytes_steady"] == case.measured
