@@ -94,3 +94,11 @@ def test_dashboard_estimates_plans_and_costs(hf_id: str) -> None:
     res = compute.run(plan, load_models()[hf_id].architecture, gpus)
     assert isinstance(res, Results), res
     assert isinstance(cost.run(plan.cost, res, gpus), CostResults)
+
+
+@pytest.mark.parametrize("hf_id", MOE)
+def test_lora_on_moe_attention_estimates_and_mlp_is_refused(capsys, hf_id: str) -> None:
+    lora = ("estimate", "--model", hf_id, "--method", "single", "--finetune", "lora", *JOB)
+    assert _cli(capsys, *lora)["peak_bytes"] > 0  # attention projections (peft's count: slow test)
+    assert main([*lora, "--lora-targets", "all-linear"]) == 2
+    assert json.loads(capsys.readouterr().out)["error"]["field"] == "lora_targets"
