@@ -114,16 +114,19 @@ def _feed_forward(arch: Architecture, i: int) -> list[Tensor]:
     # Mixture of experts: a router and the experts, which transformers ≥ 5 stores as two 3-D
     # tensors per layer, gate_up [E, 2f, h] and down [E, h, f] (MixtralExperts), with a bias
     # each in gpt-oss (GptOssExperts); DeepSeek adds always-on shared experts (a gated MLP).
-    h, f, e, bias = arch.hidden_size, arch.expert_size, arch.num_experts, arch.moe_bias
-    router = _linear(f"layers.{i}.router", h, e, bias)
-    experts = [Tensor(f"layers.{i}.experts.gate_up", e * 2 * f * h, "linear", "body")]
-    experts += [Tensor(f"layers.{i}.experts.gate_up_bias", e * 2 * f, "bias", "body")] * bias
-    experts += [Tensor(f"layers.{i}.experts.down", e * f * h, "linear", "body")]
-    experts += [Tensor(f"layers.{i}.experts.down_bias", e * h, "bias", "body")] * bias
-    shared = (
-        _mlp(arch, f"layers.{i}.shared", arch.shared_expert_size) if arch.shared_expert_size else []
-    )
-    return [*router, *experts, *shared]
+    h, f, e, p = arch.hidden_size, arch.expert_size, arch.num_experts, f"layers.{i}"
+    router = _linear(f"{p}.router", h, e, arch.moe_bias)
+    gate_up = _experts(f"{p}.experts.gate_up", e, h, 2 * f, arch.moe_bias)
+    down = _experts(f"{p}.experts.down", e, f, h, arch.moe_bias)
+    width = arch.shared_expert_size
+    shared = _mlp(arch, f"{p}.shared", width) if width else []
+    return [*router, *gate_up, *down, *shared]
+
+
+def _experts(name: str, e: int, n_in: int, n_out: int, bias: bool) -> list[Tensor]:
+    """One 3-D expert tensor [E, n_out, n_in] and, in gpt-oss, its [E, n_out] bias."""
+    out = [Tensor(name, e * n_in * n_out, "linear", "body")]
+    return [*out, Tensor(f"{name}_bias", e * n_out, "bias", "body")] if bias else out
 
 
 def expert_numel(arch: Architecture) -> int:

@@ -82,7 +82,7 @@ def _device_context(fake: bool):  # type: ignore[no-untyped-def]
 
 
 def _build_model(
-    spec: dict[str, Any], dtype: torch.dtype, checkpointing: bool, fake: bool = True
+    spec: dict[str, Any], dtype: torch.dtype, checkpointing: bool, fake: bool
 ) -> torch.nn.Module:
     from transformers import AutoConfig, AutoModelForCausalLM
 
