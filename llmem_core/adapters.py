@@ -28,7 +28,7 @@ from llmem_core.models import LORA_ALL_LINEAR, LORA_ATTN, Architecture, Family
 from llmem_core.params import Tensor, layer_tensors
 
 # Our canonical linear roles (params.py names a layer's tensors `…attn.q`, `…mlp.up` …).
-ATTN_ROLES = frozenset({"q", "k", "v", "o", "qkv"})
+ATTN_ROLES = frozenset({"q", "k", "v", "o", "qkv", "q_a", "q_b", "kv_a", "kv_b"})  # + MLA's
 MLP_ROLES = frozenset({"gate", "up", "down", "gate_up"})
 
 # Hugging Face module names → roles (every family llmem knows; a name used by several families
@@ -48,6 +48,10 @@ HF_NAMES: dict[str, frozenset[str]] = {
     "up_proj": frozenset({"up"}),
     "down_proj": frozenset({"down"}),
     "gate_up_proj": frozenset({"gate_up"}),
+    "q_a_proj": frozenset({"q_a"}),  # DeepSeek's latent attention
+    "q_b_proj": frozenset({"q_b"}),
+    "kv_a_proj_with_mqa": frozenset({"kv_a"}),
+    "kv_b_proj": frozenset({"kv_b"}),
     "fc1": frozenset({"up"}),
     "fc2": frozenset({"down"}),
     "c_fc": frozenset({"up"}),
@@ -66,6 +70,10 @@ ATTN_MODULES: dict[Family, tuple[str, ...]] = {
     Family.GPT2: ("attn.c_attn", "attn.c_proj"),
     Family.GPT_BIGCODE: ("attn.c_attn", "attn.c_proj"),
     Family.PHI3: ("qkv_proj", "o_proj"),
+    **dict.fromkeys(
+        (Family.DEEPSEEK_V2, Family.DEEPSEEK_V3),
+        ("q_proj", "q_a_proj", "q_b_proj", "kv_a_proj_with_mqa", "kv_b_proj", "o_proj"),
+    ),
 }
 LLAMA_ATTN = ("q_proj", "k_proj", "v_proj", "o_proj")
 
@@ -114,11 +122,17 @@ def adapted(arch: Architecture, targets: frozenset[str]) -> tuple[tuple[int, int
 def _linears(arch: Architecture) -> tuple[tuple[str, tuple[int, int]], ...]:
     """(role, (n_in, n_out)) of one decoder layer's linear weights, from params.py's shapes."""
     h, f, q = arch.hidden_size, arch.intermediate_size, arch.num_attention_heads * arch.head_dim
+    if arch.mla is not None:  # o_proj takes every head's value (DeepseekV2/V3Attention)
+        q = arch.num_attention_heads * arch.mla.v_head_dim
+    if arch.moe:  # a MoE layer's linears: attention and shared experts (the experts are 3-D
+        f = arch.shared_expert_size or f  # parameters, not nn.Linear; the router is no target)
     inputs = {"q": h, "k": h, "v": h, "qkv": h, "o": q, "gate": h, "up": h, "gate_up": h, "down": f}
+    if arch.mla is not None:
+        inputs |= {"q_a": h, "q_b": arch.mla.q_lora_rank, "kv_a": h, "kv_b": arch.mla.kv_lora_rank}
     out = []
-    for t in layer_tensors(arch, 0):
+    for t in layer_tensors(arch, arch.num_layers - 1):  # DeepSeek: a MoE layer, as most are
         role = _role(t)
-        if role in inputs and arch.num_experts == 1:
+        if role in inputs and ".experts." not in t.name and ".router." not in t.name:
             out.append((role, (inputs[role], t.numel // inputs[role])))
     return tuple(out)
 

@@ -74,6 +74,16 @@ class Family(StrEnum):
     QWEN2 = "qwen2"
     GEMMA2 = "gemma2"
     PHI3 = "phi3"
+    # Issue #13: the families of 2025 (transformers 5.24 model_type; Gemma 3's text model).
+    QWEN3 = "qwen3"  # Llama-like with a per-head RMSNorm on q and k
+    QWEN3_MOE = "qwen3_moe"  # Qwen3 attention, every MLP a routed mixture of experts
+    GEMMA3 = "gemma3"  # Gemma 2's four norms, q/k norm, 5 local : 1 global layers
+    GPT_OSS = "gpt_oss"  # MoE with biases, attention sinks, alternating 128-token windows
+    DEEPSEEK_V2 = "deepseek_v2"  # multi-head latent attention, shared + routed experts
+    DEEPSEEK_V3 = "deepseek_v3"  # the same with a low-rank query and sigmoid routing
+    OLMO2 = "olmo2"  # post-norms and a q/k RMSNorm over all heads
+    SMOLLM3 = "smollm3"  # Llama-like, rotary left out of every 4th layer (NoPE)
+    OTHER = "other"  # a model_type llmem has no reader for, read by features (hf_config._generic)
 
 
 class MlpKind(StrEnum):
@@ -90,6 +100,30 @@ class PositionKind(StrEnum):
 class NormKind(StrEnum):
     LAYERNORM = "layernorm"  # weight and bias: 2·h parameters
     RMSNORM = "rmsnorm"  # weight only: h parameters
+
+
+class QkNorm(StrEnum):
+    """A norm on the queries and keys before attention (its weights are parameters)."""
+
+    NONE = "none"
+    HEAD = "head"  # RMSNorm(head_dim) shared by the heads: Qwen3, Gemma 3
+    FULL = "full"  # RMSNorm over all heads' width (heads·head_dim, kv·head_dim): OLMo 2
+
+
+class Mla(Frozen):
+    """DeepSeek's multi-head latent attention (DeepseekV2/V3Attention): keys and values come
+    from one compressed latent of kv_lora_rank, plus a shared rotary key of qk_rope_head_dim;
+    queries from h directly (q_lora_rank 0) or through a q_lora_rank latent."""
+
+    q_lora_rank: int = Field(ge=0, le=MAX_HIDDEN, description="0: q_proj straight from h")
+    kv_lora_rank: int = Field(ge=1, le=MAX_HIDDEN)
+    qk_nope_head_dim: int = Field(ge=1, le=MAX_HIDDEN)
+    qk_rope_head_dim: int = Field(ge=1, le=MAX_HIDDEN)
+    v_head_dim: int = Field(ge=1, le=MAX_HIDDEN)
+
+    @property
+    def qk_head_dim(self) -> int:
+        return self.qk_nope_head_dim + self.qk_rope_head_dim
 
 
 class AttentionImpl(StrEnum):
@@ -130,6 +164,28 @@ class Architecture(Frozen):
     fused_gate_up: bool = False
     num_experts: int = Field(default=1, ge=1, le=4096)
     experts_per_token: int = Field(default=1, ge=1, le=4096)
+    moe_intermediate_size: int = Field(
+        default=0, ge=0, le=16 * MAX_HIDDEN, description="one expert's width; 0: intermediate_size"
+    )
+    shared_expert_size: int = Field(
+        default=0, ge=0, le=16 * MAX_HIDDEN, description="width of the always-on shared experts"
+    )
+    dense_layers: int = Field(
+        default=0, ge=0, le=MAX_LAYERS, description="leading layers with a dense MLP (DeepSeek)"
+    )
+    moe_bias: bool = Field(default=False, description="router and experts have biases (gpt-oss)")
+    qk_norm: QkNorm = QkNorm.NONE
+    attention_sinks: bool = Field(default=False, description="a learned sink logit per head")
+    mla: Mla | None = None
+    sliding_window: int = Field(default=0, ge=0, le=MAX_SEQ, description="local layers' window")
+    sliding_layers: int = Field(default=0, ge=0, le=MAX_LAYERS, description="layers that are local")
+    nope_layers: int = Field(default=0, ge=0, le=MAX_LAYERS, description="layers without rotary")
+    model_type: str = Field(
+        default="", max_length=64, description="config.json's model_type where family is other"
+    )
+    checkpoint_quantization: str = Field(
+        default="", max_length=64, description="quant_method of the published weights (mxfp4, fp8)"
+    )
     logits_fp32: bool = Field(
         default=True, description="the loss casts logits to fp32 (transformers ≥ 4.46 always)"
     )
@@ -153,7 +209,29 @@ class Architecture(Frozen):
                 f"got {self.experts_per_token:,}",
             )
         self._check_positions()
+        self._check_layers()
         return self
+
+    def _check_layers(self) -> None:
+        for name in ("dense_layers", "sliding_layers", "nope_layers"):
+            value = getattr(self, name)
+            if value > self.num_layers:
+                raise InputError(
+                    name, f"must be at most num_layers ({self.num_layers:,}); got {value:,}"
+                )
+
+    @property
+    def moe(self) -> bool:
+        return self.num_experts > 1
+
+    @property
+    def expert_size(self) -> int:
+        """A routed expert's width (Mixtral: intermediate_size; Qwen3-MoE, DeepSeek: their own)."""
+        return self.moe_intermediate_size or self.intermediate_size
+
+    @property
+    def moe_layers(self) -> int:
+        return self.num_layers - self.dense_layers if self.moe else 0
 
     def _check_positions(self) -> None:
         learned = self.position_embedding == PositionKind.LEARNED
@@ -498,3 +576,10 @@ class ModelPreset(Frozen):
     params_exact: int
     params_published: str
     source: str
+    active_params: int | None = Field(
+        default=None,
+        description="MoE: parameters a token uses (total less the unused experts), as the "
+        "authors count them: Qwen and Mistral with the input embedding, OpenAI and DeepSeek "
+        "without",
+    )
+    multimodal: str = Field(default="", description="what a multimodal checkpoint adds")

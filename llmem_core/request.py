@@ -225,12 +225,20 @@ def _check_paper_training(training: Training) -> None:
 
 
 def _check_targets(model: Architecture, training: Training) -> None:
-    from llmem_core.adapters import adapted, roles  # (adapters imports models: no cycle)
+    from llmem_core.adapters import MLP_ROLES, adapted, roles  # (adapters: no cycle)
 
     if training.peft and not adapted(model, roles(training.lora_targets)):
         raise InputError(
             "lora_targets",
             f"{training.lora_targets!r} adapts no linear of {model.name}'s decoder layers",
+        )
+    if training.peft and model.moe and roles(training.lora_targets) & MLP_ROLES:
+        # peft 0.21's all-linear also wraps the experts' 3-D parameters (ParamWrapper) and the
+        # router, which llmem does not model yet: refused rather than under-counted.
+        raise InputError(
+            "lora_targets",
+            f"LoRA on the MLP of a mixture of experts ({model.name}) is not modelled yet (peft "
+            "adapts the experts' 3-D parameters too); give attn or attention module names",
         )
 
 

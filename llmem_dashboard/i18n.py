@@ -29,6 +29,14 @@ FAMILY_NAMES = {
     "qwen2": "Qwen2",
     "gemma2": "Gemma 2",
     "phi3": "Phi-3",
+    "qwen3": "Qwen3",
+    "qwen3_moe": "Qwen3-MoE",
+    "gemma3": "Gemma 3",
+    "gpt_oss": "gpt-oss",
+    "deepseek_v2": "DeepSeek-V2",
+    "deepseek_v3": "DeepSeek-V3",
+    "olmo2": "OLMo 2",
+    "smollm3": "SmolLM3",
 }
 
 STRINGS: dict[str, dict[str, str]] = {

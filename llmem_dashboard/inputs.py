@@ -29,7 +29,7 @@ from llmem_core.params import counts
 from llmem_core.plan import candidate_methods
 from llmem_core.presets import load_gpus, load_models
 from llmem_core.safe_json import MAX_BYTES, decode
-from llmem_dashboard import export, state
+from llmem_dashboard import export, hub_box, state
 from llmem_dashboard.compute import Results
 from llmem_dashboard.i18n import FAMILY_NAMES, fmt_gib, fmt_int, fmt_params, method_label, t
 from llmem_dashboard.safe import md, one_line, say
@@ -151,9 +151,11 @@ def _model(models: dict[str, ModelPreset], slots: dict, lang: str) -> Architectu
         "model_source",
         lang,
         t(lang, "model_source"),
-        ["preset", "upload"],
+        ["preset", "upload", hub_box.SOURCE],
         horizontal=True,
-        format_func=lambda x: t(lang, f"source_{x}"),
+        format_func=lambda x: (
+            hub_box.label(lang) if x == hub_box.SOURCE else t(lang, f"source_{x}")
+        ),
     )
     _translated(
         st.selectbox,
@@ -167,6 +169,9 @@ def _model(models: dict[str, ModelPreset], slots: dict, lang: str) -> Architectu
     if _get("model_source") == "upload":
         uploaded, problem = _upload(lang)
         arch = uploaded or arch
+    if _get("model_source") == hub_box.SOURCE:  # issue #13: a Hub id (hub_box.py)
+        fetched, problem = hub_box.hub_model(lang)
+        arch = fetched or arch
     _slot(slots, "model")
     if problem:
         slots["model"].error(md(problem), icon="⚠️")

@@ -43,7 +43,7 @@ spec = {"request": {"grad_checkpointing": False}, "config": mc.config,
 dtype = {"bf16": torch.bfloat16, "fp32": torch.float32}[precision]
 started = time.perf_counter()
 with _session._device_context(True):
-    model = _session._build_model(spec, dtype, False)
+    model = _session._build_model(spec, dtype, False, True)
     run = torch.compile(model, backend="aot_eager_decomp_partition") if compiled else model
     params = {p.untyped_storage()._cdata for p in model.parameters()}
     seen, saved = set(), [0]

@@ -35,6 +35,11 @@ FAMILIES = {  # family → preset whose config is shrunk (Mixtral: routing is da
     "gpt2": "openai-community/gpt2", "llama": "meta-llama/Llama-3.2-1B",
     "mistral": "mistralai/Mistral-7B-v0.3", "qwen2": "Qwen/Qwen2-0.5B",
     "gemma2": "google/gemma-2-2b", "phi3": "microsoft/Phi-3-mini-4k-instruct",
+    # issue #13
+    "qwen3": "Qwen/Qwen3-0.6B", "qwen3_moe": "Qwen/Qwen3-30B-A3B",
+    "gemma3": "google/gemma-3-1b-pt", "olmo2": "allenai/OLMo-2-1124-7B",
+    "smollm3": "HuggingFaceTB/SmolLM3-3B", "gpt_oss": "openai/gpt-oss-20b",
+    "deepseek_v2": "deepseek-ai/DeepSeek-V2-Lite", "deepseek_v3": "deepseek-ai/DeepSeek-V3",
 }  # fmt: skip
 PRECISIONS = ("fp32", "amp-bf16", "bf16")
 BATCH = 2
@@ -67,16 +72,47 @@ CHANGES = [
     {2: 8, 5: 32},
 ]
 EXPLICIT_HEAD_DIM = {"llama", "mistral", "qwen2", "gemma2", "phi3"}
+EXPLICIT_HEAD_DIM |= {"qwen3", "qwen3_moe", "gemma3", "olmo2", "smollm3", "gpt_oss"}
+# DeepSeek: the nope width (d here) is free, and even (DeepSeek-V2's rotary views q_pe as
+# complex pairs: an odd nope + rope width makes the fp32 view fail).
+EXPLICIT_HEAD_DIM |= {"deepseek_v2", "deepseek_v3"}
 GQA = EXPLICIT_HEAD_DIM
+# Issue #13: mixtures of experts and DeepSeek's latent attention add sizes of their own, varied
+# one at a time around a base: experts E, experts per token k, the kv latent, the query latent
+# (DeepSeek-V3) and the rotary key width. Columns: t·E (router logits and their softmax),
+# t·k (top-k weights), t·k·h (each token's copies for its k experts), t·f_shared (shared
+# experts), t·kv_lora, t·q_lora, t·rope, t·a·rope; f is then k·f_expert.
+MOE = {"qwen3_moe", "gpt_oss", "deepseek_v2", "deepseek_v3"}
+FAMILIES_2025 = MOE | {"qwen3", "gemma3", "olmo2", "smollm3"}
+MLA = {"deepseek_v2", "deepseek_v3"}
+EXTRA_BASE = (8, 2, 40, 56, 8)  # E, k, kv_lora_rank, q_lora_rank, qk_rope_head_dim
+# E = 16 would give each expert 256 / 16 = 16 pairs, and its [16, h] input the router's [E, h]
+# shape, which the census would take for a weight copy: 12 instead.
+EXTRA_CHANGES = [{7: 4}, {7: 12}, {8: 1}, {8: 3}, {9: 24}, {9: 72}, {10: 40}, {10: 88},
+                 {11: 16}, {11: 4}, {0: 104, 7: 4, 8: 3}, {2: 6, 9: 24, 11: 16}]  # fmt: skip
+EXTRA_NAMES = ["experts", "topk", "topk_h", "shared_f", "latent", "q_latent", "rope",
+               "heads_x_rope"]  # fmt: skip
 
 CHILD = r"""
-import ctypes, json, os, re, sys
+import ctypes, json, os, re, sys, weakref
 ctypes.CDLL(os.environ["LLMEM_FAKE_CUDA_GUARD"], mode=ctypes.RTLD_GLOBAL)
 import torch
 from llmem_core.measure import _fake_cuda
 from torch._subclasses.fake_tensor import FakeTensorMode
 from transformers import AutoConfig, AutoModelForCausalLM
 job = json.loads(sys.argv[1]); _fake_cuda.install()
+THROUGH = {"SelectBackward0", "TBackward0", "ViewBackward0", "TransposeBackward0",
+           "UnsafeViewBackward0", "AliasBackward0", "PermuteBackward0"}
+def from_param(t):
+    # autocast's copy of a weight (or of one expert's slice of it): through views and selects
+    # to one ToCopy, and through views and selects from there to a parameter
+    fn, casts = t.grad_fn, 0
+    while fn is not None and (fn.name() in THROUGH or fn.name() == "ToCopyBackward0"):
+        casts += fn.name() == "ToCopyBackward0"
+        fn = fn.next_functions[0][0]
+    if casts != 1:
+        return False
+    return fn is not None and "AccumulateGrad" in fn.name()
 dtype = {"fp32": torch.float32, "amp-bf16": torch.float32, "bf16": torch.bfloat16}[job["precision"]]
 results = []
 for cfg, seq in job["configs"]:
@@ -86,6 +122,8 @@ for cfg, seq in job["configs"]:
         kw = {"dtype": dtype}
         if job["attn"]:
             kw["attn_implementation"] = job["attn"]
+        from llmem_core.measure import _moe
+        kw |= _moe.build_kwargs(config, dtype, True)
         model = AutoModelForCausalLM.from_config(config, **kw).train()
         layers = [m for n, m in model.named_modules() if re.search(r"\.(layers|h)\.\d+$", n)]
         where = ["outside"]
@@ -96,24 +134,42 @@ for cfg, seq in job["configs"]:
         params |= {b.untyped_storage()._cdata for b in model.buffers()}  # counted as buffers
         tokens = 2 * seq
         shapes = {tuple(p.shape) for p in model.parameters() if p.dim() == 2}
+        shapes |= {tuple(p.shape[1:]) for p in model.parameters() if p.dim() == 3}  # an expert
         seen, saved = set(), {"layer0": 0, "layer1": 0, "outside": 0, "copies": 0}
+        records = []  # alive_only: (weakref to what autograd holds, storage, bytes, bucket)
         def pack(t):
             st = t.untyped_storage(); key = st._cdata
-            if key in seen or key in params:
+            if key in params or (key in seen and not job.get("alive_only")):
                 return t
             seen.add(key)
             shape = tuple(t.shape)
             weight_like = shape in shapes or shape[::-1] in shapes
-            if t.dim() == 2 and weight_like and shape[0] not in (2, tokens) and t.dtype != dtype:
-                saved["copies"] += st.nbytes()  # autocast's 16-bit copy of a weight
+            if job.get("alive_only"):  # by provenance, not shape: a cast of a parameter
+                weight_like, shape = t.dtype != dtype and from_param(t), (0,)
+            two_d = t.dim() == 2 or job.get("alive_only")
+            if two_d and weight_like and shape[0] not in (2, tokens) and t.dtype != dtype:
+                bucket = "copies"  # autocast's 16-bit copy of a weight
             else:
-                saved["outside" if where[0] == "outside" else f"layer{where[0]}"] += st.nbytes()
+                bucket = "outside" if where[0] == "outside" else f"layer{where[0]}"
+            if job.get("alive_only"):
+                records.append((weakref.ref(t), key, st.nbytes(), bucket))
+            else:
+                saved[bucket] += st.nbytes()
             return t
         ids = torch.randint(0, cfg["vocab_size"], (2, seq))
         amp = job["precision"] == "amp-bf16"
         ac = torch.autocast("cuda", dtype=torch.bfloat16, enabled=amp)
         with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t), ac:
-            model(input_ids=ids, labels=ids)
+            out = model(input_ids=ids, labels=ids)
+        # alive_only: what the graph still holds at the end of forward, once per storage (a
+        # branch whose output feeds no gradient, e.g. routing masks, is freed at once and its
+        # storage address may be reused: counting by address alone would then skip tensors)
+        counted = set()
+        for ref, key, nbytes, bucket in records:
+            if ref() is not None and key not in counted:
+                counted.add(key)
+                saved[bucket] += nbytes
+        del out
     results.append(saved)
 print(json.dumps(results))
 """
@@ -121,7 +177,8 @@ print(json.dumps(results))
 
 def shapes(family: str) -> list[tuple]:
     out = []
-    for change in CHANGES:
+    extra = family in MOE or family in MLA
+    for change in CHANGES + (EXTRA_CHANGES if extra else []):
         h, f, a, g, d, s, v = (change.get(i, x) for i, x in enumerate(BASE))
         if family not in EXPLICIT_HEAD_DIM:
             if h % a or 4 in change:
@@ -131,15 +188,47 @@ def shapes(family: str) -> list[tuple]:
             f = 4 * h
         if family == "codegen" and a % 4:  # CodeGen splits heads into mp_num = 4 groups
             continue
+        # Gemma 3's local layers pass a mask, so SDPA takes the memory-efficient kernel with
+        # k and v repeated to every head: a copy for 1 < kv < heads, a view for kv = 1 (an
+        # expand), none for kv = heads. The census keeps to the first (the 4B–27B models);
+        # Gemma 3 1B (kv = 1) is then over-estimated by its k and v copies (README).
+        if family == "gemma3" and (g == 1 or g == a):
+            continue
         shape = (h, f, a, g, d, s, v)
+        if extra:
+            shape += tuple(change.get(i + 7, x) for i, x in enumerate(EXTRA_BASE))
         if shape not in out:
             out.append(shape)
     return out
 
 
+def shrink_2025(family: str, shape: tuple) -> dict:
+    """Issue #13's families at a census shape: the keys each config class reads."""
+    _, f, a, _, d, *_ = shape
+    e, k, kv_lora, q_lora, rope = shape[7:] if len(shape) > 7 else EXTRA_BASE
+    if family == "qwen3_moe":
+        return {"num_experts": e, "num_experts_per_tok": k, "moe_intermediate_size": f}
+    if family == "gpt_oss":  # layer 1, "the" layer, local as half the layers are
+        return {"num_local_experts": e, "num_experts_per_tok": k, "sliding_window": 16,
+                "layer_types": ["full_attention", "sliding_attention"]}  # fmt: skip
+    if family == "gemma3":  # both local (5 of 6 layers are), so the shared mask falls in layer 0
+        return {"sliding_window": 16, "layer_types": ["sliding_attention"] * 2}
+    if family == "smollm3":  # layer 1 with rotary, as 3 of 4 layers are
+        return {"no_rope_layers": [0, 1], "layer_types": ["full_attention"] * 2}
+    if family in MLA:
+        mla = {"kv_lora_rank": kv_lora, "qk_nope_head_dim": d, "qk_rope_head_dim": rope,
+               "v_head_dim": d, "num_key_value_heads": a, "head_dim": rope,
+               "q_lora_rank": q_lora if family == "deepseek_v3" else None}  # fmt: skip
+        moe = {"n_routed_experts": e, "num_experts_per_tok": k, "moe_intermediate_size": f,
+               "n_shared_experts": 1, "first_k_dense_replace": 0, "n_group": 1,
+               "topk_group": 1}  # fmt: skip
+        return mla | moe
+    return {}
+
+
 def shrink(family: str, base: dict, shape: tuple) -> dict | None:
     """The family's config at this shape (None where the family cannot take it)."""
-    h, f, a, g, d, _, vocab = shape
+    h, f, a, g, d, _, vocab = shape[:7]
     if family not in EXPLICIT_HEAD_DIM and g != 2:
         return None  # no grouped heads in this family: kv_heads changes nothing
     cfg = {**base, "vocab_size": vocab}
@@ -190,6 +279,14 @@ def shrink(family: str, base: dict, shape: tuple) -> dict | None:
         return None
     if family == "gemma2":
         sizes |= {"sliding_window": 16, "layer_types": ["sliding_attention", "full_attention"]}
+    sizes |= shrink_2025(family, shape)
+    if family in FAMILIES_2025:  # token ids of the real vocabulary fall outside the census's
+        sizes |= {"pad_token_id": None, "bos_token_id": None, "eos_token_id": None}
+    if family in ("deepseek_v2", "deepseek_v3"):
+        cfg.pop("quantization_config", None)
+        cfg.pop("auto_map", None)
+        cfg.pop("rope_scaling", None)  # yarn's mscale changes no saved tensor's size
+    cfg.pop("quantization_config", None)  # gpt-oss: MXFP4 applies to loading, not from_config
     if family == "phi3":
         sizes |= {
             "original_max_position_embeddings": 4096,
@@ -201,12 +298,29 @@ def shrink(family: str, base: dict, shape: tuple) -> dict | None:
 
 
 def columns(family: str, shape: tuple) -> tuple[list[float], list[float]]:
-    h, f, a, g, d, s, vocab = shape
+    h, f, a, g, d, s, vocab = shape[:7]
     t = BATCH * s
     q = a * d if family in EXPLICIT_HEAD_DIM else h
     kv = g * d if family in GQA else (d if family == "gpt_bigcode" else h)
+    if family in MLA:  # q and k: heads·(nope + rope); v and the output: heads·v_head_dim
+        q, kv = a * (d + shape[11]), a * d
+    if family in MOE:  # each token visits k experts of width f
+        f = f * shape[8]
     layer = [t * h, t * f, t * q, t * kv, t * a, t * d, t * a * s, t * s, t, 1.0]
     return layer, [t * h, t * vocab, t * d, t * s, t, 1.0]
+
+
+def extra_columns(family: str, shape: tuple) -> list[float]:
+    """t·E, t·k, t·k·h, t·f_shared, t·kv_lora, t·q_lora, t·rope, t·a·rope (MoE and MLA)."""
+    if family not in MOE and family not in MLA:
+        return []
+    h, f, a, _, _, s = shape[:6]
+    e, k, kv_lora, q_lora, rope = shape[7:]
+    t = BATCH * s
+    mla = family in MLA
+    shared = f if mla else 0
+    latent = [t * kv_lora, t * q_lora * (family == "deepseek_v3"), t * rope, t * a * rope]
+    return [t * e, t * k, t * k * h, t * shared, *(latent if mla else [0.0] * 4)]
 
 
 def census_runs(family: str) -> tuple[dict, list[tuple[tuple, dict]]]:
@@ -241,6 +355,7 @@ def measure(family: str, precision: str) -> list[tuple[tuple, dict]]:
         "precision": precision,
         "attn": rec["attention_impl_default"],
         "configs": [[c, s[5]] for s, c in runs],
+        "alive_only": family in FAMILIES_2025,
     }
     saved = run_child(CHILD, job, f"{family} {precision}")
     return [(s, r) for (s, _), r in zip(runs, saved, strict=True)]
@@ -283,7 +398,8 @@ def split_attention(family: str, precision: str, layer: dict) -> dict:
 
 def recipe(family: str, precision: str) -> dict:
     data = measure(family, precision)
-    layer = [columns(family, s)[0] for s, _ in data]
+    layer = [extra_columns(family, s) + columns(family, s)[0] for s, _ in data]
+    names = EXTRA_NAMES if family in MOE or family in MLA else []
     outside = [columns(family, s)[1] for s, _ in data]
     # The second layer is "the" layer: tensors every layer shares (rotary cos/sin, masks) were
     # first saved in layer 0, so they are counted once, with the outside part.
@@ -291,7 +407,7 @@ def recipe(family: str, precision: str) -> dict:
     fitted = solve(
         layer,
         [r["layer1"] for _, r in data],
-        ["h", "f", "q", "kv", "heads", "head_dim", "heads_x_seq", "seq", "one", "const"],
+        [*names, "h", "f", "q", "kv", "heads", "head_dim", "heads_x_seq", "seq", "one", "const"],
     )
     return {
         "layer": split_attention(family, precision, fitted),
@@ -322,6 +438,7 @@ def main() -> int:
         "units": "bytes; layer = t·Σ c·size + const per decoder layer, outside = embedding, "
         "final norm, lm_head input and loss",
         "recipes": json.loads(OUT.read_text())["recipes"] if only and OUT.exists() else {},
+        "census_presets": FAMILIES,  # whose features stand for each family (features.py)
     }
     previous = json.loads(OUT.read_text())["recipes"] if OUT.exists() else {}
     for (family, precision), result in zip(jobs, results, strict=True):

@@ -41,7 +41,11 @@ def _ranged(p: argparse.ArgumentParser, flag: str, text: str) -> None:
 
 
 def add_model(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model", help="preset HF id (or short name) or the path of a config.json")
+    p.add_argument(
+        "--model",
+        help="preset HF id (or short name), the path of a config.json, or a Hub id ORG/NAME "
+        "(its config.json fetched; HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE honoured)",
+    )
 
 
 def add_gpu(p: argparse.ArgumentParser) -> None:

@@ -18,7 +18,13 @@ from typing import NamedTuple
 
 from llmem_core.components.paper_walk import boundary_widths, input_bytes
 from llmem_core.models import LORA_ALL_LINEAR, LORA_ATTN, Architecture
-from llmem_core.presets import load_activation_recipes, load_lora_recipes
+from llmem_core.presets import (
+    RECIPE_PRECISION,
+    RecipeChoice,
+    load_activation_recipes,
+    load_lora_recipes,
+    recipe_choice,
+)
 from llmem_core.units import B16, pages
 
 
@@ -32,10 +38,6 @@ def paper_activation_bytes(arch: Architecture, batch: int, seq: int) -> int:
 # (scripts/fit_activation_recipes.py: a census of what transformers 5.24 saves under torch 2.13
 # on the CUDA code paths, solved exactly per token). amp-fp16 saves what amp-bf16 saves.
 
-RECIPE_PRECISION = {"fp32": "fp32", "amp-bf16": "amp-bf16", "amp-fp16": "amp-bf16", "bf16": "bf16"}
-# Mixtral's routing is data-dependent, so the census cannot run it; its attention is Mistral's.
-RECIPE_FAMILY = {"mixtral": "mistral"}
-
 
 class Sizes(NamedTuple):
     """Per-token sizes a recipe multiplies (elements), for one (possibly TP-sharded) layer."""
@@ -48,14 +50,26 @@ class Sizes(NamedTuple):
     head_dim: float
     seq: int
     vocab: int
+    # Issue #13 (0 for dense, non-MLA models): router width E, top-k k, each token's k copies
+    # of h, shared experts' width, MLA's kv and query latents and rotary key width.
+    experts: float = 0
+    topk: float = 0
+    topk_h: float = 0
+    shared_f: float = 0
+    latent: float = 0
+    q_latent: float = 0
+    rope: float = 0
+    heads_x_rope: float = 0
 
 
 def sizes(arch: Architecture, seq: int, tp: int = 1) -> Sizes:
-    """Tensor parallelism shards the heads and the MLP width; h, head_dim and V are whole."""
-    moe = arch.experts_per_token if arch.num_experts > 1 else 1
-    return Sizes(
+    """Tensor parallelism shards the heads and the MLP width; h, head_dim and V are whole.
+    A MoE layer's f is k·f_expert (each token visits k experts; tokens spread evenly).
+    MLA's q is heads·(nope + rope) and kv heads·v_head_dim, as the census counts them."""
+    k = arch.experts_per_token if arch.moe else 1
+    base = Sizes(
         h=arch.hidden_size,
-        f=arch.intermediate_size * moe / tp,
+        f=arch.expert_size * k / tp,
         q=arch.num_attention_heads * arch.head_dim / tp,
         kv=max(arch.num_key_value_heads / tp, 1) * arch.head_dim,
         heads=arch.num_attention_heads / tp,
@@ -63,12 +77,35 @@ def sizes(arch: Architecture, seq: int, tp: int = 1) -> Sizes:
         seq=seq,
         vocab=arch.vocab_size,
     )
+    if arch.moe:
+        e, h = arch.num_experts, arch.hidden_size
+        moe = {"experts": e, "topk": k, "topk_h": k * h, "shared_f": arch.shared_expert_size / tp}
+        base = base._replace(**moe)
+    return _mla_sizes(arch, base, tp) if arch.mla is not None else base
+
+
+def _mla_sizes(arch: Architecture, s: Sizes, tp: int) -> Sizes:
+    mla, heads = arch.mla, arch.num_attention_heads / tp
+    assert mla is not None
+    return s._replace(
+        q=heads * mla.qk_head_dim,
+        kv=heads * mla.v_head_dim,
+        head_dim=mla.qk_nope_head_dim,
+        latent=mla.kv_lora_rank,
+        q_latent=mla.q_lora_rank,
+        rope=mla.qk_rope_head_dim,
+        heads_x_rope=heads * mla.qk_rope_head_dim,
+    )
+
+
+def recipe_family(arch: Architecture, precision: str) -> RecipeChoice:
+    """Whose census the activations use (a stand-in where the family has none)."""
+    return recipe_choice(arch, RECIPE_PRECISION[precision])
 
 
 def _recipe(arch: Architecture, precision: str) -> dict:
-    family = str(arch.family)
-    by_precision = load_activation_recipes()[RECIPE_FAMILY.get(family, family)]
-    return by_precision[RECIPE_PRECISION[precision]]
+    family = recipe_family(arch, precision).family
+    return load_activation_recipes()[family][RECIPE_PRECISION[precision]]
 
 
 class Rate(NamedTuple):
@@ -92,15 +129,36 @@ def _layer_per_token(c: dict[str, float], s: Sizes) -> float:
         + c["head_dim"] * s.head_dim
         + c["heads_x_seq"] * s.heads * s.seq
         + c.get("seq", 0) * s.seq
+        + sum(c.get(name, 0) * getattr(s, name) for name in EXTRA_SIZES)
         + c["one"]
     )
 
 
+EXTRA_SIZES = (
+    "experts",
+    "topk",
+    "topk_h",
+    "shared_f",
+    "latent",
+    "q_latent",
+    "rope",
+    "heads_x_rope",
+)
+
+
 @lru_cache(maxsize=1024)
 def layer_rate(arch: Architecture, precision: str, seq: int, tp: int = 1) -> Rate:
-    """What one decoder layer keeps for backward (no checkpointing)."""
+    """What one decoder layer keeps for backward (no checkpointing). DeepSeek's dense first
+    layers: the MoE recipe without its routing terms, f the dense width; the rate is the mean
+    over the layers, so layers × rate is the stack's total."""
     c = _recipe(arch, precision)["layer"]["coefficients"]
-    return Rate(_layer_per_token(c, sizes(arch, seq, tp)), c["const"])
+    s = sizes(arch, seq, tp)
+    per_token = _layer_per_token(c, s)
+    if arch.moe and arch.dense_layers:
+        routing = dict.fromkeys(("experts", "topk", "topk_h", "shared_f"), 0)
+        dense = _layer_per_token(c, s._replace(f=arch.intermediate_size / tp, **routing))
+        per_token += arch.dense_layers * (dense - per_token) / arch.num_layers
+    return Rate(per_token, c["const"])
 
 
 @lru_cache(maxsize=1024)
@@ -128,8 +186,8 @@ def lora_recipe_key(targets: str) -> str:
 
 
 def _lora_recipe(arch: Architecture, precision: str, key: str) -> dict | None:
-    family = str(arch.family)
-    by_targets = load_lora_recipes().get(RECIPE_FAMILY.get(family, family), {})
+    family = recipe_family(arch, precision).family
+    by_targets = load_lora_recipes().get(family, {})
     found = by_targets.get(key, {}).get(RECIPE_PRECISION[precision])
     return None if not found or "error" in found else found
 

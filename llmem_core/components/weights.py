@@ -43,7 +43,7 @@ def pytorch_shard(arch: Architecture, sp: Split, lay: Parallelism) -> tuple[int,
     data-parallel ranks; DDP and one GPU hold everything."""
     body = sp.body
     if lay.tp > 1:
-        matmul = arch.num_layers * sp.layer_matmul
+        matmul = sp.matmul_total
         body = body - matmul + -(-matmul // lay.tp)
     if not lay.sharded:
         return body, sp.lm_matrix

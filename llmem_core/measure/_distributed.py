@@ -73,7 +73,7 @@ def run(spec: dict[str, Any], fake: bool) -> dict[str, Any]:
     extra: dict[str, Any] = {}
     with _session._device_context(fake):
         mesh = _mesh(method, world, tp)
-        model = _session._build_model(spec, param_dtype, request["grad_checkpointing"])
+        model = _session._build_model(spec, param_dtype, request["grad_checkpointing"], fake)
         model = _session._finetune(model, spec)  # LoRA before wrapping, as peft users do
         params_global = sum(p.numel() for p in model.parameters())
         layers = _decoder_layers(model)

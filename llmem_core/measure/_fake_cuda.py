@@ -15,6 +15,7 @@ import torch.nn.functional as F
 SDPA_KERNELS: Counter[str] = Counter()  # which attention kernel each call took, for the report
 _FLASH_DTYPES = (torch.float16, torch.bfloat16)
 _FLASH_MAX_HEAD_DIM = 256
+FAKE_CAPABILITY = (9, 0)
 
 
 def cuda_sdpa(
@@ -84,10 +85,17 @@ def install() -> None:
     """Apply the patches for a fake-CUDA run (never for a real GPU)."""
     from transformers import masking_utils
 
+    from llmem_core.measure import _moe
+
+    _moe.install()  # balanced routing for MoE runs with fp32 weights (_moe.py)
+
     # torch.autocast("cuda") (ours, and the one checkpointing re-enters for recomputation) turns
     # itself off when no driver answers; the fake device stands for a bf16-capable GPU.
     torch.cuda.amp.common.amp_definitely_not_available = lambda: False
     torch.cuda.is_bf16_supported = lambda including_emulation=True: True
+    # transformers' MoE experts take torch's grouped_mm on SM80+ (integrations/moe.py
+    # _can_use_grouped_mm asks the capability); the fake device stands for an H100 (SM90).
+    torch.cuda.get_device_capability = lambda device=None: FAKE_CAPABILITY
     F.scaled_dot_product_attention = cuda_sdpa
     masking_utils.find_packed_sequence_indices = _no_packed_sequences(
         masking_utils.find_packed_sequence_indices

@@ -10,7 +10,7 @@ from typing import Any
 
 import torch
 
-from llmem_core.measure import _fake_cuda, _tracking
+from llmem_core.measure import _fake_cuda, _moe, _tracking
 from llmem_core.measure._tracking import (
     PHASES,
     GlobalPeakTracker,
@@ -40,7 +40,7 @@ def run(spec: dict[str, Any], fake: bool) -> dict[str, Any]:
         _tracking._REAL_GPU[0] = True
     started = time.perf_counter()
     with _device_context(fake):
-        model = _build_model(spec, param_dtype, request["grad_checkpointing"])
+        model = _build_model(spec, param_dtype, request["grad_checkpointing"], fake)
         model = _finetune(model, spec)
         optimizer = _build_optimizer(model, request["optimizer"])
         ids = torch.randint(0, model.config.vocab_size, (request["batch_size"], request["seq_len"]))
@@ -81,7 +81,9 @@ def _device_context(fake: bool):  # type: ignore[no-untyped-def]
         yield
 
 
-def _build_model(spec: dict[str, Any], dtype: torch.dtype, checkpointing: bool) -> torch.nn.Module:
+def _build_model(
+    spec: dict[str, Any], dtype: torch.dtype, checkpointing: bool, fake: bool
+) -> torch.nn.Module:
     from transformers import AutoConfig, AutoModelForCausalLM
 
     config_dict = dict(spec["config"])
@@ -91,6 +93,7 @@ def _build_model(spec: dict[str, Any], dtype: torch.dtype, checkpointing: bool) 
     kwargs: dict[str, Any] = {"dtype": dtype}
     if spec["attention_impl_default"]:
         kwargs["attn_implementation"] = spec["attention_impl_default"]
+    kwargs |= _moe.build_kwargs(config, dtype, fake)
     model = AutoModelForCausalLM.from_config(config, **kwargs)
     if checkpointing:
         model.activation_checkpointing_enable(

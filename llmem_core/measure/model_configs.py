@@ -33,10 +33,21 @@ def load_model_config(model: str) -> ModelConfig:
     record = model_records()[hf_id]
     return ModelConfig(
         name=hf_id,
-        config=dict(record["config"]),
+        config=trainable_config(record["config"]),
         attention_impl_default=record.get("attention_impl_default"),
         params_exact=record.get("params_exact"),
     )
+
+
+def trainable_config(config: dict[str, Any]) -> dict[str, Any]:
+    """What fine-tuning builds from a published config (issue #13): a multimodal Gemma 3's text
+    model (its text_config, as the preset counts it), and no quantization_config (gpt-oss's
+    MXFP4, DeepSeek-V3's FP8: fine-tuning dequantises; from_config would not quantise anyway)."""
+    out = {k: v for k, v in config.items() if k != "quantization_config"}
+    text = out.get("text_config")
+    if out.get("model_type") == "gemma3" and isinstance(text, dict):
+        return {"model_type": "gemma3_text", **text}
+    return out
 
 
 def _from_config_file(path: Path) -> ModelConfig:

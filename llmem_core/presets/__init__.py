@@ -15,10 +15,11 @@ from functools import lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from llmem_core import safe_json
+from llmem_core import hub, safe_json
 from llmem_core.errors import InputError, echo
+from llmem_core.features import nearest
 from llmem_core.hf_config import architecture_from_config, read_config_text
 from llmem_core.models import Architecture, Gpu, ModelPreset
 
@@ -64,14 +65,65 @@ def load_models() -> dict[str, ModelPreset]:
             params_exact=rec["params_exact"],
             params_published=rec["params_published"]["text"],
             source=f"{src['kind']}: {src['ref']}",
+            active_params=rec.get("active_params")
+            or rec["params_breakdown"].get("active_per_token"),
+            multimodal=_multimodal(rec),
         )
     return out
+
+
+def _multimodal(rec: dict[str, Any]) -> str:
+    """Gemma 3 ≥ 4B: the preset is the text model; what the vision tower would add."""
+    mm = rec.get("multimodal")
+    if not mm:
+        return ""
+    return (
+        f"The preset is the text model; the full checkpoint ({mm['full_model_class']}, "
+        f"{mm['params_full_model']:,} parameters) adds {mm['vision_and_projector_params']:,} "
+        "for the SigLIP vision tower and projector, which the estimate leaves out."
+    )
 
 
 @lru_cache(maxsize=1)
 def load_activation_recipes() -> dict[str, Any]:
     """Per-family activation recipes of the pytorch profile (scripts/fit_activation_recipes.py)."""
     return _read(RECIPE_FILE)["recipes"]
+
+
+@lru_cache(maxsize=1)
+def census_presets() -> dict[str, str]:
+    """The preset each family's census was shrunk from (its features stand for the family's)."""
+    return _read(RECIPE_FILE)["census_presets"]
+
+
+# amp-fp16 saves what amp-bf16 saves.
+RECIPE_PRECISION = {"fp32": "fp32", "amp-bf16": "amp-bf16", "amp-fp16": "amp-bf16", "bf16": "bf16"}
+# Mixtral's census predates MoE routing on fake tensors; its attention is Mistral's.
+RECIPE_ALIASES = {"mixtral": "mistral"}
+
+
+class RecipeChoice(NamedTuple):
+    family: str  # whose recipe the activations use
+    stand_in: bool  # True: no census of this model's own family (features.nearest chose)
+
+
+def measured_families(precision: str) -> dict[str, Architecture]:
+    """Families with a census recipe at this precision, each by its census preset's shapes."""
+    recipes, models = load_activation_recipes(), load_models()
+    return {
+        family: models[hf_id].architecture
+        for family, hf_id in census_presets().items()
+        if "error" not in recipes.get(family, {}).get(precision, {"error": "none"})
+    }
+
+
+def recipe_choice(arch: Architecture, precision: str) -> RecipeChoice:
+    """The family whose census recipe applies: the model's own, else the nearest by features."""
+    own = RECIPE_ALIASES.get(str(arch.family), str(arch.family))
+    measured = measured_families(precision)
+    if own in measured:
+        return RecipeChoice(own, False)
+    return RecipeChoice(nearest(arch, measured), True)
 
 
 LORA_RECIPE_FILE = "lora-recipes.json"
@@ -128,7 +180,8 @@ def find_model(name: str) -> ModelPreset:
 
 
 def resolve_model(ref: str) -> Architecture:
-    """--model ID|PATH: a preset id, or the path of a config.json file."""
+    """--model ID|PATH: a preset id, the path of a config.json file, or a Hub id (ORG/NAME)
+    whose config.json is fetched (hub.py)."""
     if not ref.strip() or len(ref) > MAX_REF_CHARS:
         raise InputError(
             "model",
@@ -140,6 +193,8 @@ def resolve_model(ref: str) -> Architecture:
     if ref.endswith(".json") or ("/" in ref and _exists(ref)):
         path = Path(ref) / "config.json" if _is_dir(ref) else Path(ref)
         return read_config_text(safe_json.read_file(str(path), "model"), _name(path))
+    if hub.looks_like_hub_id(ref):  # ORG/NAME, neither a preset nor a file: the Hub's config
+        return read_config_text(hub.config_text(ref), ref)
     return find_model(ref).architecture
 
 

@@ -38,6 +38,7 @@ from llmem_core.models import (
     Architecture,
     AttentionImpl,
     Checkpointing,
+    Family,
     FineTune,
     Loss,
     Offload,
@@ -505,10 +506,51 @@ def notes(req: Request) -> tuple[str, ...]:
             "measured with a fake process group (NCCL's own buffers not included); the "
             "estimate is for the most loaded rank."
         )
-    if req.model.num_experts > 1:
-        out.append("Mixture of experts: activations assume tokens spread evenly over experts.")
+    out += architecture_notes(req)
     out += _feature_notes(req)
     return tuple(out)
+
+
+def architecture_notes(req: Request) -> list[str]:
+    """What the estimate assumes of a model's architecture (issue #13)."""
+    arch, out = req.model, []
+    if arch.family == Family.OTHER:
+        out.append(
+            f"model_type {arch.model_type} has no reader in llmem: read as a Llama-like decoder "
+            "with the features its config declares (experts, latent attention, q/k norm, norms, "
+            "biases, windows); its parameter count is not checked against transformers."
+        )
+    if arch.moe:
+        out.append(
+            f"Mixture of experts: every expert's weights, gradients and optimizer states "
+            f"({arch.num_experts} per layer) are held; activations assume the "
+            f"{arch.experts_per_token} experts of each token spread evenly (balanced routing)"
+            + (f"; the {arch.dense_layers} dense first layers are counted like MoE layers."
+               if arch.dense_layers else ".")
+        )  # fmt: skip
+    if arch.checkpoint_quantization:
+        out.append(
+            f"The published checkpoint stores weights in {arch.checkpoint_quantization}; "
+            "fine-tuning dequantises them (transformers loads gpt-oss with "
+            "Mxfp4Config(dequantize=True) for training), so the estimate assumes the weights in "
+            f"{req.training.precision}'s parameter dtype."
+        )
+    choice = activations.recipe_family(arch, dtypes(req).recipe)
+    if choice.stand_in:
+        out.append(_stand_in_note(arch, choice.family))
+    return out
+
+
+def _stand_in_note(arch: Architecture, family: str) -> str:
+    from llmem_core.features import differences
+    from llmem_core.presets import census_presets, load_models
+
+    other = load_models()[census_presets()[family]].architecture
+    differ = ", ".join(differences(arch, other)) or "none of the features llmem reads"
+    return (
+        f"No census of {arch.family} activations: the {family} recipe stands in (the nearest "
+        f"measured family; they differ in {differ}); formula-only band."
+    )
 
 
 def _feature_notes(req: Request) -> list[str]:

@@ -249,7 +249,7 @@ def _temp(
     matmul weights, the replicated rest; reference notes)."""
     group = local
     if lay.tp > 1 and not lay.sharded and not training.peft:
-        sharded = -(-arch.num_layers * split(arch).layer_matmul // lay.tp)
+        sharded = -(-split(arch).matmul_total // lay.tp)
         group = max(sharded, local - sharded)
     share = local / max(train.total, 1)
     factored = round(sum(r * c for r, c in train.shapes) * share)

@@ -111,7 +111,9 @@ LAYERS = [  # a module may import its own layer and those below, never one above
         "llmem_core.parallelism",
         "llmem_core.adapters",
         "llmem_core.attention",
+        "llmem_core.features",
     ),
+    ("llmem_core.hub",),  # network I/O: only the presets' resolution of --model calls it
     ("llmem_core.presets", "llmem_core.request", "llmem_core.coverage"),
     ("llmem_core.results", "llmem_core.components", "llmem_core.verdict"),
     ("llmem_core.profiles",),
