@@ -12,6 +12,7 @@ each measured family's recipe and reports how far its stand-in lands (README, Ac
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import NamedTuple
 
 from llmem_core.models import Architecture, AttentionImpl, MlpKind, QkNorm
@@ -68,7 +69,7 @@ def distance(a: Features, b: Features) -> int:
     return sum(w for w, x, y in zip(WEIGHTS, a, b, strict=True) if x != y)
 
 
-def nearest(arch: Architecture, measured: dict[str, Architecture]) -> str:
+def nearest(arch: Architecture, measured: Mapping[str, Architecture]) -> str:
     """The measured family whose features differ least (ties: the first in sorted order)."""
     mine = features(arch)
     return min(sorted(measured), key=lambda family: distance(mine, features(measured[family])))

@@ -42,14 +42,14 @@ def hidden(family: str) -> Iterator[None]:
     recipes = presets.load_activation_recipes()
     without = {k: v for k, v in recipes.items() if k != family}
     original = presets.load_activation_recipes
-    for f in CACHED:
+    for f in (*CACHED, presets.measured_families):
         f.cache_clear()
     presets.load_activation_recipes = activations.load_activation_recipes = lambda: without
     try:
         yield
     finally:
         presets.load_activation_recipes = activations.load_activation_recipes = original
-        for f in CACHED:
+        for f in (*CACHED, presets.measured_families):
             f.cache_clear()
 
 

@@ -15,6 +15,7 @@ from functools import lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from llmem_core import hub, safe_json
@@ -107,14 +108,17 @@ class RecipeChoice(NamedTuple):
     stand_in: bool  # True: no census of this model's own family (features.nearest chose)
 
 
-def measured_families(precision: str) -> dict[str, Architecture]:
+@lru_cache(maxsize=8)  # one per precision: every estimate asks, and the presets do not change
+def measured_families(precision: str) -> MappingProxyType[str, Architecture]:
     """Families with a census recipe at this precision, each by its census preset's shapes."""
     recipes, models = load_activation_recipes(), load_models()
-    return {
-        family: models[hf_id].architecture
-        for family, hf_id in census_presets().items()
-        if "error" not in recipes.get(family, {}).get(precision, {"error": "none"})
-    }
+    return MappingProxyType(
+        {
+            family: models[hf_id].architecture
+            for family, hf_id in census_presets().items()
+            if "error" not in recipes.get(family, {}).get(precision, {"error": "none"})
+        }
+    )
 
 
 def recipe_choice(arch: Architecture, precision: str) -> RecipeChoice:
