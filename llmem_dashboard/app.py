@@ -36,17 +36,24 @@ def page() -> None:
     stem = export.file_stem(res)
     memory_fig = charts.memory_bars(res)
     cres = cost.run(plan.cost, res, gpus)
-    views.headline(res, cres)
-    views.memory(res, memory_fig, stem)
+    with views.section(lang, "sec_headline"):
+        views.headline(res, cres)
+    with views.section(lang, "sec_memory"):
+        views.memory(res, memory_fig, stem)
     if not present:
-        views.whatif(res, charts.batch_chart(res), charts.vocab_chart(res), stem)
-    views.plan(res)
-    cost_section(res, cres, gpus, stem, present)
+        with views.section(lang, "sec_whatif"):
+            views.whatif(res, charts.batch_chart(res), charts.vocab_chart(res), stem)
+    with views.section(lang, "sec_plan"):
+        views.plan(res)
+    with views.section(lang, "sec_cost"):
+        cost_section(res, cres, gpus, stem, present)
     if not present:
-        views.assumptions(res)
-        views.downloads_header(lang)
-        rows = cres.rows if isinstance(cres, CostResults) else ()
-        inputs.downloads(res, memory_fig, inputs.current_link(plan), rows)
+        with views.section(lang, "sec_assumptions"):
+            views.assumptions(res)
+        with views.section(lang, "sec_downloads"):
+            views.downloads_header(lang)
+            rows = cres.rows if isinstance(cres, CostResults) else ()
+            inputs.downloads(res, memory_fig, inputs.current_link(plan), rows)
 
 
 def cost_section(

@@ -541,9 +541,12 @@ def log_ticks(low: float, high: float) -> list[float]:
     return ticks
 
 
-def cost_chart(cres: CostResults, lang: str) -> go.Figure:
+def cost_chart(cres: CostResults, lang: str) -> go.Figure | None:
     """Cost per run against time per run, one point per plan (chart_points), log axes; a line
-    per GPU type joins its counts; cheapest, fastest and the user's plan ringed."""
+    per GPU type joins its counts; cheapest, fastest and the user's plan ringed. None when no
+    plan has a price on the ranking's basis (the page says why in a sentence instead)."""
+    if not cres.points:
+        return None
     by_gpu: dict[str, list[dict]] = {}
     names = {r["gpu_key"]: short_gpu_name(r["gpu_name"]) for r in cres.rows}
     for p in cres.points:

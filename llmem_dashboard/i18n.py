@@ -185,6 +185,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "ja": "この計画の計算中に問題が起きました（{kind}: {message}）。"
         "入力を変えるか、ページを再読み込みしてください。",
     },
+    "section_failed": {
+        "en": "The part “{section}” cannot be shown for this plan; the rest of the page "
+        "is unaffected. Change an input to try again.",
+        "ja": "この計画では「{section}」を表示できません。ページの他の部分には影響ありません。"
+        "入力を変えて再度お試しください。",
+    },
     "input_error": {
         "en": "The plan cannot be estimated: see the message next to the input in the sidebar.",
         "ja": "この計画は見積もれません。サイドバーの入力の横のメッセージを見てください。",
@@ -253,6 +259,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "no_price": {"en": "no price", "ja": "価格なし"},
     "offload": {"en": "CPU offload", "ja": "CPUオフロード"},
     # sections
+    "sec_headline": {"en": "Verdict", "ja": "判定"},
     "sec_memory": {"en": "Memory per GPU, by part", "ja": "GPUあたりのメモリ内訳"},
     "sec_memory_help": {
         "en": "Each bar is one method at your batch; hover a segment for its "
@@ -299,6 +306,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Time and cost: this plan does not fit; the comparison below lists "
         "the GPU types and counts that do.",
         "ja": "時間とコスト：この計画は収まりません。下の比較に収まるGPUの種類と台数があります。",
+    },
+    "cost_mine_oom_none": {
+        "en": "Time and cost: this plan does not fit, and no GPU type compared below fits "
+        "it at any count either (see the sentence under the cost inputs).",
+        "ja": "時間とコスト：この計画は収まらず、下で比較するどのGPUでも、どの台数でも"
+        "収まりません（コストの入力欄の下の説明を参照）。",
     },
     # cost: section and inputs
     "sec_cost": {
@@ -392,6 +405,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "No plan passes the filters: relax the deadline or the budget, or compare "
         "all GPU types.",
         "ja": "条件を満たす計画がありません。期限や予算を緩めるか、すべてのGPUを比較してください。",
+    },
+    "cost_nofit": {
+        "en": "No GPU type in the list fits batch {batch} per GPU at {seq} tokens, on any "
+        "count up to {max} GPUs: try a smaller batch, a shorter sequence, gradient "
+        "checkpointing, LoRA, or compare all GPU types.",
+        "ja": "一覧のどのGPUでも、{max}台までのどの台数でも、GPUあたりバッチ{batch}・"
+        "{seq}トークンは収まりません。バッチや系列長を小さくする、勾配チェックポイント、"
+        "LoRA、すべてのGPUの比較を試してください。",
     },
     "cost_mine_missing": {
         "en": "First row: your plan ({n} × {gpu}), for comparison. It is "

@@ -247,6 +247,8 @@ def dp_tp_degrees(num_gpus: int) -> list[int]:
 def _method(notes: dict[str, str], slots: dict, lang: str) -> None:
     n = int(_get("num_gpus"))
     kinds = [m.kind.value for m in candidate_methods(n)]  # Algorithm 1's candidates here
+    if not dp_tp_degrees(n):  # no dp+tp mesh on n GPUs (the core's rule): not offered
+        kinds = [k for k in kinds if k != MethodKind.DP_TP.value]
     if _get("method") not in (ALL_METHODS, *kinds):
         notes["method"] = say(lang, "method_reset", method=_get("method"), gpus=n)
         _set("method", ALL_METHODS, lang)
@@ -268,10 +270,12 @@ def _tp(n: int, notes: dict[str, str], slots: dict, lang: str) -> None:
     """dp+tp's degree: drawn when dp+tp is asked for or compared and has a layout here; its
     slot is there either way (the core names `tp` when dp+tp cannot run)."""
     degrees, method = dp_tp_degrees(n), _get("method")
+    shown = method == MethodKind.DP_TP.value or (method == ALL_METHODS and bool(degrees))
     if _get("tp") not in (0, *degrees):
-        notes["tp"] = say(lang, "tp_reset", tp=_get("tp"), gpus=n)
+        if shown:  # else dp+tp has no layout here at all: the method's note says so
+            notes["tp"] = say(lang, "tp_reset", tp=_get("tp"), gpus=n)
         _set("tp", 0, lang)
-    if method == MethodKind.DP_TP.value or (method == ALL_METHODS and degrees):
+    if shown:
         auto = (
             t(lang, "tp_auto", tp=default_dp_tp_degree(n))
             if degrees

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
+import logging
 import re
+from collections.abc import Iterator
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -173,7 +176,7 @@ def _cost_sentence(cres: CostResults | FieldError, lang: str) -> str:
         return ""
     row = cres.mine.row
     if row is None:
-        return t(lang, cres.mine.reason)
+        return _no_cost_sentence(cres, lang)
     code = cres.ranking.currency.code
     text = t(
         lang,
@@ -193,6 +196,13 @@ def _cost_sentence(cres: CostResults | FieldError, lang: str) -> str:
     return text + t(
         lang, "sentence_be_never" if be.status == BreakEvenStatus.NEVER else "sentence_be_none"
     )
+
+
+def _no_cost_sentence(cres: CostResults, lang: str) -> str:
+    """Why the headline has no time and money, pointing below only when there is a table."""
+    if cres.mine.reason == "cost_mine_oom" and not cres.rows:
+        return t(lang, "cost_mine_oom_none")
+    return t(lang, cres.mine.reason)
 
 
 def headline(res: Results, cres: CostResults | FieldError) -> None:
@@ -426,7 +436,7 @@ def cost(res: Results, cres: CostResults | FieldError, fig: go.Figure | None, st
     if cres.ranking.filtered_out:
         st.caption(t(lang, "cost_filtered", n=fmt_int(cres.ranking.filtered_out, lang)))
     if not cres.rows:
-        st.warning(t(lang, "cost_none"), icon="ℹ️")
+        st.warning(_empty_ranking(res, cres), icon="ℹ️")
     else:
         mine = (cres.user_gpu, cres.user_gpus)
         pinned = (cres.mine_row,) if cres.mine_row else ()
@@ -452,6 +462,21 @@ def cost(res: Results, cres: CostResults | FieldError, fig: go.Figure | None, st
         st.caption(t(lang, "be_past_life", years=f"{cres.inputs.years:g}"))
     if fig is not None and cres.points:
         chart(fig, "chart_cost", f"{stem}-cost")
+
+
+def _empty_ranking(res: Results, cres: CostResults) -> str:
+    """Why the table is empty, in a sentence with what to try: the filters hid every plan, or
+    no compared GPU type fits the job at any count."""
+    lang = res.inputs.lang
+    if cres.ranking.filtered_out:
+        return t(lang, "cost_none")
+    return t(
+        lang,
+        "cost_nofit",
+        batch=fmt_int(res.inputs.batch_size, lang),
+        seq=fmt_int(res.inputs.seq_len, lang),
+        max=fmt_int(cres.max_gpus, lang),
+    )
 
 
 def _cost_notes(cres: CostResults, lang: str) -> None:
@@ -531,6 +556,20 @@ def _runtime_terms(res: Results) -> str:
 
 def downloads_header(lang: str) -> None:
     st.subheader(t(lang, "sec_downloads"))
+
+
+LOG = logging.getLogger("llmem_dashboard")
+
+
+@contextlib.contextmanager
+def section(lang: str, key: str) -> Iterator[None]:
+    """One section of the page: if it fails, a plain sentence in its place (the rest of the
+    page stays), and the error goes to the server's log, not to the page."""
+    try:
+        yield
+    except Exception:  # the last resort for one section; every known case has its sentence
+        LOG.exception("section %s failed", key)
+        st.warning(t(lang, "section_failed", section=t(lang, key)), icon="ℹ️")
 
 
 def unexpected(err: Exception, lang: str) -> None:

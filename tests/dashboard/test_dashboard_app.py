@@ -358,17 +358,18 @@ def test_an_edited_price_the_core_refuses_is_put_back_with_the_reason(app):
 # ---- messages by field, and nothing a user typed rendered as Markdown ----------------------
 
 
-def test_a_dp_tp_link_the_gpus_cannot_take_is_reported_next_to_the_tp_input(app):
+def test_a_dp_tp_link_the_gpus_cannot_take_is_adjusted_next_to_the_method(app):
     app.query_params["gpus"] = "2"
     app.query_params["method"] = "dp+tp"  # ?gpus=2&method=dp%2Btp&tp=4
     app.query_params["tp"] = "4"
     at = app.run()
-    assert not at.exception
-    errors = list(at.sidebar.error)
-    assert len(errors) == 1, [e.value for e in errors]
-    assert "dp+tp needs a GPU count with a divisor" in plain(errors[0].value)  # the core's
-    assert _widget_before(at, errors[0]) == "tp.en"
-    assert any("see the message next to the input" in e.value for e in at.main.error)
+    _ok(at)  # issue #14: no dead end; the page computes all methods instead
+    notes = list(at.sidebar.warning)
+    assert len(notes) == 1, [w.value for w in notes]
+    assert "dp+tp does not run on 2 GPU(s)" in plain(notes[0].value)
+    assert _widget_before(at, notes[0]) == "method.en"
+    assert at.selectbox(key="method.en").value == "all"
+    assert "Llama-3.1-8B" in _verdict(at)
 
 
 def _upload(app, name: str, data: bytes):
