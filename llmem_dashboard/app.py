@@ -26,7 +26,8 @@ def page() -> None:
         inputs.exit_presentation(lang)
     views.header(lang, present)
     views.link_problems(inputs.link_problems(), lang)
-    inputs.sync_link(plan)
+    query = inputs.link_query(side)
+    inputs.sync_link(query)
 
     res = compute.run(plan, side.arch, gpus)
     if isinstance(res, FieldError):
@@ -37,6 +38,8 @@ def page() -> None:
     memory_fig = charts.memory_bars(res)
     cres = cost.run(plan.cost, res, gpus)
     with views.section(lang, "sec_headline"):
+        if present:  # a slide states the whole plan, not only the model
+            views.plan_summary(res)
         views.headline(res, cres)
     with views.section(lang, "sec_memory"):
         views.memory(res, memory_fig, stem)
@@ -53,7 +56,7 @@ def page() -> None:
         with views.section(lang, "sec_downloads"):
             views.downloads_header(lang)
             rows = cres.rows if isinstance(cres, CostResults) else ()
-            inputs.downloads(res, memory_fig, inputs.current_link(plan), rows)
+            inputs.downloads(res, memory_fig, inputs.current_link(query), rows)
 
 
 def cost_section(

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 from llmem_core.units import GiB
 from llmem_core.verdict import Verdict
+from llmem_dashboard import summary
 from llmem_dashboard.compute import Curve, MethodResult, Results
 from llmem_dashboard.cost import CostResults
 from llmem_dashboard.i18n import (
@@ -282,19 +283,13 @@ def memory_bars(res: Results) -> go.Figure:
         ],
         lang,
     )
-    req = res.request
-    title = t(
-        lang,
-        "chart_title_memory",
-        model=html(req.model.name),
-        n=n,
-        gpu=res.gpu_name or fmt_gib(req.cluster.memory_bytes, lang),
-        batch=fmt_int(req.training.batch_size, lang),
-        seq=fmt_int(req.training.seq_len, lang),
-    )
+    where, how = summary.plan_parts(res)  # the plan travels with the PNG and the HTML
+    title = f"{html(' · '.join(where))}<br><sup>{html(' · '.join(how))}</sup>"
     fig.update_layout(barmode="stack", bargap=0.35, yaxis_range=[0, _y_top(res)])
-    marks = [_capacity(req.cluster.memory_bytes, lang)]
-    return _layout(fig, title, t(lang, "axis_gib"), 460, marks)
+    marks = [_capacity(res.request.cluster.memory_bytes, lang)]
+    fig = _layout(fig, title, t(lang, "axis_gib"), 480, marks)
+    fig.update_layout(margin_t=80)
+    return fig
 
 
 def _y_top(res: Results) -> float:

@@ -54,18 +54,29 @@ STRINGS: dict[str, dict[str, str]] = {
     "model_preset": {"en": "Model preset (type to search)", "ja": "モデル（入力して検索）"},
     "model_upload": {"en": "Hugging Face config.json", "ja": "Hugging Faceのconfig.json"},
     "upload_hint": {
-        "en": "Read as plain JSON; nothing is executed. An uploaded model is not "
-        "part of the share link.",
-        "ja": "JSONとして読むだけで、何も実行しません。アップロードしたモデルは"
-        "共有リンクに含まれません。",
+        "en": "Read as plain JSON; nothing is executed. The fields the estimate uses go "
+        "into the share link (compressed), so the link opens this model.",
+        "ja": "JSONとして読むだけで、何も実行しません。見積もりに使う項目は圧縮して"
+        "共有リンクに入るため、リンクからこのモデルが開きます。",
+    },
+    "upload_not_in_link": {
+        "en": "This model is too large to travel in the share link ({n} characters; at "
+        "most {max}): the link opens on the preset instead. Send the config.json with it.",
+        "ja": "このモデルは共有リンクに入りきりません（{n}文字、上限{max}文字）。リンクは"
+        "プリセットで開きます。config.jsonも一緒に送ってください。",
+    },
+    "linked_model": {
+        "en": "Model from the link: {name} ({params} parameters). Upload a file to replace it.",
+        "ja": "リンクのモデル：{name}（パラメータ{params}）。ファイルをアップロードすると"
+        "置き換わります。",
     },
     "upload_waiting": {
         "en": "No file yet: showing the preset above.",
         "ja": "ファイル未選択のため、上のプリセットを表示しています。",
     },
     "upload_ok": {
-        "en": "Read {name}: {params} parameters",
-        "ja": "{name}を読み込みました：{params}",
+        "en": "Read {file}: {name}, {params} parameters",
+        "ja": "{file}を読み込みました：{name}、{params}",
     },
     "vocab_whatif": {"en": "Change the vocabulary (what-if)", "ja": "語彙サイズを変える（仮定）"},
     "vocab_size": {"en": "Vocabulary size", "ja": "語彙サイズ"},
@@ -508,9 +519,24 @@ STRINGS: dict[str, dict[str, str]] = {
     "hover_source": {"en": "source", "ja": "出典"},
     "hover_band": {"en": "range", "ja": "範囲"},
     "at_risk": {"en": "at risk", "ja": "要注意"},
-    "chart_title_memory": {
-        "en": "{model} · {n} × {gpu} · batch {batch} × {seq} tokens",
-        "ja": "{model} · {gpu} × {n}台 · バッチ{batch} × {seq}トークン",
+    "sum_vocab": {
+        "en": "{model} (vocabulary {vocab}, what-if; its own {own})",
+        "ja": "{model}（語彙{vocab}の仮定、本来は{own}）",
+    },
+    "sum_gpus": {"en": "{n} × {gpu}", "ja": "{gpu} × {n}台"},
+    "sum_batch": {"en": "batch {batch} × {seq} tokens", "ja": "バッチ{batch} × {seq}トークン"},
+    "sum_ckpt_full": {"en": "checkpointing every layer", "ja": "全層チェックポイント"},
+    "sum_ckpt_every": {
+        "en": "checkpointing one layer in {k}",
+        "ja": "{k}層ごとにチェックポイント",
+    },
+    "sum_ckpt_off": {"en": "no checkpointing", "ja": "チェックポイントなし"},
+    "vshort_fits": {"en": "fits", "ja": "収まる"},
+    "vshort_at-risk": {"en": "at risk", "ja": "要注意"},
+    "vshort_oom": {"en": "out of memory", "ja": "メモリ不足"},
+    "sum_verdict": {
+        "en": "{verdict}: {low}–{high} of {cap}",
+        "ja": "{verdict}：{cap}中{low}～{high}",
     },
     # components
     "c_transformer": {"en": "Transformer body", "ja": "Transformer本体"},

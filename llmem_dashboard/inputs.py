@@ -14,15 +14,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from llmem_core import Architecture, Gpu, InputError, Method, MethodKind, Optimizer, Precision
+from llmem_core import (
+    Architecture,
+    Gpu,
+    InputError,
+    Method,
+    MethodKind,
+    Optimizer,
+    Precision,
+    safe_json,
+)
 from llmem_core.cost import CostBasis, PriceOverride
 from llmem_core.estimate import available_profiles
-from llmem_core.hf_config import read_config_text
+from llmem_core.hf_config import architecture_from_config
 from llmem_core.models import FineTune, Loss, ModelPreset, Offload, Zero3Engine, ZeroEngine
 from llmem_core.parallelism import default_dp_tp_degree, dp_tp_degree
 from llmem_core.params import counts
@@ -43,6 +52,7 @@ class Sidebar:
     inputs: PlanInputs
     arch: Architecture  # the preset's, or the uploaded config's
     slots: dict[str, DeltaGenerator]  # field → where its message goes
+    uploaded: bool = False  # arch is an upload's (or a link's embedded config), not the preset
 
 
 @st.cache_resource
@@ -56,6 +66,7 @@ def seed_from_link(models: dict[str, ModelPreset], gpus: dict[str, Gpu]) -> None
     if st.session_state.get("_seeded"):
         return
     params = st.query_params.to_dict()
+    packed = params.pop(state.CONFIG_PARAM, None)
     plan, problems = state.from_query(params, list(models), list(gpus))
     if "lang" not in params and (st.context.locale or "").lower().startswith("ja"):
         plan = plan.with_(lang="ja")
@@ -65,10 +76,24 @@ def seed_from_link(models: dict[str, ModelPreset], gpus: dict[str, Gpu]) -> None
     values["vocab_size"] = plan.vocab_size or models[plan.model].architecture.vocab_size
     values["present"] = plan.view == "present"
     values["model_source"] = "preset"
+    if packed is not None and _seed_linked_config(state._last(packed), problems):
+        values["model_source"] = "upload"
     st.session_state.update(values)
     st.session_state["cost"] = plan.cost
     st.session_state["_link_problems"] = problems
     st.session_state["_seeded"] = True
+
+
+def _seed_linked_config(packed: str, problems: list[state.LinkProblem]) -> bool:
+    """A link's embedded config: kept for the upload slot (True), or a problem (False)."""
+    try:
+        st.session_state["_linked_arch"] = state.config_from_param(packed.strip())
+    except InputError as err:
+        problems.append(
+            state.LinkProblem(state.CONFIG_PARAM, packed[:80], "link_bad_value", err.message)
+        )
+        return False
+    return True
 
 
 def link_problems() -> list[state.LinkProblem]:
@@ -164,18 +189,43 @@ def _model(models: dict[str, ModelPreset], slots: dict, lang: str) -> Architectu
         format_func=_model_label(models, lang),
     )
     arch, problem = models[_get("model")].architecture, None
+    uploaded = None
     if _get("model_source") == "upload":
         uploaded, problem = _upload(lang)
+        uploaded = uploaded or _linked(lang, problem is None)
         arch = uploaded or arch
     _slot(slots, "model")
     if problem:
         slots["model"].error(md(problem), icon="⚠️")
+    return arch, uploaded is not None
+
+
+def _linked(lang: str, show: bool) -> Architecture | None:
+    """The model a link carried (its embedded config), while no file replaces it."""
+    arch = st.session_state.get("_linked_arch")
+    if arch is not None and show:
+        params = fmt_params(counts(arch).total, lang)
+        st.caption(say(lang, "linked_model", name=arch.name, params=params))
     return arch
 
 
-def _upload_name(file_name: str) -> str:
-    """An uploaded file's name as the model's display name (1–200 characters)."""
-    return one_line(file_name).removesuffix(".json")[:200].strip() or "config"
+# File names that say nothing about the model (a browser adds " (1)" to a second download).
+GENERIC_NAMES = ("config", "config.json", "model")
+
+
+def _upload_name(file_name: str, config: object) -> str:
+    """An uploaded model's display name (1–200 characters): the file's name, unless it is a
+    generic "config.json", then the config's own `_name_or_path`, else its model type."""
+    stem = one_line(file_name).removesuffix(".json").strip()
+    if stem.split(" (")[0].lower() not in GENERIC_NAMES and stem:
+        return stem[:200]
+    fields = config if isinstance(config, dict) else {}
+    for key in ("_name_or_path", "model_type"):
+        value = fields.get(key)
+        if isinstance(value, str) and one_line(value):
+            suffix = "" if key == "_name_or_path" else " (uploaded config.json)"
+            return (one_line(value)[: 200 - len(suffix)] + suffix).strip()
+    return "uploaded config.json"
 
 
 def _upload(lang: str) -> tuple[Architecture | None, str | None]:
@@ -192,10 +242,18 @@ def _upload(lang: str) -> tuple[Architecture | None, str | None]:
         st.caption(t(lang, "upload_waiting"))
         return None, None
     try:
-        arch = read_config_text(decode(file.getvalue(), "model"), _upload_name(file.name))
+        config = safe_json.loads(decode(file.getvalue(), "model"), "model")
+        arch = architecture_from_config(config, _upload_name(file.name, config))
     except InputError as err:
         return None, err.message
-    st.caption(say(lang, "upload_ok", name=file.name, params=fmt_params(counts(arch).total, lang)))
+    params = fmt_params(counts(arch).total, lang)
+    st.caption(say(lang, "upload_ok", name=arch.name, file=file.name, params=params))
+    size = len(state.config_param(arch))
+    if size > state.MAX_CONFIG_CHARS:
+        st.warning(
+            t(lang, "upload_not_in_link", n=fmt_int(size, lang), max=state.MAX_CONFIG_CHARS),
+            icon="🔗",
+        )
     return arch, None
 
 
@@ -400,7 +458,7 @@ def sidebar(models: dict[str, ModelPreset], gpus: dict[str, Gpu]) -> Sidebar:
     lang = _language()
     with st.sidebar:
         st.header(t(lang, "plan_header"))
-        arch = _model(models, slots, lang)
+        arch, uploaded = _model(models, slots, lang)
         vocab = _vocab(arch, slots, lang)
         _gpu(gpus, slots, lang)
         _method(notes, slots, lang)
@@ -411,7 +469,7 @@ def sidebar(models: dict[str, ModelPreset], gpus: dict[str, Gpu]) -> Sidebar:
         st.caption(t(lang, "link_hint"))
     for field, message in notes.items():
         slots[field].warning(message, icon="ℹ️")
-    return Sidebar(_current(vocab), arch, slots)
+    return Sidebar(_current(vocab), arch, slots, uploaded)
 
 
 # ---- cost -------------------------------------------------------------------------------------
@@ -759,16 +817,31 @@ def exit_presentation(lang: str) -> None:
     st.button(t(lang, "exit_presentation"), key="exit_present", on_click=leave, type="tertiary")
 
 
-def sync_link(plan: PlanInputs) -> None:
+def link_query(side: Sidebar) -> dict[str, str]:
+    """The link's parameters: every plan input, and an uploaded model's validated config
+    when it fits the link (else the page said so under the uploader)."""
+    query = state.to_query(side.inputs)
+    if side.uploaded:
+        packed = state.config_param(side.arch)
+        if len(packed) <= state.MAX_CONFIG_CHARS:
+            query[state.CONFIG_PARAM] = packed
+    return query
+
+
+def sync_link(query: dict[str, str]) -> None:
     """Rewrite the URL from the inputs (only when it changed, to keep history quiet)."""
-    wanted = state.to_query(plan)
-    if st.query_params.to_dict() != wanted:
-        st.query_params.from_dict(wanted)
+    if st.query_params.to_dict() != query:
+        st.query_params.from_dict(query)
 
 
-def current_link(plan: PlanInputs) -> str:
-    base = (st.context.url or "").split("?")[0]
-    return f"{base}?{urlencode(state.to_query(plan))}"
+def link(base: str, query: dict[str, str]) -> str:
+    """A shareable link: every value percent-encoded (RFC 3986), so "dp+tp" reads back as
+    "dp+tp" and not as "dp tp"."""
+    return f"{base.split('?')[0]}?{urlencode(query, quote_via=quote)}"
+
+
+def current_link(query: dict[str, str]) -> str:
+    return link(st.context.url or "", query)
 
 
 def downloads(

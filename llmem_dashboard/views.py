@@ -14,7 +14,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from llmem_core.cost import BreakEvenStatus, Skipped, SkipReason
 from llmem_core.verdict import Verdict
-from llmem_dashboard import tables
+from llmem_dashboard import summary, tables
 from llmem_dashboard.charts import plotly_config
 from llmem_dashboard.compute import COST_MAX_GPUS, FieldError, Results
 from llmem_dashboard.cost import CostResults
@@ -104,6 +104,12 @@ def _subject(res: Results) -> dict[str, str]:
         "method": method_label(res.focus.method, req.cluster.num_gpus, lang),
         "batch": fmt_int(req.training.batch_size, lang),
     }
+
+
+def plan_summary(res: Results) -> None:
+    """The plan in one line (summary.plan_line), as text: model with its real name and the
+    vocabulary what-if, GPUs, method, batch, sequence, precision, checkpointing, verdict."""
+    st.markdown(f"#### {md(summary.plan_line(res))}")
 
 
 VERDICT_COLORS = {Verdict.FITS: "green", Verdict.AT_RISK: "orange", Verdict.OOM: "red"}
