@@ -29,6 +29,7 @@ from llmem_core.cost import (
     Run,
     UnitPrices,
     chart_points,
+    include,
     price_table,
     rank_plans,
     table_rows,
@@ -154,6 +155,8 @@ def results(c: CostInputs, res: Results, gpus: Mapping[str, Gpu]) -> CostResults
     ranked = ranking(the_run, s, gpus)
     rank_ms = (time.perf_counter() - start) * 1000
     own = mine(res, the_run, gpus, s, a)
+    if own.row is not None:  # the user's own count competes for cheapest and fastest
+        ranked = include(ranked, [own.row], s.options())
     edits = {k: e for k, e in s.edits().items() if k in chosen}
     rows = tuple(table_rows(ranked))
     return CostResults(

@@ -287,17 +287,55 @@ STRINGS: dict[str, dict[str, str]] = {
     "sec_plan": {"en": "Recommended plan (Algorithm 1)", "ja": "推奨計画（アルゴリズム1）"},
     # cost: headline
     "m_time": {"en": "Time per run", "ja": "1回の学習時間"},
-    "m_time_sub": {"en": "{data} × {epochs} epochs", "ja": "{data} × {epochs}エポック"},
+    "m_time_sub": {
+        "en": "{data} × {epochs} epochs · {rate} tokens/s",
+        "ja": "{data} × {epochs}エポック・毎秒{rate}トークン",
+    },
     "m_cost_run": {"en": "Cloud cost per run", "ja": "1回のクラウド費用"},
     "sentence_cost": {
         "en": "About **{hours}** and **{cloud}** per run in the cloud",
         "ja": "1回あたり約**{hours}**、クラウドで**{cloud}**",
     },
-    "sentence_be_ok": {
-        "en": "; buying the {n} GPUs pays off after **{runs} runs** ({months} "
-        "months) against the highest cloud price.",
-        "ja": "。{n}台を購入すると、クラウド最高値に対して**{runs}回**"
-        "（{months}か月）で元が取れます。",
+    "sentence_buy": {
+        "en": "; buying the {n} GPUs and {nodes} server(s) for **{total}** pays off after "
+        "**{range}** (the first figure against the dearest on-demand listing, the second "
+        "against the cheapest listing).",
+        "ja": "。{n}台のGPUとサーバー{nodes}台を**{total}**で購入すると、**{range}**で"
+        "元が取れます（前の値はオンデマンド最高値、後の値は最安の掲載価格に対して）。",
+    },
+    "be_range": {
+        "en": "{runs_high}–{runs_low} runs ({months_high}–{months_low} months)",
+        "ja": "{runs_high}～{runs_low}回（{months_high}～{months_low}か月）",
+    },
+    "be_range_never": {
+        "en": "{runs} runs ({months} months); never against the cheapest listing",
+        "ja": "{runs}回（{months}か月）。最安の掲載価格に対しては元が取れません",
+    },
+    "m_purchase": {"en": "Buying this plan", "ja": "この計画の購入費"},
+    "m_purchase_sub": {
+        "en": "{n} GPUs + {nodes} × {node} server",
+        "ja": "GPU {n}台＋サーバー{nodes}台×{node}",
+    },
+    "m_purchase_help": {
+        "en": "The GPUs at the catalog's (or your) purchase price, and per server of up to 8 "
+        "GPUs its other parts (CPUs, memory, network cards, storage, chassis): 32,010 USD, a "
+        "DGX H100's bill of materials without its GPUs (SemiAnalysis, as summed by Epoch AI). "
+        "A heuristic floor for a data-centre server; a workstation costs less.",
+        "ja": "GPUはカタログ（または入力）の購入価格、サーバー（GPU8台まで）1台ごとにその他の"
+        "部品（CPU・メモリ・ネットワークカード・ストレージ・筐体）32,010米ドル。DGX H100の"
+        "GPU以外の部品原価（SemiAnalysis、Epoch AIの集計）で、データセンター用サーバーの"
+        "下限の目安です。ワークステーションはこれより安価です。",
+    },
+    "m_break_even_help": {
+        "en": "Runs after which buying (GPUs and servers) has cost less than renting: the first "
+        "figure against the dearest on-demand listing, the second against the cheapest "
+        "listing, which is often a marketplace or interruptible offer (see the price "
+        "sources). Months assume the owned GPUs run this job for the hours per month set "
+        "under the cost assumptions.",
+        "ja": "購入（GPUとサーバー）の総額がレンタルより安くなるまでの回数。前の値はオンデマンド"
+        "最高値、後の値は最安の掲載価格（マーケットプレイスや中断ありの提供であることが多い。"
+        "価格の出典を参照）に対して。月数は、所有GPUがコストの前提で設定した月間稼働時間で"
+        "このジョブを回す場合です。",
     },
     "sentence_be_never": {
         "en": "; buying never pays off at these prices (electricity costs as much as the rent).",
@@ -443,10 +481,16 @@ STRINGS: dict[str, dict[str, str]] = {
     "ct_cloud": {"en": "Cloud per run", "ja": "クラウド（1回）"},
     "ct_owned": {"en": "Owned per run", "ja": "所有（1回）"},
     "ct_be_high": {
-        "en": "Buying pays off vs highest cloud",
-        "ja": "購入の回収（クラウド最高値比）",
+        "en": "Buying pays off vs dearest on-demand",
+        "ja": "購入の回収（オンデマンド最高値比）",
     },
-    "ct_be_low": {"en": "vs lowest cloud", "ja": "（最安値比）"},
+    "ct_be_low": {"en": "vs cheapest listing", "ja": "（最安掲載価格比）"},
+    "ct_tps": {"en": "Tokens/s", "ja": "トークン/秒"},
+    "ct_purchase": {"en": "Buying (GPUs + servers)", "ja": "購入費（GPU＋サーバー）"},
+    "ct_link": {"en": "Interconnect", "ja": "接続"},
+    "link_fabric": {"en": "NVLink / fabric", "ja": "NVLink等"},
+    "link_pcie": {"en": "PCIe", "ja": "PCIe"},
+    "link_nodes": {"en": "{link}, {n} servers", "ja": "{link}・サーバー{n}台"},
     "ct_as_of": {"en": "Prices as of", "ja": "価格時点"},
     "mk_cheapest": {"en": "cheapest", "ja": "最安"},
     "mk_fastest": {"en": "fastest", "ja": "最速"},
@@ -485,8 +529,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "m_owned_sub": {"en": "purchase over {years} y + power", "ja": "購入{years}年償却＋電気代"},
     "m_break_even": {"en": "Buying pays off after", "ja": "購入の元が取れるまで"},
     "m_break_even_sub": {
-        "en": "{months} months · vs highest cloud",
-        "ja": "{months}か月・クラウド最高値比",
+        "en": "vs dearest on-demand – vs cheapest listing",
+        "ja": "オンデマンド最高値比～最安掲載価格比",
     },
     "m_cost_sub": {"en": "lowest – highest listed rent", "ja": "掲載賃料の最安〜最高"},
     "data_amount": {"en": "{n} {unit}", "ja": "{n}{unit}"},

@@ -112,6 +112,9 @@ def cost_table(
                 t(lang, "ct_method"): _method(row, lang),
                 t(lang, "ct_max_batch"): fmt_int(row["max_batch_size"], lang),
                 t(lang, "ct_time"): fmt_hours(row["hours"], lang),
+                t(lang, "ct_tps"): fmt_int(round(row["tokens_per_second"]), lang),
+                t(lang, "ct_link"): _link(row, lang),
+                t(lang, "ct_purchase"): fmt_money(row["purchase_total"], code, lang, True),
                 t(lang, "ct_cloud"): fmt_money_range(
                     row["cloud_low"], row["cloud_high"], code, lang
                 ),
@@ -130,13 +133,22 @@ COST_COLUMNS = (
     "ct_count",
     "ct_method",
     "ct_time",
+    "ct_tps",
     "ct_cloud",
+    "ct_purchase",
     "ct_owned",
     "ct_be_high",
     "ct_be_low",
     "ct_max_batch",
+    "ct_link",
     "ct_as_of",
 )
+
+
+def _link(row: dict[str, Any], lang: str) -> str:
+    """How the plan's GPUs talk: a fabric or PCIe, one server or several (the core's)."""
+    link = t(lang, "link_fabric" if row["fabric"] else "link_pcie")
+    return link if row["nodes"] == 1 else t(lang, "link_nodes", link=link, n=row["nodes"])
 
 
 def price_table(prices: Sequence[UnitPrices], lang: str) -> pd.DataFrame:

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from llmem_core.cost import BreakEvenStatus, Skipped, SkipReason
+from llmem_core.cost import BreakEven, BreakEvenStatus, CostRow, Skipped, SkipReason
 from llmem_core.verdict import Verdict
 from llmem_dashboard import summary, tables
 from llmem_dashboard.charts import plotly_config
@@ -190,17 +190,40 @@ def _cost_sentence(cres: CostResults | FieldError, lang: str) -> str:
         hours=fmt_hours(row.hours, lang),
         cloud=fmt_money_range(row.cost.cloud_low, row.cost.cloud_high, code, lang, True),
     )
-    be = row.break_even_vs_cloud_high
-    if be.status == BreakEvenStatus.OK:
-        return text + t(
-            lang,
-            "sentence_be_ok",
-            n=fmt_int(row.num_gpus, lang),
-            runs=fmt_count(be.runs),
-            months=fmt_count(be.months),
-        )
-    return text + t(
-        lang, "sentence_be_never" if be.status == BreakEvenStatus.NEVER else "sentence_be_none"
+    return text + _buy_sentence(row, code, lang)
+
+
+def _buy_sentence(row: CostRow, code: str, lang: str) -> str:
+    """What buying the plan's hardware costs and when it pays off, as a range: against the
+    dearest on-demand listing and against the cheapest listing, each named."""
+    total = row.cost.purchase_total
+    if total is None:
+        return t(lang, "sentence_be_none")
+    high, low = row.break_even_vs_cloud_high, row.break_even_vs_cloud_low
+    if high.status != BreakEvenStatus.OK:
+        return t(lang, "sentence_be_never")
+    return t(
+        lang,
+        "sentence_buy",
+        n=fmt_int(row.num_gpus, lang),
+        nodes=fmt_int(row.cost.nodes, lang),
+        total=fmt_money(total, code, lang, True),
+        range=break_even_range(high, low, lang),
+    )
+
+
+def break_even_range(high: BreakEven, low: BreakEven, lang: str) -> str:
+    """ "336–3,000 runs (6.7–60 months)": after the first figure buying beats the dearest
+    on-demand listing, after the second the cheapest; one figure when the cheapest never."""
+    if low.status != BreakEvenStatus.OK:
+        return t(lang, "be_range_never", runs=fmt_count(high.runs), months=fmt_count(high.months))
+    return t(
+        lang,
+        "be_range",
+        runs_high=fmt_count(high.runs),
+        runs_low=fmt_count(low.runs),
+        months_high=fmt_count(high.months),
+        months_low=fmt_count(low.months),
     )
 
 
@@ -317,7 +340,7 @@ def _money_metrics(res: Results, cres: CostResults) -> None:
     lang, row = res.inputs.lang, cres.mine.row
     code, years = row.prices.currency, cres.inputs.years
     gray = {"delta_color": "gray", "delta_arrow": "off", "border": True}
-    cols = st.columns(4)
+    cols = st.columns(5)
     cols[0].metric(
         t(lang, "m_time"),
         fmt_hours(row.hours, lang),
@@ -326,6 +349,7 @@ def _money_metrics(res: Results, cres: CostResults) -> None:
             "m_time_sub",
             data=_data_text(cres, res.inputs.seq_len, lang),
             epochs=f"{cres.inputs.epochs:g}",
+            rate=fmt_int(round(row.time.tokens_per_second), lang),
         ),
         **gray,
     )
@@ -336,25 +360,45 @@ def _money_metrics(res: Results, cres: CostResults) -> None:
         **gray,
     )
     cols[2].metric(
+        t(lang, "m_purchase"),
+        fmt_money(row.cost.purchase_total, code, lang, True),
+        t(
+            lang,
+            "m_purchase_sub",
+            n=fmt_int(row.num_gpus, lang),
+            nodes=fmt_int(row.cost.nodes, lang),
+            node=fmt_money(row.cost.purchase_nodes / row.cost.nodes, code, lang, True),
+        ),
+        help=t(lang, "m_purchase_help"),
+        **gray,
+    )
+    cols[3].metric(
         t(lang, "m_owned_run"),
         fmt_money(row.cost.owned_total, code, lang, True),
         t(lang, "m_owned_sub", years=f"{years:g}"),
         **gray,
     )
-    be = row.break_even_vs_cloud_high
-    if be.status == BreakEvenStatus.OK:
-        cols[3].metric(
+    _break_even_metric(cols[4], row, years, lang)
+
+
+def _break_even_metric(col: DeltaGenerator, row: CostRow, years: float, lang: str) -> None:
+    high, low = row.break_even_vs_cloud_high, row.break_even_vs_cloud_low
+    if high.status == BreakEvenStatus.OK:
+        col.metric(
             t(lang, "m_break_even"),
-            t(lang, "be_runs", runs=fmt_count(be.runs)),
-            t(lang, "m_break_even_sub", months=fmt_count(be.months)),
-            **gray,
-        )
-    else:
-        cols[3].metric(
-            t(lang, "m_break_even"),
-            fmt_break_even(be.status.value, None, None, None, years, lang),
+            break_even_range(high, low, lang),
+            t(lang, "m_break_even_sub"),
+            help=t(lang, "m_break_even_help"),
+            delta_color="gray",
+            delta_arrow="off",
             border=True,
         )
+        return
+    col.metric(
+        t(lang, "m_break_even"),
+        fmt_break_even(high.status.value, None, None, None, years, lang),
+        border=True,
+    )
 
 
 # ---- sections --------------------------------------------------------------------------------
