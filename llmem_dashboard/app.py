@@ -8,6 +8,7 @@ Algorithm 1's plan → cost comparison → assumptions → downloads.
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from llmem_dashboard import charts, compute, cost, export, inputs, tables, views
 from llmem_dashboard.compute import FieldError, Results
@@ -49,7 +50,7 @@ def page() -> None:
     with views.section(lang, "sec_plan"):
         views.plan(res)
     with views.section(lang, "sec_cost"):
-        cost_section(res, cres, gpus, stem, present)
+        cost_section(res, cres, gpus, stem, present, side.slots)
     if not present:
         with views.section(lang, "sec_assumptions"):
             views.assumptions(res)
@@ -60,23 +61,27 @@ def page() -> None:
 
 
 def cost_section(
-    res: Results, cres: CostResults | FieldError, gpus: dict, stem: str, present: bool
+    res: Results,
+    cres: CostResults | FieldError,
+    gpus: dict,
+    stem: str,
+    present: bool,
+    side: dict[str, DeltaGenerator],
 ) -> None:
-    """Cost: its inputs (not in presentation view), the table, the chart."""
+    """Cost: its inputs (not in presentation view), the table, the chart. `side`: the plan
+    panel's slots (the data set and epochs live there)."""
     lang, plan = res.inputs.lang, res.inputs
+    ok = isinstance(cres, CostResults)
+    if ok:
+        side["data_note"].caption(
+            t(lang, "c_data_total", total=fmt_params(round(cres.ranking.tokens), lang))
+        )
     views.cost_header(res, cres)
     if not present:
-        ok = isinstance(cres, CostResults)
         short = cost.compared(plan.cost.with_(gpu_set="short"), gpus, plan.gpu)
         kwh = fmt_money(cres.power_price_default, cres.ranking.currency.code, lang) if ok else ""
-        note = (
-            t(lang, "c_data_total", total=fmt_params(round(cres.ranking.tokens), lang))
-            if ok
-            else ""
-        )
-        slots = inputs.cost_controls(
-            lang, plan.seq_len, (len(short), len(gpus)), cost.MAX_GPUS, kwh, note
-        )
+        slots = inputs.cost_controls(lang, (len(short), len(gpus)), cost.MAX_GPUS, kwh)
+        slots |= {k: side[k] for k in ("data", "epochs")}
         keys = cres.gpu_keys if ok else cost.compared(plan.cost, gpus, plan.gpu)
         catalog = tables.price_placeholders(cres.catalog, lang) if ok else {}
         box = inputs.price_editor(slots, lang, gpus, keys, catalog)

@@ -379,6 +379,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "割った額＋電気代。式と出典：docs/cost.md。",
     },
     "c_data": {"en": "Dataset size", "ja": "データ量"},
+    "data_header": {"en": "Data", "ja": "データ"},
+    "c_unit_converted": {
+        "en": "Converted so the data stays the same: {old} = {new}.",
+        "ja": "データ量が変わらないよう換算しました：{old} ＝ {new}。",
+    },
     "c_unit": {"en": "Counted in", "ja": "単位"},
     "unit_tokens": {"en": "tokens", "ja": "トークン"},
     "unit_samples": {"en": "samples of {seq} tokens", "ja": "サンプル（{seq}トークン）"},

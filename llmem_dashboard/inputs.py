@@ -463,6 +463,7 @@ def sidebar(models: dict[str, ModelPreset], gpus: dict[str, Gpu]) -> Sidebar:
         _gpu(gpus, slots, lang)
         _method(notes, slots, lang)
         _sizes(slots, lang)
+        data_controls(slots, lang, int(_get("seq_len")))
         _training(slots, lang)
         st.divider()
         st.toggle(t(lang, "presentation"), key="present")
@@ -570,28 +571,49 @@ def _cost_slot(slots: dict[str, DeltaGenerator], field: str) -> None:
     slots[field] = st.empty()
 
 
-def _job_controls(slots: dict, lang: str, seq: int, data_note: str) -> None:
+def _unit_changed(seq: int) -> None:
+    """Tokens ↔ samples of `seq` tokens: the amount is converted so the data stays the same
+    (it was multiplied by the sequence length before), and the page says so."""
+    cost, lang = _cost_state(), _get("lang")
+    unit = st.session_state[_cost_key("unit", lang)]
+    data = int(st.session_state.get("c_data", cost.data))
+    if unit == cost.unit:
+        return
+    low, high = state.widget_range(CostInputs, "data")
+    new = data // seq if unit == "samples" else data * seq
+    new = min(max(new, low), high)
+    st.session_state["c_data"] = new
+    st.session_state["cost"] = cost.with_(unit=unit, data=new)
+    old_text = f"{fmt_int(data, lang)} {t(lang, f'unit_{cost.unit}', seq=fmt_int(seq, lang))}"
+    new_text = f"{fmt_int(new, lang)} {t(lang, f'unit_{unit}', seq=fmt_int(seq, lang))}"
+    _note("data", "info", say(lang, "c_unit_converted", old=old_text, new=new_text))
+
+
+def data_controls(slots: dict, lang: str, seq: int) -> None:
+    """The data set and the epochs, in the plan panel (they set the time and money)."""
+    st.subheader(t(lang, "data_header"))
+    _cost_number(t(lang, "c_data"), "data", lang, step=1_000_000)
+    _cost_slot(slots, "data")
+    _cost_widget(
+        st.radio,
+        "unit",
+        lang,
+        t(lang, "c_unit"),
+        list(state.DATA_UNITS),
+        horizontal=True,
+        format_func=lambda u: t(lang, f"unit_{u}", seq=fmt_int(seq, lang)),
+        on_change=_unit_changed,
+        args=(seq,),
+    )
+    _cost_slot(slots, "data_note")
+    _cost_number(t(lang, "c_epochs"), "epochs", lang, step=1.0, format="%g")
+    _cost_slot(slots, "epochs")
+
+
+def _job_controls(slots: dict, lang: str) -> None:
     cost = _cost_state()
-    cols = st.columns([1.3, 1.4, 0.8, 0.8, 1.0])
+    cols = st.columns(2)
     with cols[0]:
-        _cost_number(t(lang, "c_data"), "data", lang, step=1_000_000)
-        if data_note:
-            st.caption(data_note)
-        _cost_slot(slots, "data")
-    with cols[1]:
-        _cost_widget(
-            st.radio,
-            "unit",
-            lang,
-            t(lang, "c_unit"),
-            list(state.DATA_UNITS),
-            horizontal=True,
-            format_func=lambda u: t(lang, f"unit_{u}", seq=seq),
-        )
-    with cols[2]:
-        _cost_number(t(lang, "c_epochs"), "epochs", lang, step=1.0, format="%g")
-        _cost_slot(slots, "epochs")
-    with cols[3]:
         codes = list(dict.fromkeys([*state.STARTING_RATES, cost.currency]))
         st.selectbox(
             t(lang, "c_currency"),
@@ -600,7 +622,7 @@ def _job_controls(slots: dict, lang: str, seq: int, data_note: str) -> None:
             on_change=_currency_changed,
         )
         _cost_slot(slots, "currency")
-    with cols[4]:
+    with cols[1]:
         _cost_number(
             t(lang, "c_rate", code=cost.currency),
             "usd_rate",
@@ -790,12 +812,13 @@ def price_editor(
 
 
 def cost_controls(
-    lang: str, seq: int, counts: tuple[int, int], max_gpus: int, kwh_default: str, data_note: str
+    lang: str, counts: tuple[int, int], max_gpus: int, kwh_default: str
 ) -> dict[str, DeltaGenerator]:
-    """The cost section's inputs (job, currency, filters, assumptions); slots for messages.
-    counts: (GPU types in the shortlist, in the catalog); data_note: tokens per run, shown."""
+    """The cost section's inputs (currency, filters, assumptions; the data set and epochs are
+    in the plan panel); slots for messages. counts: (GPU types in the shortlist, in the
+    catalog)."""
     slots: dict[str, DeltaGenerator] = {}
-    _job_controls(slots, lang, seq, data_note)
+    _job_controls(slots, lang)
     _filter_controls(slots, lang, *counts, max_gpus)
     _assumption_controls(slots, lang, kwh_default)
     return slots

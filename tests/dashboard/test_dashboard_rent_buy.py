@@ -65,3 +65,24 @@ def test_tokens_per_second_sit_beside_the_time(app):
     hours = float(time.value.removesuffix(" h"))
     rate = float(plain(time.delta).split("· ")[1].removesuffix(" tokens/s").replace(",", ""))
     assert rate == pytest.approx(3e8 / (hours * 3600), rel=0.03)  # hours shown as "1.8 h"
+
+
+def test_the_data_set_and_epochs_sit_in_the_plan_panel(app):
+    """Was: dataset size and epochs sat far down the page, under the cost section."""
+    at = app.run()
+    keys = {w.key for w in at.sidebar.number_input}
+    assert {"c_data", "c_epochs"} <= keys
+    assert not [w for w in at.main.number_input if w.key in ("c_data", "c_epochs")]
+    assert any("tokens per run" in plain(c.value) for c in at.sidebar.caption)
+
+
+def test_switching_tokens_to_samples_keeps_the_data_the_same(app):
+    """Was: 10⁸ tokens became 10⁸ samples of 2,048 tokens, 2,048× the data, silently."""
+    at = app.run()
+    before = _metric(at, "Time per run").value
+    at.radio(key="c_unit.en").set_value("samples").run()
+    assert not at.exception and not at.error
+    assert at.number_input(key="c_data").value == 100_000_000 // 2048  # 48,828 samples
+    assert _metric(at, "Time per run").value == before
+    notes = [plain(i.value) for i in at.sidebar.info]
+    assert any("100,000,000 tokens = 48,828 samples of 2,048 tokens" in n for n in notes), notes
