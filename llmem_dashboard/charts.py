@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from functools import partial
 
@@ -237,17 +238,22 @@ VERDICT_COLOR = {Verdict.FITS: FIT_COLOR, Verdict.AT_RISK: RISK_COLOR, Verdict.O
 VERDICT_WORD = {Verdict.AT_RISK: "at_risk", Verdict.OOM: "oom"}
 
 
-def _labels(res: Results, rows: list[MethodResult], x: list[str], bands: list) -> go.Scatter:
+def _labels(
+    res: Results, rows: list[MethodResult], x: list[str], bands: list, top: float
+) -> go.Scatter:
     """The peak above each bar (above its whisker), coloured by the verdict: green fits,
-    orange at risk (the range crosses the capacity), red out of memory."""
+    orange at risk (the range crosses the capacity), red out of memory. A bar cut at the
+    axis's top (`top`, GiB) gets "▲" and its value at the cut."""
     lang = res.inputs.lang
     y, text, colors, hover = [], [], [], []
     for row, b in zip(rows, bands, strict=True):
-        y.append(_gib(b[2]) if b else 0.0)
+        cut = bool(b) and _gib(b[2]) > top
+        y.append(top if cut else _gib(b[2]) if b else 0.0)
         verdict = row.estimate.verdict if row.estimate else Verdict.OOM
         label = fmt_gib(b[0], lang) if b else t(lang, "not_runnable")
         word = VERDICT_WORD.get(verdict)
-        text.append(f"{t(lang, word)} {label}" if b and word else label)
+        label = f"{t(lang, word)} {label}" if b and word else label
+        text.append(f"▲ {label}" if cut else label)
         colors.append(VERDICT_COLOR[verdict])
         hover.append(
             html(row.error)
@@ -275,27 +281,36 @@ def memory_bars(res: Results) -> go.Figure:
     x = [method_label(r.method, n, lang) for r in rows]
     opacity = [1.0 if r.method == res.focus.method else 0.45 for r in rows]
     bands = _band_rows(res, rows)
+    top = _y_top(res, bands)
     fig = _figure(
         [
             *(_segment(res, rows, c, x, opacity) for c in SEGMENTS),
             _whiskers(x, bands),
-            _labels(res, rows, x, bands),
+            _labels(res, rows, x, bands, top / HEADROOM),
         ],
         lang,
     )
     where, how = summary.plan_parts(res)  # the plan travels with the PNG and the HTML
     title = f"{html(' · '.join(where))}<br><sup>{html(' · '.join(how))}</sup>"
-    fig.update_layout(barmode="stack", bargap=0.35, yaxis_range=[0, _y_top(res)])
+    fig.update_layout(barmode="stack", bargap=0.35, yaxis_range=[0, top])
     marks = [_capacity(res.request.cluster.memory_bytes, lang)]
     fig = _layout(fig, title, t(lang, "axis_gib"), 480, marks)
     fig.update_layout(margin_t=80)
     return fig
 
 
-def _y_top(res: Results) -> float:
-    peaks = [r.estimate.peak_bytes for r in res.methods if r.estimate]
-    top = max([*peaks, res.request.cluster.memory_bytes])
-    return _gib(top) * 1.22
+# Bars up to CLIP_AT × the GPU's memory are drawn whole; a taller one (DDP's 180–1,577 GiB
+# beside bars that fit) is cut at the top with "▲" and its value, so it cannot squash the
+# others. HEADROOM leaves room above the tallest bar for its label. Both are layout choices.
+CLIP_AT = 1.6
+HEADROOM = 1.22
+
+
+def _y_top(res: Results, bands: list) -> float:
+    """The y axis's top, GiB: the capacity and every bar's range up to CLIP_AT × capacity."""
+    capacity = res.request.cluster.memory_bytes
+    highs = [b[2] for b in bands if b and b[2] <= CLIP_AT * capacity]
+    return _gib(max([*highs, capacity])) * HEADROOM
 
 
 def batch_chart(res: Results) -> go.Figure:
@@ -382,6 +397,21 @@ def vocab_chart(res: Results) -> go.Figure:
     return _layout(fig, title, t(lang, "axis_gib"), 380, marks)
 
 
+PHASE_COLOR = "#8E24AA"
+
+
+def _phase_marks(res: Results) -> list[dict]:
+    """Where the phase that sets the peak changes, the curve bends: a dashed line between
+    the two points, saying which phase takes over."""
+    lang, points, marks = res.inputs.lang, res.vocab_curve, []
+    for before, after in itertools.pairwise(points):
+        if before.phase != after.phase:
+            x = (before.vocab + after.vocab) / 2
+            text = t(lang, "phase_mark", phase=t(lang, f"phase_{after.phase.value}"))
+            marks.append(_vline(x, PHASE_COLOR, text, dash="dash", top=False))
+    return marks
+
+
 def _vocab_marks(res: Results) -> list[dict]:
     lang, vocab = res.inputs.lang, res.request.model.vocab_size
     marks = [
@@ -389,7 +419,8 @@ def _vocab_marks(res: Results) -> list[dict]:
             res.model_vocab,
             "#607D8B",
             t(lang, "model_vocab_mark", vocab=fmt_int(res.model_vocab, lang)),
-        )
+        ),
+        *_phase_marks(res),
     ]
     if vocab != res.model_vocab:
         marks.append(

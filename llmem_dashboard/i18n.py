@@ -100,6 +100,14 @@ STRINGS: dict[str, dict[str, str]] = {
     "seq": {"en": "Sequence length (tokens)", "ja": "系列長（トークン）"},
     "training_details": {"en": "Training details", "ja": "学習の詳細"},
     "precision": {"en": "Precision", "ja": "精度"},
+    "precision_unsupported": {
+        "en": "{gpu} has no bfloat16 tensor cores (bf16 needs compute capability 8.0, "
+        "Ampere or newer): {precision} runs emulated and far slower, or not at all. Choose "
+        "amp-fp16 or fp32 under Training details; memory is estimated as asked.",
+        "ja": "{gpu}にはbfloat16のTensorコアがありません（bf16は計算能力8.0、Ampere以降が"
+        "必要）。{precision}はエミュレーションで大幅に遅くなるか、動きません。学習の詳細で"
+        "amp-fp16かfp32を選んでください。メモリは指定どおりに見積もっています。",
+    },
     "optimizer": {"en": "Optimizer", "ja": "オプティマイザ"},
     "ckpt": {"en": "Gradient checkpointing", "ja": "勾配チェックポイント"},
     "ckpt_mode": {"en": "Checkpointing mode", "ja": "チェックポイントの方式"},
@@ -592,7 +600,14 @@ STRINGS: dict[str, dict[str, str]] = {
     "c_lm_head": {"en": "lm_head + logits", "ja": "lm_head＋ロジット"},
     "c_optimizer": {"en": "Optimizer states", "ja": "オプティマイザ状態"},
     "c_activations": {"en": "Activations", "ja": "活性化"},
-    "c_transient": {"en": "Transient all-gather", "ja": "一時的なall-gather"},
+    "c_transient": {
+        "en": "Communication buffers (DDP gradient buckets, gathered shards)",
+        "ja": "通信バッファ（DDPの勾配バケット、集めたシャード）",
+    },
+    "phase_mark": {"en": "peak now set by the {phase}", "ja": "ここからピークは{phase}"},
+    "phase_forward": {"en": "forward pass", "ja": "順伝播"},
+    "phase_backward": {"en": "backward pass", "ja": "逆伝播"},
+    "phase_optimizer-step": {"en": "optimizer step", "ja": "オプティマイザのステップ"},
     "c_runtime": {
         "en": "Outside PyTorch (CUDA context, NCCL)",
         "ja": "PyTorch外（CUDAコンテキスト、NCCL）",

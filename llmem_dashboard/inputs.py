@@ -38,6 +38,7 @@ from llmem_core.params import counts
 from llmem_core.plan import candidate_methods
 from llmem_core.presets import load_gpus, load_models
 from llmem_core.safe_json import MAX_BYTES, decode
+from llmem_core.support import unsupported
 from llmem_dashboard import export, state
 from llmem_dashboard.compute import Results
 from llmem_dashboard.i18n import FAMILY_NAMES, fmt_gib, fmt_int, fmt_params, method_label, t
@@ -281,7 +282,7 @@ def _gpu(gpus: dict[str, Gpu], slots: dict, lang: str) -> None:
     def label(key: str) -> str:
         if key == CUSTOM_GPU:
             return t(lang, "gpu_custom")
-        return f"{gpus[key].name} · {fmt_gib(gpus[key].memory_bytes, lang, 0)}"
+        return f"{gpus[key].name} · {fmt_gib(gpus[key].memory_bytes, lang)}"  # as the catalog
 
     _translated(
         st.selectbox, "gpu", lang, t(lang, "gpu_type"), [*gpus, CUSTOM_GPU], format_func=label
@@ -289,6 +290,10 @@ def _gpu(gpus: dict[str, Gpu], slots: dict, lang: str) -> None:
     if _get("gpu") == CUSTOM_GPU:
         _number(t(lang, "gpu_gib"), PlanInputs, "gpu_gib", step=1.0)
     _slot(slots, "gpu")
+    precision = Precision(_get("precision"))
+    if unsupported(_get("gpu"), precision):  # next to the GPU: the precision sits in a fold
+        st.warning(say(lang, "precision_unsupported", gpu=gpus[_get("gpu")].name.split(" (")[0],
+                       precision=precision.value), icon="⚠️")  # fmt: skip
     _number(t(lang, "num_gpus"), PlanInputs, "num_gpus", step=1)
     _slot(slots, "num_gpus")
 

@@ -57,7 +57,49 @@ def test_out_of_memory_bars_are_labelled(default_results):
     fig = charts.memory_bars(default_results)
     labels = next(tr for tr in fig.data if tr.type == "scatter" and tr.mode == "text")
     cdp = [r.method.kind.value for r in default_results.methods].index("cdp")
-    assert labels.text[cdp].startswith("OOM")
+    assert "OOM" in labels.text[cdp]
+
+
+def test_an_out_of_memory_bar_is_cut_with_a_marker_and_its_value(default_results):
+    """Issue #14: DDP's bar (214.6 GiB on an 80 GiB GPU) squashed the bars that fit. Now the
+    axis stops at 1.6 × the capacity (or the tallest bar under it) and the cut bar says "▲"
+    and its value, the core's peak."""
+    fig = charts.memory_bars(default_results)
+    rows = list(default_results.methods)
+    cdp = [r.method.kind.value for r in rows].index("cdp")
+    peak = rows[cdp].estimate.peak_bytes
+    capacity = default_results.request.cluster.memory_bytes
+    top = fig.layout.yaxis.range[1]
+    assert peak / 2**30 > top  # cut
+    assert top <= charts.CLIP_AT * capacity / 2**30 * charts.HEADROOM
+    labels = next(tr for tr in fig.data if tr.type == "scatter" and tr.mode == "text")
+    assert labels.text[cdp] == f"▲ OOM {peak / 2**30:,.1f} GiB"
+    assert labels.y[cdp] <= top
+    fitting = [i for i, r in enumerate(rows) if r.estimate and r.estimate.fits]
+    assert fitting and all("▲" not in labels.text[i] for i in fitting)
+
+
+def test_the_vocabulary_curve_marks_where_the_peaks_phase_changes(run_plan):
+    """Was: the curve jumped at the phase change without saying so. Each change of the
+    core's phase between two points gets a labelled line between them."""
+    res = run_plan(method="tp")  # optimizer step → forward → backward as V grows (core)
+    phases = [p.phase for p in res.vocab_curve]
+    changes = [i for i in range(1, len(phases)) if phases[i] != phases[i - 1]]
+    assert len(changes) == 2
+    fig = charts.vocab_chart(res)
+    marks = [a for a in fig.layout.annotations if "peak now set by" in a.text]
+    assert len(marks) == len(changes)
+    for mark, i in zip(marks, changes, strict=True):
+        before, after = res.vocab_curve[i - 1].vocab, res.vocab_curve[i].vocab
+        assert before < mark.x < after
+
+
+def test_the_segment_names_say_what_they_hold(default_results):
+    """Was: "Transient all-gather" for what under DDP is its gradient bucket."""
+    fig = charts.memory_bars(default_results)
+    names = {tr.name for tr in _bars(fig)}
+    assert "Transient all-gather" not in names
+    assert "Communication buffers (DDP gradient buckets, gathered shards)" in names
 
 
 def test_the_whisker_is_the_estimates_band(run_plan):

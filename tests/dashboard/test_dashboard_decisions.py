@@ -85,3 +85,22 @@ def test_one_failing_section_leaves_a_sentence_and_the_rest_of_the_page(app, mon
     assert any("“Recommended plan (Algorithm 1)” cannot be shown" in x for x in texts), texts
     assert not any("internal detail" in x for x in texts + [e.value for e in at.error])
     assert "Fits" in _verdict(at) and len(at.get("plotly_chart")) == 4
+
+
+def test_the_gpu_list_gives_capacities_as_the_catalog_states_them(app):
+    """Was: "80 GiB" for the H100, whose catalog capacity is 79.6 GiB."""
+    at = app.run()
+    label = at.selectbox(key="gpu.en").format_func("h100-80gb")
+    assert label.endswith("· 79.6 GiB")
+
+
+@pytest.mark.parametrize("gpu", ["v100-32gb", "t4-16gb"])
+def test_bf16_on_a_gpu_without_it_is_flagged_next_to_the_gpu(app, gpu):
+    """Was: no warning for bf16 on V100 or T4 (no bfloat16 tensor cores)."""
+    app.query_params["gpu"] = gpu
+    at = app.run()
+    assert not at.exception
+    notes = [w for w in at.sidebar.warning if "no bfloat16 tensor cores" in plain(w.value)]
+    assert len(notes) == 1 and _widget_before(at, notes[0]) == "gpu.en"
+    at.selectbox(key="precision").set_value("amp-fp16").run()
+    assert not [w for w in at.sidebar.warning if "bfloat16" in plain(w.value)]
