@@ -22,6 +22,7 @@ from llmem_dashboard.i18n import (
     fmt_money_range,
     fmt_pct,
     method_label,
+    method_short,
     t,
 )
 from llmem_dashboard.safe import html
@@ -77,8 +78,20 @@ TEMPLATE = go.layout.Template(
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
         "colorway": list(METHOD_COLORS),
-        "xaxis": {"gridcolor": "#E6E9EE", "linecolor": "#B0BEC5", "zeroline": False},
-        "yaxis": {"gridcolor": "#E6E9EE", "linecolor": "#B0BEC5", "zeroline": False},
+        # automargin: the axis titles and tick labels push the margins (with the legend at
+        # the figure's foot), so nothing sits on top of them.
+        "xaxis": {
+            "gridcolor": "#E6E9EE",
+            "linecolor": "#B0BEC5",
+            "zeroline": False,
+            "automargin": True,
+        },
+        "yaxis": {
+            "gridcolor": "#E6E9EE",
+            "linecolor": "#B0BEC5",
+            "zeroline": False,
+            "automargin": True,
+        },
     }
 )
 
@@ -93,13 +106,10 @@ def _layout(fig: go.Figure, title: str, y_title: str, height: int, marks: list[d
         title={"text": title, "font": {"size": 15}, "x": 0.0, "xanchor": "left"},
         font={"family": FONT, "size": 13},
         height=height,
-        margin={"l": 60, "r": 20, "t": 60, "b": 110},
-        legend={
-            "orientation": "h",
-            "y": -0.3 if fig.layout.xaxis.title.text else -0.12,
-            "yanchor": "top",
-            "x": 0.0,
-        },
+        margin={"l": 60, "r": 20, "t": 60, "b": 20},
+        # At the foot of the figure (not of the plot), so plotly makes room for it below the
+        # axis title, however many rows it wraps into on a narrow screen.
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},
         yaxis={"title": y_title, "rangemode": "tozero"},
         hoverlabel={"font": {"family": FONT}},
         shapes=[m["shape"] for m in marks],
@@ -148,22 +158,26 @@ def _vline(x: float, color: str, text: str, dash: str = "dot", top: bool = True)
             "x1": x,
             "line": {"color": color, "width": 1.5, "dash": dash},
         },
-        "annotation": {
+        "annotation": {  # along the line, so labels of lines apart never collide
             "text": text,
+            "textangle": -90,
             "yref": "paper",
             "y": 1 if top else 0,
             "yanchor": "top" if top else "bottom",
             "xref": "x",
             "x": x,
-            "xanchor": "left",
+            "xanchor": "right",
             "showarrow": False,
-            "font": {"color": color},
+            "font": {"color": color, "size": 11},
         },
     }
 
 
-def _capacity(capacity: int, lang: str) -> dict:
-    return _hline(_gib(capacity), CAPACITY_COLOR, t(lang, "capacity", cap=fmt_gib(capacity, lang)))
+def _capacity(capacity: int) -> dict:
+    """The capacity as a dashed line; its words are in the legend (_capacity_key), where they
+    cannot collide with curves or other labels."""
+    mark = _hline(_gib(capacity), CAPACITY_COLOR, "")
+    return {"shape": mark["shape"]}
 
 
 def _formulas(row: MethodResult, component: str) -> tuple[str, str]:
@@ -173,7 +187,7 @@ def _formulas(row: MethodResult, component: str) -> tuple[str, str]:
 
 
 def _segment(
-    res: Results, rows: list[MethodResult], component: str, x: list[str], opacity: list[float]
+    res: Results, rows: list[MethodResult], component: str, y: list[str], opacity: list[float]
 ) -> go.Bar:
     lang = res.inputs.lang
     values, custom = [], []
@@ -186,12 +200,13 @@ def _segment(
     name = component_label(component, lang)
     return Bar(
         name=name,
-        x=x,
-        y=values,
+        y=y,
+        x=values,
+        orientation="h",
         customdata=custom,
         marker={"color": COLORS[component], "opacity": opacity, "line": {"width": 0}},
         hovertemplate=(
-            f"<b>{name}</b> · %{{x}}<br>%{{customdata[0]}} "
+            f"<b>{name}</b> · %{{y}}<br>%{{customdata[0]}} "
             f"({t(lang, 'hover_share')} %{{customdata[1]}})<br>"
             f"{t(lang, 'hover_formula')}: %{{customdata[2]}}<br>"
             f"{t(lang, 'hover_source')}: %{{customdata[3]}}<extra></extra>"
@@ -212,24 +227,25 @@ def _band_rows(res: Results, rows: list[MethodResult]) -> list[tuple[int, int, i
     return out
 
 
-def _whiskers(x: list[str], bands: list) -> go.Scatter:
-    """The measured error band of each peak, as a whisker on top of its bar."""
-    ok = [(xi, b) for xi, b in zip(x, bands, strict=True) if b]
+def _whiskers(y: list[str], bands: list, top: float) -> go.Scatter:
+    """The measured error band of each peak, as a whisker at the end of its bar (cut at the
+    axis's end, `top` GiB, with the bar)."""
+    ok = [(yi, b) for yi, b in zip(y, bands, strict=True) if b and _gib(b[1]) < top]
     return Scatter(
-        x=[xi for xi, _ in ok],
-        y=[_gib(b[0]) for _, b in ok],
+        y=[yi for yi, _ in ok],
+        x=[_gib(b[0]) for _, b in ok],
         mode="markers",
         marker={"size": 1, "color": "rgba(0,0,0,0)"},
         showlegend=False,
         hoverinfo="skip",
-        error_y={
+        error_x={
             "type": "data",
             "symmetric": False,
             "array": [_gib(b[2] - b[0]) for _, b in ok],
             "arrayminus": [_gib(b[0] - b[1]) for _, b in ok],
             "color": "#37474F",
             "thickness": 1.5,
-            "width": 10,
+            "width": 6,
         },
     )
 
@@ -238,76 +254,128 @@ VERDICT_COLOR = {Verdict.FITS: FIT_COLOR, Verdict.AT_RISK: RISK_COLOR, Verdict.O
 VERDICT_WORD = {Verdict.AT_RISK: "at_risk", Verdict.OOM: "oom"}
 
 
-def _labels(
-    res: Results, rows: list[MethodResult], x: list[str], bands: list, top: float
-) -> go.Scatter:
-    """The peak above each bar (above its whisker), coloured by the verdict: green fits,
-    orange at risk (the range crosses the capacity), red out of memory. A bar cut at the
-    axis's top (`top`, GiB) gets "▲" and its value at the cut."""
+def bar_label(res: Results, row: MethodResult, band: tuple | None, top: float) -> str:
+    """A bar's value as the page prints it: "60.9 GiB", "at risk 75.5 GiB", "OOM 214.6 GiB";
+    "▲ …" when the bar is cut at the axis's end (`top`, GiB)."""
     lang = res.inputs.lang
-    y, text, colors, hover = [], [], [], []
-    for row, b in zip(rows, bands, strict=True):
-        cut = bool(b) and _gib(b[2]) > top
-        y.append(top if cut else _gib(b[2]) if b else 0.0)
+    if band is None:
+        return t(lang, "not_runnable")
+    word = VERDICT_WORD.get(row.estimate.verdict)
+    text = fmt_gib(band[0], lang)
+    text = f"{t(lang, word)} {text}" if word else text
+    return f"▲ {text}" if _gib(band[0]) > top else text
+
+
+def _ticks(res: Results, rows: list[MethodResult], bands: list, top: float) -> list[str]:
+    """Each bar's row label: the method (short) and its value in the verdict's colour, so
+    labels sit one per row and never overlap, however narrow the screen."""
+    lang, n, out = res.inputs.lang, res.request.cluster.num_gpus, []
+    for row, band in zip(rows, bands, strict=True):
         verdict = row.estimate.verdict if row.estimate else Verdict.OOM
-        label = fmt_gib(b[0], lang) if b else t(lang, "not_runnable")
-        word = VERDICT_WORD.get(verdict)
-        label = f"{t(lang, word)} {label}" if b and word else label
-        text.append(f"▲ {label}" if cut else label)
-        colors.append(VERDICT_COLOR[verdict])
+        name = html(method_short(row.method, n, lang)[0])
+        weight = "<b>{}</b>" if row.method == res.focus.method else "{}"
+        label = html(bar_label(res, row, band, top))
+        color = VERDICT_COLOR[verdict]
+        out.append(weight.format(name) + f"<br><span style='color:{color}'>{label}</span>")
+    return out
+
+
+def _bar_hover(res: Results, rows: list[MethodResult], y: list[str], bands: list) -> go.Scatter:
+    """Invisible points at each bar's end: the range, or why the method cannot run."""
+    lang, hover = res.inputs.lang, []
+    for row, b in zip(rows, bands, strict=True):
         hover.append(
             html(row.error)
             if row.error
-            else (f"{t(lang, 'hover_band')}: {fmt_gib(b[1], lang)} – {fmt_gib(b[2], lang)}")
+            else f"{t(lang, 'hover_band')}: {fmt_gib(b[1], lang)} – {fmt_gib(b[2], lang)}"
         )
     return Scatter(
-        x=x,
         y=y,
-        mode="text",
-        text=text,
-        textposition="top center",
-        textfont={"color": colors, "size": 14},
+        x=[_gib(b[0]) if b else 0.0 for b in bands],
+        mode="markers",
+        marker={"size": 12, "color": "rgba(0,0,0,0)"},
         customdata=hover,
-        hovertemplate="%{x}: %{text}<br>%{customdata}<extra></extra>",
+        hovertemplate="%{y}<br>%{customdata}<extra></extra>",
         showlegend=False,
-        cliponaxis=False,
     )
+
+
+def _capacity_key(capacity: int, lang: str) -> go.Scatter:
+    """The capacity line's legend entry (the line itself is a shape; a label on the plot
+    would collide with bars and markers on a narrow screen)."""
+    return Scatter(
+        x=[None],
+        y=[None],
+        mode="lines",
+        name=t(lang, "capacity", cap=fmt_gib(capacity, lang)),
+        line={"color": CAPACITY_COLOR, "width": 2, "dash": "dash"},
+        hoverinfo="skip",
+    )
+
+
+def _vcapacity(capacity: int) -> dict:
+    """The capacity as a vertical dashed line across a horizontal bar chart."""
+    x = _gib(capacity)
+    line = {"color": CAPACITY_COLOR, "width": 2, "dash": "dash"}
+    return {
+        "shape": {"type": "line", "yref": "paper", "y0": 0, "y1": 1, "x0": x, "x1": x, "line": line}
+    }
+
+
+def title_lines(res: Results) -> str:
+    """The plan summary as a chart title: short lines, so it fits a phone and a slide."""
+    where, how = summary.plan_parts(res)
+    model, gpus, method, sizes = where
+    lines = [f"<b>{html(model)}</b>", f"{gpus} · {method} · {sizes}", " · ".join(how[:-1]), how[-1]]
+    return "<br>".join([lines[0], *(html(x) for x in lines[1:])])
 
 
 def memory_bars(res: Results) -> go.Figure:
-    """One stacked bar per method at the user's batch, the capacity line, the focus highlighted."""
+    """One stacked bar per method at the user's batch (a row each, so labels never collide),
+    the capacity line, the focus in bold; the plan summary in the title (for PNG and HTML)."""
     lang, n = res.inputs.lang, res.request.cluster.num_gpus
     rows = list(res.methods)
-    x = [method_label(r.method, n, lang) for r in rows]
+    y = [method_label(r.method, n, lang) for r in rows]
     opacity = [1.0 if r.method == res.focus.method else 0.45 for r in rows]
     bands = _band_rows(res, rows)
     top = _y_top(res, bands)
+    cut = top / HEADROOM
     fig = _figure(
         [
-            *(_segment(res, rows, c, x, opacity) for c in SEGMENTS),
-            _whiskers(x, bands),
-            _labels(res, rows, x, bands, top / HEADROOM),
+            *(_segment(res, rows, c, y, opacity) for c in SEGMENTS),
+            _whiskers(y, bands, top),
+            _bar_hover(res, rows, y, bands),
+            _capacity_key(res.request.cluster.memory_bytes, lang),
         ],
         lang,
     )
-    where, how = summary.plan_parts(res)  # the plan travels with the PNG and the HTML
-    title = f"{html(' · '.join(where))}<br><sup>{html(' · '.join(how))}</sup>"
-    fig.update_layout(barmode="stack", bargap=0.35, yaxis_range=[0, top])
-    marks = [_capacity(res.request.cluster.memory_bytes, lang)]
-    fig = _layout(fig, title, t(lang, "axis_gib"), 480, marks)
-    fig.update_layout(margin_t=80)
+    fig.update_layout(
+        barmode="stack",
+        bargap=0.3,
+        xaxis={"range": [0, top], "title": t(lang, "axis_gib")},
+        yaxis={
+            "autorange": "reversed",
+            "tickvals": y,
+            "ticktext": _ticks(res, rows, bands, cut),
+            "automargin": True,
+        },
+    )
+    marks = [_vcapacity(res.request.cluster.memory_bytes)]
+    fig = _layout(fig, title_lines(res), "", 360 + 48 * len(rows), marks)
+    fig.update_layout(margin={"t": 100, "l": 10}, title_font_size=13)
     return fig
 
 
-# Bars up to CLIP_AT × the GPU's memory are drawn whole; a taller one (DDP's 180–1,577 GiB
-# beside bars that fit) is cut at the top with "▲" and its value, so it cannot squash the
-# others. HEADROOM leaves room above the tallest bar for its label. Both are layout choices.
+# Bars up to CLIP_AT × the GPU's memory are drawn whole; a longer one (DDP's 180–1,577 GiB
+# beside bars that fit) is cut at the axis's end and says "▲" and its value, so it cannot
+# squash the others. HEADROOM leaves room past the longest bar. Both are layout choices.
 CLIP_AT = 1.6
-HEADROOM = 1.22
+HEADROOM = 1.1
 
 
 def _y_top(res: Results, bands: list) -> float:
-    """The y axis's top, GiB: the capacity and every bar's range up to CLIP_AT × capacity."""
+    """The value axis's end, GiB: the capacity and every bar's range up to CLIP_AT ×
+    capacity."""
     capacity = res.request.cluster.memory_bytes
     highs = [b[2] for b in bands if b and b[2] <= CLIP_AT * capacity]
     return _gib(max([*highs, capacity])) * HEADROOM
@@ -334,23 +402,26 @@ def batch_chart(res: Results) -> go.Figure:
         )
         if curve.max_batch:
             traces.append(_largest(curve, color, lang, curve.method == res.focus.method))
+    traces.append(_capacity_key(res.request.cluster.memory_bytes, lang))
     fig = _figure(traces, lang)
     fig.update_layout(xaxis={"title": t(lang, "axis_batch"), "rangemode": "tozero"})
     marks = [
-        _capacity(res.request.cluster.memory_bytes, lang),
+        _capacity(res.request.cluster.memory_bytes),
         _vline(res.inputs.batch_size, "#607D8B", t(lang, "your_batch")),
     ]
-    return _layout(fig, t(lang, "sec_batch"), t(lang, "axis_gib"), 380, marks)
+    return _layout(fig, t(lang, "sec_batch"), t(lang, "axis_gib"), 460, marks)
 
 
 def _largest(curve: Curve, color: str, lang: str, labelled: bool) -> go.Scatter:
-    """A diamond where the curve last fits; labelled for the focus method only."""
+    """A diamond where the curve last fits; the focus method's is named in the legend (a
+    label on the plot would collide with the other curves)."""
     peak = curve.peaks[curve.batches.index(curve.max_batch)]
     return Scatter(
         x=[curve.max_batch],
         y=[_gib(peak)],
-        showlegend=False,
-        mode="markers+text" if labelled else "markers",
+        showlegend=labelled,
+        name=t(lang, "largest_batch", batch=fmt_int(curve.max_batch, lang)),
+        mode="markers",
         marker={
             "size": 11,
             "color": color,
@@ -392,9 +463,12 @@ def vocab_chart(res: Results) -> go.Figure:
     )
     fig.update_layout(xaxis={"title": t(lang, "axis_vocab"), "tickformat": ","})
     n = res.request.cluster.num_gpus
-    title = f"{t(lang, 'sec_vocab')} · {method_label(res.focus.method, n, lang)}"
-    marks = [_capacity(res.request.cluster.memory_bytes, lang), *_vocab_marks(res)]
-    return _layout(fig, title, t(lang, "axis_gib"), 380, marks)
+    title = f"{t(lang, 'sec_vocab')}<br><sup>{method_label(res.focus.method, n, lang)}</sup>"
+    fig.add_trace(_capacity_key(res.request.cluster.memory_bytes, lang))
+    marks = [_capacity(res.request.cluster.memory_bytes), *_vocab_marks(res)]
+    fig = _layout(fig, title, t(lang, "axis_gib"), 460, marks)
+    fig.update_layout(margin_t=70)
+    return fig
 
 
 PHASE_COLOR = "#8E24AA"
@@ -475,15 +549,12 @@ def _cost_trace(
             "array": [(p["cost_high"] or p["cost"]) - p["cost"] for p in points],
             "arrayminus": [p["cost"] - (p["cost_low"] or p["cost"]) for p in points],
         }
-    labelled = len(cres.points) <= MAX_LABELLED
-    return Scatter(
+    return Scatter(  # no text on the plot: names in the legend, counts in the hover
         x=[p["hours"] for p in points],
         y=[p["cost"] for p in points],
         name=name,
-        mode=("lines+" if len(points) > 1 else "") + ("markers+text" if labelled else "markers"),
-        text=[f"{p['num_gpus']} × {name}" for p in points] if labelled else None,
-        textposition="middle right",
-        textfont={"color": "#455A64", "size": 12},
+        legendgroup="gpus",
+        mode=("lines+" if len(points) > 1 else "") + "markers",
         line={"color": color, "width": 1.5},
         marker={"size": 9, "color": color},
         error_y=error,
@@ -493,19 +564,15 @@ def _cost_trace(
     )
 
 
-MAX_LABELLED = 12  # points labelled "n × GPU" on the chart; more are left to hover
-
-
 def _cost_mark(x: float, y: float, text: str, color: str, symbol: str, position: str) -> go.Scatter:
-    """A ring around a highlighted plan, with its label."""
+    """A ring around a highlighted plan, named in the legend (labels on the plot collide
+    when plans lie close, and always on a phone)."""
     return Scatter(
         x=[x],
         y=[y],
-        mode="markers+text",
-        text=[f"<b>{text}</b>"],
-        textposition=position,
-        textfont={"color": color, "size": 13},
-        showlegend=False,
+        mode="markers",
+        name=text,
+        legendgroup="marks",
         hoverinfo="skip",
         marker={"size": 24, "symbol": symbol, "color": color, "line": {"width": 2.5}},
         cliponaxis=False,
@@ -610,9 +677,9 @@ def cost_chart(cres: CostResults, lang: str) -> go.Figure | None:
     )
     title = t(lang, "cost_chart_title", basis=t(lang, f"basis_{basis}"))
     if basis != "owned":
-        title += f" · {t(lang, 'cost_chart_range')}"
-    fig = _layout(fig, title, t(lang, "axis_cost", code=code), 460, [])
-    fig.update_layout(yaxis_rangemode="normal", margin_l=95)
+        title = title.replace("</sup>", f" · {t(lang, 'cost_chart_range')}</sup>")
+    fig = _layout(fig, title, t(lang, "axis_cost", code=code), 540, [])
+    fig.update_layout(yaxis_rangemode="normal", margin_l=95, margin_t=70)
     return fig
 
 

@@ -519,8 +519,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "pt_as_of": {"en": "As of", "ja": "時点"},
     "pt_edited": {"en": "Your edits", "ja": "編集"},
     "cost_chart_title": {
-        "en": "Cost per run against time per run · {basis}",
-        "ja": "1回のコストと時間 · {basis}",
+        "en": "Cost per run against time per run<br><sup>{basis}</sup>",
+        "ja": "1回のコストと時間<br><sup>{basis}</sup>",
     },
     "cost_chart_range": {
         "en": "bar: lowest to highest cloud price",
@@ -601,8 +601,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "c_optimizer": {"en": "Optimizer states", "ja": "オプティマイザ状態"},
     "c_activations": {"en": "Activations", "ja": "活性化"},
     "c_transient": {
-        "en": "Communication buffers (DDP gradient buckets, gathered shards)",
-        "ja": "通信バッファ（DDPの勾配バケット、集めたシャード）",
+        "en": "Communication buffers (DDP buckets, gathers)",
+        "ja": "通信バッファ（DDPバケット、gather）",
     },
     "phase_mark": {"en": "peak now set by the {phase}", "ja": "ここからピークは{phase}"},
     "phase_forward": {"en": "forward pass", "ja": "順伝播"},

@@ -12,6 +12,7 @@ from __future__ import annotations
 from llmem_core.models import Checkpointing, FineTune
 from llmem_dashboard.compute import Results
 from llmem_dashboard.i18n import fmt_gib, fmt_int, method_short, t
+from llmem_dashboard.tables import short_gpu_name
 
 
 def model_part(res: Results) -> str:
@@ -63,7 +64,7 @@ def plan_parts(res: Results) -> tuple[list[str], list[str]]:
     checkpointing, what trains, the verdict)."""
     lang, req = res.inputs.lang, res.request
     n = req.cluster.num_gpus
-    gpu = res.gpu_name.split(" [")[0] or fmt_gib(req.cluster.memory_bytes, lang)
+    gpu = short_gpu_name(res.gpu_name.split(" [")[0]) or fmt_gib(req.cluster.memory_bytes, lang)
     where = [
         model_part(res),
         t(lang, "sum_gpus", n=fmt_int(n, lang), gpu=gpu),

@@ -54,7 +54,7 @@ def _memory_spec(at) -> dict:
 
 
 def _bar_total(spec: dict, component: str, index: int) -> float:
-    return next(tr["y"][index] for tr in spec["data"] if tr.get("name") == component)
+    return next(tr["x"][index] for tr in spec["data"] if tr.get("name") == component)
 
 
 def _verdict(at) -> str:
@@ -104,7 +104,7 @@ def test_one_method_shows_one_bar(app):
     at.selectbox(key="method.en").set_value("tp").run()
     _ok(at)
     spec = _memory_spec(at)
-    assert spec["data"][0]["x"] == ["TP ×4"]
+    assert spec["data"][0]["y"] == ["TP ×4"]
     assert "TP ×4" in _verdict(at)
 
 

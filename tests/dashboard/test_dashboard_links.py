@@ -112,7 +112,7 @@ def test_the_summary_states_model_whatif_gpus_method_sizes_precision_ckpt_verdic
     line = summary.plan_line(res)
     for part in (
         "meta-llama/Llama-3.1-8B (vocabulary 200,000, what-if; its own 128,256)",
-        "4 × NVIDIA A100 80GB SXM4",
+        "4 × A100 80GB SXM4",
         "batch 4 × 2,048 tokens",
         res.request.training.precision.value,
         "checkpointing every layer",
