@@ -25,6 +25,7 @@ from llmem_dashboard.i18n import (
     method_short,
     t,
 )
+from llmem_dashboard.i18n_core import core_text
 from llmem_dashboard.safe import html
 from llmem_dashboard.tables import short_gpu_name
 
@@ -285,7 +286,7 @@ def _bar_hover(res: Results, rows: list[MethodResult], y: list[str], bands: list
     lang, hover = res.inputs.lang, []
     for row, b in zip(rows, bands, strict=True):
         hover.append(
-            html(row.error)
+            html(core_text(row.error, lang))
             if row.error
             else f"{t(lang, 'hover_band')}: {fmt_gib(b[1], lang)} – {fmt_gib(b[2], lang)}"
         )

@@ -26,6 +26,7 @@ from llmem_dashboard.i18n import (
     method_label,
     t,
 )
+from llmem_dashboard.i18n_core import core_text
 
 PLAN_MARK = "★"
 
@@ -166,8 +167,8 @@ def price_table(prices: Sequence[UnitPrices], lang: str) -> pd.DataFrame:
                 t(lang, "pt_watts"): fmt_int(round(p.power_w), lang) if p.power_w else "—",
                 t(lang, "pt_edited"): ", ".join(_EDIT_NAMES.get(f, f) for f in p.edited),
                 t(lang, "pt_as_of"): p.as_of,
-                t(lang, "pt_cloud_source"): p.cloud_source,
-                t(lang, "pt_buy_source"): p.purchase_source,
+                t(lang, "pt_cloud_source"): core_text(p.cloud_source, lang),
+                t(lang, "pt_buy_source"): core_text(p.purchase_source, lang),
             }
         )
     return pd.DataFrame(rows)
@@ -201,10 +202,10 @@ def assumptions_table(est: Estimate, lang: str) -> pd.DataFrame:
         [
             {
                 t(lang, "t_part"): component_label(term.component, lang),
-                t(lang, "t_term"): term.name,
+                t(lang, "t_term"): core_text(term.name, lang),
                 t(lang, "t_formula"): term.formula,
                 t(lang, "t_value"): fmt_gib(getattr(est.components, term.component), lang, 2),
-                t(lang, "t_source"): term.source,
+                t(lang, "t_source"): core_text(term.source, lang),
             }
             for term in est.terms
         ]

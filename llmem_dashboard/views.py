@@ -32,6 +32,7 @@ from llmem_dashboard.i18n import (
     method_short,
     t,
 )
+from llmem_dashboard.i18n_core import core_text
 from llmem_dashboard.safe import html as html_text
 from llmem_dashboard.safe import md, say
 from llmem_dashboard.state import LinkProblem
@@ -419,7 +420,8 @@ def memory(res: Results, fig: go.Figure, stem: str) -> None:
     for row in res.methods:
         if row.error:  # a method that cannot run this job, and the core's reason
             n = res.request.cluster.num_gpus
-            st.caption(f"{md(method_label(row.method, n, lang))}: {md(row.error)}")
+            reason = core_text(row.error, lang)
+            st.caption(f"{md(method_label(row.method, n, lang))}: {md(reason)}")
 
 
 def whatif(res: Results, batch_fig: go.Figure, vocab_fig: go.Figure, stem: str) -> None:
@@ -569,7 +571,7 @@ def assumptions(res: Results) -> None:
                     "a_band",
                     under=fmt_pct(errors.under, lang, 1),
                     over=fmt_pct(errors.over, lang, 1),
-                    source=errors.source,
+                    source=core_text(errors.source, lang),
                 )
             )
         else:
@@ -587,7 +589,8 @@ def assumptions(res: Results) -> None:
         st.markdown(_runtime_terms(res))
         st.dataframe(tables.assumptions_table(est, lang), hide_index=True, key="table_terms")
         if est.notes:
-            st.markdown(f"**{t(lang, 'a_notes')}**\n" + "\n".join(f"- {md(n)}" for n in est.notes))
+            notes = "\n".join(f"- {md(core_text(n, lang))}" for n in est.notes)
+            st.markdown(f"**{t(lang, 'a_notes')}**\n" + notes)
         st.markdown(
             f"**{t(lang, 'a_not_included')}**\n"
             + "\n".join(f"- {x}" for x in t(lang, "a_exclusions").split("|"))
