@@ -36,13 +36,14 @@ def page() -> None:
         return
 
     stem = export.file_stem(res)
-    memory_fig = charts.memory_bars(res)
     cres = cost.run(plan.cost, res, gpus)
+    memory_fig = None  # stays None if its section fails (the HTML download is left out)
     with views.section(lang, "sec_headline"):
         if present:  # a slide states the whole plan, not only the model
             views.plan_summary(res)
         views.headline(res, cres)
     with views.section(lang, "sec_memory"):
+        memory_fig = charts.memory_bars(res)
         views.memory(res, memory_fig, stem)
     if not present:
         with views.section(lang, "sec_whatif"):

@@ -60,10 +60,10 @@ METHOD_COLORS = ("#3B6FB6", "#2E9E83", "#E8833A", "#8E6CC9", "#9AA5B1")
 FONT = "Inter, 'Noto Sans CJK JP', 'Noto Sans JP', 'Segoe UI', sans-serif"
 
 
-# Traces are built from the core's own results; plotly's per-property validation of every
-# trace roughly doubles the charts' build time (bench/bench_dashboard.py), so traces skip it.
-# Figures and layouts stay validated: they turn shorthands (a string title) into what
-# plotly.js reads.
+# Traces and figures are built from the core's own results in plotly.js's own form (titles as
+# {"text": …}, no shorthands), so plotly.py's per-property validation is skipped: it took more
+# than the whole estimate, mostly in update_layout (bench/bench_dashboard.py). Each figure is
+# made once from its complete layout (_figure), never updated after.
 Scatter = partial(go.Scatter, _validate=False)
 Bar = partial(go.Bar, _validate=False)
 
@@ -74,49 +74,55 @@ def _gib(nbytes: int) -> float:
 
 # A small explicit template: plotly's named templates are deep-copied into every figure,
 # which costs more than the whole estimate (see bench/bench_dashboard.py).
-TEMPLATE = go.layout.Template(
-    layout={
+AXIS = {
+    "gridcolor": "#E6E9EE",
+    "linecolor": "#B0BEC5",
+    "zeroline": False,
+    # the axis title and tick labels push the margins (with the legend at the figure's
+    # foot), so nothing sits on top of them
+    "automargin": True,
+}
+TEMPLATE = {
+    "layout": {
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
         "colorway": list(METHOD_COLORS),
-        # automargin: the axis titles and tick labels push the margins (with the legend at
-        # the figure's foot), so nothing sits on top of them.
-        "xaxis": {
-            "gridcolor": "#E6E9EE",
-            "linecolor": "#B0BEC5",
-            "zeroline": False,
-            "automargin": True,
-        },
-        "yaxis": {
-            "gridcolor": "#E6E9EE",
-            "linecolor": "#B0BEC5",
-            "zeroline": False,
-            "automargin": True,
-        },
+        "xaxis": AXIS,
+        "yaxis": AXIS,
     }
-)
+}
 
 
-def _figure(traces: list, lang: str) -> go.Figure:
-    return go.Figure(data=traces, layout={"template": TEMPLATE})
+def _merge(base: dict, more: dict) -> dict:
+    """`base` with `more` on top, nested dicts merged (a new dict; neither is changed)."""
+    out = dict(base)
+    for key, value in more.items():
+        out[key] = _merge(out[key], value) if isinstance(out.get(key), dict) else value
+    return out
 
 
-def _layout(fig: go.Figure, title: str, y_title: str, height: int, marks: list[dict]) -> go.Figure:
-    """Common layout; `marks` are reference lines as (shape, annotation) dicts."""
-    fig.update_layout(
-        title={"text": title, "font": {"size": 15}, "x": 0.0, "xanchor": "left"},
-        font={"family": FONT, "size": 13},
-        height=height,
-        margin={"l": 60, "r": 20, "t": 60, "b": 20},
+def _figure(traces: list, layout: dict) -> go.Figure:
+    """The figure, made once, unvalidated (the layout is in plotly.js's own form)."""
+    return go.Figure(data=traces, layout={"template": TEMPLATE, **layout}, _validate=False)
+
+
+def _layout(heading: str, y_title: str, height: int, marks: list[dict], **more: dict) -> dict:
+    """Common layout; `marks` are reference lines as (shape, annotation) dicts; `more` is
+    merged on top (an axis's range, a margin)."""
+    base = {
+        "title": {"text": heading, "font": {"size": 15}, "x": 0.0, "xanchor": "left"},
+        "font": {"family": FONT, "size": 13},
+        "height": height,
+        "margin": {"l": 60, "r": 20, "t": 60, "b": 20},
         # At the foot of the figure (not of the plot), so plotly makes room for it below the
         # axis title, however many rows it wraps into on a narrow screen.
-        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},
-        yaxis={"title": y_title, "rangemode": "tozero"},
-        hoverlabel={"font": {"family": FONT}},
-        shapes=[m["shape"] for m in marks],
-        annotations=[m["annotation"] for m in marks if m.get("annotation")],
-    )
-    return fig
+        "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},
+        "yaxis": {"title": {"text": y_title}, "rangemode": "tozero"},
+        "hoverlabel": {"font": {"family": FONT}},
+        "shapes": [m["shape"] for m in marks],
+        "annotations": [m["annotation"] for m in marks if m.get("annotation")],
+    }
+    return _merge(base, more)
 
 
 def _hline(y: float, color: str, text: str, dash: str = "dash") -> dict:
@@ -341,30 +347,31 @@ def memory_bars(res: Results) -> go.Figure:
     bands = _band_rows(res, rows)
     top = _y_top(res, bands)
     cut = top / HEADROOM
-    fig = _figure(
-        [
-            *(_segment(res, rows, c, y, opacity) for c in SEGMENTS),
-            _whiskers(y, bands, top),
-            _bar_hover(res, rows, y, bands),
-            _capacity_key(res.request.cluster.memory_bytes, lang),
-        ],
-        lang,
-    )
-    fig.update_layout(
+    traces = [
+        *(_segment(res, rows, c, y, opacity) for c in SEGMENTS),
+        _whiskers(y, bands, top),
+        _bar_hover(res, rows, y, bands),
+        _capacity_key(res.request.cluster.memory_bytes, lang),
+    ]
+    marks = [_vcapacity(res.request.cluster.memory_bytes)]
+    layout = _layout(
+        title_lines(res),
+        "",
+        360 + 48 * len(rows),
+        marks,
+        title={"font": {"size": 13}},
+        margin={"t": 100, "l": 10},
         barmode="stack",
         bargap=0.3,
-        xaxis={"range": [0, top], "title": t(lang, "axis_gib")},
+        xaxis={"range": [0, top], "title": {"text": t(lang, "axis_gib")}},
         yaxis={
             "autorange": "reversed",
             "tickvals": y,
             "ticktext": _ticks(res, rows, bands, cut),
-            "automargin": True,
+            "rangemode": "normal",
         },
     )
-    marks = [_vcapacity(res.request.cluster.memory_bytes)]
-    fig = _layout(fig, title_lines(res), "", 360 + 48 * len(rows), marks)
-    fig.update_layout(margin={"t": 100, "l": 10}, title_font_size=13)
-    return fig
+    return _figure(traces, layout)
 
 
 # Bars up to CLIP_AT × the GPU's memory are drawn whole; a longer one (DDP's 180–1,577 GiB
@@ -404,13 +411,13 @@ def batch_chart(res: Results) -> go.Figure:
         if curve.max_batch:
             traces.append(_largest(curve, color, lang, curve.method == res.focus.method))
     traces.append(_capacity_key(res.request.cluster.memory_bytes, lang))
-    fig = _figure(traces, lang)
-    fig.update_layout(xaxis={"title": t(lang, "axis_batch"), "rangemode": "tozero"})
     marks = [
         _capacity(res.request.cluster.memory_bytes),
         _vline(res.inputs.batch_size, "#607D8B", t(lang, "your_batch")),
     ]
-    return _layout(fig, t(lang, "sec_batch"), t(lang, "axis_gib"), 460, marks)
+    xaxis = {"title": {"text": t(lang, "axis_batch")}, "rangemode": "tozero"}
+    layout = _layout(t(lang, "sec_batch"), t(lang, "axis_gib"), 460, marks, xaxis=xaxis)
+    return _figure(traces, layout)
 
 
 def _largest(curve: Curve, color: str, lang: str, labelled: bool) -> go.Scatter:
@@ -440,36 +447,32 @@ def vocab_chart(res: Results) -> go.Figure:
     """Peak and its lm_head part against vocabulary size, for the focus method."""
     lang = res.inputs.lang
     xs = [p.vocab for p in res.vocab_curve]
-    fig = _figure(
-        [
-            Scatter(
-                x=xs,
-                y=[_gib(p.lm_head) for p in res.vocab_curve],
-                name=t(lang, "lm_head_part"),
-                mode="lines+markers",
-                fill="tozeroy",
-                line={"color": COLORS["lm_head"]},
-                hovertemplate="V=%{x:,}: %{y:.1f} GiB<extra></extra>",
-            ),
-            Scatter(
-                x=xs,
-                y=[_gib(p.peak) for p in res.vocab_curve],
-                name=t(lang, "peak"),
-                mode="lines+markers",
-                line={"color": "#263238", "width": 3},
-                hovertemplate="V=%{x:,}: %{y:.1f} GiB<extra></extra>",
-            ),
-        ],
-        lang,
-    )
-    fig.update_layout(xaxis={"title": t(lang, "axis_vocab"), "tickformat": ","})
+    traces = [
+        Scatter(
+            x=xs,
+            y=[_gib(p.lm_head) for p in res.vocab_curve],
+            name=t(lang, "lm_head_part"),
+            mode="lines+markers",
+            fill="tozeroy",
+            line={"color": COLORS["lm_head"]},
+            hovertemplate="V=%{x:,}: %{y:.1f} GiB<extra></extra>",
+        ),
+        Scatter(
+            x=xs,
+            y=[_gib(p.peak) for p in res.vocab_curve],
+            name=t(lang, "peak"),
+            mode="lines+markers",
+            line={"color": "#263238", "width": 3},
+            hovertemplate="V=%{x:,}: %{y:.1f} GiB<extra></extra>",
+        ),
+        _capacity_key(res.request.cluster.memory_bytes, lang),
+    ]
     n = res.request.cluster.num_gpus
     title = f"{t(lang, 'sec_vocab')}<br><sup>{method_label(res.focus.method, n, lang)}</sup>"
-    fig.add_trace(_capacity_key(res.request.cluster.memory_bytes, lang))
     marks = [_capacity(res.request.cluster.memory_bytes), *_vocab_marks(res)]
-    fig = _layout(fig, title, t(lang, "axis_gib"), 460, marks)
-    fig.update_layout(margin_t=70)
-    return fig
+    xaxis = {"title": {"text": t(lang, "axis_vocab")}, "tickformat": ","}
+    layout = _layout(title, t(lang, "axis_gib"), 460, marks, xaxis=xaxis, margin={"t": 70})
+    return _figure(traces, layout)
 
 
 PHASE_COLOR = "#8E24AA"
@@ -655,15 +658,14 @@ def cost_chart(cres: CostResults, lang: str) -> go.Figure | None:
         )
         for i, (key, pts) in enumerate(by_gpu.items())
     ]
-    fig = _figure([*traces, *_cost_marks(cres, lang)], lang)
     code, basis = cres.ranking.currency.code, cres.ranking.cost_basis.value
     xs = [p["hours"] for p in cres.points] + ([cres.mine.row.hours] if cres.mine.row else [])
     ys = [v for p in cres.points for v in (p["cost"], p["cost_low"], p["cost_high"]) if v]
     ys += [cres.mine_cost] if cres.mine_cost else []
     x_ticks, y_ticks = log_ticks(min(xs), max(xs)), log_ticks(min(ys), max(ys))
-    fig.update_layout(
+    axes = dict(
         xaxis={
-            "title": t(lang, "axis_hours"),
+            "title": {"text": t(lang, "axis_hours")},
             "type": "log",
             "tickvals": x_ticks,
             "ticktext": [f"{x:,g}" for x in x_ticks],
@@ -673,15 +675,22 @@ def cost_chart(cres: CostResults, lang: str) -> go.Figure | None:
             "type": "log",
             "tickvals": y_ticks,
             "ticktext": [fmt_money(y, code, lang, True) for y in y_ticks],
+            "rangemode": "normal",
         },
-        hovermode="closest",
     )
     title = t(lang, "cost_chart_title", basis=t(lang, f"basis_{basis}"))
     if basis != "owned":
         title = title.replace("</sup>", f" · {t(lang, 'cost_chart_range')}</sup>")
-    fig = _layout(fig, title, t(lang, "axis_cost", code=code), 540, [])
-    fig.update_layout(yaxis_rangemode="normal", margin_l=95, margin_t=70)
-    return fig
+    layout = _layout(
+        title,
+        t(lang, "axis_cost", code=code),
+        540,
+        [],
+        hovermode="closest",
+        margin={"l": 95, "t": 70},
+        **axes,
+    )
+    return _figure([*traces, *_cost_marks(cres, lang)], layout)
 
 
 def plotly_config(filename: str) -> dict:

@@ -896,15 +896,16 @@ def downloads(
         on_click="ignore",
         icon=":material/data_object:",
     )
-    c3.download_button(
-        t(lang, "dl_html"),
-        lambda: export.chart_html(memory_fig),
-        f"{stem}-memory.html",
-        "text/html",
-        key="dl_html",
-        on_click="ignore",
-        icon=":material/bar_chart:",
-    )
+    if memory_fig is not None:
+        c3.download_button(
+            t(lang, "dl_html"),
+            lambda: export.chart_html(memory_fig),
+            f"{stem}-memory.html",
+            "text/html",
+            key="dl_html",
+            on_click="ignore",
+            icon=":material/bar_chart:",
+        )
     if cost_rows:
         c4.download_button(
             t(lang, "dl_cost_csv"),
