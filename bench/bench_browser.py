@@ -226,11 +226,10 @@ async def shots(browser, url: str, folder: Path) -> list[str]:
             page = await ctx.new_page()
             await first_result(page, url + "/" + query)
             await page.wait_for_timeout(800)
+            await page.screenshot(path=str(folder / f"{view}-{name}.png"))  # the first screen
             for i, chart in enumerate(await page.locator(CHART).all()):
                 await chart.scroll_into_view_if_needed()
                 await chart.screenshot(path=str(folder / f"{view}-{name}-chart{i}.png"))
-            await page.evaluate("window.scrollTo(0, 0)")
-            await page.screenshot(path=str(folder / f"{view}-{name}.png"))
             out.append(f"{view}-{name}")
             await ctx.close()
     return out

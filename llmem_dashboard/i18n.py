@@ -251,6 +251,20 @@ STRINGS: dict[str, dict[str, str]] = {
         "・GPUあたりバッチ{batch}では**収まりません**。ピーク{peak}がGPUあたり"
         "{cap}を{over}超えます。",
     },
+    "sentence_at_risk": {
+        "en": "**{model}** fine-tuning is **at risk** on **{n} × {gpu}** with **{method}** "
+        "at batch {batch} per GPU: peak {peak} of {cap} per GPU ({headroom} headroom), but "
+        "the estimate's range reaches {high}.",
+        "ja": "**{model}** のファインチューニングは **{gpu} × {n}台** に **{method}**"
+        "・GPUあたりバッチ{batch}では**要注意**です。GPUあたりのピークは{cap}中{peak}"
+        "（余裕{headroom}）ですが、見積もりの範囲は{high}に達します。",
+    },
+    "cost_mine_at_risk": {
+        "en": "Time and cost: this plan is not sure to fit (at risk); the comparison below "
+        "lists the GPU types and counts that do.",
+        "ja": "時間とコスト：この計画は収まるとは限りません（要注意）。下の比較に収まるGPUの"
+        "種類と台数があります。",
+    },
     "sentence_plan": {
         "en": "Recommended: **{method}**, up to batch {batch} per GPU "
         "({samples} samples per step).",

@@ -148,6 +148,17 @@ def _sentence(res: Results) -> str:
             cap=cap,
             headroom=f"{fmt_gib(est.headroom_bytes, lang)} ({share})",
         )
+    if est.headroom_bytes >= 0:  # at risk: the peak fits, the range's top does not
+        share = fmt_pct(est.headroom_bytes / est.capacity_bytes, lang)
+        return t(
+            lang,
+            "sentence_at_risk",
+            **_subject(res),
+            peak=fmt_gib(est.peak_bytes, lang),
+            cap=cap,
+            headroom=f"{fmt_gib(est.headroom_bytes, lang)}, {share}",
+            high=fmt_gib(est.band.high if est.band else est.peak_bytes, lang),
+        )
     return t(
         lang,
         "sentence_oom",

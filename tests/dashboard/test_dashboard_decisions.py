@@ -104,3 +104,16 @@ def test_bf16_on_a_gpu_without_it_is_flagged_next_to_the_gpu(app, gpu):
     assert len(notes) == 1 and _widget_before(at, notes[0]) == "gpu.en"
     at.selectbox(key="precision").set_value("amp-fp16").run()
     assert not [w for w in at.sidebar.warning if "bfloat16" in plain(w.value)]
+
+
+def test_an_at_risk_plan_is_not_said_to_exceed_by_a_negative_amount(app):
+    """Found in the presentation view's screenshot: a plan at risk (peak under the GPU, the
+    range's top over it) read "does not fit … exceeds 80.0 GiB by -7.5 GiB"."""
+    app.query_params["vocab"] = "200000"
+    at = app.run()
+    assert not at.exception
+    verdict = _verdict(at)
+    assert "At risk" in verdict
+    assert "by -" not in verdict and "exceeds" not in verdict
+    assert "is <b>at risk</b> on" in verdict and "range reaches" in verdict
+    assert "not sure to fit" in verdict
