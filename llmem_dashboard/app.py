@@ -36,15 +36,16 @@ def page() -> None:
         return
 
     stem = export.file_stem(res)
-    cres = cost.run(plan.cost, res, gpus)
+    top = st.container()  # the headline's place: filled once the memory chart has gone out
     memory_fig = None  # stays None if its section fails (the HTML download is left out)
-    with views.section(lang, "sec_headline"):
-        if present:  # a slide states the whole plan, not only the model
-            views.plan_summary(res)
-        views.headline(res, cres)
     with views.section(lang, "sec_memory"):
         memory_fig = charts.memory_bars(res)
         views.memory(res, memory_fig, stem)
+    cres = cost.run(plan.cost, res, gpus)
+    with top, views.section(lang, "sec_headline"):
+        if present:  # a slide states the whole plan, not only the model
+            views.plan_summary(res)
+        views.headline(res, cres)
     if not present:
         with views.section(lang, "sec_whatif"):
             views.whatif(res, charts.batch_chart(res), charts.vocab_chart(res), stem)
