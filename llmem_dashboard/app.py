@@ -8,6 +8,7 @@ Algorithm 1's plan → cost comparison → assumptions → downloads.
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from llmem_dashboard import charts, compute, cost, export, inputs, runs_view, tables, views
 from llmem_dashboard.compute import FieldError, Results
@@ -26,7 +27,8 @@ def page() -> None:
         inputs.exit_presentation(lang)
     views.header(lang, present)
     views.link_problems(inputs.link_problems(), lang)
-    inputs.sync_link(plan)
+    query = inputs.link_query(side)
+    inputs.sync_link(query)
 
     res = compute.run(plan, side.arch, gpus, runs_view.calibrations())
     if isinstance(res, FieldError):
@@ -34,41 +36,57 @@ def page() -> None:
         return
 
     stem = export.file_stem(res)
-    memory_fig = charts.memory_bars(res)
+    top = st.container()  # the headline's place: filled once the memory chart has gone out
+    memory_fig = None  # stays None if its section fails (the HTML download is left out)
+    with views.section(lang, "sec_memory"):
+        memory_fig = charts.memory_bars(res)
+        views.memory(res, memory_fig, stem)
     cres = cost.run(plan.cost, res, gpus)
-    views.headline(res, cres)
-    runs_view.calibration_note(res.focus.estimate, lang)
-    views.memory(res, memory_fig, stem)
+    with top, views.section(lang, "sec_headline"):
+        if present:  # a slide states the whole plan, not only the model
+            views.plan_summary(res)
+        views.headline(res, cres)
+        runs_view.calibration_note(res.focus.estimate, lang)
     if not present:
-        views.whatif(res, charts.batch_chart(res), charts.vocab_chart(res), stem)
-    views.plan(res)
-    cost_section(res, cres, gpus, stem, present)
+        with views.section(lang, "sec_whatif"):
+            views.whatif(res, charts.batch_chart(res), charts.vocab_chart(res), stem)
+    with views.section(lang, "sec_plan"):
+        views.plan(res)
+    with views.section(lang, "sec_cost"):
+        cost_section(res, cres, gpus, stem, present, side.slots)
     if not present:
-        views.assumptions(res)
-        views.downloads_header(lang)
-        rows = cres.rows if isinstance(cres, CostResults) else ()
-        inputs.downloads(res, memory_fig, inputs.current_link(plan), rows)
-        runs_view.section(lang)
+        with views.section(lang, "sec_assumptions"):
+            views.assumptions(res)
+        with views.section(lang, "sec_downloads"):
+            views.downloads_header(lang)
+            rows = cres.rows if isinstance(cres, CostResults) else ()
+            inputs.downloads(res, memory_fig, inputs.current_link(query), rows)
+        with views.section(lang, "sec_runs"):
+            runs_view.section(lang)
 
 
 def cost_section(
-    res: Results, cres: CostResults | FieldError, gpus: dict, stem: str, present: bool
+    res: Results,
+    cres: CostResults | FieldError,
+    gpus: dict,
+    stem: str,
+    present: bool,
+    side: dict[str, DeltaGenerator],
 ) -> None:
-    """Cost: its inputs (not in presentation view), the table, the chart."""
+    """Cost: its inputs (not in presentation view), the table, the chart. `side`: the plan
+    panel's slots (the data set and epochs live there)."""
     lang, plan = res.inputs.lang, res.inputs
+    ok = isinstance(cres, CostResults)
+    if ok:
+        side["data_note"].caption(
+            t(lang, "c_data_total", total=fmt_params(round(cres.ranking.tokens), lang))
+        )
     views.cost_header(res, cres)
     if not present:
-        ok = isinstance(cres, CostResults)
         short = cost.compared(plan.cost.with_(gpu_set="short"), gpus, plan.gpu)
         kwh = fmt_money(cres.power_price_default, cres.ranking.currency.code, lang) if ok else ""
-        note = (
-            t(lang, "c_data_total", total=fmt_params(round(cres.ranking.tokens), lang))
-            if ok
-            else ""
-        )
-        slots = inputs.cost_controls(
-            lang, plan.seq_len, (len(short), len(gpus)), cost.MAX_GPUS, kwh, note
-        )
+        slots = inputs.cost_controls(lang, (len(short), len(gpus)), cost.MAX_GPUS, kwh)
+        slots |= {k: side[k] for k in ("data", "epochs")}
         keys = cres.gpu_keys if ok else cost.compared(plan.cost, gpus, plan.gpu)
         catalog = tables.price_placeholders(cres.catalog, lang) if ok else {}
         box = inputs.price_editor(slots, lang, gpus, keys, catalog)

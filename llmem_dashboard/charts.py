@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from functools import partial
 
@@ -9,6 +10,7 @@ import plotly.graph_objects as go
 
 from llmem_core.units import GiB
 from llmem_core.verdict import Verdict
+from llmem_dashboard import summary
 from llmem_dashboard.compute import Curve, MethodResult, Results
 from llmem_dashboard.cost import CostResults
 from llmem_dashboard.i18n import (
@@ -20,8 +22,10 @@ from llmem_dashboard.i18n import (
     fmt_money_range,
     fmt_pct,
     method_label,
+    method_short,
     t,
 )
+from llmem_dashboard.i18n_core import core_text
 from llmem_dashboard.safe import html
 from llmem_dashboard.tables import short_gpu_name
 
@@ -56,10 +60,10 @@ METHOD_COLORS = ("#3B6FB6", "#2E9E83", "#E8833A", "#8E6CC9", "#9AA5B1")
 FONT = "Inter, 'Noto Sans CJK JP', 'Noto Sans JP', 'Segoe UI', sans-serif"
 
 
-# Traces are built from the core's own results; plotly's per-property validation of every
-# trace roughly doubles the charts' build time (bench/bench_dashboard.py), so traces skip it.
-# Figures and layouts stay validated: they turn shorthands (a string title) into what
-# plotly.js reads.
+# Traces and figures are built from the core's own results in plotly.js's own form (titles as
+# {"text": …}, no shorthands), so plotly.py's per-property validation is skipped: it took more
+# than the whole estimate, mostly in update_layout (bench/bench_dashboard.py). Each figure is
+# made once from its complete layout (_figure), never updated after.
 Scatter = partial(go.Scatter, _validate=False)
 Bar = partial(go.Bar, _validate=False)
 
@@ -70,40 +74,55 @@ def _gib(nbytes: int) -> float:
 
 # A small explicit template: plotly's named templates are deep-copied into every figure,
 # which costs more than the whole estimate (see bench/bench_dashboard.py).
-TEMPLATE = go.layout.Template(
-    layout={
+AXIS = {
+    "gridcolor": "#E6E9EE",
+    "linecolor": "#B0BEC5",
+    "zeroline": False,
+    # the axis title and tick labels push the margins (with the legend at the figure's
+    # foot), so nothing sits on top of them
+    "automargin": True,
+}
+TEMPLATE = {
+    "layout": {
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
         "colorway": list(METHOD_COLORS),
-        "xaxis": {"gridcolor": "#E6E9EE", "linecolor": "#B0BEC5", "zeroline": False},
-        "yaxis": {"gridcolor": "#E6E9EE", "linecolor": "#B0BEC5", "zeroline": False},
+        "xaxis": AXIS,
+        "yaxis": AXIS,
     }
-)
+}
 
 
-def _figure(traces: list, lang: str) -> go.Figure:
-    return go.Figure(data=traces, layout={"template": TEMPLATE})
+def _merge(base: dict, more: dict) -> dict:
+    """`base` with `more` on top, nested dicts merged (a new dict; neither is changed)."""
+    out = dict(base)
+    for key, value in more.items():
+        out[key] = _merge(out[key], value) if isinstance(out.get(key), dict) else value
+    return out
 
 
-def _layout(fig: go.Figure, title: str, y_title: str, height: int, marks: list[dict]) -> go.Figure:
-    """Common layout; `marks` are reference lines as (shape, annotation) dicts."""
-    fig.update_layout(
-        title={"text": title, "font": {"size": 15}, "x": 0.0, "xanchor": "left"},
-        font={"family": FONT, "size": 13},
-        height=height,
-        margin={"l": 60, "r": 20, "t": 60, "b": 110},
-        legend={
-            "orientation": "h",
-            "y": -0.3 if fig.layout.xaxis.title.text else -0.12,
-            "yanchor": "top",
-            "x": 0.0,
-        },
-        yaxis={"title": y_title, "rangemode": "tozero"},
-        hoverlabel={"font": {"family": FONT}},
-        shapes=[m["shape"] for m in marks],
-        annotations=[m["annotation"] for m in marks if m.get("annotation")],
-    )
-    return fig
+def _figure(traces: list, layout: dict) -> go.Figure:
+    """The figure, made once, unvalidated (the layout is in plotly.js's own form)."""
+    return go.Figure(data=traces, layout={"template": TEMPLATE, **layout}, _validate=False)
+
+
+def _layout(heading: str, y_title: str, height: int, marks: list[dict], **more: dict) -> dict:
+    """Common layout; `marks` are reference lines as (shape, annotation) dicts; `more` is
+    merged on top (an axis's range, a margin)."""
+    base = {
+        "title": {"text": heading, "font": {"size": 15}, "x": 0.0, "xanchor": "left"},
+        "font": {"family": FONT, "size": 13},
+        "height": height,
+        "margin": {"l": 60, "r": 20, "t": 60, "b": 20},
+        # At the foot of the figure (not of the plot), so plotly makes room for it below the
+        # axis title, however many rows it wraps into on a narrow screen.
+        "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},
+        "yaxis": {"title": {"text": y_title}, "rangemode": "tozero"},
+        "hoverlabel": {"font": {"family": FONT}},
+        "shapes": [m["shape"] for m in marks],
+        "annotations": [m["annotation"] for m in marks if m.get("annotation")],
+    }
+    return _merge(base, more)
 
 
 def _hline(y: float, color: str, text: str, dash: str = "dash") -> dict:
@@ -146,22 +165,26 @@ def _vline(x: float, color: str, text: str, dash: str = "dot", top: bool = True)
             "x1": x,
             "line": {"color": color, "width": 1.5, "dash": dash},
         },
-        "annotation": {
+        "annotation": {  # along the line, so labels of lines apart never collide
             "text": text,
+            "textangle": -90,
             "yref": "paper",
             "y": 1 if top else 0,
             "yanchor": "top" if top else "bottom",
             "xref": "x",
             "x": x,
-            "xanchor": "left",
+            "xanchor": "right",
             "showarrow": False,
-            "font": {"color": color},
+            "font": {"color": color, "size": 11},
         },
     }
 
 
-def _capacity(capacity: int, lang: str) -> dict:
-    return _hline(_gib(capacity), CAPACITY_COLOR, t(lang, "capacity", cap=fmt_gib(capacity, lang)))
+def _capacity(capacity: int) -> dict:
+    """The capacity as a dashed line; its words are in the legend (_capacity_key), where they
+    cannot collide with curves or other labels."""
+    mark = _hline(_gib(capacity), CAPACITY_COLOR, "")
+    return {"shape": mark["shape"]}
 
 
 def _formulas(row: MethodResult, component: str) -> tuple[str, str]:
@@ -171,7 +194,7 @@ def _formulas(row: MethodResult, component: str) -> tuple[str, str]:
 
 
 def _segment(
-    res: Results, rows: list[MethodResult], component: str, x: list[str], opacity: list[float]
+    res: Results, rows: list[MethodResult], component: str, y: list[str], opacity: list[float]
 ) -> go.Bar:
     lang = res.inputs.lang
     values, custom = [], []
@@ -184,12 +207,13 @@ def _segment(
     name = component_label(component, lang)
     return Bar(
         name=name,
-        x=x,
-        y=values,
+        y=y,
+        x=values,
+        orientation="h",
         customdata=custom,
         marker={"color": COLORS[component], "opacity": opacity, "line": {"width": 0}},
         hovertemplate=(
-            f"<b>{name}</b> · %{{x}}<br>%{{customdata[0]}} "
+            f"<b>{name}</b> · %{{y}}<br>%{{customdata[0]}} "
             f"({t(lang, 'hover_share')} %{{customdata[1]}})<br>"
             f"{t(lang, 'hover_formula')}: %{{customdata[2]}}<br>"
             f"{t(lang, 'hover_source')}: %{{customdata[3]}}<extra></extra>"
@@ -210,24 +234,25 @@ def _band_rows(res: Results, rows: list[MethodResult]) -> list[tuple[int, int, i
     return out
 
 
-def _whiskers(x: list[str], bands: list) -> go.Scatter:
-    """The measured error band of each peak, as a whisker on top of its bar."""
-    ok = [(xi, b) for xi, b in zip(x, bands, strict=True) if b]
+def _whiskers(y: list[str], bands: list, top: float) -> go.Scatter:
+    """The measured error band of each peak, as a whisker at the end of its bar (cut at the
+    axis's end, `top` GiB, with the bar)."""
+    ok = [(yi, b) for yi, b in zip(y, bands, strict=True) if b and _gib(b[1]) < top]
     return Scatter(
-        x=[xi for xi, _ in ok],
-        y=[_gib(b[0]) for _, b in ok],
+        y=[yi for yi, _ in ok],
+        x=[_gib(b[0]) for _, b in ok],
         mode="markers",
         marker={"size": 1, "color": "rgba(0,0,0,0)"},
         showlegend=False,
         hoverinfo="skip",
-        error_y={
+        error_x={
             "type": "data",
             "symmetric": False,
             "array": [_gib(b[2] - b[0]) for _, b in ok],
             "arrayminus": [_gib(b[0] - b[1]) for _, b in ok],
             "color": "#37474F",
             "thickness": 1.5,
-            "width": 10,
+            "width": 6,
         },
     )
 
@@ -236,71 +261,132 @@ VERDICT_COLOR = {Verdict.FITS: FIT_COLOR, Verdict.AT_RISK: RISK_COLOR, Verdict.O
 VERDICT_WORD = {Verdict.AT_RISK: "at_risk", Verdict.OOM: "oom"}
 
 
-def _labels(res: Results, rows: list[MethodResult], x: list[str], bands: list) -> go.Scatter:
-    """The peak above each bar (above its whisker), coloured by the verdict: green fits,
-    orange at risk (the range crosses the capacity), red out of memory."""
+def bar_label(res: Results, row: MethodResult, band: tuple | None, top: float) -> str:
+    """A bar's value as the page prints it: "60.9 GiB", "at risk 75.5 GiB", "OOM 214.6 GiB";
+    "▲ …" when the bar is cut at the axis's end (`top`, GiB)."""
     lang = res.inputs.lang
-    y, text, colors, hover = [], [], [], []
-    for row, b in zip(rows, bands, strict=True):
-        y.append(_gib(b[2]) if b else 0.0)
+    if band is None:
+        return t(lang, "not_runnable")
+    word = VERDICT_WORD.get(row.estimate.verdict)
+    text = fmt_gib(band[0], lang)
+    text = f"{t(lang, word)} {text}" if word else text
+    return f"▲ {text}" if _gib(band[0]) > top else text
+
+
+def _ticks(res: Results, rows: list[MethodResult], bands: list, top: float) -> list[str]:
+    """Each bar's row label: the method (short) and its value in the verdict's colour, so
+    labels sit one per row and never overlap, however narrow the screen."""
+    lang, n, out = res.inputs.lang, res.request.cluster.num_gpus, []
+    for row, band in zip(rows, bands, strict=True):
         verdict = row.estimate.verdict if row.estimate else Verdict.OOM
-        label = fmt_gib(b[0], lang) if b else t(lang, "not_runnable")
-        word = VERDICT_WORD.get(verdict)
-        text.append(f"{t(lang, word)} {label}" if b and word else label)
-        colors.append(VERDICT_COLOR[verdict])
+        name = html(method_short(row.method, n, lang)[0])
+        weight = "<b>{}</b>" if row.method == res.focus.method else "{}"
+        label = html(bar_label(res, row, band, top))
+        color = VERDICT_COLOR[verdict]
+        out.append(weight.format(name) + f"<br><span style='color:{color}'>{label}</span>")
+    return out
+
+
+def _bar_hover(res: Results, rows: list[MethodResult], y: list[str], bands: list) -> go.Scatter:
+    """Invisible points at each bar's end: the range, or why the method cannot run."""
+    lang, hover = res.inputs.lang, []
+    for row, b in zip(rows, bands, strict=True):
         hover.append(
-            html(row.error)
+            html(core_text(row.error, lang))
             if row.error
-            else (f"{t(lang, 'hover_band')}: {fmt_gib(b[1], lang)} – {fmt_gib(b[2], lang)}")
+            else f"{t(lang, 'hover_band')}: {fmt_gib(b[1], lang)} – {fmt_gib(b[2], lang)}"
         )
     return Scatter(
-        x=x,
         y=y,
-        mode="text",
-        text=text,
-        textposition="top center",
-        textfont={"color": colors, "size": 14},
+        x=[_gib(b[0]) if b else 0.0 for b in bands],
+        mode="markers",
+        marker={"size": 12, "color": "rgba(0,0,0,0)"},
         customdata=hover,
-        hovertemplate="%{x}: %{text}<br>%{customdata}<extra></extra>",
+        hovertemplate="%{y}<br>%{customdata}<extra></extra>",
         showlegend=False,
-        cliponaxis=False,
     )
+
+
+def _capacity_key(capacity: int, lang: str) -> go.Scatter:
+    """The capacity line's legend entry (the line itself is a shape; a label on the plot
+    would collide with bars and markers on a narrow screen)."""
+    return Scatter(
+        x=[None],
+        y=[None],
+        mode="lines",
+        name=t(lang, "capacity", cap=fmt_gib(capacity, lang)),
+        line={"color": CAPACITY_COLOR, "width": 2, "dash": "dash"},
+        hoverinfo="skip",
+    )
+
+
+def _vcapacity(capacity: int) -> dict:
+    """The capacity as a vertical dashed line across a horizontal bar chart."""
+    x = _gib(capacity)
+    line = {"color": CAPACITY_COLOR, "width": 2, "dash": "dash"}
+    return {
+        "shape": {"type": "line", "yref": "paper", "y0": 0, "y1": 1, "x0": x, "x1": x, "line": line}
+    }
+
+
+def title_lines(res: Results) -> str:
+    """The plan summary as a chart title: short lines, so it fits a phone and a slide."""
+    where, how = summary.plan_parts(res)
+    model, gpus, method, sizes = where
+    lines = [f"<b>{html(model)}</b>", f"{gpus} · {method} · {sizes}", " · ".join(how[:-1]), how[-1]]
+    return "<br>".join([lines[0], *(html(x) for x in lines[1:])])
 
 
 def memory_bars(res: Results) -> go.Figure:
-    """One stacked bar per method at the user's batch, the capacity line, the focus highlighted."""
+    """One stacked bar per method at the user's batch (a row each, so labels never collide),
+    the capacity line, the focus in bold; the plan summary in the title (for PNG and HTML)."""
     lang, n = res.inputs.lang, res.request.cluster.num_gpus
     rows = list(res.methods)
-    x = [method_label(r.method, n, lang) for r in rows]
+    y = [method_label(r.method, n, lang) for r in rows]
     opacity = [1.0 if r.method == res.focus.method else 0.45 for r in rows]
     bands = _band_rows(res, rows)
-    fig = _figure(
-        [
-            *(_segment(res, rows, c, x, opacity) for c in SEGMENTS),
-            _whiskers(x, bands),
-            _labels(res, rows, x, bands),
-        ],
-        lang,
+    top = _y_top(res, bands)
+    cut = top / HEADROOM
+    traces = [
+        *(_segment(res, rows, c, y, opacity) for c in SEGMENTS),
+        _whiskers(y, bands, top),
+        _bar_hover(res, rows, y, bands),
+        _capacity_key(res.request.cluster.memory_bytes, lang),
+    ]
+    marks = [_vcapacity(res.request.cluster.memory_bytes)]
+    layout = _layout(
+        title_lines(res),
+        "",
+        360 + 48 * len(rows),
+        marks,
+        title={"font": {"size": 13}},
+        margin={"t": 100, "l": 10},
+        barmode="stack",
+        bargap=0.3,
+        xaxis={"range": [0, top], "title": {"text": t(lang, "axis_gib")}},
+        yaxis={
+            "autorange": "reversed",
+            "tickvals": y,
+            "ticktext": _ticks(res, rows, bands, cut),
+            "rangemode": "normal",
+        },
     )
-    req = res.request
-    title = t(
-        lang,
-        "chart_title_memory",
-        model=html(req.model.name),
-        n=n,
-        gpu=res.gpu_name or fmt_gib(req.cluster.memory_bytes, lang),
-        batch=fmt_int(req.training.batch_size, lang),
-        seq=fmt_int(req.training.seq_len, lang),
-    )
-    fig.update_layout(barmode="stack", bargap=0.35, yaxis_range=[0, _y_top(res)])
-    marks = [_capacity(req.cluster.memory_bytes, lang)]
-    return _layout(fig, title, t(lang, "axis_gib"), 460, marks)
+    return _figure(traces, layout)
 
 
-def _y_top(res: Results) -> float:
-    peaks = [r.estimate.peak_bytes for r in res.methods if r.estimate]
-    top = max([*peaks, res.request.cluster.memory_bytes])
-    return _gib(top) * 1.22
+# Bars up to CLIP_AT × the GPU's memory are drawn whole; a longer one (DDP's 180–1,577 GiB
+# beside bars that fit) is cut at the axis's end and says "▲" and its value, so it cannot
+# squash the others. HEADROOM leaves room past the longest bar. Both are layout choices.
+CLIP_AT = 1.6
+HEADROOM = 1.1
+
+
+def _y_top(res: Results, bands: list) -> float:
+    """The value axis's end, GiB: the capacity and every bar's range up to CLIP_AT ×
+    capacity."""
+    capacity = res.request.cluster.memory_bytes
+    highs = [b[2] for b in bands if b and b[2] <= CLIP_AT * capacity]
+    return _gib(max([*highs, capacity])) * HEADROOM
 
 
 def batch_chart(res: Results) -> go.Figure:
@@ -324,23 +410,26 @@ def batch_chart(res: Results) -> go.Figure:
         )
         if curve.max_batch:
             traces.append(_largest(curve, color, lang, curve.method == res.focus.method))
-    fig = _figure(traces, lang)
-    fig.update_layout(xaxis={"title": t(lang, "axis_batch"), "rangemode": "tozero"})
+    traces.append(_capacity_key(res.request.cluster.memory_bytes, lang))
     marks = [
-        _capacity(res.request.cluster.memory_bytes, lang),
+        _capacity(res.request.cluster.memory_bytes),
         _vline(res.inputs.batch_size, "#607D8B", t(lang, "your_batch")),
     ]
-    return _layout(fig, t(lang, "sec_batch"), t(lang, "axis_gib"), 380, marks)
+    xaxis = {"title": {"text": t(lang, "axis_batch")}, "rangemode": "tozero"}
+    layout = _layout(t(lang, "sec_batch"), t(lang, "axis_gib"), 460, marks, xaxis=xaxis)
+    return _figure(traces, layout)
 
 
 def _largest(curve: Curve, color: str, lang: str, labelled: bool) -> go.Scatter:
-    """A diamond where the curve last fits; labelled for the focus method only."""
+    """A diamond where the curve last fits; the focus method's is named in the legend (a
+    label on the plot would collide with the other curves)."""
     peak = curve.peaks[curve.batches.index(curve.max_batch)]
     return Scatter(
         x=[curve.max_batch],
         y=[_gib(peak)],
-        showlegend=False,
-        mode="markers+text" if labelled else "markers",
+        showlegend=labelled,
+        name=t(lang, "largest_batch", batch=fmt_int(curve.max_batch, lang)),
+        mode="markers",
         marker={
             "size": 11,
             "color": color,
@@ -358,33 +447,47 @@ def vocab_chart(res: Results) -> go.Figure:
     """Peak and its lm_head part against vocabulary size, for the focus method."""
     lang = res.inputs.lang
     xs = [p.vocab for p in res.vocab_curve]
-    fig = _figure(
-        [
-            Scatter(
-                x=xs,
-                y=[_gib(p.lm_head) for p in res.vocab_curve],
-                name=t(lang, "lm_head_part"),
-                mode="lines+markers",
-                fill="tozeroy",
-                line={"color": COLORS["lm_head"]},
-                hovertemplate="V=%{x:,}: %{y:.1f} GiB<extra></extra>",
-            ),
-            Scatter(
-                x=xs,
-                y=[_gib(p.peak) for p in res.vocab_curve],
-                name=t(lang, "peak"),
-                mode="lines+markers",
-                line={"color": "#263238", "width": 3},
-                hovertemplate="V=%{x:,}: %{y:.1f} GiB<extra></extra>",
-            ),
-        ],
-        lang,
-    )
-    fig.update_layout(xaxis={"title": t(lang, "axis_vocab"), "tickformat": ","})
+    traces = [
+        Scatter(
+            x=xs,
+            y=[_gib(p.lm_head) for p in res.vocab_curve],
+            name=t(lang, "lm_head_part"),
+            mode="lines+markers",
+            fill="tozeroy",
+            line={"color": COLORS["lm_head"]},
+            hovertemplate="V=%{x:,}: %{y:.1f} GiB<extra></extra>",
+        ),
+        Scatter(
+            x=xs,
+            y=[_gib(p.peak) for p in res.vocab_curve],
+            name=t(lang, "peak"),
+            mode="lines+markers",
+            line={"color": "#263238", "width": 3},
+            hovertemplate="V=%{x:,}: %{y:.1f} GiB<extra></extra>",
+        ),
+        _capacity_key(res.request.cluster.memory_bytes, lang),
+    ]
     n = res.request.cluster.num_gpus
-    title = f"{t(lang, 'sec_vocab')} · {method_label(res.focus.method, n, lang)}"
-    marks = [_capacity(res.request.cluster.memory_bytes, lang), *_vocab_marks(res)]
-    return _layout(fig, title, t(lang, "axis_gib"), 380, marks)
+    title = f"{t(lang, 'sec_vocab')}<br><sup>{method_label(res.focus.method, n, lang)}</sup>"
+    marks = [_capacity(res.request.cluster.memory_bytes), *_vocab_marks(res)]
+    xaxis = {"title": {"text": t(lang, "axis_vocab")}, "tickformat": ","}
+    layout = _layout(title, t(lang, "axis_gib"), 460, marks, xaxis=xaxis, margin={"t": 70})
+    return _figure(traces, layout)
+
+
+PHASE_COLOR = "#8E24AA"
+
+
+def _phase_marks(res: Results) -> list[dict]:
+    """Where the phase that sets the peak changes, the curve bends: a dashed line between
+    the two points, saying which phase takes over."""
+    lang, points, marks = res.inputs.lang, res.vocab_curve, []
+    for before, after in itertools.pairwise(points):
+        if before.phase != after.phase:
+            x = (before.vocab + after.vocab) / 2
+            text = t(lang, "phase_mark", phase=t(lang, f"phase_{after.phase.value}"))
+            marks.append(_vline(x, PHASE_COLOR, text, dash="dash", top=False))
+    return marks
 
 
 def _vocab_marks(res: Results) -> list[dict]:
@@ -394,7 +497,8 @@ def _vocab_marks(res: Results) -> list[dict]:
             res.model_vocab,
             "#607D8B",
             t(lang, "model_vocab_mark", vocab=fmt_int(res.model_vocab, lang)),
-        )
+        ),
+        *_phase_marks(res),
     ]
     if vocab != res.model_vocab:
         marks.append(
@@ -449,15 +553,12 @@ def _cost_trace(
             "array": [(p["cost_high"] or p["cost"]) - p["cost"] for p in points],
             "arrayminus": [p["cost"] - (p["cost_low"] or p["cost"]) for p in points],
         }
-    labelled = len(cres.points) <= MAX_LABELLED
-    return Scatter(
+    return Scatter(  # no text on the plot: names in the legend, counts in the hover
         x=[p["hours"] for p in points],
         y=[p["cost"] for p in points],
         name=name,
-        mode=("lines+" if len(points) > 1 else "") + ("markers+text" if labelled else "markers"),
-        text=[f"{p['num_gpus']} × {name}" for p in points] if labelled else None,
-        textposition="middle right",
-        textfont={"color": "#455A64", "size": 12},
+        legendgroup="gpus",
+        mode=("lines+" if len(points) > 1 else "") + "markers",
         line={"color": color, "width": 1.5},
         marker={"size": 9, "color": color},
         error_y=error,
@@ -467,19 +568,15 @@ def _cost_trace(
     )
 
 
-MAX_LABELLED = 12  # points labelled "n × GPU" on the chart; more are left to hover
-
-
 def _cost_mark(x: float, y: float, text: str, color: str, symbol: str, position: str) -> go.Scatter:
-    """A ring around a highlighted plan, with its label."""
+    """A ring around a highlighted plan, named in the legend (labels on the plot collide
+    when plans lie close, and always on a phone)."""
     return Scatter(
         x=[x],
         y=[y],
-        mode="markers+text",
-        text=[f"<b>{text}</b>"],
-        textposition=position,
-        textfont={"color": color, "size": 13},
-        showlegend=False,
+        mode="markers",
+        name=text,
+        legendgroup="marks",
         hoverinfo="skip",
         marker={"size": 24, "symbol": symbol, "color": color, "line": {"width": 2.5}},
         cliponaxis=False,
@@ -541,9 +638,12 @@ def log_ticks(low: float, high: float) -> list[float]:
     return ticks
 
 
-def cost_chart(cres: CostResults, lang: str) -> go.Figure:
+def cost_chart(cres: CostResults, lang: str) -> go.Figure | None:
     """Cost per run against time per run, one point per plan (chart_points), log axes; a line
-    per GPU type joins its counts; cheapest, fastest and the user's plan ringed."""
+    per GPU type joins its counts; cheapest, fastest and the user's plan ringed. None when no
+    plan has a price on the ranking's basis (the page says why in a sentence instead)."""
+    if not cres.points:
+        return None
     by_gpu: dict[str, list[dict]] = {}
     names = {r["gpu_key"]: short_gpu_name(r["gpu_name"]) for r in cres.rows}
     for p in cres.points:
@@ -558,15 +658,14 @@ def cost_chart(cres: CostResults, lang: str) -> go.Figure:
         )
         for i, (key, pts) in enumerate(by_gpu.items())
     ]
-    fig = _figure([*traces, *_cost_marks(cres, lang)], lang)
     code, basis = cres.ranking.currency.code, cres.ranking.cost_basis.value
     xs = [p["hours"] for p in cres.points] + ([cres.mine.row.hours] if cres.mine.row else [])
     ys = [v for p in cres.points for v in (p["cost"], p["cost_low"], p["cost_high"]) if v]
     ys += [cres.mine_cost] if cres.mine_cost else []
     x_ticks, y_ticks = log_ticks(min(xs), max(xs)), log_ticks(min(ys), max(ys))
-    fig.update_layout(
+    axes = dict(
         xaxis={
-            "title": t(lang, "axis_hours"),
+            "title": {"text": t(lang, "axis_hours")},
             "type": "log",
             "tickvals": x_ticks,
             "ticktext": [f"{x:,g}" for x in x_ticks],
@@ -576,15 +675,22 @@ def cost_chart(cres: CostResults, lang: str) -> go.Figure:
             "type": "log",
             "tickvals": y_ticks,
             "ticktext": [fmt_money(y, code, lang, True) for y in y_ticks],
+            "rangemode": "normal",
         },
-        hovermode="closest",
     )
     title = t(lang, "cost_chart_title", basis=t(lang, f"basis_{basis}"))
     if basis != "owned":
-        title += f" · {t(lang, 'cost_chart_range')}"
-    fig = _layout(fig, title, t(lang, "axis_cost", code=code), 460, [])
-    fig.update_layout(yaxis_rangemode="normal", margin_l=95)
-    return fig
+        title = title.replace("</sup>", f" · {t(lang, 'cost_chart_range')}</sup>")
+    layout = _layout(
+        title,
+        t(lang, "axis_cost", code=code),
+        540,
+        [],
+        hovermode="closest",
+        margin={"l": 95, "t": 70},
+        **axes,
+    )
+    return _figure([*traces, *_cost_marks(cres, lang)], layout)
 
 
 def plotly_config(filename: str) -> dict:

@@ -28,6 +28,7 @@ from llmem_core import (
 from llmem_core.calibration import Calibrations
 from llmem_core.estimate import available_profiles
 from llmem_core.plan import candidate_methods
+from llmem_core.results import Phase
 from llmem_dashboard.state import PlanInputs
 
 # "GPUs needed" searches counts up to this (1–8, then whole 8-GPU nodes); beyond it the card
@@ -93,6 +94,7 @@ class VocabPoint:
     vocab: int
     peak: int
     lm_head: int
+    phase: Phase  # the step's phase that sets the peak (the curve bends where it changes)
 
 
 @dataclass(frozen=True)
@@ -179,8 +181,8 @@ def vocab_curve(job: Job, method: Method, model_vocab: int) -> tuple[VocabPoint,
     points = sorted({*VOCAB_POINTS, model_vocab, job.model.vocab_size})
     out = []
     for vocab in points:
-        parts = estimate(job.with_(vocab_size=vocab).request(method)).components
-        out.append(VocabPoint(vocab, parts.total, parts.lm_head))
+        est = estimate(job.with_(vocab_size=vocab).request(method))
+        out.append(VocabPoint(vocab, est.components.total, est.components.lm_head, est.phase))
     return tuple(out)
 
 

@@ -29,6 +29,7 @@ from llmem_core.cost import (
     Run,
     UnitPrices,
     chart_points,
+    include,
     price_table,
     rank_plans,
     table_rows,
@@ -36,6 +37,7 @@ from llmem_core.cost import (
 )
 from llmem_core.cost.rank import basis_cost, plan_row
 from llmem_core.cost.table import table_row
+from llmem_core.verdict import Verdict
 from llmem_dashboard.compute import FieldError, Results, widget_for
 from llmem_dashboard.state import CostInputs
 
@@ -79,7 +81,7 @@ class Mine:
     """The user's own plan (their GPU, count and the headline's method), priced; or why not."""
 
     row: CostRow | None
-    reason: str = ""  # an i18n key when row is None: cost_mine_custom, cost_mine_oom
+    reason: str = ""  # an i18n key when row is None: cost_mine_custom, _oom, _at_risk
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,8 @@ def mine(res: Results, run: Run, gpus: Mapping[str, Gpu], s: CostSpec, a: CostAs
     if gpu is None or gpu.bf16_tflops_dense is None:
         return Mine(None, "cost_mine_custom")
     est = res.focus.estimate
+    if est is not None and est.verdict == Verdict.AT_RISK:
+        return Mine(None, "cost_mine_at_risk")
     if est is None or not est.fits:
         return Mine(None, "cost_mine_oom")
     chosen = res.plan.methods[res.focus.method.kind]
@@ -154,6 +158,8 @@ def results(c: CostInputs, res: Results, gpus: Mapping[str, Gpu]) -> CostResults
     ranked = ranking(the_run, s, gpus)
     rank_ms = (time.perf_counter() - start) * 1000
     own = mine(res, the_run, gpus, s, a)
+    if own.row is not None:  # the user's own count competes for cheapest and fastest
+        ranked = include(ranked, [own.row], s.options())
     edits = {k: e for k, e in s.edits().items() if k in chosen}
     rows = tuple(table_rows(ranked))
     return CostResults(

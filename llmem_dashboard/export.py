@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 
 from llmem_dashboard.compute import COST_MAX_GPUS, Results
 from llmem_dashboard.state import as_dict
+from llmem_dashboard.summary import plan_line
 from llmem_dashboard.tables import plan_records
 
 
@@ -50,6 +51,7 @@ def plan_json(res: Results, link: str = "", cost_rows: Sequence[dict[str, Any]] 
     est = res.focus.estimate
     doc = {
         "link": link,
+        "summary": plan_line(res),
         "inputs": as_dict(res.inputs),
         "model": res.request.model.name,
         "profile": res.request.runtime.profile.value,

@@ -62,18 +62,29 @@ STRINGS: dict[str, dict[str, str]] = {
     "model_preset": {"en": "Model preset (type to search)", "ja": "モデル（入力して検索）"},
     "model_upload": {"en": "Hugging Face config.json", "ja": "Hugging Faceのconfig.json"},
     "upload_hint": {
-        "en": "Read as plain JSON; nothing is executed. An uploaded model is not "
-        "part of the share link.",
-        "ja": "JSONとして読むだけで、何も実行しません。アップロードしたモデルは"
-        "共有リンクに含まれません。",
+        "en": "Read as plain JSON; nothing is executed. The fields the estimate uses go "
+        "into the share link (compressed), so the link opens this model.",
+        "ja": "JSONとして読むだけで、何も実行しません。見積もりに使う項目は圧縮して"
+        "共有リンクに入るため、リンクからこのモデルが開きます。",
+    },
+    "upload_not_in_link": {
+        "en": "This model is too large to travel in the share link ({n} characters; at "
+        "most {max}): the link opens on the preset instead. Send the config.json with it.",
+        "ja": "このモデルは共有リンクに入りきりません（{n}文字、上限{max}文字）。リンクは"
+        "プリセットで開きます。config.jsonも一緒に送ってください。",
+    },
+    "linked_model": {
+        "en": "Model from the link: {name} ({params} parameters). Upload a file to replace it.",
+        "ja": "リンクのモデル：{name}（パラメータ{params}）。ファイルをアップロードすると"
+        "置き換わります。",
     },
     "upload_waiting": {
         "en": "No file yet: showing the preset above.",
         "ja": "ファイル未選択のため、上のプリセットを表示しています。",
     },
     "upload_ok": {
-        "en": "Read {name}: {params} parameters",
-        "ja": "{name}を読み込みました：{params}",
+        "en": "Read {file}: {name}, {params} parameters",
+        "ja": "{file}を読み込みました：{name}、{params}",
     },
     "vocab_whatif": {"en": "Change the vocabulary (what-if)", "ja": "語彙サイズを変える（仮定）"},
     "vocab_size": {"en": "Vocabulary size", "ja": "語彙サイズ"},
@@ -97,6 +108,14 @@ STRINGS: dict[str, dict[str, str]] = {
     "seq": {"en": "Sequence length (tokens)", "ja": "系列長（トークン）"},
     "training_details": {"en": "Training details", "ja": "学習の詳細"},
     "precision": {"en": "Precision", "ja": "精度"},
+    "precision_unsupported": {
+        "en": "{gpu} has no bfloat16 tensor cores (bf16 needs compute capability 8.0, "
+        "Ampere or newer): {precision} runs emulated and far slower, or not at all. Choose "
+        "amp-fp16 or fp32 under Training details; memory is estimated as asked.",
+        "ja": "{gpu}にはbfloat16のTensorコアがありません（bf16は計算能力8.0、Ampere以降が"
+        "必要）。{precision}はエミュレーションで大幅に遅くなるか、動きません。学習の詳細で"
+        "amp-fp16かfp32を選んでください。メモリは指定どおりに見積もっています。",
+    },
     "optimizer": {"en": "Optimizer", "ja": "オプティマイザ"},
     "ckpt": {"en": "Gradient checkpointing", "ja": "勾配チェックポイント"},
     "ckpt_mode": {"en": "Checkpointing mode", "ja": "チェックポイントの方式"},
@@ -193,6 +212,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "ja": "この計画の計算中に問題が起きました（{kind}: {message}）。"
         "入力を変えるか、ページを再読み込みしてください。",
     },
+    "section_failed": {
+        "en": "The part “{section}” cannot be shown for this plan; the rest of the page "
+        "is unaffected. Change an input to try again.",
+        "ja": "この計画では「{section}」を表示できません。ページの他の部分には影響ありません。"
+        "入力を変えて再度お試しください。",
+    },
     "input_error": {
         "en": "The plan cannot be estimated: see the message next to the input in the sidebar.",
         "ja": "この計画は見積もれません。サイドバーの入力の横のメッセージを見てください。",
@@ -234,6 +259,20 @@ STRINGS: dict[str, dict[str, str]] = {
         "・GPUあたりバッチ{batch}では**収まりません**。ピーク{peak}がGPUあたり"
         "{cap}を{over}超えます。",
     },
+    "sentence_at_risk": {
+        "en": "**{model}** fine-tuning is **at risk** on **{n} × {gpu}** with **{method}** "
+        "at batch {batch} per GPU: peak {peak} of {cap} per GPU ({headroom} headroom), but "
+        "the estimate's range reaches {high}.",
+        "ja": "**{model}** のファインチューニングは **{gpu} × {n}台** に **{method}**"
+        "・GPUあたりバッチ{batch}では**要注意**です。GPUあたりのピークは{cap}中{peak}"
+        "（余裕{headroom}）ですが、見積もりの範囲は{high}に達します。",
+    },
+    "cost_mine_at_risk": {
+        "en": "Time and cost: this plan is not sure to fit (at risk); the comparison below "
+        "lists the GPU types and counts that do.",
+        "ja": "時間とコスト：この計画は収まるとは限りません（要注意）。下の比較に収まるGPUの"
+        "種類と台数があります。",
+    },
     "sentence_plan": {
         "en": "Recommended: **{method}**, up to batch {batch} per GPU "
         "({samples} samples per step).",
@@ -261,6 +300,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "no_price": {"en": "no price", "ja": "価格なし"},
     "offload": {"en": "CPU offload", "ja": "CPUオフロード"},
     # sections
+    "sec_headline": {"en": "Verdict", "ja": "判定"},
     "sec_memory": {"en": "Memory per GPU, by part", "ja": "GPUあたりのメモリ内訳"},
     "sec_memory_help": {
         "en": "Each bar is one method at your batch; hover a segment for its "
@@ -277,17 +317,55 @@ STRINGS: dict[str, dict[str, str]] = {
     "sec_plan": {"en": "Recommended plan (Algorithm 1)", "ja": "推奨計画（アルゴリズム1）"},
     # cost: headline
     "m_time": {"en": "Time per run", "ja": "1回の学習時間"},
-    "m_time_sub": {"en": "{data} × {epochs} epochs", "ja": "{data} × {epochs}エポック"},
+    "m_time_sub": {
+        "en": "{data} × {epochs} epochs · {rate} tokens/s",
+        "ja": "{data} × {epochs}エポック・毎秒{rate}トークン",
+    },
     "m_cost_run": {"en": "Cloud cost per run", "ja": "1回のクラウド費用"},
     "sentence_cost": {
         "en": "About **{hours}** and **{cloud}** per run in the cloud",
         "ja": "1回あたり約**{hours}**、クラウドで**{cloud}**",
     },
-    "sentence_be_ok": {
-        "en": "; buying the {n} GPUs pays off after **{runs} runs** ({months} "
-        "months) against the highest cloud price.",
-        "ja": "。{n}台を購入すると、クラウド最高値に対して**{runs}回**"
-        "（{months}か月）で元が取れます。",
+    "sentence_buy": {
+        "en": "; buying the {n} GPUs and {nodes} server(s) for **{total}** pays off after "
+        "**{range}** (the first figure against the dearest on-demand listing, the second "
+        "against the cheapest listing).",
+        "ja": "。{n}台のGPUとサーバー{nodes}台を**{total}**で購入すると、**{range}**で"
+        "元が取れます（前の値はオンデマンド最高値、後の値は最安の掲載価格に対して）。",
+    },
+    "be_range": {
+        "en": "{runs_high}–{runs_low} runs ({months_high}–{months_low} months)",
+        "ja": "{runs_high}～{runs_low}回（{months_high}～{months_low}か月）",
+    },
+    "be_range_never": {
+        "en": "{runs} runs ({months} months); never against the cheapest listing",
+        "ja": "{runs}回（{months}か月）。最安の掲載価格に対しては元が取れません",
+    },
+    "m_purchase": {"en": "Buying this plan", "ja": "この計画の購入費"},
+    "m_purchase_sub": {
+        "en": "{n} GPUs + {nodes} × {node} server",
+        "ja": "GPU {n}台＋サーバー{nodes}台×{node}",
+    },
+    "m_purchase_help": {
+        "en": "The GPUs at the catalog's (or your) purchase price, and per server of up to 8 "
+        "GPUs its other parts (CPUs, memory, network cards, storage, chassis): 32,010 USD, a "
+        "DGX H100's bill of materials without its GPUs (SemiAnalysis, as summed by Epoch AI). "
+        "A heuristic floor for a data-centre server; a workstation costs less.",
+        "ja": "GPUはカタログ（または入力）の購入価格、サーバー（GPU8台まで）1台ごとにその他の"
+        "部品（CPU・メモリ・ネットワークカード・ストレージ・筐体）32,010米ドル。DGX H100の"
+        "GPU以外の部品原価（SemiAnalysis、Epoch AIの集計）で、データセンター用サーバーの"
+        "下限の目安です。ワークステーションはこれより安価です。",
+    },
+    "m_break_even_help": {
+        "en": "Runs after which buying (GPUs and servers) has cost less than renting: the first "
+        "figure against the dearest on-demand listing, the second against the cheapest "
+        "listing, which is often a marketplace or interruptible offer (see the price "
+        "sources). Months assume the owned GPUs run this job for the hours per month set "
+        "under the cost assumptions.",
+        "ja": "購入（GPUとサーバー）の総額がレンタルより安くなるまでの回数。前の値はオンデマンド"
+        "最高値、後の値は最安の掲載価格（マーケットプレイスや中断ありの提供であることが多い。"
+        "価格の出典を参照）に対して。月数は、所有GPUがコストの前提で設定した月間稼働時間で"
+        "このジョブを回す場合です。",
     },
     "sentence_be_never": {
         "en": "; buying never pays off at these prices (electricity costs as much as the rent).",
@@ -308,6 +386,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "the GPU types and counts that do.",
         "ja": "時間とコスト：この計画は収まりません。下の比較に収まるGPUの種類と台数があります。",
     },
+    "cost_mine_oom_none": {
+        "en": "Time and cost: this plan does not fit, and no GPU type compared below fits "
+        "it at any count either (see the sentence under the cost inputs).",
+        "ja": "時間とコスト：この計画は収まらず、下で比較するどのGPUでも、どの台数でも"
+        "収まりません（コストの入力欄の下の説明を参照）。",
+    },
     # cost: section and inputs
     "sec_cost": {
         "en": "Cost: every GPU type that can run the job",
@@ -325,6 +409,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "割った額＋電気代。式と出典：docs/cost.md。",
     },
     "c_data": {"en": "Dataset size", "ja": "データ量"},
+    "data_header": {"en": "Data", "ja": "データ"},
+    "c_unit_converted": {
+        "en": "Converted so the data stays the same: {old} = {new}.",
+        "ja": "データ量が変わらないよう換算しました：{old} ＝ {new}。",
+    },
     "c_unit": {"en": "Counted in", "ja": "単位"},
     "unit_tokens": {"en": "tokens", "ja": "トークン"},
     "unit_samples": {"en": "samples of {seq} tokens", "ja": "サンプル（{seq}トークン）"},
@@ -401,6 +490,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "all GPU types.",
         "ja": "条件を満たす計画がありません。期限や予算を緩めるか、すべてのGPUを比較してください。",
     },
+    "cost_nofit": {
+        "en": "No GPU type in the list fits batch {batch} per GPU at {seq} tokens, on any "
+        "count up to {max} GPUs: try a smaller batch, a shorter sequence, gradient "
+        "checkpointing, LoRA, or compare all GPU types.",
+        "ja": "一覧のどのGPUでも、{max}台までのどの台数でも、GPUあたりバッチ{batch}・"
+        "{seq}トークンは収まりません。バッチや系列長を小さくする、勾配チェックポイント、"
+        "LoRA、すべてのGPUの比較を試してください。",
+    },
     "cost_mine_missing": {
         "en": "First row: your plan ({n} × {gpu}), for comparison. It is "
         "outside the ranking (another count is shown for that GPU, or "
@@ -419,10 +516,16 @@ STRINGS: dict[str, dict[str, str]] = {
     "ct_cloud": {"en": "Cloud per run", "ja": "クラウド（1回）"},
     "ct_owned": {"en": "Owned per run", "ja": "所有（1回）"},
     "ct_be_high": {
-        "en": "Buying pays off vs highest cloud",
-        "ja": "購入の回収（クラウド最高値比）",
+        "en": "Buying pays off vs dearest on-demand",
+        "ja": "購入の回収（オンデマンド最高値比）",
     },
-    "ct_be_low": {"en": "vs lowest cloud", "ja": "（最安値比）"},
+    "ct_be_low": {"en": "vs cheapest listing", "ja": "（最安掲載価格比）"},
+    "ct_tps": {"en": "Tokens/s", "ja": "トークン/秒"},
+    "ct_purchase": {"en": "Buying (GPUs + servers)", "ja": "購入費（GPU＋サーバー）"},
+    "ct_link": {"en": "Interconnect", "ja": "接続"},
+    "link_fabric": {"en": "NVLink / fabric", "ja": "NVLink等"},
+    "link_pcie": {"en": "PCIe", "ja": "PCIe"},
+    "link_nodes": {"en": "{link}, {n} servers", "ja": "{link}・サーバー{n}台"},
     "ct_as_of": {"en": "Prices as of", "ja": "価格時点"},
     "mk_cheapest": {"en": "cheapest", "ja": "最安"},
     "mk_fastest": {"en": "fastest", "ja": "最速"},
@@ -438,8 +541,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "pt_as_of": {"en": "As of", "ja": "時点"},
     "pt_edited": {"en": "Your edits", "ja": "編集"},
     "cost_chart_title": {
-        "en": "Cost per run against time per run · {basis}",
-        "ja": "1回のコストと時間 · {basis}",
+        "en": "Cost per run against time per run<br><sup>{basis}</sup>",
+        "ja": "1回のコストと時間<br><sup>{basis}</sup>",
     },
     "cost_chart_range": {
         "en": "bar: lowest to highest cloud price",
@@ -461,8 +564,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "m_owned_sub": {"en": "purchase over {years} y + power", "ja": "購入{years}年償却＋電気代"},
     "m_break_even": {"en": "Buying pays off after", "ja": "購入の元が取れるまで"},
     "m_break_even_sub": {
-        "en": "{months} months · vs highest cloud",
-        "ja": "{months}か月・クラウド最高値比",
+        "en": "vs dearest on-demand – vs cheapest listing",
+        "ja": "オンデマンド最高値比～最安掲載価格比",
     },
     "m_cost_sub": {"en": "lowest – highest listed rent", "ja": "掲載賃料の最安〜最高"},
     "data_amount": {"en": "{n} {unit}", "ja": "{n}{unit}"},
@@ -470,6 +573,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "dl_cost_csv": {"en": "Cost comparison (CSV)", "ja": "コスト比較（CSV）"},
     "sec_assumptions": {"en": "Assumptions and limits", "ja": "前提と限界"},
     "sec_downloads": {"en": "Take it to the meeting", "ja": "会議に持っていく"},
+    "sec_runs": {"en": "Your measured runs", "ja": "実測したラン"},
     "dl_csv": {"en": "Plan (CSV)", "ja": "計画（CSV）"},
     "dl_json": {"en": "Plan (JSON)", "ja": "計画（JSON）"},
     "dl_html": {"en": "Memory chart (HTML)", "ja": "メモリ図（HTML）"},
@@ -495,16 +599,38 @@ STRINGS: dict[str, dict[str, str]] = {
     "hover_source": {"en": "source", "ja": "出典"},
     "hover_band": {"en": "range", "ja": "範囲"},
     "at_risk": {"en": "at risk", "ja": "要注意"},
-    "chart_title_memory": {
-        "en": "{model} · {n} × {gpu} · batch {batch} × {seq} tokens",
-        "ja": "{model} · {gpu} × {n}台 · バッチ{batch} × {seq}トークン",
+    "sum_vocab": {
+        "en": "{model} (vocabulary {vocab}, what-if; its own {own})",
+        "ja": "{model}（語彙{vocab}の仮定、本来は{own}）",
+    },
+    "sum_gpus": {"en": "{n} × {gpu}", "ja": "{gpu} × {n}台"},
+    "sum_batch": {"en": "batch {batch} × {seq} tokens", "ja": "バッチ{batch} × {seq}トークン"},
+    "sum_ckpt_full": {"en": "checkpointing every layer", "ja": "全層チェックポイント"},
+    "sum_ckpt_every": {
+        "en": "checkpointing one layer in {k}",
+        "ja": "{k}層ごとにチェックポイント",
+    },
+    "sum_ckpt_off": {"en": "no checkpointing", "ja": "チェックポイントなし"},
+    "vshort_fits": {"en": "fits", "ja": "収まる"},
+    "vshort_at-risk": {"en": "at risk", "ja": "要注意"},
+    "vshort_oom": {"en": "out of memory", "ja": "メモリ不足"},
+    "sum_verdict": {
+        "en": "{verdict}: {low}–{high} of {cap}",
+        "ja": "{verdict}：{cap}中{low}～{high}",
     },
     # components
     "c_transformer": {"en": "Transformer body", "ja": "Transformer本体"},
     "c_lm_head": {"en": "lm_head + logits", "ja": "lm_head＋ロジット"},
     "c_optimizer": {"en": "Optimizer states", "ja": "オプティマイザ状態"},
     "c_activations": {"en": "Activations", "ja": "活性化"},
-    "c_transient": {"en": "Transient all-gather", "ja": "一時的なall-gather"},
+    "c_transient": {
+        "en": "Communication buffers (DDP buckets, gathers)",
+        "ja": "通信バッファ（DDPバケット、gather）",
+    },
+    "phase_mark": {"en": "peak now set by the {phase}", "ja": "ここからピークは{phase}"},
+    "phase_forward": {"en": "forward pass", "ja": "順伝播"},
+    "phase_backward": {"en": "backward pass", "ja": "逆伝播"},
+    "phase_optimizer-step": {"en": "optimizer step", "ja": "オプティマイザのステップ"},
     "c_runtime": {
         "en": "Outside PyTorch (CUDA context, NCCL)",
         "ja": "PyTorch外（CUDAコンテキスト、NCCL）",

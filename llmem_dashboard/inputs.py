@@ -14,21 +14,31 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from llmem_core import Architecture, Gpu, InputError, Method, MethodKind, Optimizer, Precision
+from llmem_core import (
+    Architecture,
+    Gpu,
+    InputError,
+    Method,
+    MethodKind,
+    Optimizer,
+    Precision,
+    safe_json,
+)
 from llmem_core.cost import CostBasis, PriceOverride
 from llmem_core.estimate import available_profiles
-from llmem_core.hf_config import read_config_text
+from llmem_core.hf_config import architecture_from_config
 from llmem_core.models import FineTune, Loss, ModelPreset, Offload, Zero3Engine, ZeroEngine
 from llmem_core.parallelism import default_dp_tp_degree, dp_tp_degree
 from llmem_core.params import counts
 from llmem_core.plan import candidate_methods
 from llmem_core.presets import load_gpus, load_models
 from llmem_core.safe_json import MAX_BYTES, decode
+from llmem_core.support import unsupported
 from llmem_dashboard import export, hub_box, state
 from llmem_dashboard.compute import Results
 from llmem_dashboard.i18n import FAMILY_NAMES, fmt_gib, fmt_int, fmt_params, method_label, t
@@ -43,6 +53,7 @@ class Sidebar:
     inputs: PlanInputs
     arch: Architecture  # the preset's, or the uploaded config's
     slots: dict[str, DeltaGenerator]  # field → where its message goes
+    uploaded: bool = False  # arch is an upload's (or a link's embedded config), not the preset
 
 
 @st.cache_resource
@@ -56,6 +67,7 @@ def seed_from_link(models: dict[str, ModelPreset], gpus: dict[str, Gpu]) -> None
     if st.session_state.get("_seeded"):
         return
     params = st.query_params.to_dict()
+    packed = params.pop(state.CONFIG_PARAM, None)
     plan, problems = state.from_query(params, list(models), list(gpus))
     if "lang" not in params and (st.context.locale or "").lower().startswith("ja"):
         plan = plan.with_(lang="ja")
@@ -65,10 +77,24 @@ def seed_from_link(models: dict[str, ModelPreset], gpus: dict[str, Gpu]) -> None
     values["vocab_size"] = plan.vocab_size or models[plan.model].architecture.vocab_size
     values["present"] = plan.view == "present"
     values["model_source"] = "preset"
+    if packed is not None and _seed_linked_config(state._last(packed), problems):
+        values["model_source"] = "upload"
     st.session_state.update(values)
     st.session_state["cost"] = plan.cost
     st.session_state["_link_problems"] = problems
     st.session_state["_seeded"] = True
+
+
+def _seed_linked_config(packed: str, problems: list[state.LinkProblem]) -> bool:
+    """A link's embedded config: kept for the upload slot (True), or a problem (False)."""
+    try:
+        st.session_state["_linked_arch"] = state.config_from_param(packed.strip())
+    except InputError as err:
+        problems.append(
+            state.LinkProblem(state.CONFIG_PARAM, packed[:80], "link_bad_value", err.message)
+        )
+        return False
+    return True
 
 
 def link_problems() -> list[state.LinkProblem]:
@@ -166,8 +192,10 @@ def _model(models: dict[str, ModelPreset], slots: dict, lang: str) -> Architectu
         format_func=_model_label(models, lang),
     )
     arch, problem = models[_get("model")].architecture, None
+    uploaded = None
     if _get("model_source") == "upload":
         uploaded, problem = _upload(lang)
+        uploaded = uploaded or _linked(lang, problem is None)
         arch = uploaded or arch
     if _get("model_source") == hub_box.SOURCE:  # issue #13: a Hub id (hub_box.py)
         fetched, problem = hub_box.hub_model(lang)
@@ -175,12 +203,35 @@ def _model(models: dict[str, ModelPreset], slots: dict, lang: str) -> Architectu
     _slot(slots, "model")
     if problem:
         slots["model"].error(md(problem), icon="⚠️")
+    return arch, uploaded is not None
+
+
+def _linked(lang: str, show: bool) -> Architecture | None:
+    """The model a link carried (its embedded config), while no file replaces it."""
+    arch = st.session_state.get("_linked_arch")
+    if arch is not None and show:
+        params = fmt_params(counts(arch).total, lang)
+        st.caption(say(lang, "linked_model", name=arch.name, params=params))
     return arch
 
 
-def _upload_name(file_name: str) -> str:
-    """An uploaded file's name as the model's display name (1–200 characters)."""
-    return one_line(file_name).removesuffix(".json")[:200].strip() or "config"
+# File names that say nothing about the model (a browser adds " (1)" to a second download).
+GENERIC_NAMES = ("config", "config.json", "model")
+
+
+def _upload_name(file_name: str, config: object) -> str:
+    """An uploaded model's display name (1–200 characters): the file's name, unless it is a
+    generic "config.json", then the config's own `_name_or_path`, else its model type."""
+    stem = one_line(file_name).removesuffix(".json").strip()
+    if stem.split(" (")[0].lower() not in GENERIC_NAMES and stem:
+        return stem[:200]
+    fields = config if isinstance(config, dict) else {}
+    for key in ("_name_or_path", "model_type"):
+        value = fields.get(key)
+        if isinstance(value, str) and one_line(value):
+            suffix = "" if key == "_name_or_path" else " (uploaded config.json)"
+            return (one_line(value)[: 200 - len(suffix)] + suffix).strip()
+    return "uploaded config.json"
 
 
 def _upload(lang: str) -> tuple[Architecture | None, str | None]:
@@ -197,10 +248,18 @@ def _upload(lang: str) -> tuple[Architecture | None, str | None]:
         st.caption(t(lang, "upload_waiting"))
         return None, None
     try:
-        arch = read_config_text(decode(file.getvalue(), "model"), _upload_name(file.name))
+        config = safe_json.loads(decode(file.getvalue(), "model"), "model")
+        arch = architecture_from_config(config, _upload_name(file.name, config))
     except InputError as err:
         return None, err.message
-    st.caption(say(lang, "upload_ok", name=file.name, params=fmt_params(counts(arch).total, lang)))
+    params = fmt_params(counts(arch).total, lang)
+    st.caption(say(lang, "upload_ok", name=arch.name, file=file.name, params=params))
+    size = len(state.config_param(arch))
+    if size > state.MAX_CONFIG_CHARS:
+        st.warning(
+            t(lang, "upload_not_in_link", n=fmt_int(size, lang), max=state.MAX_CONFIG_CHARS),
+            icon="🔗",
+        )
     return arch, None
 
 
@@ -228,7 +287,7 @@ def _gpu(gpus: dict[str, Gpu], slots: dict, lang: str) -> None:
     def label(key: str) -> str:
         if key == CUSTOM_GPU:
             return t(lang, "gpu_custom")
-        return f"{gpus[key].name} · {fmt_gib(gpus[key].memory_bytes, lang, 0)}"
+        return f"{gpus[key].name} · {fmt_gib(gpus[key].memory_bytes, lang)}"  # as the catalog
 
     _translated(
         st.selectbox, "gpu", lang, t(lang, "gpu_type"), [*gpus, CUSTOM_GPU], format_func=label
@@ -236,6 +295,10 @@ def _gpu(gpus: dict[str, Gpu], slots: dict, lang: str) -> None:
     if _get("gpu") == CUSTOM_GPU:
         _number(t(lang, "gpu_gib"), PlanInputs, "gpu_gib", step=1.0)
     _slot(slots, "gpu")
+    precision = Precision(_get("precision"))
+    if unsupported(_get("gpu"), precision):  # next to the GPU: the precision sits in a fold
+        st.warning(say(lang, "precision_unsupported", gpu=gpus[_get("gpu")].name.split(" (")[0],
+                       precision=precision.value), icon="⚠️")  # fmt: skip
     _number(t(lang, "num_gpus"), PlanInputs, "num_gpus", step=1)
     _slot(slots, "num_gpus")
 
@@ -252,6 +315,8 @@ def dp_tp_degrees(num_gpus: int) -> list[int]:
 def _method(notes: dict[str, str], slots: dict, lang: str) -> None:
     n = int(_get("num_gpus"))
     kinds = [m.kind.value for m in candidate_methods(n)]  # Algorithm 1's candidates here
+    if not dp_tp_degrees(n):  # no dp+tp mesh on n GPUs (the core's rule): not offered
+        kinds = [k for k in kinds if k != MethodKind.DP_TP.value]
     if _get("method") not in (ALL_METHODS, *kinds):
         notes["method"] = say(lang, "method_reset", method=_get("method"), gpus=n)
         _set("method", ALL_METHODS, lang)
@@ -273,10 +338,12 @@ def _tp(n: int, notes: dict[str, str], slots: dict, lang: str) -> None:
     """dp+tp's degree: drawn when dp+tp is asked for or compared and has a layout here; its
     slot is there either way (the core names `tp` when dp+tp cannot run)."""
     degrees, method = dp_tp_degrees(n), _get("method")
+    shown = method == MethodKind.DP_TP.value or (method == ALL_METHODS and bool(degrees))
     if _get("tp") not in (0, *degrees):
-        notes["tp"] = say(lang, "tp_reset", tp=_get("tp"), gpus=n)
+        if shown:  # else dp+tp has no layout here at all: the method's note says so
+            notes["tp"] = say(lang, "tp_reset", tp=_get("tp"), gpus=n)
         _set("tp", 0, lang)
-    if method == MethodKind.DP_TP.value or (method == ALL_METHODS and degrees):
+    if shown:
         auto = (
             t(lang, "tp_auto", tp=default_dp_tp_degree(n))
             if degrees
@@ -401,18 +468,19 @@ def sidebar(models: dict[str, ModelPreset], gpus: dict[str, Gpu]) -> Sidebar:
     lang = _language()
     with st.sidebar:
         st.header(t(lang, "plan_header"))
-        arch = _model(models, slots, lang)
+        arch, uploaded = _model(models, slots, lang)
         vocab = _vocab(arch, slots, lang)
         _gpu(gpus, slots, lang)
         _method(notes, slots, lang)
         _sizes(slots, lang)
+        data_controls(slots, lang, int(_get("seq_len")))
         _training(slots, lang)
         st.divider()
         st.toggle(t(lang, "presentation"), key="present")
         st.caption(t(lang, "link_hint"))
     for field, message in notes.items():
         slots[field].warning(message, icon="ℹ️")
-    return Sidebar(_current(vocab), arch, slots)
+    return Sidebar(_current(vocab), arch, slots, uploaded)
 
 
 # ---- cost -------------------------------------------------------------------------------------
@@ -513,28 +581,49 @@ def _cost_slot(slots: dict[str, DeltaGenerator], field: str) -> None:
     slots[field] = st.empty()
 
 
-def _job_controls(slots: dict, lang: str, seq: int, data_note: str) -> None:
+def _unit_changed(seq: int) -> None:
+    """Tokens ↔ samples of `seq` tokens: the amount is converted so the data stays the same
+    (it was multiplied by the sequence length before), and the page says so."""
+    cost, lang = _cost_state(), _get("lang")
+    unit = st.session_state[_cost_key("unit", lang)]
+    data = int(st.session_state.get("c_data", cost.data))
+    if unit == cost.unit:
+        return
+    low, high = state.widget_range(CostInputs, "data")
+    new = data // seq if unit == "samples" else data * seq
+    new = min(max(new, low), high)
+    st.session_state["c_data"] = new
+    st.session_state["cost"] = cost.with_(unit=unit, data=new)
+    old_text = f"{fmt_int(data, lang)} {t(lang, f'unit_{cost.unit}', seq=fmt_int(seq, lang))}"
+    new_text = f"{fmt_int(new, lang)} {t(lang, f'unit_{unit}', seq=fmt_int(seq, lang))}"
+    _note("data", "info", say(lang, "c_unit_converted", old=old_text, new=new_text))
+
+
+def data_controls(slots: dict, lang: str, seq: int) -> None:
+    """The data set and the epochs, in the plan panel (they set the time and money)."""
+    st.subheader(t(lang, "data_header"))
+    _cost_number(t(lang, "c_data"), "data", lang, step=1_000_000)
+    _cost_slot(slots, "data")
+    _cost_widget(
+        st.radio,
+        "unit",
+        lang,
+        t(lang, "c_unit"),
+        list(state.DATA_UNITS),
+        horizontal=True,
+        format_func=lambda u: t(lang, f"unit_{u}", seq=fmt_int(seq, lang)),
+        on_change=_unit_changed,
+        args=(seq,),
+    )
+    _cost_slot(slots, "data_note")
+    _cost_number(t(lang, "c_epochs"), "epochs", lang, step=1.0, format="%g")
+    _cost_slot(slots, "epochs")
+
+
+def _job_controls(slots: dict, lang: str) -> None:
     cost = _cost_state()
-    cols = st.columns([1.3, 1.4, 0.8, 0.8, 1.0])
+    cols = st.columns(2)
     with cols[0]:
-        _cost_number(t(lang, "c_data"), "data", lang, step=1_000_000)
-        if data_note:
-            st.caption(data_note)
-        _cost_slot(slots, "data")
-    with cols[1]:
-        _cost_widget(
-            st.radio,
-            "unit",
-            lang,
-            t(lang, "c_unit"),
-            list(state.DATA_UNITS),
-            horizontal=True,
-            format_func=lambda u: t(lang, f"unit_{u}", seq=seq),
-        )
-    with cols[2]:
-        _cost_number(t(lang, "c_epochs"), "epochs", lang, step=1.0, format="%g")
-        _cost_slot(slots, "epochs")
-    with cols[3]:
         codes = list(dict.fromkeys([*state.STARTING_RATES, cost.currency]))
         st.selectbox(
             t(lang, "c_currency"),
@@ -543,7 +632,7 @@ def _job_controls(slots: dict, lang: str, seq: int, data_note: str) -> None:
             on_change=_currency_changed,
         )
         _cost_slot(slots, "currency")
-    with cols[4]:
+    with cols[1]:
         _cost_number(
             t(lang, "c_rate", code=cost.currency),
             "usd_rate",
@@ -733,12 +822,13 @@ def price_editor(
 
 
 def cost_controls(
-    lang: str, seq: int, counts: tuple[int, int], max_gpus: int, kwh_default: str, data_note: str
+    lang: str, counts: tuple[int, int], max_gpus: int, kwh_default: str
 ) -> dict[str, DeltaGenerator]:
-    """The cost section's inputs (job, currency, filters, assumptions); slots for messages.
-    counts: (GPU types in the shortlist, in the catalog); data_note: tokens per run, shown."""
+    """The cost section's inputs (currency, filters, assumptions; the data set and epochs are
+    in the plan panel); slots for messages. counts: (GPU types in the shortlist, in the
+    catalog)."""
     slots: dict[str, DeltaGenerator] = {}
-    _job_controls(slots, lang, seq, data_note)
+    _job_controls(slots, lang)
     _filter_controls(slots, lang, *counts, max_gpus)
     _assumption_controls(slots, lang, kwh_default)
     return slots
@@ -760,16 +850,31 @@ def exit_presentation(lang: str) -> None:
     st.button(t(lang, "exit_presentation"), key="exit_present", on_click=leave, type="tertiary")
 
 
-def sync_link(plan: PlanInputs) -> None:
+def link_query(side: Sidebar) -> dict[str, str]:
+    """The link's parameters: every plan input, and an uploaded model's validated config
+    when it fits the link (else the page said so under the uploader)."""
+    query = state.to_query(side.inputs)
+    if side.uploaded:
+        packed = state.config_param(side.arch)
+        if len(packed) <= state.MAX_CONFIG_CHARS:
+            query[state.CONFIG_PARAM] = packed
+    return query
+
+
+def sync_link(query: dict[str, str]) -> None:
     """Rewrite the URL from the inputs (only when it changed, to keep history quiet)."""
-    wanted = state.to_query(plan)
-    if st.query_params.to_dict() != wanted:
-        st.query_params.from_dict(wanted)
+    if st.query_params.to_dict() != query:
+        st.query_params.from_dict(query)
 
 
-def current_link(plan: PlanInputs) -> str:
-    base = (st.context.url or "").split("?")[0]
-    return f"{base}?{urlencode(state.to_query(plan))}"
+def link(base: str, query: dict[str, str]) -> str:
+    """A shareable link: every value percent-encoded (RFC 3986), so "dp+tp" reads back as
+    "dp+tp" and not as "dp tp"."""
+    return f"{base.split('?')[0]}?{urlencode(query, quote_via=quote)}"
+
+
+def current_link(query: dict[str, str]) -> str:
+    return link(st.context.url or "", query)
 
 
 def downloads(
@@ -796,15 +901,16 @@ def downloads(
         on_click="ignore",
         icon=":material/data_object:",
     )
-    c3.download_button(
-        t(lang, "dl_html"),
-        lambda: export.chart_html(memory_fig),
-        f"{stem}-memory.html",
-        "text/html",
-        key="dl_html",
-        on_click="ignore",
-        icon=":material/bar_chart:",
-    )
+    if memory_fig is not None:
+        c3.download_button(
+            t(lang, "dl_html"),
+            lambda: export.chart_html(memory_fig),
+            f"{stem}-memory.html",
+            "text/html",
+            key="dl_html",
+            on_click="ignore",
+            icon=":material/bar_chart:",
+        )
     if cost_rows:
         c4.download_button(
             t(lang, "dl_cost_csv"),

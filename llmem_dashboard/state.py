@@ -17,20 +17,25 @@ opens a page. The cost parameters appear in the link only when they differ from 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
 import sys
 import typing
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, NamedTuple, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
+from llmem_core import safe_json
 from llmem_core.cost import CostAssumptions, CostBasis, CostSpec, Currency, PriceOverride
 from llmem_core.errors import InputError
 from llmem_core.models import (
     LORA_ALL_LINEAR,
     LORA_ATTN,
+    Architecture,
     FineTune,
     Loss,
     MethodKind,
@@ -547,3 +552,53 @@ def to_query(plan: PlanInputs) -> dict[str, str]:
 def as_dict(plan: PlanInputs) -> dict[str, Any]:
     """The inputs as JSON values (enums as their text), under the fields' own names."""
     return plan.model_dump(mode="json")
+
+
+# ---- an uploaded config in the link ----------------------------------------------------------
+# The validated Architecture (not the raw file: only the fields the estimator reads, defaults
+# left out) as compact JSON, deflated (zlib, RFC 1950) and written base64url (RFC 4648 §5).
+# Read back it is bounded before anything is decoded (its length), while inflating (at most
+# CONFIG_JSON_BYTES) and after (safe_json's depth and number limits, then Architecture's own
+# bounds): nothing in a link is executed or unpickled.
+CONFIG_PARAM = "config"
+# RFC 9110 §4.1 recommends that senders and recipients support URIs of at least 8,000 octets;
+# the config's share is kept well under that so the rest of the link and a chat tool's
+# wrapping still fit (a heuristic; a Llama config takes about 400 characters).
+MAX_CONFIG_CHARS = 3_000
+CONFIG_JSON_BYTES = 16_000  # an Architecture's JSON is under 1 kB
+
+
+def config_param(arch: Architecture) -> str:
+    """An architecture as the link's `config` value (may be longer than MAX_CONFIG_CHARS)."""
+    text = arch.model_dump_json(exclude_defaults=True)
+    packed = zlib.compress(text.encode("utf-8"), 9)
+    return base64.urlsafe_b64encode(packed).decode("ascii").rstrip("=")
+
+
+def _inflate(packed: str) -> bytes:
+    try:
+        raw = base64.urlsafe_b64decode(packed + "=" * (-len(packed) % 4))
+        inflater = zlib.decompressobj()
+        data = inflater.decompress(raw, CONFIG_JSON_BYTES)
+    except (binascii.Error, ValueError, zlib.error):
+        raise InputError(
+            CONFIG_PARAM, "not a model written by this page (compressed JSON in base64url)"
+        ) from None
+    if inflater.unconsumed_tail:
+        raise InputError(CONFIG_PARAM, f"inflates past {CONFIG_JSON_BYTES:,} bytes")
+    return data
+
+
+def config_from_param(packed: str) -> Architecture:
+    """The link's `config` value → a validated Architecture, or InputError(`config`, why)."""
+    if len(packed) > MAX_CONFIG_CHARS:
+        raise InputError(
+            CONFIG_PARAM, f"is {len(packed):,} characters; at most {MAX_CONFIG_CHARS:,}"
+        )
+    fields = safe_json.loads(safe_json.decode(_inflate(packed), CONFIG_PARAM), CONFIG_PARAM)
+    if not isinstance(fields, dict):
+        raise InputError(CONFIG_PARAM, "expected a JSON object")
+    try:
+        return Architecture(**fields)
+    except InputError as err:
+        raise InputError(CONFIG_PARAM, f"{err.field}: {err.message}") from None

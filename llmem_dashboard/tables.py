@@ -26,6 +26,7 @@ from llmem_dashboard.i18n import (
     method_label,
     t,
 )
+from llmem_dashboard.i18n_core import core_text
 
 PLAN_MARK = "★"
 
@@ -112,6 +113,9 @@ def cost_table(
                 t(lang, "ct_method"): _method(row, lang),
                 t(lang, "ct_max_batch"): fmt_int(row["max_batch_size"], lang),
                 t(lang, "ct_time"): fmt_hours(row["hours"], lang),
+                t(lang, "ct_tps"): fmt_int(round(row["tokens_per_second"]), lang),
+                t(lang, "ct_link"): _link(row, lang),
+                t(lang, "ct_purchase"): fmt_money(row["purchase_total"], code, lang, True),
                 t(lang, "ct_cloud"): fmt_money_range(
                     row["cloud_low"], row["cloud_high"], code, lang
                 ),
@@ -130,13 +134,22 @@ COST_COLUMNS = (
     "ct_count",
     "ct_method",
     "ct_time",
+    "ct_tps",
     "ct_cloud",
+    "ct_purchase",
     "ct_owned",
     "ct_be_high",
     "ct_be_low",
     "ct_max_batch",
+    "ct_link",
     "ct_as_of",
 )
+
+
+def _link(row: dict[str, Any], lang: str) -> str:
+    """How the plan's GPUs talk: a fabric or PCIe, one server or several (the core's)."""
+    link = t(lang, "link_fabric" if row["fabric"] else "link_pcie")
+    return link if row["nodes"] == 1 else t(lang, "link_nodes", link=link, n=row["nodes"])
 
 
 def price_table(prices: Sequence[UnitPrices], lang: str) -> pd.DataFrame:
@@ -154,8 +167,8 @@ def price_table(prices: Sequence[UnitPrices], lang: str) -> pd.DataFrame:
                 t(lang, "pt_watts"): fmt_int(round(p.power_w), lang) if p.power_w else "—",
                 t(lang, "pt_edited"): ", ".join(_EDIT_NAMES.get(f, f) for f in p.edited),
                 t(lang, "pt_as_of"): p.as_of,
-                t(lang, "pt_cloud_source"): p.cloud_source,
-                t(lang, "pt_buy_source"): p.purchase_source,
+                t(lang, "pt_cloud_source"): core_text(p.cloud_source, lang),
+                t(lang, "pt_buy_source"): core_text(p.purchase_source, lang),
             }
         )
     return pd.DataFrame(rows)
@@ -189,10 +202,10 @@ def assumptions_table(est: Estimate, lang: str) -> pd.DataFrame:
         [
             {
                 t(lang, "t_part"): component_label(term.component, lang),
-                t(lang, "t_term"): term.name,
+                t(lang, "t_term"): core_text(term.name, lang),
                 t(lang, "t_formula"): term.formula,
                 t(lang, "t_value"): fmt_gib(getattr(est.components, term.component), lang, 2),
-                t(lang, "t_source"): term.source,
+                t(lang, "t_source"): core_text(term.source, lang),
             }
             for term in est.terms
         ]

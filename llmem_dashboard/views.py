@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
+import logging
 import re
+from collections.abc import Iterator
 
 import plotly.graph_objects as go
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from llmem_core.cost import BreakEvenStatus, Skipped, SkipReason
+from llmem_core.cost import BreakEven, BreakEvenStatus, CostRow, Skipped, SkipReason
 from llmem_core.verdict import Verdict
-from llmem_dashboard import tables
+from llmem_dashboard import summary, tables
 from llmem_dashboard.charts import plotly_config
 from llmem_dashboard.compute import COST_MAX_GPUS, FieldError, Results
 from llmem_dashboard.cost import CostResults
@@ -29,6 +32,7 @@ from llmem_dashboard.i18n import (
     method_short,
     t,
 )
+from llmem_dashboard.i18n_core import core_text
 from llmem_dashboard.safe import html as html_text
 from llmem_dashboard.safe import md, say
 from llmem_dashboard.state import LinkProblem
@@ -103,6 +107,12 @@ def _subject(res: Results) -> dict[str, str]:
     }
 
 
+def plan_summary(res: Results) -> None:
+    """The plan in one line (summary.plan_line), as text: model with its real name and the
+    vocabulary what-if, GPUs, method, batch, sequence, precision, checkpointing, verdict."""
+    st.markdown(f"#### {md(summary.plan_line(res))}")
+
+
 VERDICT_COLORS = {Verdict.FITS: "green", Verdict.AT_RISK: "orange", Verdict.OOM: "red"}
 
 
@@ -137,6 +147,17 @@ def _sentence(res: Results) -> str:
             peak=fmt_gib(est.peak_bytes, lang),
             cap=cap,
             headroom=f"{fmt_gib(est.headroom_bytes, lang)} ({share})",
+        )
+    if est.headroom_bytes >= 0:  # at risk: the peak fits, the range's top does not
+        share = fmt_pct(est.headroom_bytes / est.capacity_bytes, lang)
+        return t(
+            lang,
+            "sentence_at_risk",
+            **_subject(res),
+            peak=fmt_gib(est.peak_bytes, lang),
+            cap=cap,
+            headroom=f"{fmt_gib(est.headroom_bytes, lang)}, {share}",
+            high=fmt_gib(est.band.high if est.band else est.peak_bytes, lang),
         )
     return t(
         lang,
@@ -173,7 +194,7 @@ def _cost_sentence(cres: CostResults | FieldError, lang: str) -> str:
         return ""
     row = cres.mine.row
     if row is None:
-        return t(lang, cres.mine.reason)
+        return _no_cost_sentence(cres, lang)
     code = cres.ranking.currency.code
     text = t(
         lang,
@@ -181,18 +202,48 @@ def _cost_sentence(cres: CostResults | FieldError, lang: str) -> str:
         hours=fmt_hours(row.hours, lang),
         cloud=fmt_money_range(row.cost.cloud_low, row.cost.cloud_high, code, lang, True),
     )
-    be = row.break_even_vs_cloud_high
-    if be.status == BreakEvenStatus.OK:
-        return text + t(
-            lang,
-            "sentence_be_ok",
-            n=fmt_int(row.num_gpus, lang),
-            runs=fmt_count(be.runs),
-            months=fmt_count(be.months),
-        )
-    return text + t(
-        lang, "sentence_be_never" if be.status == BreakEvenStatus.NEVER else "sentence_be_none"
+    return text + _buy_sentence(row, code, lang)
+
+
+def _buy_sentence(row: CostRow, code: str, lang: str) -> str:
+    """What buying the plan's hardware costs and when it pays off, as a range: against the
+    dearest on-demand listing and against the cheapest listing, each named."""
+    total = row.cost.purchase_total
+    if total is None:
+        return t(lang, "sentence_be_none")
+    high, low = row.break_even_vs_cloud_high, row.break_even_vs_cloud_low
+    if high.status != BreakEvenStatus.OK:
+        return t(lang, "sentence_be_never")
+    return t(
+        lang,
+        "sentence_buy",
+        n=fmt_int(row.num_gpus, lang),
+        nodes=fmt_int(row.cost.nodes, lang),
+        total=fmt_money(total, code, lang, True),
+        range=break_even_range(high, low, lang),
     )
+
+
+def break_even_range(high: BreakEven, low: BreakEven, lang: str) -> str:
+    """ "336–3,000 runs (6.7–60 months)": after the first figure buying beats the dearest
+    on-demand listing, after the second the cheapest; one figure when the cheapest never."""
+    if low.status != BreakEvenStatus.OK:
+        return t(lang, "be_range_never", runs=fmt_count(high.runs), months=fmt_count(high.months))
+    return t(
+        lang,
+        "be_range",
+        runs_high=fmt_count(high.runs),
+        runs_low=fmt_count(low.runs),
+        months_high=fmt_count(high.months),
+        months_low=fmt_count(low.months),
+    )
+
+
+def _no_cost_sentence(cres: CostResults, lang: str) -> str:
+    """Why the headline has no time and money, pointing below only when there is a table."""
+    if cres.mine.reason == "cost_mine_oom" and not cres.rows:
+        return t(lang, "cost_mine_oom_none")
+    return t(lang, cres.mine.reason)
 
 
 def headline(res: Results, cres: CostResults | FieldError) -> None:
@@ -301,7 +352,7 @@ def _money_metrics(res: Results, cres: CostResults) -> None:
     lang, row = res.inputs.lang, cres.mine.row
     code, years = row.prices.currency, cres.inputs.years
     gray = {"delta_color": "gray", "delta_arrow": "off", "border": True}
-    cols = st.columns(4)
+    cols = st.columns(5)
     cols[0].metric(
         t(lang, "m_time"),
         fmt_hours(row.hours, lang),
@@ -310,6 +361,7 @@ def _money_metrics(res: Results, cres: CostResults) -> None:
             "m_time_sub",
             data=_data_text(cres, res.inputs.seq_len, lang),
             epochs=f"{cres.inputs.epochs:g}",
+            rate=fmt_int(round(row.time.tokens_per_second), lang),
         ),
         **gray,
     )
@@ -320,25 +372,45 @@ def _money_metrics(res: Results, cres: CostResults) -> None:
         **gray,
     )
     cols[2].metric(
+        t(lang, "m_purchase"),
+        fmt_money(row.cost.purchase_total, code, lang, True),
+        t(
+            lang,
+            "m_purchase_sub",
+            n=fmt_int(row.num_gpus, lang),
+            nodes=fmt_int(row.cost.nodes, lang),
+            node=fmt_money(row.cost.purchase_nodes / row.cost.nodes, code, lang, True),
+        ),
+        help=t(lang, "m_purchase_help"),
+        **gray,
+    )
+    cols[3].metric(
         t(lang, "m_owned_run"),
         fmt_money(row.cost.owned_total, code, lang, True),
         t(lang, "m_owned_sub", years=f"{years:g}"),
         **gray,
     )
-    be = row.break_even_vs_cloud_high
-    if be.status == BreakEvenStatus.OK:
-        cols[3].metric(
+    _break_even_metric(cols[4], row, years, lang)
+
+
+def _break_even_metric(col: DeltaGenerator, row: CostRow, years: float, lang: str) -> None:
+    high, low = row.break_even_vs_cloud_high, row.break_even_vs_cloud_low
+    if high.status == BreakEvenStatus.OK:
+        col.metric(
             t(lang, "m_break_even"),
-            t(lang, "be_runs", runs=fmt_count(be.runs)),
-            t(lang, "m_break_even_sub", months=fmt_count(be.months)),
-            **gray,
-        )
-    else:
-        cols[3].metric(
-            t(lang, "m_break_even"),
-            fmt_break_even(be.status.value, None, None, None, years, lang),
+            break_even_range(high, low, lang),
+            t(lang, "m_break_even_sub"),
+            help=t(lang, "m_break_even_help"),
+            delta_color="gray",
+            delta_arrow="off",
             border=True,
         )
+        return
+    col.metric(
+        t(lang, "m_break_even"),
+        fmt_break_even(high.status.value, None, None, None, years, lang),
+        border=True,
+    )
 
 
 # ---- sections --------------------------------------------------------------------------------
@@ -359,7 +431,8 @@ def memory(res: Results, fig: go.Figure, stem: str) -> None:
     for row in res.methods:
         if row.error:  # a method that cannot run this job, and the core's reason
             n = res.request.cluster.num_gpus
-            st.caption(f"{md(method_label(row.method, n, lang))}: {md(row.error)}")
+            reason = core_text(row.error, lang)
+            st.caption(f"{md(method_label(row.method, n, lang))}: {md(reason)}")
 
 
 def whatif(res: Results, batch_fig: go.Figure, vocab_fig: go.Figure, stem: str) -> None:
@@ -426,7 +499,7 @@ def cost(res: Results, cres: CostResults | FieldError, fig: go.Figure | None, st
     if cres.ranking.filtered_out:
         st.caption(t(lang, "cost_filtered", n=fmt_int(cres.ranking.filtered_out, lang)))
     if not cres.rows:
-        st.warning(t(lang, "cost_none"), icon="ℹ️")
+        st.warning(_empty_ranking(res, cres), icon="ℹ️")
     else:
         mine = (cres.user_gpu, cres.user_gpus)
         pinned = (cres.mine_row,) if cres.mine_row else ()
@@ -452,6 +525,21 @@ def cost(res: Results, cres: CostResults | FieldError, fig: go.Figure | None, st
         st.caption(t(lang, "be_past_life", years=f"{cres.inputs.years:g}"))
     if fig is not None and cres.points:
         chart(fig, "chart_cost", f"{stem}-cost")
+
+
+def _empty_ranking(res: Results, cres: CostResults) -> str:
+    """Why the table is empty, in a sentence with what to try: the filters hid every plan, or
+    no compared GPU type fits the job at any count."""
+    lang = res.inputs.lang
+    if cres.ranking.filtered_out:
+        return t(lang, "cost_none")
+    return t(
+        lang,
+        "cost_nofit",
+        batch=fmt_int(res.inputs.batch_size, lang),
+        seq=fmt_int(res.inputs.seq_len, lang),
+        max=fmt_int(cres.max_gpus, lang),
+    )
 
 
 def _cost_notes(cres: CostResults, lang: str) -> None:
@@ -494,7 +582,7 @@ def assumptions(res: Results) -> None:
                     "a_band",
                     under=fmt_pct(errors.under, lang, 1),
                     over=fmt_pct(errors.over, lang, 1),
-                    source=errors.source,
+                    source=core_text(errors.source, lang),
                 )
             )
         else:
@@ -512,7 +600,8 @@ def assumptions(res: Results) -> None:
         st.markdown(_runtime_terms(res))
         st.dataframe(tables.assumptions_table(est, lang), hide_index=True, key="table_terms")
         if est.notes:
-            st.markdown(f"**{t(lang, 'a_notes')}**\n" + "\n".join(f"- {md(n)}" for n in est.notes))
+            notes = "\n".join(f"- {md(core_text(n, lang))}" for n in est.notes)
+            st.markdown(f"**{t(lang, 'a_notes')}**\n" + notes)
         st.markdown(
             f"**{t(lang, 'a_not_included')}**\n"
             + "\n".join(f"- {x}" for x in t(lang, "a_exclusions").split("|"))
@@ -531,6 +620,20 @@ def _runtime_terms(res: Results) -> str:
 
 def downloads_header(lang: str) -> None:
     st.subheader(t(lang, "sec_downloads"))
+
+
+LOG = logging.getLogger("llmem_dashboard")
+
+
+@contextlib.contextmanager
+def section(lang: str, key: str) -> Iterator[None]:
+    """One section of the page: if it fails, a plain sentence in its place (the rest of the
+    page stays), and the error goes to the server's log, not to the page."""
+    try:
+        yield
+    except Exception:  # the last resort for one section; every known case has its sentence
+        LOG.exception("section %s failed", key)
+        st.warning(t(lang, "section_failed", section=t(lang, key)), icon="ℹ️")
 
 
 def unexpected(err: Exception, lang: str) -> None:

@@ -21,9 +21,14 @@ from llmem_core.cost import (
 from llmem_core.errors import InputError
 from llmem_core.presets import load_gpus
 
-# 3 years, owned GPUs run 500 h a month, electricity 0.20 per kWh, PUE 1.5.
+# 3 years, owned GPUs run 500 h a month, electricity 0.20 per kWh, PUE 1.5; GPUs only (no
+# server parts: those have their own hand test below).
 HAND = CostAssumptions(
-    amortisation_years=3, owned_hours_per_month=500, power_price_per_kwh=0.20, pue=1.5
+    amortisation_years=3,
+    owned_hours_per_month=500,
+    power_price_per_kwh=0.20,
+    pue=1.5,
+    node_price=0,
 )
 
 
@@ -70,6 +75,40 @@ def test_break_even_by_hand():
     assert high.within_amortisation is True
     assert low.runs == pytest.approx(1063.83, rel=1e-5)
     assert low.months == pytest.approx(21.2766, rel=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("num_gpus", "servers"), [(1, 1), (8, 1), (9, 2), (16, 2)], ids=["1", "8", "9", "16"]
+)
+def test_the_purchase_counts_gpus_and_whole_servers(num_gpus, servers):
+    """Issue #14: buying is the GPUs and ⌈n / 8⌉ servers' other parts (default: 32,010 USD a
+    node, a DGX H100's bill of materials without its GPUs; Epoch AI after SemiAnalysis)."""
+    c = run_cost(10.0, num_gpus, prices(), CostAssumptions())
+    assert c.nodes == servers
+    assert c.purchase_gpus == pytest.approx(num_gpus * 20_000)
+    assert c.purchase_nodes == pytest.approx(servers * 32_010)
+    assert c.purchase_total == pytest.approx(num_gpus * 20_000 + servers * 32_010)
+
+
+def test_server_parts_enter_amortisation_and_break_even_by_hand():
+    """8 GPUs and one server of 32,010: 192,010. Amortisation over 3 · 12 · 500 = 18,000 h:
+    10.6672 per hour → 106.672 for 10 h. Break-even against the high price: 192,010 /
+    (320 − 9.6) = 618.59 runs (12.37 months at 50 runs a month); against the low:
+    192,010 / 150.4 = 1,276.66 runs (25.53 months)."""
+    a = HAND.model_copy(update={"node_price": 32_010.0})
+    c = run_cost(10.0, 8, prices(), a)
+    assert c.owned_amortisation == pytest.approx(106.672, rel=1e-5)
+    low, high = break_evens(c, 10.0, 8, prices(), a)
+    assert high.runs == pytest.approx(618.589, rel=1e-5)
+    assert high.months == pytest.approx(12.3718, rel=1e-5)
+    assert low.runs == pytest.approx(1276.66, rel=1e-5)
+    assert low.months == pytest.approx(25.5332, rel=1e-5)
+
+
+def test_the_server_price_is_converted_like_any_catalog_price():
+    jpy = CostAssumptions(currency=Currency(code="JPY", per_usd=150))
+    assert jpy.node_cost() == pytest.approx(32_010 * 150)
+    assert jpy.model_copy(update={"node_price": 1_000_000.0}).node_cost() == 1_000_000
 
 
 def test_break_even_with_runs_per_month():

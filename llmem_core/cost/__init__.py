@@ -4,6 +4,7 @@ count, what it costs in the cloud and on owned hardware, when buying beats renti
 The public surface:
     CostSpec(...).assumptions() / .options() / .run(job)           the question, by the CLI's names
     rank_plans(run, gpus, assumptions, options, edits) -> Ranking   every plan, flagged, filtered
+    include(ranking, rows, options) -> Ranking                        more plans, marked again
     table_rows(ranking), chart_points(ranking)                       dicts for a table / a chart
     price_table(gpus, edits, currency) -> (UnitPrices, …)           the catalog's prices, edited
     run_time(run, bf16_tflops, n, method, assumptions) -> RunTime     one plan's hours
@@ -29,6 +30,7 @@ from llmem_core.cost.inputs import (
     RankOptions,
     Run,
 )
+from llmem_core.cost.interconnect import Link, link_of, nodes, over_fabric
 from llmem_core.cost.money import (
     amortisation_per_gpu_hour,
     break_even,
@@ -38,7 +40,7 @@ from llmem_core.cost.money import (
     run_cost,
     unit_prices,
 )
-from llmem_core.cost.rank import best_method, rank_plans
+from llmem_core.cost.rank import best_method, include, rank_plans
 from llmem_core.cost.results import (
     BreakEven,
     BreakEvenStatus,
@@ -61,6 +63,7 @@ __all__ = [
     "CostRow",
     "CostSpec",
     "Currency",
+    "Link",
     "PriceOverride",
     "RankOptions",
     "Ranking",
@@ -78,8 +81,12 @@ __all__ = [
     "chart_points",
     "energy_kwh",
     "hardware_flops_per_token",
+    "include",
+    "link_of",
     "matmul_params",
     "model_flops_per_token",
+    "nodes",
+    "over_fabric",
     "peak_flops",
     "price_table",
     "rank_plans",

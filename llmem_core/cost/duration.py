@@ -47,15 +47,18 @@ def run_time(
     num_gpus: int,
     method: MethodKind,
     assumptions: CostAssumptions,
+    fabric: bool = True,
+    nodes: int = 1,
 ) -> RunTime:
-    """Time of the job on num_gpus GPUs of this peak, with this method."""
+    """Time of the job on num_gpus GPUs of this peak, with this method; c for the GPUs'
+    interconnect (a fabric or PCIe) and node count (interconnect.py)."""
     per_token = hardware_flops_per_token(
         job.model, job.training.seq_len, job.training.grad_checkpointing
     )
     total = job.total_tokens * per_token
     peak = peak_flops(bf16_tflops_dense, job.training.precision, assumptions.fp32_peak_fraction)
     u = assumptions.utilisation[method]
-    c = assumptions.comm_penalty[method]
+    c = assumptions.comm(method, fabric, nodes)
     hours = training_hours(total, num_gpus, peak, u, c)
     return RunTime(
         tokens=job.total_tokens,

@@ -77,13 +77,27 @@ HEURISTIC_OWNED_HOURS_PER_MONTH = HOURS_PER_MONTH / 2  # owned GPUs busy half th
 HEURISTIC_POWER_USD_PER_KWH = 0.15
 PUE_GPU_ONLY = 1.0  # GPU board power only; data centres average ≈ 1.5–1.6 (Uptime Institute)
 
+# Everything of an 8-GPU server except its GPUs (CPUs, memory, NICs and transceivers, storage,
+# NVSwitch baseboard, chassis, power supplies): 32,010 USD in SemiAnalysis's DGX H100 bill of
+# materials, as summed by Epoch AI (github.com/epoch-research/training-cost-trends, "Production
+# cost of a DGX H100 server"). A bill of materials, not a sale price, so a floor for a
+# data-centre node (a workstation for consumer cards costs less): a heuristic, an input.
+HEURISTIC_NODE_USD = 32_010.0
+# Multipliers on the communication penalty (interconnect.py gives the bandwidths): PCIe
+# instead of a switched fabric, and more than one node. Heuristics, inputs.
+HEURISTIC_PCIE_COMM_FACTOR = 2.0
+HEURISTIC_MULTI_NODE_COMM_FACTOR = 2.0
+MAX_COMM_PENALTY = 0.9  # the bound of a stated penalty; factors never push c past it
+
 MAX_MONEY = 1e12  # bounds that catch typos, not real limits
 MAX_TOKENS = 10**15
 
 
 # Per-method values, keyed by the method; a partial table is completed from the defaults.
 Utilisation = Annotated[float, Field(gt=0, le=1, description="fraction of the dense peak")]
-CommPenalty = Annotated[float, Field(ge=0, le=0.9, description="fraction of step time")]
+CommPenalty = Annotated[
+    float, Field(ge=0, le=MAX_COMM_PENALTY, description="fraction of step time")
+]
 
 
 class Currency(Frozen):
@@ -130,6 +144,19 @@ class CostAssumptions(Frozen):
         default=None, ge=0, le=1e6, description="in `currency`; None: the heuristic 0.15 USD"
     )
     pue: float = Field(default=PUE_GPU_ONLY, ge=1, le=3, description="facility power ÷ GPU power")
+    node_price: float | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_MONEY,
+        description="a server's parts other than its GPUs, per node of 8, in `currency`; "
+        "None: the heuristic 32,010 USD (a DGX H100's bill of materials)",
+    )
+    pcie_comm_factor: float = Field(
+        default=HEURISTIC_PCIE_COMM_FACTOR, ge=1, le=10, description="c × this over PCIe"
+    )
+    multi_node_comm_factor: float = Field(
+        default=HEURISTIC_MULTI_NODE_COMM_FACTOR, ge=1, le=10, description="c × this past a node"
+    )
     currency: Currency = Currency()
 
     @model_validator(mode="after")
@@ -143,9 +170,23 @@ class CostAssumptions(Frozen):
                 given.setdefault(kind, value)
         return self
 
-    def speed(self, kind: MethodKind) -> float:
+    def comm(self, kind: MethodKind, fabric: bool = True, nodes: int = 1) -> float:
+        """c of a method on this interconnect: the stated penalty (one node, a fabric), times
+        the PCIe factor off a fabric and the multi-node factor past one node, capped."""
+        c = self.comm_penalty[kind]
+        c *= 1.0 if fabric else self.pcie_comm_factor
+        c *= 1.0 if nodes <= 1 else self.multi_node_comm_factor
+        return min(c, MAX_COMM_PENALTY)
+
+    def speed(self, kind: MethodKind, fabric: bool = True, nodes: int = 1) -> float:
         """u · (1 − c): the sustained fraction of the peak a method reaches."""
-        return self.utilisation[kind] * (1 - self.comm_penalty[kind])
+        return self.utilisation[kind] * (1 - self.comm(kind, fabric, nodes))
+
+    def node_cost(self) -> float:
+        """A server's non-GPU parts in `currency`."""
+        if self.node_price is not None:
+            return self.node_price
+        return HEURISTIC_NODE_USD * self.currency.per_usd
 
     def power_price(self) -> float:
         """Price of one kWh in `currency`."""

@@ -3,9 +3,10 @@
 With h hours on n GPUs (GPU-hours g = n·h), all money in the chosen currency:
 
     cloud            = g · rent per GPU-hour                          (low and high)
-    owned            = g · purchase ÷ (years · 12 · hours in use per month)
+    purchase         = n · purchase per GPU + ⌈n / 8⌉ · a server's other parts
+    owned            = h · purchase ÷ (years · 12 · hours in use per month)
                      + n · W/1000 · h · PUE · price per kWh           (amortisation + energy)
-    break-even runs  = n · purchase ÷ (cloud per run − energy per run)
+    break-even runs  = purchase ÷ (cloud per run − energy per run)
     break-even months = runs ÷ runs per month      (default: hours in use per month ÷ h)
 
 Unknown prices stay None all the way through; nothing is priced at zero by default.
@@ -14,6 +15,7 @@ Unknown prices stay None all the way through; nothing is priced at zero by defau
 from __future__ import annotations
 
 from llmem_core.cost.inputs import CostAssumptions, Currency, PriceOverride
+from llmem_core.cost.interconnect import nodes
 from llmem_core.cost.results import BreakEven, BreakEvenStatus, RunCost, UnitPrices
 from llmem_core.errors import InputError
 from llmem_core.models import Gpu
@@ -96,10 +98,18 @@ def energy_kwh(power_w: float | None, num_gpus: int, hours: float, pue: float) -
     return None if power_w is None else num_gpus * power_w / WATTS_PER_KW * hours * pue
 
 
+def purchase(num_gpus: int, p: UnitPrices, a: CostAssumptions) -> tuple[float | None, float]:
+    """(n × purchase per GPU, the servers' other parts: ⌈n / 8⌉ × a node's) of a plan."""
+    return _times(p.purchase_per_gpu, num_gpus), nodes(num_gpus) * a.node_cost()
+
+
 def run_cost(hours: float, num_gpus: int, p: UnitPrices, a: CostAssumptions) -> RunCost:
-    """Cloud (low, high) and owned (amortisation + electricity) cost of one run."""
+    """Cloud (low, high) and owned (amortisation of GPUs and servers + electricity) cost of
+    one run, and what buying the plan's hardware costs."""
     gpu_hours = hours * num_gpus
-    amortisation = _times(amortisation_per_gpu_hour(p.purchase_per_gpu, a), gpu_hours)
+    gpus, servers = purchase(num_gpus, p, a)
+    total = None if gpus is None else gpus + servers
+    amortisation = _times(amortisation_per_gpu_hour(total, a), hours)
     kwh = energy_kwh(p.power_w, num_gpus, hours, a.pue)
     energy = _times(kwh, a.power_price())
     owned = None if amortisation is None or energy is None else amortisation + energy
@@ -111,6 +121,10 @@ def run_cost(hours: float, num_gpus: int, p: UnitPrices, a: CostAssumptions) -> 
         energy_kwh=kwh,
         owned_energy=energy,
         owned_total=owned,
+        nodes=nodes(num_gpus),
+        purchase_gpus=gpus,
+        purchase_nodes=servers,
+        purchase_total=total,
     )
 
 
@@ -142,8 +156,8 @@ def break_even(
 def break_evens(
     cost: RunCost, hours: float, num_gpus: int, p: UnitPrices, a: CostAssumptions
 ) -> tuple[BreakEven, BreakEven]:
-    """Break-even against the low and against the high cloud price."""
-    purchase = _times(p.purchase_per_gpu, num_gpus)
-    low = break_even(cost.cloud_low, cost.owned_energy, purchase, hours, a)
-    high = break_even(cost.cloud_high, cost.owned_energy, purchase, hours, a)
+    """Break-even of buying the plan's GPUs and servers against the low (the cheapest
+    listing) and against the high (the dearest on-demand) cloud price."""
+    low = break_even(cost.cloud_low, cost.owned_energy, cost.purchase_total, hours, a)
+    high = break_even(cost.cloud_high, cost.owned_energy, cost.purchase_total, hours, a)
     return low, high

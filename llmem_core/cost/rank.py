@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from llmem_core.cost.duration import run_time
 from llmem_core.cost.flops import hardware_flops_per_token
 from llmem_core.cost.inputs import CostAssumptions, CostBasis, PriceOverride, RankOptions, Run
+from llmem_core.cost.interconnect import nodes, over_fabric
 from llmem_core.cost.money import break_evens, check_edit_keys, run_cost, unit_prices
 from llmem_core.cost.results import CostRow, Ranking, Skipped, SkipReason, UnitPrices
 from llmem_core.errors import InputError
@@ -59,8 +60,9 @@ def fastest_fitting(run: Run, gpu: Gpu, num_gpus: int, a: CostAssumptions) -> Me
             fitting.append((req, prepared))
     if not fitting:
         return None
-    top = max(a.speed(r.method.kind) for r, _ in fitting)
-    tied = [plan_request(r, p) for r, p in fitting if a.speed(r.method.kind) == top]
+    link = (over_fabric(gpu.key, num_gpus), nodes(num_gpus))
+    top = max(a.speed(r.method.kind, *link) for r, _ in fitting)
+    tied = [plan_request(r, p) for r, p in fitting if a.speed(r.method.kind, *link) == top]
     return max(tied, key=lambda m: m.score)
 
 
@@ -76,7 +78,8 @@ def plan_row(
     if prices.bf16_tflops_dense is None:
         raise InputError("bf16_tflops_dense", f"{gpu.key} has no peak TFLOP/s; give one")
     kind = chosen.kind
-    time = run_time(run, prices.bf16_tflops_dense, num_gpus, kind, a)
+    fabric, servers = over_fabric(gpu.key, num_gpus), nodes(num_gpus)
+    time = run_time(run, prices.bf16_tflops_dense, num_gpus, kind, a, fabric, servers)
     cost = run_cost(time.hours, num_gpus, prices, a)
     vs_low, vs_high = break_evens(cost, time.hours, num_gpus, prices, a)
     batch = run.training.batch_size
@@ -93,6 +96,8 @@ def plan_row(
         max_batch_size=chosen.max_batch_size,
         samples_per_step=batch * replicas,
         peak_bytes=peak_bytes(request),
+        fabric=fabric,
+        nodes=servers,
         capacity_bytes=gpu.memory_bytes,
         time=time,
         cost=cost,
@@ -186,6 +191,18 @@ def smallest_per_gpu(rows: list[CostRow]) -> list[CostRow]:
         if r.gpu_key not in best or r.num_gpus < best[r.gpu_key].num_gpus:
             best[r.gpu_key] = r
     return list(best.values())
+
+
+def include(ranking: Ranking, extra: list[CostRow], options: RankOptions) -> Ranking:
+    """The ranking with more plans in it (e.g. the user's own GPU count, which "fewest per
+    type" leaves out), those that pass the deadline and budget; cheapest and fastest marked
+    again over all of them."""
+    shown = {(r.gpu_key, r.num_gpus) for r in ranking.rows}
+    added = [r for r in extra if (r.gpu_key, r.num_gpus) not in shown and passes(r, options)]
+    if not added:
+        return ranking
+    rows = [*ranking.rows, *added]
+    return ranking.model_copy(update={"rows": mark(rows, ranking.cost_basis)})
 
 
 def _selected(gpus: Mapping[str, Gpu], keys: tuple[str, ...]) -> list[Gpu]:

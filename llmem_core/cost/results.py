@@ -48,6 +48,11 @@ class RunTime(Frozen):
     def gpu_hours(self) -> float:
         return self.hours * self.num_gpus
 
+    @property
+    def tokens_per_second(self) -> float:
+        """D ÷ the run's seconds: the cluster's training throughput."""
+        return self.tokens / (self.hours * 3600)
+
 
 class RunCost(Frozen):
     """Money for one run in the chosen currency; None where a price is unknown."""
@@ -59,6 +64,10 @@ class RunCost(Frozen):
     energy_kwh: float | None
     owned_energy: float | None = Field(description="energy_kwh × price per kWh")
     owned_total: float | None
+    nodes: int = Field(default=1, description="servers of up to 8 GPUs the plan needs")
+    purchase_gpus: float | None = Field(default=None, description="n × purchase per GPU")
+    purchase_nodes: float | None = Field(default=None, description="nodes × a server's parts")
+    purchase_total: float | None = Field(default=None, description="GPUs + servers")
 
 
 class BreakEvenStatus(StrEnum):
@@ -89,6 +98,8 @@ class CostRow(Frozen):
     max_batch_size: int = Field(description="largest that fits with this method")
     samples_per_step: int
     peak_bytes: int = Field(description="estimated peak per GPU at the job's batch")
+    fabric: bool = Field(default=True, description="GPUs joined by a switched fabric, not PCIe")
+    nodes: int = Field(default=1, description="servers of up to 8 GPUs")
     capacity_bytes: int
     time: RunTime
     cost: RunCost

@@ -529,16 +529,25 @@ def architecture_notes(req: Request) -> list[str]:
                if arch.dense_layers else ".")
         )  # fmt: skip
     if arch.checkpoint_quantization:
+        how = DEQUANTISED_BY.get(arch.checkpoint_quantization, "")
         out.append(
             f"The published checkpoint stores weights in {arch.checkpoint_quantization}; "
-            "fine-tuning dequantises them (transformers loads gpt-oss with "
-            "Mxfp4Config(dequantize=True) for training), so the estimate assumes the weights in "
+            f"fine-tuning dequantises them{how}, so the estimate assumes the weights in "
             f"{req.training.precision}'s parameter dtype."
         )
     choice = activations.recipe_family(arch, dtypes(req).recipe)
     if choice.stand_in:
         out.append(_stand_in_note(arch, choice.family))
     return out
+
+
+# How a published quantised checkpoint becomes trainable weights, by its quant_method.
+DEQUANTISED_BY = {
+    # transformers' integrations/mxfp4.py: training loads gpt-oss with dequantize=True
+    "mxfp4": " (transformers loads gpt-oss with Mxfp4Config(dequantize=True) for training)",
+    # github.com/deepseek-ai/DeepSeek-V3 inference/fp8_cast_bf16.py
+    "fp8": " (DeepSeek's fp8_cast_bf16.py converts the FP8 blocks to bf16 first)",
+}
 
 
 def _stand_in_note(arch: Architecture, family: str) -> str:

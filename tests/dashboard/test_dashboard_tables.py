@@ -54,7 +54,7 @@ def test_cost_table_says_no_price_never_zero(priced):
     df = tables.cost_table(priced.rows, "en")
     h200 = df[df["GPU"] == "H200 141GB SXM"].iloc[0]
     assert h200["Owned per run"] == "no price"
-    assert h200["Buying pays off vs highest cloud"] == "no price"
+    assert h200["Buying pays off vs dearest on-demand"] == "no price"
     assert not any(v in ("$0", "$0.00") for v in df.to_numpy().ravel())
 
 
@@ -68,7 +68,7 @@ def test_cost_table_in_japanese_yen(default_results, gpus):
     assert re.fullmatch(r"[\d,.]+(万)?〜[\d,.]+(万)?円", cloud), cloud
     assert "最安" in row["備考"]
     assert "あなたの計画" in " ".join(df["備考"])
-    assert "回（" in " ".join(df["購入の回収（クラウド最高値比）"])
+    assert "回（" in " ".join(df["購入の回収（オンデマンド最高値比）"])
 
 
 def test_break_even_past_the_amortisation_period_says_so(priced):
@@ -76,7 +76,7 @@ def test_break_even_past_the_amortisation_period_says_so(priced):
     h100 = df[df["GPU"] == "H100 80GB SXM5"].iloc[0]
     row = next(r for r in priced.rows if r["gpu_key"] == "h100-80gb")
     assert row["pays_off_within_amortisation_vs_cloud_low"] is False
-    assert h100["vs lowest cloud"].endswith(" †")  # explained under the table
+    assert h100["vs cheapest listing"].endswith(" †")  # explained under the table
 
 
 def test_price_table_shows_sources_dates_and_edits(default_results, gpus):
