@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from llmem_core.calibrated import FAMILY_OF
+from llmem_core.calibrated import family as family_of
 from llmem_core.calibration import Calibration, Calibrations, Family, Point, Refusal, fit
 from llmem_core.estimate import estimate
 from llmem_core.models import ProfileName
@@ -49,7 +49,7 @@ def calibrations(runs: Iterable[tuple[int, Run]]) -> Calibrations:
         if run.request.runtime.profile != ProfileName.PYTORCH:
             continue
         p = point(run_id, run)
-        groups[(run.gpu, FAMILY_OF[run.request.parallel.method.kind])].append(p)
+        groups[(run.gpu, family_of(run.request))].append(p)
         groups[(run.gpu, Family.ANY)].append(p)
     fits: list[Calibration] = []
     refused: list[Refusal] = []

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import re
 from itertools import pairwise
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
+from llmem_core import safe_json
 from llmem_core.errors import InputError, echo
 from llmem_core.models import Frozen, Gpu
 from llmem_core.presets import find_gpu, load_gpus
@@ -38,33 +39,18 @@ MAX_FIGURE = 2**50  # 1 PiB: a typo guard before the GPU's own capacity is known
 CAPACITY_SLACK = 0.10
 MAX_SOURCE = 2000
 LEVELS = ("max_memory_allocated", "max_memory_reserved", "device_used")
+MAX_RUNS_PER_FILE = 10_000  # heuristic: far more than a site measures, a bound on one file's work
+# One measured level in bytes: a JSON integer only, None when the run did not measure it.
+Figure = Annotated[int | None, Field(default=None, ge=MIN_FIGURE, le=MAX_FIGURE, strict=True)]
 
 
 class Measured(Frozen):
     """What the GPU showed over the run's steady steps, in bytes: JSON integers only ("40 GiB",
     4.0e10 or true are refused)."""
 
-    max_memory_allocated: int | None = Field(
-        default=None,
-        ge=MIN_FIGURE,
-        le=MAX_FIGURE,
-        strict=True,
-        description="torch.cuda.max_memory_allocated",
-    )
-    max_memory_reserved: int | None = Field(
-        default=None,
-        ge=MIN_FIGURE,
-        le=MAX_FIGURE,
-        strict=True,
-        description="torch.cuda.max_memory_reserved",
-    )
-    device_used: int | None = Field(
-        default=None,
-        ge=MIN_FIGURE,
-        le=MAX_FIGURE,
-        strict=True,
-        description="NVML / nvidia-smi used bytes",
-    )
+    max_memory_allocated: Figure = Field(description="torch.cuda.max_memory_allocated")
+    max_memory_reserved: Figure = Field(description="torch.cuda.max_memory_reserved")
+    device_used: Figure = Field(description="NVML / nvidia-smi used bytes")
 
     @model_validator(mode="after")
     def _ordered(self) -> Measured:
@@ -105,11 +91,37 @@ class Run(Frozen):
     def gpu(self) -> str:
         return self.request.cluster.gpu_key or ""
 
+    @property
+    def model_name(self) -> str:
+        """The plan's model as a listing shows it: its preset id, or that it was embedded."""
+        model = self.file.plan.model
+        return model if isinstance(model, str) else "(embedded config)"
+
     def document(self) -> dict[str, Any]:
         """The llmem-run/1 object (the plan as given, defaults left out)."""
         return self.file.model_dump(mode="json", exclude_none=True, exclude_defaults=False) | {
             "plan": self.file.plan.model_dump(mode="json", exclude_unset=True),
         }
+
+
+def read(text: str) -> list[Run]:
+    """Every run in one run file's text: one llmem-run/1 object, a list of them (what `llmem
+    runs export` writes), or `llmem measure --json` output. The first problem is an InputError
+    naming the field (with the item's index when the file holds a list)."""
+    data = safe_json.loads(text, "file", "run file")
+    items = data if isinstance(data, list) else [data]
+    if len(items) > MAX_RUNS_PER_FILE:
+        raise InputError("file", f"at most {MAX_RUNS_PER_FILE:,} runs per file")
+    return [_item(i, item, len(items)) for i, item in enumerate(items)]
+
+
+def _item(index: int, item: object, count: int) -> Run:
+    try:
+        return parse(item)
+    except InputError as err:
+        if count == 1:
+            raise
+        raise InputError(f"[{index}].{err.field}", err.message) from None
 
 
 def parse(data: object) -> Run:

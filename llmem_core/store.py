@@ -28,6 +28,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from llmem_core import safe_json
+from llmem_core.calibrate import calibrations
+from llmem_core.calibration import Calibrations
 from llmem_core.errors import InputError, echo
 from llmem_core.runs import Run, parse
 
@@ -89,6 +91,12 @@ class StoredRun:
     problem: str | None = None
 
 
+def fitted(stored: list[StoredRun]) -> Calibrations | None:
+    """The fits of the stored runs that still validate (None: there are none)."""
+    usable = [(r.id, r.run) for r in stored if r.run is not None]
+    return calibrations(usable) if usable else None
+
+
 class Store:
     def __init__(self, path: Path | None = None, timeout_s: float | None = None) -> None:
         self.path = Path(path) if path is not None else default_path()
@@ -106,6 +114,10 @@ class Store:
                 (MAX_RUNS_LISTED,),
             ).fetchall()
         return [_stored(row) for row in rows]
+
+    def calibrations(self) -> Calibrations | None:
+        """The fits every estimate for these GPU types gets (`fitted` over `runs()`)."""
+        return fitted(self.runs())
 
     def get(self, run_id: int) -> StoredRun:
         _check_id(run_id)

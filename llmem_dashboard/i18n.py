@@ -746,6 +746,40 @@ STRINGS: dict[str, dict[str, str]] = {
         "（論文でのマルチGPU誤差の最大要因）",
     },
     "a_notes": {"en": "Notes from the estimator", "ja": "見積もりの注記"},
+    # your measured runs (issue #11, runs_view.py)
+    "runs_intro": {
+        "en": "Runs measured on your GPUs (`llmem measure --json`, `llmem_core.record`, or an "
+        "llmem-run/1 file) calibrate every estimate for that GPU type.",
+        "ja": "あなたの GPU で実測したラン（`llmem measure --json`、`llmem_core.record`、"
+        "llmem-run/1 ファイル）が、その GPU 種別のすべての見積もりを補正します。",
+    },
+    "runs_store": {"en": "Store: {path}", "ja": "保存先: {path}"},
+    "runs_upload": {"en": "Run files (JSON)", "ja": "ランファイル（JSON）"},
+    "runs_valid": {"en": "{n} run(s) valid, not stored yet.", "ja": "{n} 件は有効です（未保存）。"},
+    "runs_add": {"en": "Store these runs", "ja": "このランを保存"},
+    "runs_added": {"en": "Stored as run(s) {ids}.", "ja": "ラン {ids} として保存しました。"},
+    "runs_bad": {
+        "en": "Nothing stored. {name}: {field}: {message}",
+        "ja": "保存していません。{name}: {field}: {message}",
+    },
+    "runs_none": {"en": "No runs stored yet.", "ja": "保存されたランはまだありません。"},
+    "runs_store_error": {
+        "en": "The run store cannot be used: {message}",
+        "ja": "ランの保存先を使えません: {message}",
+    },
+    "runs_calibrated": {
+        "en": "Calibrated on {runs} measured run(s) of {gpu} ({family}): {level} × {a}, "
+        "outside PyTorch {b}, largest residual {residual} %.",
+        "ja": "{gpu}（{family}）の実測 {runs} 件で補正: {level} × {a}、PyTorch 外 {b}、"
+        "最大残差 {residual} %。",
+    },
+    "runs_model_b": {"en": "the model's", "ja": "モデルの値"},
+    "runs_uncalibrated": {
+        "en": "Not calibrated: no measured runs of this GPU type are stored.",
+        "ja": "未補正: この GPU 種別の実測ランは保存されていません。",
+    },
+    "runs_off": {"en": "Calibration off.", "ja": "補正はオフです。"},
+    "runs_refused": {"en": "Not calibrated: {message}", "ja": "未補正: {message}"},
 }
 
 

@@ -16,55 +16,20 @@ import pandas as pd
 import streamlit as st
 
 from llmem_core import safe_json
-from llmem_core.calibrate import calibrations as fit_calibrations
 from llmem_core.calibrate import compare
 from llmem_core.calibrated import refusal_note
 from llmem_core.calibration import Calibration, Calibrations
 from llmem_core.errors import InputError
-from llmem_core.runs import Run, parse
+from llmem_core.results import Estimate
+from llmem_core.runs import Run, read
 from llmem_core.store import Store, StoredRun
 from llmem_core.units import GiB
-from llmem_dashboard.safe import md
+from llmem_dashboard.i18n import Lang, fmt_gib, t
+from llmem_dashboard.safe import say
 
 MAX_FILES = 50
 MAX_UPLOAD_MB = 1
 
-TEXT = {
-    "title": {"en": "Your measured runs", "ja": "実測したラン"},
-    "intro": {
-        "en": "Runs measured on your GPUs (`llmem measure --json`, `llmem_core.record`, or an "
-        "llmem-run/1 file) calibrate every estimate for that GPU type.",
-        "ja": "あなたの GPU で実測したラン（`llmem measure --json`、`llmem_core.record`、"
-        "llmem-run/1 ファイル）が、その GPU 種別のすべての見積もりを補正します。",
-    },
-    "store": {"en": "Store: {path}", "ja": "保存先: {path}"},
-    "upload": {"en": "Run files (JSON)", "ja": "ランファイル（JSON）"},
-    "valid": {"en": "{n} run(s) valid, not stored yet.", "ja": "{n} 件は有効です（未保存）。"},
-    "add": {"en": "Store these runs", "ja": "このランを保存"},
-    "added": {"en": "Stored as run(s) {ids}.", "ja": "ラン {ids} として保存しました。"},
-    "bad": {
-        "en": "Nothing stored. {name}: {field}: {message}",
-        "ja": "保存していません。{name}: {field}: {message}",
-    },
-    "none": {"en": "No runs stored yet.", "ja": "保存されたランはまだありません。"},
-    "store_error": {
-        "en": "The run store cannot be used: {message}",
-        "ja": "ランの保存先を使えません: {message}",
-    },
-    "calibrated": {
-        "en": "Calibrated on {runs} measured run(s) of {gpu} ({family}): {level} × {a}, "
-        "outside PyTorch {b}, largest residual {residual} %.",
-        "ja": "{gpu}（{family}）の実測 {runs} 件で補正: {level} × {a}、PyTorch 外 {b}、"
-        "最大残差 {residual} %。",
-    },
-    "model_b": {"en": "the model's", "ja": "モデルの値"},
-    "uncalibrated": {
-        "en": "Not calibrated: no measured runs of this GPU type are stored.",
-        "ja": "未補正: この GPU 種別の実測ランは保存されていません。",
-    },
-    "off": {"en": "Calibration off.", "ja": "補正はオフです。"},
-    "refused": {"en": "Not calibrated: {message}", "ja": "未補正: {message}"},
-}
 COLUMNS = (
     "id",
     "gpu",
@@ -79,9 +44,9 @@ COLUMNS = (
 )
 
 
-def tr(lang: str, key: str, **values: object) -> str:
-    text = TEXT[key].get(lang, TEXT[key]["en"])
-    return text.format(**{k: md(v) for k, v in values.items()})
+def tr(lang: Lang, key: str, **values: object) -> str:
+    """This section's text (i18n's runs_* entries), user values made inert for Markdown."""
+    return say(lang, f"runs_{key}", **values)
 
 
 @dataclass(frozen=True)
@@ -99,9 +64,7 @@ def check_uploads(files: list[tuple[str, bytes]]) -> Checked:
     runs = []
     for name, data in files:
         try:
-            value = safe_json.loads(safe_json.decode(data, "file", "run file"), "file", "run file")
-            items = value if isinstance(value, list) else [value]
-            runs += [(name, parse(item)) for item in items]
+            runs += [(name, run) for run in read(safe_json.decode(data, "file", "run file"))]
         except InputError as err:
             return Checked(problem=(name, err.field, err.message))
     return Checked(runs=tuple(runs))
@@ -120,7 +83,7 @@ def runs_table(stored: list[StoredRun]) -> pd.DataFrame:
                 "id": r.id,
                 "gpu": r.gpu,
                 "method": r.method,
-                "model": plan.model if isinstance(plan.model, str) else "(embedded config)",
+                "model": r.run.model_name,
                 "batch": plan.batch_size,
                 "seq": plan.seq_len,
                 "level": c.level,
@@ -132,12 +95,12 @@ def runs_table(stored: list[StoredRun]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
-def calibration_text(cal: Calibration | None, refused: str | None, lang: str, on: bool) -> str:
+def calibration_text(cal: Calibration | None, refused: str | None, lang: Lang, on: bool) -> str:
     if not on:
         return tr(lang, "off")
     if cal is None:
         return tr(lang, "refused", message=refused) if refused else tr(lang, "uncalibrated")
-    b = tr(lang, "model_b") if cal.b is None else f"{cal.b / GiB:.2f} GiB"
+    b = tr(lang, "model_b") if cal.b is None else fmt_gib(cal.b, lang, 2)
     return tr(
         lang,
         "calibrated",
@@ -155,26 +118,26 @@ def calibrations() -> Calibrations | None:
     """The store's fits for the page's estimates (None: no runs, or a store it cannot use —
     then the section below says why)."""
     try:
-        stored = Store().runs()
+        return Store().calibrations()
     except InputError:
         return None
-    usable = [(r.id, r.run) for r in stored if r.run is not None]
-    return fit_calibrations(usable) if usable else None
 
 
-def calibration_note(estimate: object, lang: str) -> None:
-    """Next to the headline: the calibration the focus estimate carries."""
-    cal = getattr(estimate, "calibration", None)
-    request = getattr(estimate, "request", None)
-    refused = refusal_note(request) if request is not None and cal is None else None
+def calibration_note(estimate: Estimate | None, lang: Lang) -> None:
+    """Next to the headline: the calibration the focus estimate carries (or why none);
+    nothing when the focus method has no estimate (the headline says why)."""
+    if estimate is None:
+        return
+    cal = estimate.calibration
+    refused = refusal_note(estimate.request) if cal is None else None
     st.caption(calibration_text(cal, refused, lang, True))
 
 
-def section(lang: str) -> None:
+def section(lang: Lang) -> None:
     """The upload, the stored runs and the store's path."""
     store = Store()
-    st.subheader(TEXT["title"].get(lang, TEXT["title"]["en"]))
-    st.caption(TEXT["intro"].get(lang, TEXT["intro"]["en"]))
+    st.subheader(t(lang, "sec_runs"))
+    st.caption(tr(lang, "intro"))
     st.caption(tr(lang, "store", path=store.path))
     _upload(store, lang)
     try:
@@ -188,7 +151,7 @@ def section(lang: str) -> None:
         st.caption(tr(lang, "none"))
 
 
-def _upload(store: Store, lang: str) -> None:
+def _upload(store: Store, lang: Lang) -> None:
     added = st.session_state.pop("runs_added", None)
     if added:
         st.success(tr(lang, "added", ids=", ".join(map(str, added))))

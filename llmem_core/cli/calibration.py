@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from llmem_core.calibrate import calibrations
 from llmem_core.calibration import Calibration, Calibrations
 from llmem_core.errors import InputError
 from llmem_core.store import Store, StoreError
@@ -33,11 +32,9 @@ def store_calibrations(args: argparse.Namespace) -> Calibrations | None:
     if mode == "off":
         return None
     try:
-        stored = Store().runs()
+        return Store().calibrations()
     except StoreError as err:
         raise InputError(err.field, f"{err.message} (or give --calibration off)") from None
-    runs = [(r.id, r.run) for r in stored if r.run is not None]
-    return calibrations(runs) if runs else None
 
 
 def calibration_json(cal: Calibration | None) -> dict[str, Any] | None:

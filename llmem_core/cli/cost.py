@@ -20,8 +20,6 @@ from typing import Any
 
 from pydantic import Field
 
-from llmem_core.calibrated import FAMILY_OF
-from llmem_core.calibration import Calibrations
 from llmem_core.cli.calibration import calibration_json, store_calibrations
 from llmem_core.cli.options import add_json, add_model, add_training, given, plan_spec, require
 from llmem_core.cli.output import emit
@@ -142,25 +140,20 @@ def cost_spec(args: argparse.Namespace) -> CostSpec:
     return CostSpec(**fields)
 
 
-def ranking_json(
-    r: Ranking, a: CostAssumptions, cals: Calibrations | None = None
-) -> dict[str, Any]:
+def ranking_json(r: Ranking, a: CostAssumptions) -> dict[str, Any]:
     return {
         "currency": r.currency.model_dump(),
         "cost_basis": r.cost_basis.value,
         "tokens": r.tokens,
         "flops_per_token": r.flops_per_token,
-        "rows": [_with_calibration(row, cals) for row in table_rows(r)],
+        "rows": [
+            row | {"calibration": calibration_json(plan.calibration)}
+            for row, plan in zip(table_rows(r), r.rows, strict=True)
+        ],
         "skipped": [s.model_dump(mode="json") for s in r.skipped],
         "filtered_out": r.filtered_out,
         "assumptions": a.model_dump(mode="json"),
     }
-
-
-def _with_calibration(row: dict[str, Any], cals: Calibrations | None) -> dict[str, Any]:
-    """A row with the fit its estimate carried (by its GPU type and method's family)."""
-    family = FAMILY_OF[MethodKind(row["method"])]
-    return row | {"calibration": calibration_json(cals and cals.pick(row["gpu_key"], family))}
 
 
 def _money(x: float | None, code: str) -> str:
@@ -234,5 +227,5 @@ def run(args: argparse.Namespace) -> int:
     run = spec.run(plan)
     run = run.model_copy(update={"runtime": run.runtime.model_copy(update={"calibration": cals})})
     ranking = rank_plans(run, load_gpus(), assumptions, spec.options(), spec.edits())
-    data = ranking_json(ranking, assumptions, cals)
+    data = ranking_json(ranking, assumptions)
     return emit(args, data, lambda: ranking_text(ranking, output.top))

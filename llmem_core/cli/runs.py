@@ -20,18 +20,17 @@ from pathlib import Path
 from typing import Any
 
 from llmem_core import safe_json
-from llmem_core.calibrate import calibrations, compare
+from llmem_core.calibrate import compare
 from llmem_core.calibration import Calibrations
 from llmem_core.cli.options import add_json
 from llmem_core.cli.output import emit, gib
 from llmem_core.errors import InputError, echo
-from llmem_core.runs import Run, parse
-from llmem_core.store import MAX_ID, Store, StoredRun
+from llmem_core.runs import Run, read
+from llmem_core.store import MAX_ID, Store, StoredRun, fitted
 
 NAME = "runs"
 HELP = "store measured runs that calibrate the estimates (add, list, show, remove, export)"
 MAX_FILES = 1000
-MAX_RUNS_PER_FILE = 10_000
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -52,11 +51,7 @@ def configure(p: argparse.ArgumentParser) -> None:
 def read_runs(path: str) -> list[Run]:
     """Every run in one file; InputError naming the file and the field on the first problem."""
     try:
-        data = safe_json.loads(safe_json.read_file(path, "file", "run file"), "file", "run file")
-        items = data if isinstance(data, list) else [data]
-        if len(items) > MAX_RUNS_PER_FILE:
-            raise InputError("file", f"at most {MAX_RUNS_PER_FILE:,} runs per file")
-        return [_item(i, item, len(items)) for i, item in enumerate(items)]
+        return read(safe_json.read_file(path, "file", "run file"))
     except InputError as err:
         raise InputError(err.field, f"in {shown(path)}: {err.message}") from None
 
@@ -65,15 +60,6 @@ def shown(path: str, limit: int = 80) -> str:
     """A path for a message: its end (the file's name) when it is long."""
     text = path.encode("utf-8", "replace").decode("utf-8")
     return text if len(text) <= limit else "…" + text[-(limit - 1) :]
-
-
-def _item(index: int, item: object, count: int) -> Run:
-    try:
-        return parse(item)
-    except InputError as err:
-        if count == 1:
-            raise
-        raise InputError(f"[{index}].{err.field}", err.message) from None
 
 
 def _add(args: argparse.Namespace) -> int:
@@ -114,9 +100,8 @@ def _row_text(stored: StoredRun) -> str:
     if stored.run is None:
         return f"{stored.id:>5}  {stored.name[:40]}: not usable ({stored.problem})"
     c, plan = compare(stored.run), stored.run.file.plan
-    model = plan.model if isinstance(plan.model, str) else "(embedded config)"
     return (
-        f"{stored.id:>5}  {stored.gpu:<16} {stored.method:<7} {model[:32]:<32} "
+        f"{stored.id:>5}  {stored.gpu:<16} {stored.method:<7} {stored.run.model_name[:32]:<32} "
         f"{plan.batch_size:>4} × {plan.seq_len:<6} {c.level:<21} {gib(c.measured):>12} "
         f"{gib(c.modelled):>12} {100 * c.error:+7.1f} %"
     )
@@ -142,8 +127,8 @@ def _list(args: argparse.Namespace) -> int:
             f"{'id':>5}  {'gpu':<16} {'method':<7} {'model':<32} {'batch × seq':<13} "
             f"{'measured level':<21} {'measured':>12} {'estimate':>12}   error"
         )
-        usable = [(r.id, r.run) for r in stored if r.run is not None]
-        fits = fits_text(calibrations(usable)) if usable else []
+        cals = fitted(stored)
+        fits = fits_text(cals) if cals else []
         return "\n".join([head, *map(_row_text, stored), *fits, f"store: {store.path}"])
 
     return emit(args, [run_json(r) for r in stored] if args.json else [], text)

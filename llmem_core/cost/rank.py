@@ -99,6 +99,7 @@ def plan_row(
         fabric=fabric,
         nodes=servers,
         capacity_bytes=gpu.memory_bytes,
+        calibration=chosen.calibration,
         time=time,
         cost=cost,
         break_even_vs_cloud_low=vs_low,

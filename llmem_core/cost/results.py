@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
+from llmem_core.calibration import Calibration
 from llmem_core.cost.inputs import CostBasis, Currency
 from llmem_core.models import Frozen, MethodKind
 
@@ -101,6 +102,9 @@ class CostRow(Frozen):
     fabric: bool = Field(default=True, description="GPUs joined by a switched fabric, not PCIe")
     nodes: int = Field(default=1, description="servers of up to 8 GPUs")
     capacity_bytes: int
+    calibration: Calibration | None = Field(
+        default=None, description="the run store's fit the estimate carried (issue #11)"
+    )
     time: RunTime
     cost: RunCost
     break_even_vs_cloud_low: BreakEven
