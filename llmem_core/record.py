@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import os
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -228,6 +229,7 @@ def _trainer_precision(args: Any, model: Any) -> str:
     return "amp-bf16" if args.bf16 else "amp-fp16" if args.fp16 else "fp32"
 
 
+@cache  # one class: `record.LlmemCallback` twice is the same type (isinstance, pickling)
 def _callback_class() -> type:
     """LlmemCallback, built on first use (transformers is imported then, not before)."""
     from transformers import TrainerCallback

@@ -106,3 +106,10 @@ def test_trainer_callback_on_cpu(tmp_path) -> None:
     # transformers 5's default optim is adamw_torch_fused
     assert plan["grad_checkpointing"] is True and plan["optimizer"] == "adamw-fused"
     assert plan["grad_accumulation"] == 1
+
+
+def test_the_callback_is_one_class() -> None:
+    from llmem_core import record
+
+    assert record.LlmemCallback is record.LlmemCallback  # isinstance works across imports
+    assert issubclass(record.LlmemCallback, transformers.TrainerCallback)
