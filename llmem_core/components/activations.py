@@ -20,9 +20,9 @@ from llmem_core.components.paper_walk import boundary_widths, input_bytes
 from llmem_core.models import LORA_ALL_LINEAR, LORA_ATTN, Architecture
 from llmem_core.presets import (
     RECIPE_PRECISION,
-    RecipeChoice,
     load_activation_recipes,
     load_lora_recipes,
+    measured_families,
     recipe_choice,
 )
 from llmem_core.units import B16, pages
@@ -98,13 +98,8 @@ def _mla_sizes(arch: Architecture, s: Sizes, tp: int) -> Sizes:
     )
 
 
-def recipe_family(arch: Architecture, precision: str) -> RecipeChoice:
-    """Whose census the activations use (a stand-in where the family has none)."""
-    return recipe_choice(arch, RECIPE_PRECISION[precision])
-
-
 def _recipe(arch: Architecture, precision: str) -> dict:
-    family = recipe_family(arch, precision).family
+    family = recipe_choice(arch, precision).family
     return load_activation_recipes()[family][RECIPE_PRECISION[precision]]
 
 
@@ -186,7 +181,7 @@ def lora_recipe_key(targets: str) -> str:
 
 
 def _lora_recipe(arch: Architecture, precision: str, key: str) -> dict | None:
-    family = recipe_family(arch, precision).family
+    family = recipe_choice(arch, precision).family
     by_targets = load_lora_recipes().get(family, {})
     found = by_targets.get(key, {}).get(RECIPE_PRECISION[precision])
     return None if not found or "error" in found else found
@@ -219,6 +214,20 @@ def lora_outside_rates(
     s, c = sizes(arch, seq), found["outside"]["coefficients"]
     per_token = c["h"] * s.h + c["head_dim"] * s.head_dim + c.get("seq", 0) * s.seq + c["one"]
     return Rate(per_token, c["const"]), Rate(c["vocab"] * s.vocab, 0)
+
+
+def clear_recipe_caches() -> None:
+    """Forget every rate worked out from the census recipes, and which families have one: the
+    one call for a caller that changes what presets.measured_families answers (tests/
+    test_stand_in.py hides a family's census to measure its stand-in)."""
+    for cached in (
+        measured_families,
+        layer_rate,
+        outside_rates,
+        lora_layer_rate,
+        lora_outside_rates,
+    ):
+        cached.cache_clear()
 
 
 def lora_dropout_per_token(arch: Architecture, targets: str, tp: int = 1) -> float:
