@@ -62,6 +62,11 @@ class Sizes(NamedTuple):
     heads_x_rope: float = 0
 
 
+# Issue #13's sizes (those with a default), each a coefficient that older censuses lack.
+EXTRA_SIZES = tuple(Sizes._field_defaults)
+MOE_ROUTING = ("experts", "topk", "topk_h", "shared_f")  # zero in DeepSeek's dense layers
+
+
 def sizes(arch: Architecture, seq: int, tp: int = 1) -> Sizes:
     """Tensor parallelism shards the heads and the MLP width; h, head_dim and V are whole.
     A MoE layer's f is k·f_expert (each token visits k experts; tokens spread evenly).
@@ -129,18 +134,6 @@ def _layer_per_token(c: dict[str, float], s: Sizes) -> float:
     )
 
 
-EXTRA_SIZES = (
-    "experts",
-    "topk",
-    "topk_h",
-    "shared_f",
-    "latent",
-    "q_latent",
-    "rope",
-    "heads_x_rope",
-)
-
-
 @lru_cache(maxsize=1024)
 def layer_rate(arch: Architecture, precision: str, seq: int, tp: int = 1) -> Rate:
     """What one decoder layer keeps for backward (no checkpointing). DeepSeek's dense first
@@ -150,7 +143,7 @@ def layer_rate(arch: Architecture, precision: str, seq: int, tp: int = 1) -> Rat
     s = sizes(arch, seq, tp)
     per_token = _layer_per_token(c, s)
     if arch.moe and arch.dense_layers:
-        routing = dict.fromkeys(("experts", "topk", "topk_h", "shared_f"), 0)
+        routing = dict.fromkeys(MOE_ROUTING, 0)
         dense = _layer_per_token(c, s._replace(f=arch.intermediate_size / tp, **routing))
         per_token += arch.dense_layers * (dense - per_token) / arch.num_layers
     return Rate(per_token, c["const"])
