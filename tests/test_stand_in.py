@@ -81,3 +81,9 @@ def test_stand_in_error(family: str) -> None:
         assert row["max_pct"] == pytest.approx(OUTSIDE_BAND[family], abs=0.5)
     else:
         assert row["max_pct"] <= 100 * STAND_IN_ERROR, row
+
+
+def test_every_feature_has_a_weight() -> None:
+    from llmem_core.features import WEIGHTS, Features
+
+    assert list(WEIGHTS) == list(Features._fields)
