@@ -544,6 +544,8 @@ def _smollm3(cfg: Config, name: str) -> dict[str, Any]:
 # Keys every Llama-like decoder config has; without them the model is not one llmem can read.
 GENERIC_KEYS = ("hidden_size", "num_hidden_layers", "num_attention_heads", "vocab_size")
 GATED_ACTS = {"silu", "swiglu", "gelu_pytorch_tanh", "geglu", "swish"}
+# The names configs give the routed expert count (Qwen3-MoE; Mixtral, gpt-oss; DeepSeek).
+EXPERT_COUNT_KEYS = ("num_experts", "num_local_experts", "n_routed_experts")
 
 
 def _generic(cfg: Config, name: str) -> dict[str, Any]:
@@ -583,7 +585,7 @@ def _generic(cfg: Config, name: str) -> dict[str, Any]:
 
 
 def _generic_moe(cfg: Config) -> dict[str, Any]:
-    found = _raw(cfg, ("num_experts", "num_local_experts", "n_routed_experts"))
+    found = _raw(cfg, EXPERT_COUNT_KEYS)
     if found is None or found[1] in (0, 1):
         return {}
     experts = _int(cfg, found[0])
