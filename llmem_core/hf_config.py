@@ -15,6 +15,7 @@ from typing import Any
 from llmem_core import safe_json
 from llmem_core.errors import InputError, echo
 from llmem_core.models import (
+    MAX_NAME_CHARS,
     Architecture,
     AttentionImpl,
     Family,
@@ -88,8 +89,8 @@ def _str(cfg: Config, *keys: str, default: str) -> str:
     if found is None:
         return default
     key, value = found
-    if not isinstance(value, str) or not 1 <= len(value) <= 64:
-        raise _bad(key, "a name of 1 to 64 characters", value)
+    if not isinstance(value, str) or not 1 <= len(value) <= MAX_NAME_CHARS:
+        raise _bad(key, f"a name of 1 to {MAX_NAME_CHARS} characters", value)
     return value
 
 
@@ -658,7 +659,7 @@ def architecture_from_config(cfg: Config, name: str, buffer_bytes: int = 0) -> A
     if not isinstance(cfg, dict):
         raise InputError("model", "config.json: expected a JSON object at the top level")
     model_type = cfg.get("model_type")
-    if not isinstance(model_type, str) or not 1 <= len(model_type) <= 64:
+    if not isinstance(model_type, str) or not 1 <= len(model_type) <= MAX_NAME_CHARS:
         raise InputError(
             "model",
             f"config.json: model_type must be one of {', '.join(SUPPORTED_MODEL_TYPES)} or the "
