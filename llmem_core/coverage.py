@@ -21,7 +21,7 @@ from llmem_core.models import (
     Zero3Engine,
     ZeroEngine,
 )
-from llmem_core.presets import RECIPE_PRECISION, recipe_choice
+from llmem_core.presets import RecipeChoice, recipe_choice
 
 if TYPE_CHECKING:
     from llmem_core.request import Request
@@ -55,7 +55,12 @@ def formula_only(req: Request) -> tuple[str, ...]:
         found.append("LoRA under tensor parallelism")
     if t.peft and t.lora_targets not in (LORA_ATTN, LORA_ALL_LINEAR):
         found.append("LoRA on a custom target list (nearest census)")
-    choice = recipe_choice(req.model, RECIPE_PRECISION[t.precision])
+    choice = census_of(req)
     if choice.stand_in:
         found.append(f"activations of {req.model.family} from the {choice.family} census")
     return tuple(found)
+
+
+def census_of(req: Request) -> RecipeChoice:
+    """Whose census the request's activations use; `stand_in`: another family's (features.py)."""
+    return recipe_choice(req.model, req.training.precision)

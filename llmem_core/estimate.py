@@ -12,9 +12,8 @@ from types import ModuleType
 from typing import Protocol
 
 from llmem_core import calibrated, verdict
-from llmem_core.coverage import formula_only
+from llmem_core.coverage import census_of, formula_only
 from llmem_core.models import ProfileName
-from llmem_core.presets import RECIPE_PRECISION, recipe_choice
 from llmem_core.profiles import paper, pytorch
 from llmem_core.request import Request
 from llmem_core.results import Breakdown, Estimate, Levels, Phase, Term
@@ -92,12 +91,6 @@ FORMULA_ONLY_ERROR = 0.20
 STAND_IN_ERROR = 0.35
 
 
-def stand_in(req: Request) -> bool:
-    """The activations come from another family's census (no census of this one)."""
-    precision = RECIPE_PRECISION[req.training.precision]
-    return recipe_choice(req.model, precision).stand_in
-
-
 def calibration_notes(req: Request) -> tuple[str, ...]:
     cal, refused = calibrated.applied(req), calibrated.refusal_note(req)
     if cal is not None:
@@ -122,7 +115,7 @@ def errors(req: Request) -> verdict.Errors:
             spread, spread, f"calibrated: {cal.runs} runs on {cal.gpu} ({cal.family})"
         )
     if reasons:
-        width = STAND_IN_ERROR if stand_in(req) else FORMULA_ONLY_ERROR
+        width = STAND_IN_ERROR if census_of(req).stand_in else FORMULA_ONLY_ERROR
         return verdict.Errors(
             width, width, "formula only (source-cited, not measured): " + "; ".join(reasons)
         )

@@ -13,20 +13,22 @@ each measured family's recipe and reports how far its stand-in lands (README, Ac
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
-from llmem_core.models import Architecture, AttentionImpl, MlpKind, QkNorm
+from llmem_core.models import Architecture, AttentionImpl, MlpKind, NormKind, PositionKind, QkNorm
+
+AttentionKind = Literal["mha", "gqa", "mqa", "mla"]
 
 
 class Features(NamedTuple):
     attention_impl: AttentionImpl
-    attention: str  # mha | gqa | mqa | mla
+    attention: AttentionKind
     mlp: MlpKind
     moe: bool
     shared_experts: bool
-    norm: str  # layernorm | rmsnorm
+    norm: NormKind
     norms_per_layer: int
-    position: str  # learned | rotary | alibi
+    position: PositionKind
     qk_norm: QkNorm
     fused: bool  # fused qkv or gate_up projections
     sinks: bool
@@ -35,10 +37,24 @@ class Features(NamedTuple):
 
 
 # Heuristic weights (see the module docstring), one per field of Features.
-WEIGHTS = Features(8, 2, 3, 4, 1, 2, 1, 2, 1, 1, 1, 1, 1)
+WEIGHTS: dict[str, int] = {
+    "attention_impl": 8,
+    "attention": 2,
+    "mlp": 3,
+    "moe": 4,
+    "shared_experts": 1,
+    "norm": 2,
+    "norms_per_layer": 1,
+    "position": 2,
+    "qk_norm": 1,
+    "fused": 1,
+    "sinks": 1,
+    "sliding": 1,
+    "tied": 1,
+}
 
 
-def attention_kind(arch: Architecture) -> str:
+def attention_kind(arch: Architecture) -> AttentionKind:
     if arch.mla is not None:
         return "mla"
     if arch.num_key_value_heads == 1 < arch.num_attention_heads:
@@ -53,9 +69,9 @@ def features(arch: Architecture) -> Features:
         mlp=arch.mlp_kind,
         moe=arch.moe,
         shared_experts=arch.shared_expert_size > 0,
-        norm=str(arch.norm_kind),
+        norm=arch.norm_kind,
         norms_per_layer=arch.norms_per_layer,
-        position=str(arch.position_embedding),
+        position=arch.position_embedding,
         qk_norm=arch.qk_norm,
         fused=arch.fused_qkv or arch.fused_gate_up,
         sinks=arch.attention_sinks,
@@ -64,9 +80,13 @@ def features(arch: Architecture) -> Features:
     )
 
 
+def _differing(a: Features, b: Features) -> tuple[str, ...]:
+    return tuple(name for name, x, y in zip(Features._fields, a, b, strict=True) if x != y)
+
+
 def distance(a: Features, b: Features) -> int:
     """Σ weight over the features that differ."""
-    return sum(w for w, x, y in zip(WEIGHTS, a, b, strict=True) if x != y)
+    return sum(WEIGHTS[name] for name in _differing(a, b))
 
 
 def nearest(arch: Architecture, measured: Mapping[str, Architecture]) -> str:
@@ -77,5 +97,4 @@ def nearest(arch: Architecture, measured: Mapping[str, Architecture]) -> str:
 
 def differences(arch: Architecture, other: Architecture) -> tuple[str, ...]:
     """The names of the features in which two architectures differ (for the note)."""
-    a, b = features(arch), features(other)
-    return tuple(name for name, x, y in zip(Features._fields, a, b, strict=True) if x != y)
+    return _differing(features(arch), features(other))

@@ -15,6 +15,7 @@ from typing import Any
 from llmem_core import safe_json
 from llmem_core.errors import InputError, echo
 from llmem_core.models import (
+    MAX_NAME_CHARS,
     Architecture,
     AttentionImpl,
     Family,
@@ -88,8 +89,8 @@ def _str(cfg: Config, *keys: str, default: str) -> str:
     if found is None:
         return default
     key, value = found
-    if not isinstance(value, str) or not 1 <= len(value) <= 64:
-        raise _bad(key, "a name of 1 to 64 characters", value)
+    if not isinstance(value, str) or not 1 <= len(value) <= MAX_NAME_CHARS:
+        raise _bad(key, f"a name of 1 to {MAX_NAME_CHARS} characters", value)
     return value
 
 
@@ -544,6 +545,8 @@ def _smollm3(cfg: Config, name: str) -> dict[str, Any]:
 # Keys every Llama-like decoder config has; without them the model is not one llmem can read.
 GENERIC_KEYS = ("hidden_size", "num_hidden_layers", "num_attention_heads", "vocab_size")
 GATED_ACTS = {"silu", "swiglu", "gelu_pytorch_tanh", "geglu", "swish"}
+# The names configs give the routed expert count (Qwen3-MoE; Mixtral, gpt-oss; DeepSeek).
+EXPERT_COUNT_KEYS = ("num_experts", "num_local_experts", "n_routed_experts")
 
 
 def _generic(cfg: Config, name: str) -> dict[str, Any]:
@@ -583,7 +586,7 @@ def _generic(cfg: Config, name: str) -> dict[str, Any]:
 
 
 def _generic_moe(cfg: Config) -> dict[str, Any]:
-    found = _raw(cfg, ("num_experts", "num_local_experts", "n_routed_experts"))
+    found = _raw(cfg, EXPERT_COUNT_KEYS)
     if found is None or found[1] in (0, 1):
         return {}
     experts = _int(cfg, found[0])
@@ -656,7 +659,7 @@ def architecture_from_config(cfg: Config, name: str, buffer_bytes: int = 0) -> A
     if not isinstance(cfg, dict):
         raise InputError("model", "config.json: expected a JSON object at the top level")
     model_type = cfg.get("model_type")
-    if not isinstance(model_type, str) or not 1 <= len(model_type) <= 64:
+    if not isinstance(model_type, str) or not 1 <= len(model_type) <= MAX_NAME_CHARS:
         raise InputError(
             "model",
             f"config.json: model_type must be one of {', '.join(SUPPORTED_MODEL_TYPES)} or the "

@@ -53,6 +53,7 @@ MAX_HIDDEN = 1_048_576
 MAX_VOCAB = 16_777_216
 MAX_BATCH = 1_000_000
 MAX_SEQ = 16_777_216
+MAX_NAME_CHARS = 64  # heuristic bound on a config's names (activation, model_type, quant_method)
 MAX_GPUS = 4_096  # GPUs in one job; also the most `gpus` and `cost` search
 
 Count = Annotated[int, Field(ge=1)]
@@ -143,7 +144,7 @@ class Architecture(Frozen):
     head_dim: int = Field(ge=1, le=MAX_HIDDEN)
     intermediate_size: int = Field(ge=1, le=16 * MAX_HIDDEN)
     mlp_kind: MlpKind
-    activation: str = Field(min_length=1, max_length=64)
+    activation: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
     vocab_size: int = Field(ge=1, le=MAX_VOCAB)
     embedding_dim: int = Field(ge=1, le=MAX_HIDDEN, description="token embedding width")
     tie_word_embeddings: bool
@@ -181,10 +182,14 @@ class Architecture(Frozen):
     sliding_layers: int = Field(default=0, ge=0, le=MAX_LAYERS, description="layers that are local")
     nope_layers: int = Field(default=0, ge=0, le=MAX_LAYERS, description="layers without rotary")
     model_type: str = Field(
-        default="", max_length=64, description="config.json's model_type where family is other"
+        default="",
+        max_length=MAX_NAME_CHARS,
+        description="config.json's model_type where family is other",
     )
     checkpoint_quantization: str = Field(
-        default="", max_length=64, description="quant_method of the published weights (mxfp4, fp8)"
+        default="",
+        max_length=MAX_NAME_CHARS,
+        description="quant_method of the published weights (mxfp4, fp8)",
     )
     logits_fp32: bool = Field(
         default=True, description="the loss casts logits to fp32 (transformers ≥ 4.46 always)"

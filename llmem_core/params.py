@@ -22,10 +22,8 @@ class Tensor(NamedTuple):
     part: Literal["embedding", "body", "lm_head"]
 
 
-def _norm(
-    arch: Architecture, name: str, part: Literal["embedding", "body"] = "body", width: int = 0
-) -> list:
-    h = width or arch.hidden_size
+def _norm(arch: Architecture, name: str, part: Literal["embedding", "body"] = "body") -> list:
+    h = arch.hidden_size
     out = [Tensor(f"{name}.weight", h, "norm", part)]
     if arch.norm_kind == NormKind.LAYERNORM:
         out.append(Tensor(f"{name}.bias", h, "norm", part))

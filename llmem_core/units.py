@@ -4,6 +4,7 @@ KiB = 1024
 MiB = 1024**2
 GiB = 1024**3
 GB = 1000**3
+SECONDS_PER_HOUR = 3600
 
 # Bytes per element of each storage type (IEEE 754 / bfloat16 sizes).
 B16 = 2

@@ -17,6 +17,8 @@ import re
 import sys
 from pathlib import Path
 
+from llmem_core.measure.model_configs import trainable_config
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "llmem_core" / "presets" / "hf-model-configs.json"
 SKIP = {"meta-llama/Llama-4-Scout-17B-16E": "llama4: chunked local attention not modelled yet"}
@@ -30,19 +32,13 @@ LOSS = {
 }
 
 
-def text_config(config: dict) -> tuple[str, dict]:
-    cfg = dict(config.get("text_config") or config)
-    if "text_config" not in config:
-        cfg.pop("quantization_config", None)
-    return cfg.pop("model_type"), cfg
-
-
 def build(config: dict) -> dict:
     """What transformers 5.24 builds from the (text) config on the meta device."""
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM
 
-    model_type, cfg = text_config(config)
+    cfg = trainable_config(config)  # the text model, no quantization_config (as measured)
+    model_type = cfg.pop("model_type")
     with torch.device("meta"):
         model = AutoModelForCausalLM.from_config(AutoConfig.for_model(model_type, **cfg))
     buffers = [

@@ -231,11 +231,12 @@ def test_table_rows_and_chart_points(llama_ranking):
 def test_fastest_fitting_equals_best_method_over_the_full_plan(key):
     """Oracle: the shortcut (largest batch searched only for the fastest fitting methods)
     picks what best_method picks over Algorithm 1's full plan, at every rentable count."""
+    from llmem_core.cost.interconnect import topology
     from llmem_core.cost.rank import fastest_fitting
 
     gpu, a = GPUS[key], CostAssumptions()
     for n in rentable_counts(16):
-        full = best_method(plan(LLAMA.job(gpu, n)).methods, 4, a)
+        full = best_method(plan(LLAMA.job(gpu, n)).methods, 4, a, topology(key, n))
         fast = fastest_fitting(LLAMA, gpu, n, a)
         assert (full is None) == (fast is None), n
         if full is not None:

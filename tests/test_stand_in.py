@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import MappingProxyType
 
 import pytest
 
@@ -22,8 +23,6 @@ from llmem_core.estimate import STAND_IN_ERROR
 from tests.test_accuracy_2025 import load_2025_cases
 
 FIXTURES = Path(__file__).parent / "fixtures" / "reference"
-CACHED = (activations.layer_rate, activations.outside_rates, activations.lora_layer_rate,
-          activations.lora_outside_rates)  # fmt: skip
 
 
 def family_cases() -> dict[str, list[Case]]:
@@ -38,25 +37,26 @@ def family_cases() -> dict[str, list[Case]]:
 
 @contextmanager
 def hidden(family: str) -> Iterator[None]:
-    """The estimator with one family's census recipe removed (the nearest one stands in)."""
-    recipes = presets.load_activation_recipes()
-    without = {k: v for k, v in recipes.items() if k != family}
-    original = presets.load_activation_recipes
-    for f in (*CACHED, presets.measured_families):
-        f.cache_clear()
-    presets.load_activation_recipes = activations.load_activation_recipes = lambda: without
+    """The estimator with one family's census recipe removed (the nearest one stands in): the
+    measured families lack it, and the rates worked out with it are forgotten."""
+    measured = presets.measured_families
+
+    def without(precision: str) -> MappingProxyType:
+        return MappingProxyType({k: v for k, v in measured(precision).items() if k != family})
+
+    activations.clear_recipe_caches()
+    presets.measured_families = without
     try:
         yield
     finally:
-        presets.load_activation_recipes = activations.load_activation_recipes = original
-        for f in (*CACHED, presets.measured_families):
-            f.cache_clear()
+        presets.measured_families = measured
+        activations.clear_recipe_caches()
 
 
 def stand_in_row(family: str, cases: list[Case]) -> dict:
     with hidden(family):
         arch = spec_for(cases[0]).request().model
-        stand_in = activations.recipe_family(arch, cases[0].precision)
+        stand_in = presets.recipe_choice(arch, cases[0].precision)
         errors = [abs(relative_error(c)) for c in cases]
     return {
         "family": family,
@@ -81,3 +81,9 @@ def test_stand_in_error(family: str) -> None:
         assert row["max_pct"] == pytest.approx(OUTSIDE_BAND[family], abs=0.5)
     else:
         assert row["max_pct"] <= 100 * STAND_IN_ERROR, row
+
+
+def test_every_feature_has_a_weight() -> None:
+    from llmem_core.features import WEIGHTS, Features
+
+    assert list(WEIGHTS) == list(Features._fields)

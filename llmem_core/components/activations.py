@@ -20,9 +20,9 @@ from llmem_core.components.paper_walk import boundary_widths, input_bytes
 from llmem_core.models import LORA_ALL_LINEAR, LORA_ATTN, Architecture
 from llmem_core.presets import (
     RECIPE_PRECISION,
-    RecipeChoice,
     load_activation_recipes,
     load_lora_recipes,
+    measured_families,
     recipe_choice,
 )
 from llmem_core.units import B16, pages
@@ -62,6 +62,11 @@ class Sizes(NamedTuple):
     heads_x_rope: float = 0
 
 
+# Issue #13's sizes (those with a default), each a coefficient that older censuses lack.
+EXTRA_SIZES = tuple(Sizes._field_defaults)
+MOE_ROUTING = ("experts", "topk", "topk_h", "shared_f")  # zero in DeepSeek's dense layers
+
+
 def sizes(arch: Architecture, seq: int, tp: int = 1) -> Sizes:
     """Tensor parallelism shards the heads and the MLP width; h, head_dim and V are whole.
     A MoE layer's f is k·f_expert (each token visits k experts; tokens spread evenly).
@@ -98,13 +103,8 @@ def _mla_sizes(arch: Architecture, s: Sizes, tp: int) -> Sizes:
     )
 
 
-def recipe_family(arch: Architecture, precision: str) -> RecipeChoice:
-    """Whose census the activations use (a stand-in where the family has none)."""
-    return recipe_choice(arch, RECIPE_PRECISION[precision])
-
-
 def _recipe(arch: Architecture, precision: str) -> dict:
-    family = recipe_family(arch, precision).family
+    family = recipe_choice(arch, precision).family
     return load_activation_recipes()[family][RECIPE_PRECISION[precision]]
 
 
@@ -134,18 +134,6 @@ def _layer_per_token(c: dict[str, float], s: Sizes) -> float:
     )
 
 
-EXTRA_SIZES = (
-    "experts",
-    "topk",
-    "topk_h",
-    "shared_f",
-    "latent",
-    "q_latent",
-    "rope",
-    "heads_x_rope",
-)
-
-
 @lru_cache(maxsize=1024)
 def layer_rate(arch: Architecture, precision: str, seq: int, tp: int = 1) -> Rate:
     """What one decoder layer keeps for backward (no checkpointing). DeepSeek's dense first
@@ -155,7 +143,7 @@ def layer_rate(arch: Architecture, precision: str, seq: int, tp: int = 1) -> Rat
     s = sizes(arch, seq, tp)
     per_token = _layer_per_token(c, s)
     if arch.moe and arch.dense_layers:
-        routing = dict.fromkeys(("experts", "topk", "topk_h", "shared_f"), 0)
+        routing = dict.fromkeys(MOE_ROUTING, 0)
         dense = _layer_per_token(c, s._replace(f=arch.intermediate_size / tp, **routing))
         per_token += arch.dense_layers * (dense - per_token) / arch.num_layers
     return Rate(per_token, c["const"])
@@ -186,7 +174,7 @@ def lora_recipe_key(targets: str) -> str:
 
 
 def _lora_recipe(arch: Architecture, precision: str, key: str) -> dict | None:
-    family = recipe_family(arch, precision).family
+    family = recipe_choice(arch, precision).family
     by_targets = load_lora_recipes().get(family, {})
     found = by_targets.get(key, {}).get(RECIPE_PRECISION[precision])
     return None if not found or "error" in found else found
@@ -219,6 +207,20 @@ def lora_outside_rates(
     s, c = sizes(arch, seq), found["outside"]["coefficients"]
     per_token = c["h"] * s.h + c["head_dim"] * s.head_dim + c.get("seq", 0) * s.seq + c["one"]
     return Rate(per_token, c["const"]), Rate(c["vocab"] * s.vocab, 0)
+
+
+def clear_recipe_caches() -> None:
+    """Forget every rate worked out from the census recipes, and which families have one: the
+    one call for a caller that changes what presets.measured_families answers (tests/
+    test_stand_in.py hides a family's census to measure its stand-in)."""
+    for cached in (
+        measured_families,
+        layer_rate,
+        outside_rates,
+        lora_layer_rate,
+        lora_outside_rates,
+    ):
+        cached.cache_clear()
 
 
 def lora_dropout_per_token(arch: Architecture, targets: str, tp: int = 1) -> float:

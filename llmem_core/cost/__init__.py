@@ -30,7 +30,7 @@ from llmem_core.cost.inputs import (
     RankOptions,
     Run,
 )
-from llmem_core.cost.interconnect import Link, link_of, nodes, over_fabric
+from llmem_core.cost.interconnect import Link, Topology, link_of, nodes, over_fabric, topology
 from llmem_core.cost.money import (
     amortisation_per_gpu_hour,
     break_even,
@@ -72,6 +72,7 @@ __all__ = [
     "RunTime",
     "SkipReason",
     "Skipped",
+    "Topology",
     "UnitPrices",
     "amortisation_per_gpu_hour",
     "attention_flops_per_token",
@@ -93,6 +94,7 @@ __all__ = [
     "run_cost",
     "run_time",
     "table_rows",
+    "topology",
     "training_hours",
     "unit_prices",
 ]

@@ -14,9 +14,9 @@ from llmem_core.cost.inputs import CostAssumptions, Run
 from llmem_core.cost.results import RunTime
 from llmem_core.errors import InputError
 from llmem_core.models import MethodKind, Precision
+from llmem_core.units import SECONDS_PER_HOUR
 
 TERA = 1e12
-SECONDS_PER_HOUR = 3600
 
 
 def peak_flops(bf16_tflops_dense: float, precision: Precision, fp32_fraction: float) -> float:

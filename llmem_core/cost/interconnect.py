@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from enum import StrEnum
+from typing import NamedTuple
 
 from llmem_core.plan import NODE_SIZE
 
@@ -77,3 +78,17 @@ def over_fabric(gpu_key: str, num_gpus: int) -> bool:
 def nodes(num_gpus: int) -> int:
     """Servers the plan needs: NODE_SIZE GPUs each (plan.rentable_counts's whole nodes)."""
     return math.ceil(num_gpus / NODE_SIZE)
+
+
+class Topology(NamedTuple):
+    """What the communication penalty of a plan depends on (CostAssumptions.comm)."""
+
+    fabric: bool = True  # over_fabric
+    nodes: int = 1
+
+
+ONE_NODE_FABRIC = Topology()  # where the stated penalties hold
+
+
+def topology(gpu_key: str, num_gpus: int) -> Topology:
+    return Topology(over_fabric(gpu_key, num_gpus), nodes(num_gpus))

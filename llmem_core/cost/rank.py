@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from llmem_core.cost.duration import run_time
 from llmem_core.cost.flops import hardware_flops_per_token
 from llmem_core.cost.inputs import CostAssumptions, CostBasis, PriceOverride, RankOptions, Run
-from llmem_core.cost.interconnect import nodes, over_fabric
+from llmem_core.cost.interconnect import ONE_NODE_FABRIC, Topology, topology
 from llmem_core.cost.money import break_evens, check_edit_keys, run_cost, unit_prices
 from llmem_core.cost.results import CostRow, Ranking, Skipped, SkipReason, UnitPrices
 from llmem_core.errors import InputError
@@ -27,14 +27,18 @@ from llmem_core.results import MethodPlan
 
 
 def best_method(
-    methods: Mapping[object, MethodPlan] | tuple[MethodPlan, ...], batch: int, a: CostAssumptions
+    methods: Mapping[object, MethodPlan] | tuple[MethodPlan, ...],
+    batch: int,
+    a: CostAssumptions,
+    link: Topology = ONE_NODE_FABRIC,
 ) -> MethodPlan | None:
-    """Of the methods that fit `batch` per replica, the fastest: highest u · (1 − c)."""
+    """Of the methods that fit `batch` per replica, the fastest: highest u · (1 − c), c on
+    this interconnect (default: one node over a fabric)."""
     rows = methods.values() if isinstance(methods, Mapping) else methods
     fitting = [m for m in rows if m.max_batch_size >= batch]
     if not fitting:
         return None
-    return max(fitting, key=lambda m: (a.speed(m.kind), m.score))
+    return max(fitting, key=lambda m: (a.speed(m.kind, *link), m.score))
 
 
 def _runnable(run: Run, gpu: Gpu, num_gpus: int) -> list[Request]:
@@ -52,7 +56,7 @@ def _runnable(run: Run, gpu: Gpu, num_gpus: int) -> list[Request]:
 def fastest_fitting(run: Run, gpu: Gpu, num_gpus: int, a: CostAssumptions) -> MethodPlan | None:
     """best_method over Algorithm 1's methods, searching the largest batch only for the
     fastest methods that fit the run's batch (one estimate each for the others): the same
-    answer as best_method(plan(...).methods, …) at a fraction of the estimates."""
+    answer as best_method(plan(...).methods, …, topology(...)) at a fraction of the estimates."""
     batch, fitting = run.training.batch_size, []
     for req in _runnable(run, gpu, num_gpus):
         prepared = prepare(req)
@@ -60,7 +64,7 @@ def fastest_fitting(run: Run, gpu: Gpu, num_gpus: int, a: CostAssumptions) -> Me
             fitting.append((req, prepared))
     if not fitting:
         return None
-    link = (over_fabric(gpu.key, num_gpus), nodes(num_gpus))
+    link = topology(gpu.key, num_gpus)
     top = max(a.speed(r.method.kind, *link) for r, _ in fitting)
     tied = [plan_request(r, p) for r, p in fitting if a.speed(r.method.kind, *link) == top]
     return max(tied, key=lambda m: m.score)
@@ -78,7 +82,7 @@ def plan_row(
     if prices.bf16_tflops_dense is None:
         raise InputError("bf16_tflops_dense", f"{gpu.key} has no peak TFLOP/s; give one")
     kind = chosen.kind
-    fabric, servers = over_fabric(gpu.key, num_gpus), nodes(num_gpus)
+    fabric, servers = topology(gpu.key, num_gpus)
     time = run_time(run, prices.bf16_tflops_dense, num_gpus, kind, a, fabric, servers)
     cost = run_cost(time.hours, num_gpus, prices, a)
     vs_low, vs_high = break_evens(cost, time.hours, num_gpus, prices, a)

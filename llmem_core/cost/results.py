@@ -13,6 +13,7 @@ from pydantic import Field
 from llmem_core.calibration import Calibration
 from llmem_core.cost.inputs import CostBasis, Currency
 from llmem_core.models import Frozen, MethodKind
+from llmem_core.units import SECONDS_PER_HOUR
 
 
 class UnitPrices(Frozen):
@@ -52,7 +53,7 @@ class RunTime(Frozen):
     @property
     def tokens_per_second(self) -> float:
         """D ÷ the run's seconds: the cluster's training throughput."""
-        return self.tokens / (self.hours * 3600)
+        return self.tokens / (self.hours * SECONDS_PER_HOUR)
 
 
 class RunCost(Frozen):

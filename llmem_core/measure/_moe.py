@@ -21,6 +21,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from llmem_core.hf_config import EXPERT_COUNT_KEYS
+
 BALANCED = "balanced"
 
 
@@ -59,13 +61,10 @@ def install() -> None:
     ALL_EXPERTS_FUNCTIONS.register(BALANCED, balanced_experts_forward)
 
 
-EXPERT_KEYS = ("num_experts", "num_local_experts", "n_routed_experts")
-
-
 def build_kwargs(config: object, dtype: torch.dtype, fake: bool) -> dict[str, str]:
     """from_config's experts_implementation for what a GPU would run: grouped_mm for bf16
     weights (transformers' default), the eager loop for fp32 weights, which grouped_mm refuses
     (on the fake device: balanced). Nothing for a dense model (it has no experts to set)."""
-    if not any(getattr(config, key, None) for key in EXPERT_KEYS) or dtype == torch.bfloat16:
+    if not any(getattr(config, key, None) for key in EXPERT_COUNT_KEYS) or dtype == torch.bfloat16:
         return {}
     return {"experts_implementation": BALANCED if fake else "eager"}

@@ -122,9 +122,10 @@ def measured_families(precision: str) -> MappingProxyType[str, Architecture]:
 
 
 def recipe_choice(arch: Architecture, precision: str) -> RecipeChoice:
-    """The family whose census recipe applies: the model's own, else the nearest by features."""
+    """The family whose census recipe applies at this precision (a training precision or a
+    recipe's, RECIPE_PRECISION): the model's own, else the nearest by features."""
     own = RECIPE_ALIASES.get(str(arch.family), str(arch.family))
-    measured = measured_families(precision)
+    measured = measured_families(RECIPE_PRECISION[precision])
     if own in measured:
         return RecipeChoice(own, False)
     return RecipeChoice(nearest(arch, measured), True)

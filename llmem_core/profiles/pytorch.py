@@ -34,6 +34,7 @@ from llmem_core.components import (
     workspace,
 )
 from llmem_core.coverage import formula_only
+from llmem_core.features import differences
 from llmem_core.models import (
     Architecture,
     AttentionImpl,
@@ -47,6 +48,7 @@ from llmem_core.models import (
 )
 from llmem_core.parallelism import GPUS_PER_NODE, Engine, Parallelism
 from llmem_core.params import Split, split
+from llmem_core.presets import census_presets, load_models, recipe_choice
 from llmem_core.profiles.pytorch_states import ZERO_ENGINES, States, pytorch_states
 from llmem_core.request import Request
 from llmem_core.results import Breakdown, Levels, Phase, Term
@@ -535,7 +537,7 @@ def architecture_notes(req: Request) -> list[str]:
             f"fine-tuning dequantises them{how}, so the estimate assumes the weights in "
             f"{req.training.precision}'s parameter dtype."
         )
-    choice = activations.recipe_family(arch, dtypes(req).recipe)
+    choice = recipe_choice(arch, dtypes(req).recipe)
     if choice.stand_in:
         out.append(_stand_in_note(arch, choice.family))
     return out
@@ -551,9 +553,6 @@ DEQUANTISED_BY = {
 
 
 def _stand_in_note(arch: Architecture, family: str) -> str:
-    from llmem_core.features import differences
-    from llmem_core.presets import census_presets, load_models
-
     other = load_models()[census_presets()[family]].architecture
     differ = ", ".join(differences(arch, other)) or "none of the features llmem reads"
     return (
