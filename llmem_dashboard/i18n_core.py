@@ -258,11 +258,12 @@ RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (
             r"^Mixture of experts: every expert's weights, gradients and optimizer states "
             r"\((\d+) per layer\) are held; activations assume the (\d+) experts of each token "
-            r"spread evenly \(balanced routing\); the (\d+) dense first layers are counted like "
-            r"MoE layers\.$",
+            r"spread evenly \(balanced routing\); the (\d+) dense first layers keep the MoE "
+            r"recipe's tensors at the dense width, without routing\.$",
             "混合エキスパート：全エキスパート（層あたり{1}個）の重み・勾配・オプティマイザ状態を"
             "保持します。活性値は各トークンの{2}個のエキスパートが均等に割り振られると仮定します"
-            "（均等ルーティング）。先頭の密な{3}層はMoE層と同じに数えます。",
+            "（均等ルーティング）。先頭の密な{3}層はMoEレシピのテンソルを密な幅で、"
+            "ルーティングなしで保持します。",
         ),
         (
             r"^The published checkpoint stores weights in (\w+); fine-tuning dequantises them "

@@ -527,7 +527,8 @@ def architecture_notes(req: Request) -> list[str]:
             f"Mixture of experts: every expert's weights, gradients and optimizer states "
             f"({arch.num_experts} per layer) are held; activations assume the "
             f"{arch.experts_per_token} experts of each token spread evenly (balanced routing)"
-            + (f"; the {arch.dense_layers} dense first layers are counted like MoE layers."
+            + (f"; the {arch.dense_layers} dense first layers keep the MoE recipe's tensors at "
+               "the dense width, without routing."
                if arch.dense_layers else ".")
         )  # fmt: skip
     if arch.checkpoint_quantization:
