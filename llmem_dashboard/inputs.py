@@ -179,9 +179,7 @@ def _model(models: dict[str, ModelPreset], slots: dict, lang: str) -> Architectu
         t(lang, "model_source"),
         ["preset", "upload", hub_box.SOURCE],
         horizontal=True,
-        format_func=lambda x: (
-            hub_box.label(lang) if x == hub_box.SOURCE else t(lang, f"source_{x}")
-        ),
+        format_func=lambda x: t(lang, f"source_{x}"),
     )
     _translated(
         st.selectbox,
