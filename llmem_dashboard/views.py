@@ -379,7 +379,7 @@ def _money_metrics(res: Results, cres: CostResults) -> None:
             "m_purchase_sub",
             n=fmt_int(row.num_gpus, lang),
             nodes=fmt_int(row.cost.nodes, lang),
-            node=fmt_money(row.cost.purchase_nodes / row.cost.nodes, code, lang, True),
+            node=fmt_money(cres.node_cost, code, lang, True),
         ),
         help=t(lang, "m_purchase_help"),
         **gray,
