@@ -13,6 +13,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from llmem_core.cost import BreakEven, BreakEvenStatus, CostRow, Skipped, SkipReason
+from llmem_core.results import Estimate
 from llmem_core.verdict import Verdict
 from llmem_dashboard import summary, tables
 from llmem_dashboard.charts import plotly_config
@@ -135,38 +136,22 @@ def _why(res: Results) -> str:
     )
 
 
+def _headroom_share(est: Estimate) -> float:
+    """Headroom as a share of the GPU's memory (a display ratio of two core figures)."""
+    return est.headroom_bytes / est.capacity_bytes
+
+
 def _sentence(res: Results) -> str:
     lang, est = res.inputs.lang, res.focus.estimate
-    cap = fmt_gib(est.capacity_bytes, lang)
+    peak, cap = fmt_gib(est.peak_bytes, lang), fmt_gib(est.capacity_bytes, lang)
+    words = {**_subject(res), "peak": peak, "cap": cap}
+    headroom, share = fmt_gib(est.headroom_bytes, lang), fmt_pct(_headroom_share(est), lang)
     if est.fits:
-        share = fmt_pct(est.headroom_bytes / est.capacity_bytes, lang)
-        return t(
-            lang,
-            "sentence_fits",
-            **_subject(res),
-            peak=fmt_gib(est.peak_bytes, lang),
-            cap=cap,
-            headroom=f"{fmt_gib(est.headroom_bytes, lang)} ({share})",
-        )
+        return t(lang, "sentence_fits", **words, headroom=f"{headroom} ({share})")
     if est.headroom_bytes >= 0:  # at risk: the peak fits, the range's top does not
-        share = fmt_pct(est.headroom_bytes / est.capacity_bytes, lang)
-        return t(
-            lang,
-            "sentence_at_risk",
-            **_subject(res),
-            peak=fmt_gib(est.peak_bytes, lang),
-            cap=cap,
-            headroom=f"{fmt_gib(est.headroom_bytes, lang)}, {share}",
-            high=fmt_gib(est.band.high if est.band else est.peak_bytes, lang),
-        )
-    return t(
-        lang,
-        "sentence_oom",
-        **_subject(res),
-        peak=fmt_gib(est.peak_bytes, lang),
-        cap=cap,
-        over=fmt_gib(-est.headroom_bytes, lang),
-    )
+        high = fmt_gib(est.band.high if est.band else est.peak_bytes, lang)
+        return t(lang, "sentence_at_risk", **words, headroom=f"{headroom}, {share}", high=high)
+    return t(lang, "sentence_oom", **words, over=fmt_gib(-est.headroom_bytes, lang))
 
 
 def _plan_sentence(res: Results) -> str:
@@ -292,7 +277,7 @@ def _metrics(res: Results, cres: CostResults | FieldError) -> None:
     cols[1].metric(
         t(lang, "m_headroom"),
         fmt_gib(est.headroom_bytes, lang),
-        fmt_pct(est.headroom_bytes / est.capacity_bytes, lang),
+        fmt_pct(_headroom_share(est), lang),
         delta_color=head_color,
         delta_arrow="off",
         border=True,
