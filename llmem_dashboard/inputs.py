@@ -791,7 +791,7 @@ def price_editor(
             t(lang, "c_price_gpu"),
             list(keys),
             key="c_price_gpu",
-            format_func=lambda k: gpus[k].name.split(" [")[0],
+            format_func=lambda k: gpus[k].name,
         )
         edit = cost.price_edit(gpu)
         for i, (col, field) in enumerate(zip(st.columns(4), state.PRICE_FIELDS, strict=True)):

@@ -64,7 +64,7 @@ def plan_parts(res: Results) -> tuple[list[str], list[str]]:
     checkpointing, what trains, the verdict)."""
     lang, req = res.inputs.lang, res.request
     n = req.cluster.num_gpus
-    gpu = short_gpu_name(res.gpu_name.split(" [")[0]) or fmt_gib(req.cluster.memory_bytes, lang)
+    gpu = short_gpu_name(res.gpu_name) or fmt_gib(req.cluster.memory_bytes, lang)
     where = [
         model_part(res),
         t(lang, "sum_gpus", n=fmt_int(n, lang), gpu=gpu),
