@@ -9,8 +9,8 @@
            leaves the server's work and the pages' rendering;
   export   the size of the HTML export of the memory chart.
 
-It starts `llmem dashboard` on a free local port (as tests/dashboard/test_dashboard_e2e.py
-does) and drives Debian's chromium with Playwright. `--shots DIR` also saves screenshots at
+It starts `llmem dashboard` on a free local port (tests/dashboard/server.py, as the browser
+test does) and drives Debian's chromium with Playwright. `--shots DIR` also saves screenshots at
 1280×720 and at 390 px wide (a phone) of the default plan, an out-of-memory plan, the
 presentation view and the Japanese page.
 
@@ -23,15 +23,12 @@ import argparse
 import asyncio
 import os
 import re
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
+
+from tests.dashboard.server import running
 
 CHROMIUM = os.environ.get("LLMEM_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
@@ -39,51 +36,6 @@ TARGETS_MS = {"change": 400.0, "fresh": 3000.0, "crowd": 10_000.0}
 CHANGES, FRESH, SESSIONS = 12, 5, 20
 BATCHES = list(range(5, 5 + CHANGES))  # each value once: no memo can answer a change
 TIMEOUT_MS = 120_000
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server() -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "STREAMLIT_SERVER_PORT": str(port),
-        "STREAMLIT_SERVER_ADDRESS": "127.0.0.1",
-    }
-    log = open(Path(tempfile.gettempdir()) / f"llmem-bench-{port}.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "llmem_core.cli", "dashboard"],
-        env=env,
-        cwd=tempfile.gettempdir(),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return proc, url
-        except OSError:
-            time.sleep(0.3)
-    stop_server(proc)
-    raise TimeoutError("streamlit did not become healthy")
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 CHART = ".js-plotly-plot"
@@ -270,8 +222,7 @@ async def shots(browser, url: str, folder: Path) -> list[str]:
 async def main_async(args: argparse.Namespace) -> None:
     from playwright.async_api import async_playwright
 
-    proc, url = start_server()
-    try:
+    with running(Path(tempfile.mkdtemp(prefix="llmem-bench-"))) as url:
         async with async_playwright() as p:
             browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             await first_result(await browser.new_page(), url)  # warm the server once
@@ -284,8 +235,6 @@ async def main_async(args: argparse.Namespace) -> None:
                 for line in await run(browser, url):
                     print(line)
             await browser.close()
-    finally:
-        stop_server(proc)
     print(f"HTML export of the memory chart: {export_size() / 1e6:.1f} MB")
 
 

@@ -96,6 +96,7 @@ class CostResults:
     prices: tuple[UnitPrices, ...]  # price_table over the compared GPU types
     catalog: tuple[UnitPrices, ...]  # the same without the user's edits
     power_price_default: float  # the core's heuristic power price, in the currency
+    node_cost: float  # a server's non-GPU parts, in the currency (CostAssumptions.node_cost)
     gpu_keys: tuple[str, ...]  # the compared GPU types
     user_gpu: str
     user_gpus: int
@@ -173,6 +174,7 @@ def results(c: CostInputs, res: Results, gpus: Mapping[str, Gpu]) -> CostResults
         prices=price_table(chosen, edits, a.currency),
         catalog=price_table(chosen, None, a.currency),
         power_price_default=CostAssumptions(currency=a.currency).power_price(),
+        node_cost=a.node_cost(),
         gpu_keys=s.gpu,
         user_gpu=res.inputs.gpu,
         user_gpus=res.job.cluster.num_gpus,

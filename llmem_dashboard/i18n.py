@@ -86,6 +86,24 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Read {file}: {name}, {params} parameters",
         "ja": "{file}を読み込みました：{name}、{params}",
     },
+    # sidebar: a Hugging Face Hub id as the model (hub_box.py, issue #13)
+    "source_hub": {"en": "Hub id", "ja": "Hub ID"},
+    "hub_box": {"en": "Hugging Face Hub id (ORG/NAME)", "ja": "Hugging Face HubのID（ORG/NAME）"},
+    "hub_hint": {
+        "en": "Only its config.json is fetched and read as plain JSON; nothing is executed. "
+        "Gated models need HF_TOKEN where the page runs. Not part of the share link.",
+        "ja": "config.jsonだけを取得し、JSONとして読みます。何も実行しません。"
+        "ゲート付きモデルにはページを動かす環境のHF_TOKENが必要です。共有リンクには含まれません。",
+    },
+    "hub_waiting": {
+        "en": "No id yet: showing the preset above.",
+        "ja": "ID未入力のため、上のプリセットを表示しています。",
+    },
+    "hub_bad_id": {
+        "en": "A Hub id is ORG/NAME (letters, digits, - _ .)",
+        "ja": "HubのIDはORG/NAMEの形です（英数字と - _ .）",
+    },
+    "hub_ok": {"en": "Read {name}: {params} parameters", "ja": "{name}を読み込みました：{params}"},
     "vocab_whatif": {"en": "Change the vocabulary (what-if)", "ja": "語彙サイズを変える（仮定）"},
     "vocab_size": {"en": "Vocabulary size", "ja": "語彙サイズ"},
     "vocab_model": {"en": "The model's own: {vocab}", "ja": "モデル本来の値：{vocab}"},

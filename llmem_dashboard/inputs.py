@@ -13,6 +13,7 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+from functools import partial
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -179,9 +180,7 @@ def _model(models: dict[str, ModelPreset], slots: dict, lang: str) -> Architectu
         t(lang, "model_source"),
         ["preset", "upload", hub_box.SOURCE],
         horizontal=True,
-        format_func=lambda x: (
-            hub_box.label(lang) if x == hub_box.SOURCE else t(lang, f"source_{x}")
-        ),
+        format_func=lambda x: t(lang, f"source_{x}"),
     )
     _translated(
         st.selectbox,
@@ -792,7 +791,7 @@ def price_editor(
             t(lang, "c_price_gpu"),
             list(keys),
             key="c_price_gpu",
-            format_func=lambda k: gpus[k].name.split(" [")[0],
+            format_func=lambda k: gpus[k].name,
         )
         edit = cost.price_edit(gpu)
         for i, (col, field) in enumerate(zip(st.columns(4), state.PRICE_FIELDS, strict=True)):
@@ -877,48 +876,29 @@ def current_link(query: dict[str, str]) -> str:
     return link(st.context.url or "", query)
 
 
+def _download(
+    column: DeltaGenerator, lang: str, key: str, data: Callable, name: str, mime: str, icon: str
+) -> None:
+    """One download button, its file generated only when clicked (no rerun on click); `key`
+    is its widget key and its label's."""
+    column.download_button(
+        t(lang, key), data, name, mime, key=key, on_click="ignore", icon=f":material/{icon}:"
+    )
+
+
 def downloads(
     res: Results, memory_fig: Any, link: str, cost_rows: tuple[dict[str, Any], ...] = ()
 ) -> None:
     """CSV, JSON and HTML downloads, generated only when clicked (no rerun on click)."""
     lang, stem = res.inputs.lang, export.file_stem(res)
     c1, c2, c3, c4 = st.columns(4)
-    c1.download_button(
-        t(lang, "dl_csv"),
-        lambda: export.plan_csv(res),
-        f"{stem}.csv",
-        "text/csv",
-        key="dl_csv",
-        on_click="ignore",
-        icon=":material/table:",
-    )
-    c2.download_button(
-        t(lang, "dl_json"),
-        lambda: export.plan_json(res, link, cost_rows),
-        f"{stem}.json",
-        "application/json",
-        key="dl_json",
-        on_click="ignore",
-        icon=":material/data_object:",
-    )
+    _download(c1, lang, "dl_csv", partial(export.plan_csv, res), f"{stem}.csv", "text/csv", "table")
+    plan_json = partial(export.plan_json, res, link, cost_rows)
+    _download(c2, lang, "dl_json", plan_json, f"{stem}.json", "application/json", "data_object")
     if memory_fig is not None:
-        c3.download_button(
-            t(lang, "dl_html"),
-            lambda: export.chart_html(memory_fig),
-            f"{stem}-memory.html",
-            "text/html",
-            key="dl_html",
-            on_click="ignore",
-            icon=":material/bar_chart:",
-        )
+        html = partial(export.chart_html, memory_fig)
+        _download(c3, lang, "dl_html", html, f"{stem}-memory.html", "text/html", "bar_chart")
     if cost_rows:
-        c4.download_button(
-            t(lang, "dl_cost_csv"),
-            lambda: export.cost_csv(cost_rows),
-            f"{stem}-cost.csv",
-            "text/csv",
-            key="dl_cost_csv",
-            on_click="ignore",
-            icon=":material/payments:",
-        )
+        csv = partial(export.cost_csv, cost_rows)
+        _download(c4, lang, "dl_cost_csv", csv, f"{stem}-cost.csv", "text/csv", "payments")
     st.caption(t(lang, "dl_png_hint"))

@@ -10,7 +10,8 @@ caller makes it inert for Markdown or HTML (the model's name may be an upload's)
 from __future__ import annotations
 
 from llmem_core.models import Checkpointing, FineTune
-from llmem_dashboard.compute import Results
+from llmem_core.results import Estimate
+from llmem_dashboard.compute import Results, judged_capacity, peak_range
 from llmem_dashboard.i18n import fmt_gib, fmt_int, method_short, t
 from llmem_dashboard.tables import short_gpu_name
 
@@ -44,19 +45,21 @@ def training_part(res: Results) -> list[str]:
     return parts
 
 
+def range_words(est: Estimate, lang: str) -> dict[str, str]:
+    """The estimate's range and the capacity it is judged against, formatted: low, high, cap."""
+    low, high = peak_range(est)
+    return {
+        "low": fmt_gib(low, lang),
+        "high": fmt_gib(high, lang),
+        "cap": fmt_gib(judged_capacity(est), lang),
+    }
+
+
 def verdict_part(res: Results) -> str:
     """The verdict word with the estimate's band against the usable capacity."""
     lang, est = res.inputs.lang, res.focus.estimate
-    low, high = (est.band.low, est.band.high) if est.band else (est.peak_bytes, est.peak_bytes)
-    cap = est.usable_bytes or est.capacity_bytes
-    return t(
-        lang,
-        "sum_verdict",
-        verdict=t(lang, f"vshort_{est.verdict.value}"),
-        low=fmt_gib(low, lang),
-        high=fmt_gib(high, lang),
-        cap=fmt_gib(cap, lang),
-    )
+    verdict = t(lang, f"vshort_{est.verdict.value}")
+    return t(lang, "sum_verdict", verdict=verdict, **range_words(est, lang))
 
 
 def plan_parts(res: Results) -> tuple[list[str], list[str]]:
@@ -64,7 +67,7 @@ def plan_parts(res: Results) -> tuple[list[str], list[str]]:
     checkpointing, what trains, the verdict)."""
     lang, req = res.inputs.lang, res.request
     n = req.cluster.num_gpus
-    gpu = short_gpu_name(res.gpu_name.split(" [")[0]) or fmt_gib(req.cluster.memory_bytes, lang)
+    gpu = short_gpu_name(res.gpu_name) or fmt_gib(req.cluster.memory_bytes, lang)
     where = [
         model_part(res),
         t(lang, "sum_gpus", n=fmt_int(n, lang), gpu=gpu),

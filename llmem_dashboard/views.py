@@ -13,10 +13,11 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from llmem_core.cost import BreakEven, BreakEvenStatus, CostRow, Skipped, SkipReason
+from llmem_core.results import Estimate
 from llmem_core.verdict import Verdict
 from llmem_dashboard import summary, tables
 from llmem_dashboard.charts import plotly_config
-from llmem_dashboard.compute import COST_MAX_GPUS, FieldError, Results
+from llmem_dashboard.compute import COST_MAX_GPUS, FieldError, Results, peak_range
 from llmem_dashboard.cost import CostResults
 from llmem_dashboard.i18n import (
     fmt_break_even,
@@ -125,48 +126,25 @@ def _verdict(res: Results) -> tuple[str, str]:
 def _why(res: Results) -> str:
     """The verdict's reason in plain words: the range against the capacity."""
     lang, est = res.inputs.lang, res.focus.estimate
-    low, high = (est.band.low, est.band.high) if est.band else (est.peak_bytes, est.peak_bytes)
-    return t(
-        lang,
-        f"verdict_why_{est.verdict.value}",
-        low=fmt_gib(low, lang),
-        high=fmt_gib(high, lang),
-        cap=fmt_gib(est.usable_bytes or est.capacity_bytes, lang),
-    )
+    return t(lang, f"verdict_why_{est.verdict.value}", **summary.range_words(est, lang))
+
+
+def _headroom_share(est: Estimate) -> float:
+    """Headroom as a share of the GPU's memory (a display ratio of two core figures)."""
+    return est.headroom_bytes / est.capacity_bytes
 
 
 def _sentence(res: Results) -> str:
     lang, est = res.inputs.lang, res.focus.estimate
-    cap = fmt_gib(est.capacity_bytes, lang)
+    peak, cap = fmt_gib(est.peak_bytes, lang), fmt_gib(est.capacity_bytes, lang)
+    words = {**_subject(res), "peak": peak, "cap": cap}
+    headroom, share = fmt_gib(est.headroom_bytes, lang), fmt_pct(_headroom_share(est), lang)
     if est.fits:
-        share = fmt_pct(est.headroom_bytes / est.capacity_bytes, lang)
-        return t(
-            lang,
-            "sentence_fits",
-            **_subject(res),
-            peak=fmt_gib(est.peak_bytes, lang),
-            cap=cap,
-            headroom=f"{fmt_gib(est.headroom_bytes, lang)} ({share})",
-        )
+        return t(lang, "sentence_fits", **words, headroom=f"{headroom} ({share})")
     if est.headroom_bytes >= 0:  # at risk: the peak fits, the range's top does not
-        share = fmt_pct(est.headroom_bytes / est.capacity_bytes, lang)
-        return t(
-            lang,
-            "sentence_at_risk",
-            **_subject(res),
-            peak=fmt_gib(est.peak_bytes, lang),
-            cap=cap,
-            headroom=f"{fmt_gib(est.headroom_bytes, lang)}, {share}",
-            high=fmt_gib(est.band.high if est.band else est.peak_bytes, lang),
-        )
-    return t(
-        lang,
-        "sentence_oom",
-        **_subject(res),
-        peak=fmt_gib(est.peak_bytes, lang),
-        cap=cap,
-        over=fmt_gib(-est.headroom_bytes, lang),
-    )
+        high = fmt_gib(peak_range(est)[1], lang)
+        return t(lang, "sentence_at_risk", **words, headroom=f"{headroom}, {share}", high=high)
+    return t(lang, "sentence_oom", **words, over=fmt_gib(-est.headroom_bytes, lang))
 
 
 def _plan_sentence(res: Results) -> str:
@@ -292,7 +270,7 @@ def _metrics(res: Results, cres: CostResults | FieldError) -> None:
     cols[1].metric(
         t(lang, "m_headroom"),
         fmt_gib(est.headroom_bytes, lang),
-        fmt_pct(est.headroom_bytes / est.capacity_bytes, lang),
+        fmt_pct(_headroom_share(est), lang),
         delta_color=head_color,
         delta_arrow="off",
         border=True,
@@ -379,7 +357,7 @@ def _money_metrics(res: Results, cres: CostResults) -> None:
             "m_purchase_sub",
             n=fmt_int(row.num_gpus, lang),
             nodes=fmt_int(row.cost.nodes, lang),
-            node=fmt_money(row.cost.purchase_nodes / row.cost.nodes, code, lang, True),
+            node=fmt_money(cres.node_cost, code, lang, True),
         ),
         help=t(lang, "m_purchase_help"),
         **gray,

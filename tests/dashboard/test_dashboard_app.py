@@ -11,6 +11,7 @@ import pytest
 from llmem_dashboard.i18n import fmt_gib, method_short
 from llmem_dashboard.safe import plain
 from llmem_dashboard.state import DEFAULT, to_query
+from tests.dashboard.page import TINY_LLAMA, metric_value, upload, verdict_text, widget_before
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -21,31 +22,9 @@ def _ok(at) -> None:
     assert not problems, problems
 
 
-def _walk(node):
-    """Every element under a block, in page order."""
-    for index in sorted(getattr(node, "children", None) or {}):
-        child = node.children[index]
-        yield child
-        yield from _walk(child)
-
-
-def _widget_before(at, error) -> str | None:
-    """The key of the last widget drawn above an error in the sidebar: the input it is next to."""
-    last = None
-    for node in _walk(at.sidebar):
-        if node is error:
-            return last
-        last = getattr(node, "key", None) or last
-    return None
-
-
 def _nothing_went_wrong(at) -> None:
     assert not at.exception, at.exception
     assert not [e for e in at.error if "Something went wrong" in plain(e.value)]
-
-
-def _metric(at, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
 
 
 def _memory_spec(at) -> dict:
@@ -57,38 +36,34 @@ def _bar_total(spec: dict, component: str, index: int) -> float:
     return next(tr["x"][index] for tr in spec["data"] if tr.get("name") == component)
 
 
-def _verdict(at) -> str:
-    return next(m.value for m in at.markdown if 'data-testid="llmem-verdict"' in m.value)
-
-
 def test_the_default_plan_opens_on_a_verdict(app, default_results):
     at = app.run()
     _ok(at)
-    assert "Fits" in _verdict(at)
-    assert "meta-llama/Llama-3.1-8B" in _verdict(at)
+    assert "Fits" in verdict_text(at)
+    assert "meta-llama/Llama-3.1-8B" in verdict_text(at)
     peak = default_results.focus.estimate.peak_bytes  # the page shows the core's number
-    assert _metric(at, "Peak per GPU (nvidia-smi)") == fmt_gib(peak, "en")
+    assert metric_value(at, "Peak per GPU (nvidia-smi)") == fmt_gib(peak, "en")
     chosen = default_results.plan.chosen  # Algorithm 1's choice for the demo plan
-    assert _metric(at, "Recommended") == method_short(chosen.method, 4, "en")[0]
+    assert metric_value(at, "Recommended") == method_short(chosen.method, 4, "en")[0]
     assert len(at.get("plotly_chart")) == 4  # memory, batch, vocabulary, cost
     assert at.query_params["model"] == [DEFAULT.model] or at.query_params["model"] == DEFAULT.model
 
 
 def test_changing_the_model_changes_the_numbers(app):
     at = app.run()
-    before = _metric(at, "Peak per GPU (nvidia-smi)")
+    before = metric_value(at, "Peak per GPU (nvidia-smi)")
     at.selectbox(key="model.en").set_value("meta-llama/Llama-3.2-1B").run()
     _ok(at)
-    assert _metric(at, "Peak per GPU (nvidia-smi)") != before
-    assert "Llama-3.2-1B" in _verdict(at)
+    assert metric_value(at, "Peak per GPU (nvidia-smi)") != before
+    assert "Llama-3.2-1B" in verdict_text(at)
 
 
 def test_changing_the_gpu_can_turn_the_verdict_red(app):
     at = app.run()
     at.selectbox(key="gpu.en").set_value("t4-16gb").run()
     _ok(at)
-    assert "Out of memory" in _verdict(at)
-    assert "T4" in _verdict(at)
+    assert "Out of memory" in verdict_text(at)
+    assert "T4" in verdict_text(at)
 
 
 def test_a_custom_gpu_memory(app):
@@ -96,7 +71,7 @@ def test_a_custom_gpu_memory(app):
     at.selectbox(key="gpu.en").set_value("custom").run()
     at.number_input(key="gpu_gib").set_value(200.0).run()
     _ok(at)
-    assert "200.0 GiB" in _verdict(at)
+    assert "200.0 GiB" in verdict_text(at)
 
 
 def test_one_method_shows_one_bar(app):
@@ -105,7 +80,7 @@ def test_one_method_shows_one_bar(app):
     _ok(at)
     spec = _memory_spec(at)
     assert spec["data"][0]["y"] == ["TP ×4"]
-    assert "TP ×4" in _verdict(at)
+    assert "TP ×4" in verdict_text(at)
 
 
 def test_the_vocabulary_what_if_grows_the_lm_head_bar(app):
@@ -127,7 +102,7 @@ def test_a_link_reopens_the_same_plan(app):
     _ok(at)
     link = {k: (v[-1] if isinstance(v, list) else v) for k, v in at.query_params.items()}
     assert link["gpu"] == "h100-80gb" and link["gpus"] == "8" and link["batch"] == "6"
-    peak = _metric(at, "Peak per GPU (nvidia-smi)")
+    peak = metric_value(at, "Peak per GPU (nvidia-smi)")
 
     from streamlit.testing.v1 import AppTest
 
@@ -138,7 +113,7 @@ def test_a_link_reopens_the_same_plan(app):
     _ok(reopened)
     assert reopened.selectbox(key="gpu.en").value == "h100-80gb"
     assert reopened.number_input(key="num_gpus").value == 8
-    assert _metric(reopened, "Peak per GPU (nvidia-smi)") == peak
+    assert metric_value(reopened, "Peak per GPU (nvidia-smi)") == peak
 
 
 def test_a_bad_link_gives_a_message_and_the_defaults(app):
@@ -159,9 +134,9 @@ def test_a_link_in_japanese(app, default_results):
     app.query_params["lang"] = "ja"
     at = app.run()
     _ok(at)
-    assert "収まります" in _verdict(at)
+    assert "収まります" in verdict_text(at)
     peak = default_results.focus.estimate.peak_bytes
-    assert _metric(at, "GPUあたりのピーク（nvidia-smi）") == fmt_gib(peak, "ja")
+    assert metric_value(at, "GPUあたりのピーク（nvidia-smi）") == fmt_gib(peak, "ja")
 
 
 def test_switching_language_keeps_the_plan(app):
@@ -173,7 +148,7 @@ def test_switching_language_keeps_the_plan(app):
     assert at.number_input(key="batch_size").value == 8
     assert at.selectbox(key="gpu.ja").value == "h100-80gb"
     assert at.selectbox(key="method.ja").options[0] == "すべて比較（アルゴリズム1が選択）"
-    assert "バッチ8" in _verdict(at)
+    assert "バッチ8" in verdict_text(at)
     at.selectbox(key="gpu.ja").set_value("a100-80gb").run()
     at.segmented_control(key="lang").set_value("en").run()
     assert at.selectbox(key="gpu.en").value == "a100-80gb"  # not the stale English value
@@ -186,7 +161,7 @@ def test_an_unsupported_precision_is_reported_next_to_it(app):
     assert not at.exception
     errors = list(at.sidebar.error)
     assert len(errors) == 1 and "profile paper models" in plain(errors[0].value)
-    assert _widget_before(at, errors[0]) == "precision"
+    assert widget_before(at, errors[0]) == "precision"
     assert not at.get("plotly_chart")  # no half-drawn page
 
 
@@ -199,27 +174,13 @@ def test_a_bad_config_upload_is_reported_next_to_the_uploader(app):
     assert not at.exception
     messages = [plain(e.value) for e in at.sidebar.error]
     assert any("not valid JSON" in m for m in messages), messages
-    assert "Llama-3.1-8B" in _verdict(at)  # the preset still shows
+    assert "Llama-3.1-8B" in verdict_text(at)  # the preset still shows
 
 
-def test_an_uploaded_config_is_estimated(app, tmp_path):
-    config = {
-        "model_type": "llama",
-        "hidden_size": 1024,
-        "num_hidden_layers": 8,
-        "num_attention_heads": 16,
-        "num_key_value_heads": 4,
-        "intermediate_size": 4096,
-        "vocab_size": 32000,
-        "tie_word_embeddings": False,
-    }
-    at = app.run()
-    at.radio(key="model_source.en").set_value("upload").run()
-    at.file_uploader(key="config_file").upload(
-        "tiny-llama.json", json.dumps(config).encode(), "application/json"
-    ).run()
+def test_an_uploaded_config_is_estimated(app):
+    at = upload(app, "tiny-llama.json", TINY_LLAMA)
     _ok(at)
-    assert "tiny-llama" in _verdict(at)
+    assert "tiny-llama" in verdict_text(at)
 
 
 def test_presentation_view_hides_the_working_parts(app):
@@ -251,9 +212,9 @@ def _row(df, gpu: str):
 def test_the_headline_gives_time_and_cloud_cost_per_run(app):
     at = app.run()
     _ok(at)
-    assert re.fullmatch(r"[\d.]+ h", _metric(at, "Time per run"))
-    assert re.fullmatch(r"\$[\d,.]+ – \$[\d,.]+", _metric(at, "Cloud cost per run"))
-    assert "per run in the cloud" in _verdict(at) and "pays off after" in _verdict(at)
+    assert re.fullmatch(r"[\d.]+ h", metric_value(at, "Time per run"))
+    assert re.fullmatch(r"\$[\d,.]+ – \$[\d,.]+", metric_value(at, "Cloud cost per run"))
+    assert "per run in the cloud" in verdict_text(at) and "pays off after" in verdict_text(at)
     df = _cost_table(at)
     notes = " ".join(df["Note"])  # the cheapest row need not be the user's plan
     assert "cheapest" in notes and "your plan" in notes
@@ -267,7 +228,7 @@ def test_changing_the_currency_prices_in_yen(app):
     assert at.number_input(key="c_usd_rate").value == 150.0
     yen = _row(_cost_table(at), "H100 80GB SXM5")["Cloud per run"]
     assert yen.startswith("¥") and yen != usd
-    assert _metric(at, "Cloud cost per run").startswith("¥")
+    assert metric_value(at, "Cloud cost per run").startswith("¥")
     at.number_input(key="c_usd_rate").set_value(100.0).run()
     assert _row(_cost_table(at), "H100 80GB SXM5")["Cloud per run"] != yen
     assert at.query_params["currency"] in ("JPY", ["JPY"])
@@ -367,15 +328,9 @@ def test_a_dp_tp_link_the_gpus_cannot_take_is_adjusted_next_to_the_method(app):
     notes = list(at.sidebar.warning)
     assert len(notes) == 1, [w.value for w in notes]
     assert "dp+tp does not run on 2 GPU(s)" in plain(notes[0].value)
-    assert _widget_before(at, notes[0]) == "method.en"
+    assert widget_before(at, notes[0]) == "method.en"
     assert at.selectbox(key="method.en").value == "all"
-    assert "Llama-3.1-8B" in _verdict(at)
-
-
-def _upload(app, name: str, data: bytes):
-    at = app.run()
-    at.radio(key="model_source.en").set_value("upload").run()
-    return at.file_uploader(key="config_file").upload(name, data, "application/json").run()
+    assert "Llama-3.1-8B" in verdict_text(at)
 
 
 LLAMA = (
@@ -397,12 +352,12 @@ LLAMA = (
     ids=["nested-2500-deep", "model-type-a-list", "5000-digit-integer"],
 )
 def test_a_hostile_config_gives_one_clear_message_next_to_the_model(app, data, says):
-    at = _upload(app, "config.json", data)
+    at = upload(app, "config.json", data)
     _nothing_went_wrong(at)
     errors = list(at.sidebar.error)
     assert len(errors) == 1 and says in plain(errors[0].value), [e.value for e in errors]
-    assert _widget_before(at, errors[0]) == "config_file"  # under the model's inputs
-    assert "Llama-3.1-8B" in _verdict(at)  # the preset still shows
+    assert widget_before(at, errors[0]) == "config_file"  # under the model's inputs
+    assert "Llama-3.1-8B" in verdict_text(at)  # the preset still shows
 
 
 MARKDOWN_LINK = "[Session expired](https://evil.example/login)"
@@ -436,9 +391,10 @@ def test_a_link_value_is_shown_as_text_never_as_a_link(app, param, value):
 
 def test_an_uploaded_models_name_is_shown_as_text(app):
     name = "<img src=x onerror=alert(1)>[Session expired](https://evil.example).json"
-    at = _upload(app, name, b"{" + LLAMA.encode() + b"}")
+    at = upload(app, name, b"{" + LLAMA.encode() + b"}")
     _ok(at)
     caption = next(c.value for c in at.sidebar.caption if "parameters" in plain(c.value))
     html, links = _rendered(caption)
     assert links == [] and "<img" not in html and "<img src=x" in plain(caption)
-    assert "<img" not in _verdict(at) and "&lt;img" in _verdict(at)  # escaped in the headline
+    headline = verdict_text(at)
+    assert "<img" not in headline and "&lt;img" in headline  # escaped in the headline

@@ -7,34 +7,15 @@ from __future__ import annotations
 import pytest
 
 from llmem_dashboard.safe import plain
+from tests.dashboard.page import verdict_text, widget_before
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
-
-def _walk(node):
-    for index in sorted(getattr(node, "children", None) or {}):
-        child = node.children[index]
-        yield child
-        yield from _walk(child)
-
-
-def _widget_before(at, element) -> str | None:
-    last = None
-    for node in _walk(at.sidebar):
-        if node is element:
-            return last
-        last = getattr(node, "key", None) or last
-    return None
 
 
 def _nothing_went_wrong(at) -> None:
     assert not at.exception, at.exception
     assert not [e.value for e in at.error], [e.value for e in at.error]
     assert not [w.value for w in at.warning if "cannot be shown" in w.value]
-
-
-def _verdict(at) -> str:
-    return next(m.value for m in at.markdown if 'data-testid="llmem-verdict"' in m.value)
 
 
 @pytest.mark.parametrize(
@@ -50,7 +31,7 @@ def test_a_plan_no_gpu_type_fits_says_so_in_a_sentence(app, param, value, says):
     _nothing_went_wrong(at)
     sentence = next(plain(w.value) for w in at.main.warning if "No GPU type" in plain(w.value))
     assert says in sentence and "try a smaller batch" in sentence
-    assert "comparison below lists" not in _verdict(at)
+    assert "comparison below lists" not in verdict_text(at)
     assert len(at.get("plotly_chart")) == 3  # memory, batch, vocabulary: no empty cost chart
 
 
@@ -65,9 +46,9 @@ def test_fewer_gpus_under_a_dp_tp_layout_adjust_the_method_next_to_its_control(a
     notes = list(at.sidebar.warning)
     assert len(notes) == 1, [n.value for n in notes]
     assert "dp+tp does not run on 2 GPU(s)" in plain(notes[0].value)
-    assert _widget_before(at, notes[0]) == "method.en"  # next to the control that fixes it
+    assert widget_before(at, notes[0]) == "method.en"  # next to the control that fixes it
     assert "dp+tp" not in at.selectbox(key="method.en").options
-    assert "Llama-3.1-8B" in _verdict(at)
+    assert "Llama-3.1-8B" in verdict_text(at)
 
 
 def test_one_failing_section_leaves_a_sentence_and_the_rest_of_the_page(app, monkeypatch):
@@ -84,7 +65,7 @@ def test_one_failing_section_leaves_a_sentence_and_the_rest_of_the_page(app, mon
     texts = [plain(w.value) for w in at.warning]
     assert any("“Recommended plan (Algorithm 1)” cannot be shown" in x for x in texts), texts
     assert not any("internal detail" in x for x in texts + [e.value for e in at.error])
-    assert "Fits" in _verdict(at) and len(at.get("plotly_chart")) == 4
+    assert "Fits" in verdict_text(at) and len(at.get("plotly_chart")) == 4
 
 
 def test_the_gpu_list_gives_capacities_as_the_catalog_states_them(app):
@@ -101,7 +82,7 @@ def test_bf16_on_a_gpu_without_it_is_flagged_next_to_the_gpu(app, gpu):
     at = app.run()
     assert not at.exception
     notes = [w for w in at.sidebar.warning if "no bfloat16 tensor cores" in plain(w.value)]
-    assert len(notes) == 1 and _widget_before(at, notes[0]) == "gpu.en"
+    assert len(notes) == 1 and widget_before(at, notes[0]) == "gpu.en"
     at.selectbox(key="precision").set_value("amp-fp16").run()
     assert not [w for w in at.sidebar.warning if "bfloat16" in plain(w.value)]
 
@@ -112,7 +93,7 @@ def test_an_at_risk_plan_is_not_said_to_exceed_by_a_negative_amount(app):
     app.query_params["vocab"] = "200000"
     at = app.run()
     assert not at.exception
-    verdict = _verdict(at)
+    verdict = verdict_text(at)
     assert "At risk" in verdict
     assert "by -" not in verdict and "exceeds" not in verdict
     assert "is <b>at risk</b> on" in verdict and "range reaches" in verdict

@@ -12,18 +12,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
 from llmem_dashboard.i18n import fmt_gib
+from tests.dashboard.server import running
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -49,63 +44,11 @@ def _missing(reason: str) -> None:
     pytest.skip(reason)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError("streamlit did not become healthy")
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    """End `llmem dashboard` and the streamlit it started (its own process group)."""
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = _free_port()
-    # `llmem dashboard` itself; the port and address through streamlit's environment settings
-    # (its own .streamlit/config.toml, read from the package folder, sets the rest).
-    env = {
-        **os.environ,
-        "STREAMLIT_SERVER_PORT": str(port),
-        "STREAMLIT_SERVER_ADDRESS": "127.0.0.1",
-    }
-    log = (tmp_path_factory.mktemp("dashboard") / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "llmem_core.cli", "dashboard"],
-        env=env,
-        cwd=tmp_path_factory.getbasetemp(),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc)
+    """`llmem dashboard` itself (tests/dashboard/server.py), its log in a temporary folder."""
+    with running(tmp_path_factory.mktemp("dashboard")) as url:
         yield url
-    finally:
-        _stop(proc)
-        log.close()
 
 
 @pytest.fixture(scope="module")

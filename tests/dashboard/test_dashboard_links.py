@@ -14,38 +14,11 @@ from llmem_dashboard import export, inputs, state, summary
 from llmem_dashboard.safe import plain
 from llmem_dashboard.state import DEFAULT, from_query, to_query
 from tests.dashboard.conftest import APP
+from tests.dashboard.page import TINY_LLAMA, metric_value, upload, verdict_text
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
-TINY = {
-    "_name_or_path": "acme/tiny-llama-1b",
-    "model_type": "llama",
-    "hidden_size": 1024,
-    "num_hidden_layers": 8,
-    "num_attention_heads": 16,
-    "num_key_value_heads": 4,
-    "intermediate_size": 4096,
-    "vocab_size": 32000,
-    "tie_word_embeddings": False,
-}
-
-
-def _verdict(at) -> str:
-    return next(m.value for m in at.markdown if 'data-testid="llmem-verdict"' in m.value)
-
-
-def _metric(at, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
-
-
-def _upload(app, name: str, config: dict):
-    at = app.run()
-    at.radio(key="model_source.en").set_value("upload").run()
-    return (
-        at.file_uploader(key="config_file")
-        .upload(name, json.dumps(config).encode(), "application/json")
-        .run()
-    )
+TINY = {"_name_or_path": "acme/tiny-llama-1b", **TINY_LLAMA}
 
 
 def _query(at) -> dict[str, str]:
@@ -54,30 +27,30 @@ def _query(at) -> dict[str, str]:
 
 def test_an_uploaded_config_named_config_json_shows_the_models_real_name(app):
     """Was: a model uploaded as config.json was named "config" on the page and the slides."""
-    at = _upload(app, "config.json", TINY)
+    at = upload(app, "config.json", TINY)
     assert not at.exception and not at.error
-    assert "acme/tiny-llama-1b" in _verdict(at) and ">config<" not in _verdict(at)
+    assert "acme/tiny-llama-1b" in verdict_text(at) and ">config<" not in verdict_text(at)
 
 
 def test_a_link_carries_an_uploaded_config_and_reopens_the_same_plan(app):
     """Was: the recipient of a link to an uploaded model silently saw Llama-3.1-8B."""
-    at = _upload(app, "config.json", TINY)
+    at = upload(app, "config.json", TINY)
     query = _query(at)
     assert state.CONFIG_PARAM in query and len(query[state.CONFIG_PARAM]) < 600
-    peak = _metric(at, "Peak per GPU (nvidia-smi)")
+    peak = metric_value(at, "Peak per GPU (nvidia-smi)")
     again = AppTest.from_file(str(APP), default_timeout=60)
     again.query_params.update(query)
     again.run()
     assert not again.exception and not again.error and not again.warning
-    assert "acme/tiny-llama-1b" in _verdict(again) and "Llama-3.1-8B" not in _verdict(again)
-    assert _metric(again, "Peak per GPU (nvidia-smi)") == peak
+    assert "acme/tiny-llama-1b" in verdict_text(again) and "Llama-3.1-8B" not in verdict_text(again)
+    assert metric_value(again, "Peak per GPU (nvidia-smi)") == peak
     assert any("Model from the link" in plain(c.value) for c in again.sidebar.caption)
     assert _query(again) == query  # and its own link is the same link
 
 
 def test_a_config_too_large_for_the_link_says_so_under_the_uploader(app, monkeypatch):
     monkeypatch.setattr(state, "MAX_CONFIG_CHARS", 100)
-    at = _upload(app, "tiny.json", TINY)
+    at = upload(app, "tiny.json", TINY)
     assert not at.exception
     notices = [plain(w.value) for w in at.sidebar.warning]
     assert any("too large to travel in the share link" in n and "at most 100" in n for n in notices)
@@ -94,7 +67,7 @@ def test_a_tampered_config_link_opens_the_preset_with_a_message(app, value):
     at = app.run()
     assert not at.exception and not at.error
     warning = plain(at.warning[0].value)
-    assert "config=" in warning and "Llama-3.1-8B" in _verdict(at)
+    assert "config=" in warning and "Llama-3.1-8B" in verdict_text(at)
 
 
 def test_an_exported_link_is_percent_encoded_and_reads_back():
