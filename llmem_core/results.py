@@ -112,6 +112,17 @@ class Estimate(Frozen):
     def parallel(self) -> Parallelism:
         return self.request.parallel
 
+    @property
+    def range_bytes(self) -> tuple[int, int]:
+        """(low, high): the band, or the peak alone where the estimate has none."""
+        return (self.band.low, self.band.high) if self.band else (self.peak_bytes,) * 2
+
+    @property
+    def judged_bytes(self) -> int:
+        """What the verdict is judged against: the usable capacity (less the margin), or the
+        whole capacity where no margin was set (usable_bytes 0)."""
+        return self.usable_bytes or self.capacity_bytes
+
 
 class MethodPlan(Frozen):
     """One method's row of Algorithm 1: its largest batch and score, or why it cannot run."""

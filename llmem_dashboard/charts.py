@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from llmem_core.units import GiB
 from llmem_core.verdict import Verdict
 from llmem_dashboard import summary
-from llmem_dashboard.compute import Curve, MethodResult, Results, peak_range
+from llmem_dashboard.compute import Curve, MethodResult, Results
 from llmem_dashboard.cost import CostResults
 from llmem_dashboard.i18n import (
     component_label,
@@ -229,7 +229,7 @@ def _band_rows(res: Results, rows: list[MethodResult]) -> list[tuple[int, int, i
         if est is None:
             out.append(None)
             continue
-        out.append((est.peak_bytes, *peak_range(est)))
+        out.append((est.peak_bytes, *est.range_bytes))
     return out
 
 

@@ -112,17 +112,6 @@ class Results:
     model_vocab: int
 
 
-def peak_range(est: Estimate) -> tuple[int, int]:
-    """(low, high) bytes of an estimate: the core's band, or the peak alone where it has none."""
-    return (est.band.low, est.band.high) if est.band else (est.peak_bytes, est.peak_bytes)
-
-
-def judged_capacity(est: Estimate) -> int:
-    """The bytes the verdict is judged against: the usable capacity (less the core's margin),
-    or the whole capacity where the core set none (usable_bytes 0)."""
-    return est.usable_bytes or est.capacity_bytes
-
-
 def build_job(
     inputs: PlanInputs, arch: Architecture, calibration: Calibrations | None = None
 ) -> Job:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from llmem_core.models import Checkpointing, FineTune
 from llmem_core.results import Estimate
-from llmem_dashboard.compute import Results, judged_capacity, peak_range
+from llmem_dashboard.compute import Results
 from llmem_dashboard.i18n import fmt_gib, fmt_int, method_short, t
 from llmem_dashboard.tables import short_gpu_name
 
@@ -47,11 +47,11 @@ def training_part(res: Results) -> list[str]:
 
 def range_words(est: Estimate, lang: str) -> dict[str, str]:
     """The estimate's range and the capacity it is judged against, formatted: low, high, cap."""
-    low, high = peak_range(est)
+    low, high = est.range_bytes
     return {
         "low": fmt_gib(low, lang),
         "high": fmt_gib(high, lang),
-        "cap": fmt_gib(judged_capacity(est), lang),
+        "cap": fmt_gib(est.judged_bytes, lang),
     }
 
 

@@ -17,7 +17,7 @@ from llmem_core.results import Estimate
 from llmem_core.verdict import Verdict
 from llmem_dashboard import summary, tables
 from llmem_dashboard.charts import plotly_config
-from llmem_dashboard.compute import COST_MAX_GPUS, FieldError, Results, peak_range
+from llmem_dashboard.compute import COST_MAX_GPUS, FieldError, Results
 from llmem_dashboard.cost import CostResults
 from llmem_dashboard.i18n import (
     fmt_break_even,
@@ -142,7 +142,7 @@ def _sentence(res: Results) -> str:
     if est.fits:
         return t(lang, "sentence_fits", **words, headroom=f"{headroom} ({share})")
     if est.headroom_bytes >= 0:  # at risk: the peak fits, the range's top does not
-        high = fmt_gib(peak_range(est)[1], lang)
+        high = fmt_gib(est.range_bytes[1], lang)
         return t(lang, "sentence_at_risk", **words, headroom=f"{headroom}, {share}", high=high)
     return t(lang, "sentence_oom", **words, over=fmt_gib(-est.headroom_bytes, lang))
 
