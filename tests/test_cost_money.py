@@ -274,3 +274,31 @@ def test_an_on_demand_edit_that_inverts_the_range_is_rejected():
     assert err.value.field == "price.h100-80gb.on_demand_per_gpu_hour_low"
     with pytest.raises(InputError, match="at most the high price"):
         PriceOverride(on_demand_per_gpu_hour_low=5.0, on_demand_per_gpu_hour_high=4.0)
+
+
+@pytest.mark.parametrize(
+    ("key", "edit", "low", "high"),
+    [
+        # H100 SXM: the overall low 1.47 is the Vast.ai floor; raise the floor to 3 and the
+        # cheapest listing is now RunPod's on-demand 2.69; the high 12.29 is on-demand's
+        ("h100-80gb", {"interruptible_per_gpu_hour": 3.0}, 2.69, 12.29),
+        ("h100-80gb", {"on_demand_per_gpu_hour_high": 5.0}, 1.47, 5.0),
+        ("h100-80gb", {"on_demand_per_gpu_hour_low": 1.0}, 1.0, 12.29),
+        # A100 40GB PCIe: the high 1.99 is no kind's (Lambda's SXM price): it stays
+        ("a100-pcie-40gb", {"interruptible_per_gpu_hour": 0.6}, 0.6, 1.99),
+        # an edit of the range itself wins
+        (
+            "h100-80gb",
+            {"interruptible_per_gpu_hour": 3.0, "cloud_per_gpu_hour_low": 1.0},
+            1.0,
+            12.29,
+        ),
+    ],
+    ids=["floor-up", "on-demand-high-down", "on-demand-low-down", "extra-end-stays", "range-edit"],
+)
+def test_the_overall_range_follows_edits_of_a_kind(key, edit, low, high):
+    p = unit_prices(load_gpus()[key], PriceOverride(**edit), Currency())
+    assert (p.cloud_per_gpu_hour_low, p.cloud_per_gpu_hour_high) == (
+        pytest.approx(low),
+        pytest.approx(high),
+    )

@@ -18,6 +18,8 @@ Unknown prices stay None all the way through; nothing is priced at zero by defau
 
 from __future__ import annotations
 
+from math import isclose
+
 from llmem_core.cost.inputs import ORDERED_PRICES, CostAssumptions, Currency, PriceOverride
 from llmem_core.cost.interconnect import nodes
 from llmem_core.cost.results import BreakEven, BreakEvenStatus, RentPrice, RunCost, UnitPrices
@@ -48,10 +50,34 @@ def _effective(gpu: Gpu, edit: PriceOverride, currency: Currency) -> dict[str, f
     return out
 
 
+KINDS = ("on_demand_per_gpu_hour_low", "on_demand_per_gpu_hour_high", "interruptible_per_gpu_hour")
+
+
+def _range_follows_kinds(
+    gpu: Gpu, edit: PriceOverride, values: dict[str, float | None], currency: Currency
+) -> None:
+    """The overall range spans every listing. When the user edits a kind's price but not the
+    range, each end that was a kind's catalog price moves with the kinds; an end the split
+    does not hold (a listing of no stated kind) stays. An edited end is the user's."""
+    if all(getattr(edit, k) is None for k in KINDS):
+        return
+    theirs = [currency.from_usd(getattr(gpu, _EDITABLE[k][0])) for k in KINDS]
+    kinds = [v for k in KINDS if (v := values[k]) is not None]
+    for end, pick in (("cloud_per_gpu_hour_low", min), ("cloud_per_gpu_hour_high", max)):
+        now = values[end]
+        if getattr(edit, end) is not None:
+            continue
+        others = (
+            [] if now is None or any(x is not None and isclose(now, x) for x in theirs) else [now]
+        )
+        values[end] = pick(kinds + others) if kinds or others else None
+
+
 def unit_prices(gpu: Gpu, edit: PriceOverride | None, currency: Currency) -> UnitPrices:
     """The catalog's figures for one GPU, converted, with the user's edits on top."""
     edit = edit or PriceOverride()
     values = _effective(gpu, edit, currency)
+    _range_follows_kinds(gpu, edit, values, currency)
     for low_field, high_field in ORDERED_PRICES:  # an edit may cross the catalog's other end
         _check_order(gpu.key, low_field, values[low_field], values[high_field], currency)
     edited = tuple(f for f in _EDITABLE if getattr(edit, f) is not None)
