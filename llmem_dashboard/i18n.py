@@ -364,7 +364,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "sentence_buy_floor": {
         "en": ", and after **{floor}** against the cheapest interruptible or marketplace "
         "listing (its interruptions not counted)",
-        "ja": "。中断あり・マーケットプレイスの最安掲載価格に対しては**{floor}**"
+        "ja": "。中断あり・マーケットプレイスの最安掲載価格に対しては**{floor}**で元が取れます"
         "（中断による損失は数えていません）",
     },
     "sentence_buy_floor_never": {
@@ -415,16 +415,16 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Runs after which buying (GPUs and servers) has cost less than renting on "
         "demand: the first figure against the dearest on-demand listing, the second against "
         "the cheapest (on-demand: not pre-emptible, RunPod Community and Secure Pods "
-        "included). Below it, the same against the cheapest interruptible or marketplace "
-        "listing (spot, interruptible, or a marketplace's lowest offer of unstated kind), "
-        "its interruptions not counted. Months assume the owned GPUs run this job for the "
-        "hours per month set under the cost assumptions.",
+        "included). Against the cheapest interruptible or marketplace listing (spot, "
+        "interruptible, or a marketplace's lowest offer of unstated kind), its interruptions "
+        "not counted, the figure is in the headline and the table. Months assume the owned "
+        "GPUs run this job for the hours per month set under the cost assumptions.",
         "ja": "購入（GPUとサーバー）の総額がオンデマンドのレンタルより安くなるまでの回数。"
         "前の値はオンデマンド最高値、後の値は最安値に対して（オンデマンド＝中断されない提供。"
-        "RunPodのCommunity・Secureを含む）。下の値は、中断あり・マーケットプレイスの最安掲載"
-        "価格（スポット、中断あり、または種類の記載がないマーケットプレイスの最安値）に対する"
-        "もので、中断による損失は数えていません。月数は、所有GPUがコストの前提で設定した"
-        "月間稼働時間でこのジョブを回す場合です。",
+        "RunPodのCommunity・Secureを含む）。中断あり・マーケットプレイスの最安掲載価格"
+        "（スポット、中断あり、または種類の記載がないマーケットプレイスの最安値）に対する値は、"
+        "中断による損失を数えずに冒頭の文と表に示します。月数は、所有GPUがコストの前提で"
+        "設定した月間稼働時間でこのジョブを回す場合です。",
     },
     "sentence_be_never": {
         "en": "; buying never pays off at these prices (electricity costs as much as the rent).",
@@ -649,22 +649,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "m_owned_run": {"en": "Owned cost per run", "ja": "所有時の1回の費用"},
     "m_owned_sub": {"en": "purchase over {years} y + power", "ja": "購入{years}年償却＋電気代"},
     "m_break_even": {"en": "Buying pays off after", "ja": "購入の元が取れるまで"},
-    "m_break_even_sub": {
-        "en": "vs on-demand (dearest – cheapest); {floor} vs cheapest interruptible",
-        "ja": "オンデマンド比（最高値～最安値）。中断あり最安値比は{floor}",
-    },
-    "m_break_even_sub_nofloor": {
-        "en": "vs on-demand (dearest – cheapest); no interruptible listing",
-        "ja": "オンデマンド比（最高値～最安値）。中断ありの掲載なし",
-    },
-    "m_cost_sub": {
-        "en": "cheapest – dearest on-demand · interruptible or marketplace {floor}",
-        "ja": "オンデマンド最安〜最高・中断あり／マーケットプレイス {floor}",
-    },
-    "m_cost_sub_nofloor": {
-        "en": "cheapest – dearest on-demand · no interruptible listing",
-        "ja": "オンデマンド最安〜最高・中断ありの掲載なし",
-    },
+    "m_be_months": {"en": "{months} mo.", "ja": "{months}か月"},
+    "m_be_months_never": {"en": "{months} mo. – never", "ja": "{months}か月～回収不可"},
+    "m_break_even_sub": {"en": "{runs} runs vs on-demand", "ja": "オンデマンド比{runs}回"},
+    "m_cost_sub": {"en": "interruptible {floor}", "ja": "中断あり{floor}"},
+    "m_cost_sub_nofloor": {"en": "no interruptible listing", "ja": "中断ありの掲載なし"},
     "data_amount": {"en": "{n} {unit}", "ja": "{n}{unit}"},
     "c_data_total": {"en": "{total} tokens per run", "ja": "1回あたり{total}トークン"},
     "dl_cost_csv": {"en": "Cost comparison (CSV)", "ja": "コスト比較（CSV）"},

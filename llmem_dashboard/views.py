@@ -398,32 +398,38 @@ def _rent_sub(row: CostRow, code: str, lang: str) -> str:
 
 
 def _break_even_metric(col: DeltaGenerator, row: CostRow, years: float, lang: str) -> None:
-    """Against on-demand as a range; under it, against the cheapest interruptible listing."""
+    """Against on-demand rent: the months as the value (what fits the card), the runs under
+    it; the figure against the cheapest interruptible listing is the headline's and table's."""
     high, low = row.break_even_vs_on_demand_high, row.break_even_vs_on_demand_low
-    floor = row.break_even_vs_interruptible
-    sub = (
-        t(lang, "m_break_even_sub_nofloor")
-        if floor.status == BreakEvenStatus.NO_PRICE
-        else t(
-            lang,
-            "m_break_even_sub",
-            floor=fmt_break_even(floor.status.value, floor.runs, floor.months, True, years, lang),
+    if high.status != BreakEvenStatus.OK or high.runs is None or high.months is None:
+        col.metric(
+            t(lang, "m_break_even"),
+            fmt_break_even(high.status.value, None, None, None, years, lang),
+            help=t(lang, "m_break_even_help"),
+            border=True,
         )
-    )
-    value = (
-        break_even_range(high, low, lang)
-        if high.status == BreakEvenStatus.OK
-        else fmt_break_even(high.status.value, None, None, None, years, lang)
-    )
+        return
+    if low.status == BreakEvenStatus.OK and low.runs is not None and low.months is not None:
+        months = t(lang, "m_be_months", months=_span(high.months, low.months, lang))
+        runs = _span(high.runs, low.runs, lang)
+    else:
+        months = t(lang, "m_be_months_never", months=fmt_count(high.months))
+        runs = fmt_count(high.runs)
     col.metric(
         t(lang, "m_break_even"),
-        value,
-        sub,
+        months,
+        t(lang, "m_break_even_sub", runs=runs),
         help=t(lang, "m_break_even_help"),
         delta_color="gray",
         delta_arrow="off",
         border=True,
     )
+
+
+def _span(first: float, second: float, lang: str) -> str:
+    """ "7.6–36" ("7.6～36" in Japanese), or one figure when both read the same."""
+    a, b = fmt_count(first), fmt_count(second)
+    return a if a == b else f"{a}{'～' if lang == 'ja' else '–'}{b}"
 
 
 # ---- sections --------------------------------------------------------------------------------
