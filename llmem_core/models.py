@@ -550,8 +550,24 @@ class Runtime(Frozen):
     )
 
 
+class FloorKind(StrEnum):
+    """What the catalog's cheapest non-on-demand listing of a GPU is (docs/cost.md)."""
+
+    INTERRUPTIBLE = "interruptible"  # the source calls it spot or interruptible
+    # a marketplace's lowest offer (Vast.ai) whose source does not say whether it is an
+    # on-demand or an interruptible offer: the class is "interruptible or marketplace"
+    MARKETPLACE = "marketplace"
+
+
 class Gpu(Frozen):
-    """One catalog GPU (presets/gpus.json); every figure carries its source and date."""
+    """One catalog GPU (presets/gpus.json); every figure carries its source and date.
+
+    Cloud prices per GPU-hour: `cloud_usd_per_hour_low/high` span every listing the source
+    names; the split takes the same listings by kind: on-demand (not pre-emptible: list
+    prices, RunPod Community and Secure Pods) low and high, and the cheapest interruptible
+    or marketplace listing (`cloud_interruptible_kind` says which). None: the source names
+    no listing of that kind (`cloud_kinds_source` says so, and why each listing is its kind).
+    """
 
     key: str = Field(pattern=r"^[a-z0-9-]+$")
     catalog_key: str
@@ -570,7 +586,28 @@ class Gpu(Frozen):
     cloud_usd_per_hour_low: float | None = Field(default=None, gt=0)
     cloud_usd_per_hour_high: float | None = Field(default=None, gt=0)
     cloud_source: str = ""
+    cloud_on_demand_usd_per_hour_low: float | None = Field(default=None, gt=0)
+    cloud_on_demand_usd_per_hour_high: float | None = Field(default=None, gt=0)
+    cloud_interruptible_usd_per_hour: float | None = Field(default=None, gt=0)
+    cloud_interruptible_kind: FloorKind | None = None
+    cloud_kinds_source: str = ""
     as_of: str = "unknown"
+
+    @model_validator(mode="after")
+    def _split_is_consistent(self) -> Self:
+        """A floor has its kind; on-demand low ≤ high; each split price within the overall
+        range (the catalog's own check: a row built by hand that breaks these is a typo)."""
+        floor = self.cloud_interruptible_usd_per_hour
+        if (floor is None) != (self.cloud_interruptible_kind is None):
+            raise ValueError(f"{self.key}: an interruptible price needs its kind, and only it")
+        low, high = self.cloud_on_demand_usd_per_hour_low, self.cloud_on_demand_usd_per_hour_high
+        if (low is None) != (high is None) or (low is not None and high is not None and low > high):
+            raise ValueError(f"{self.key}: on-demand low and high go together, low ≤ high")
+        split = [x for x in (low, high, floor) if x is not None]
+        overall = (self.cloud_usd_per_hour_low, self.cloud_usd_per_hour_high)
+        if split and (None in overall or not all(overall[0] <= x <= overall[1] for x in split)):
+            raise ValueError(f"{self.key}: split prices must lie in the overall cloud range")
+        return self
 
 
 class ModelPreset(Frozen):

@@ -7,6 +7,7 @@ the unit drivers report; money in the user's currency, as the cost module return
 
 from __future__ import annotations
 
+from llmem_core.cost.results import BreakEven
 from llmem_core.errors import InputError
 from llmem_core.models import Method, MethodKind
 from llmem_core.parallelism import dp_tp_degree
@@ -339,25 +340,61 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "{data} × {epochs} epochs · {rate} tokens/s",
         "ja": "{data} × {epochs}エポック・毎秒{rate}トークン",
     },
-    "m_cost_run": {"en": "Cloud cost per run", "ja": "1回のクラウド費用"},
+    "m_cost_run": {"en": "On-demand cost per run", "ja": "1回のオンデマンド費用"},
     "sentence_cost": {
-        "en": "About **{hours}** and **{cloud}** per run in the cloud",
-        "ja": "1回あたり約**{hours}**、クラウドで**{cloud}**",
+        "en": "About **{hours}** and **{on_demand}** per run on demand{floor}",
+        "ja": "1回あたり約**{hours}**、オンデマンドで**{on_demand}**{floor}",
+    },
+    "sentence_floor": {
+        "en": " (**{floor}** at the cheapest interruptible or marketplace listing)",
+        "ja": "（中断あり・マーケットプレイスの最安掲載価格で**{floor}**）",
+    },
+    "sentence_no_floor": {
+        "en": " (no interruptible or marketplace listing in the catalog)",
+        "ja": "（カタログに中断あり・マーケットプレイスの掲載なし）",
     },
     "sentence_buy": {
         "en": "; buying the {n} GPUs and {nodes} server(s) for **{total}** pays off after "
-        "**{range}** (the first figure against the dearest on-demand listing, the second "
-        "against the cheapest listing).",
-        "ja": "。{n}台のGPUとサーバー{nodes}台を**{total}**で購入すると、**{range}**で"
-        "元が取れます（前の値はオンデマンド最高値、後の値は最安の掲載価格に対して）。",
+        "**{range}** against on-demand rent (the first figure at the dearest on-demand "
+        "listing, the second at the cheapest){floor}.",
+        "ja": "。{n}台のGPUとサーバー{nodes}台を**{total}**で購入すると、オンデマンドの賃料に"
+        "対して**{range}**で元が取れます（前の値はオンデマンド最高値、後の値は最安値に対して）"
+        "{floor}。",
+    },
+    "sentence_buy_floor": {
+        "en": ", and after **{floor}** against the cheapest interruptible or marketplace "
+        "listing (its interruptions not counted)",
+        "ja": "。中断あり・マーケットプレイスの最安掲載価格に対しては**{floor}**で元が取れます"
+        "（中断による損失は数えていません）",
+    },
+    "sentence_buy_floor_never": {
+        "en": ", and never against the cheapest interruptible or marketplace listing",
+        "ja": "。中断あり・マーケットプレイスの最安掲載価格に対しては元が取れません",
+    },
+    "sentence_buy_no_on_demand": {
+        "en": "; the catalog has no on-demand price for this GPU, so buying is compared "
+        "only with the cheapest interruptible or marketplace listing: **{floor}** (its "
+        "interruptions not counted).",
+        "ja": "。このGPUにはカタログのオンデマンド価格がないため、購入は中断あり・"
+        "マーケットプレイスの最安掲載価格とだけ比べます：**{floor}**（中断による損失は"
+        "数えていません）。",
     },
     "be_range": {
         "en": "{runs_high}–{runs_low} runs ({months_high}–{months_low} months)",
         "ja": "{runs_high}～{runs_low}回（{months_high}～{months_low}か月）",
     },
+    "be_one": {"en": "{runs} runs ({months} months)", "ja": "{runs}回（{months}か月）"},
     "be_range_never": {
-        "en": "{runs} runs ({months} months); never against the cheapest listing",
-        "ja": "{runs}回（{months}か月）。最安の掲載価格に対しては元が取れません",
+        "en": "{runs} runs ({months} months); never at the cheapest on-demand listing",
+        "ja": "{runs}回（{months}か月）。オンデマンド最安値に対しては元が取れません",
+    },
+    "be_range_short": {
+        "en": "{runs_high}–{runs_low} runs ({months_high}–{months_low} mo.)",
+        "ja": "{runs_high}～{runs_low}回（{months_high}～{months_low}か月）",
+    },
+    "be_range_short_never": {
+        "en": "{runs} runs ({months} mo.); never at the cheapest",
+        "ja": "{runs}回（{months}か月）。最安値では回収不可",
     },
     "m_purchase": {"en": "Buying this plan", "ja": "この計画の購入費"},
     "m_purchase_sub": {
@@ -375,15 +412,19 @@ STRINGS: dict[str, dict[str, str]] = {
         "下限の目安です。ワークステーションはこれより安価です。",
     },
     "m_break_even_help": {
-        "en": "Runs after which buying (GPUs and servers) has cost less than renting: the first "
-        "figure against the dearest on-demand listing, the second against the cheapest "
-        "listing, which is often a marketplace or interruptible offer (see the price "
-        "sources). Months assume the owned GPUs run this job for the hours per month set "
-        "under the cost assumptions.",
-        "ja": "購入（GPUとサーバー）の総額がレンタルより安くなるまでの回数。前の値はオンデマンド"
-        "最高値、後の値は最安の掲載価格（マーケットプレイスや中断ありの提供であることが多い。"
-        "価格の出典を参照）に対して。月数は、所有GPUがコストの前提で設定した月間稼働時間で"
-        "このジョブを回す場合です。",
+        "en": "Runs after which buying (GPUs and servers) has cost less than renting on "
+        "demand: the first figure against the dearest on-demand listing, the second against "
+        "the cheapest (on-demand: not pre-emptible, RunPod Community and Secure Pods "
+        "included). Against the cheapest interruptible or marketplace listing (spot, "
+        "interruptible, or a marketplace's lowest offer of unstated kind), its interruptions "
+        "not counted, the figure is in the headline and the table. Months assume the owned "
+        "GPUs run this job for the hours per month set under the cost assumptions.",
+        "ja": "購入（GPUとサーバー）の総額がオンデマンドのレンタルより安くなるまでの回数。"
+        "前の値はオンデマンド最高値、後の値は最安値に対して（オンデマンド＝中断されない提供。"
+        "RunPodのCommunity・Secureを含む）。中断あり・マーケットプレイスの最安掲載価格"
+        "（スポット、中断あり、または種類の記載がないマーケットプレイスの最安値）に対する値は、"
+        "中断による損失を数えずに冒頭の文と表に示します。月数は、所有GPUがコストの前提で"
+        "設定した月間稼働時間でこのジョブを回す場合です。",
     },
     "sentence_be_never": {
         "en": "; buying never pays off at these prices (electricity costs as much as the rent).",
@@ -418,13 +459,15 @@ STRINGS: dict[str, dict[str, str]] = {
     "cost_help": {
         "en": "Each row is a GPU type and count that fits batch {batch} per GPU, with "
         "the fastest method there, the time of one run over your data and its "
-        "cost; cheapest first ({basis}). Cloud = GPU-hours × the lowest and "
-        "highest listed rent; owned = purchase spread over its life + "
+        "cost; cheapest first ({basis}). On demand = GPU-hours × the lowest and "
+        "highest on-demand rent; interruptible = × the cheapest interruptible or "
+        "marketplace listing; owned = purchase spread over its life + "
         "electricity. Formulas and sources: docs/cost.md.",
         "ja": "各行は、GPUあたりバッチ{batch}が収まるGPUの種類と台数、その台数で最速の"
         "方法、データ全体での1回の学習時間とコストです。安い順（{basis}）。"
-        "クラウド＝GPU時間×掲載賃料の最安値と最高値、所有＝購入価格を耐用期間で"
-        "割った額＋電気代。式と出典：docs/cost.md。",
+        "オンデマンド＝GPU時間×オンデマンド賃料の最安値と最高値、中断あり＝GPU時間×中断あり・"
+        "マーケットプレイスの最安値、所有＝購入価格を耐用期間で割った額＋電気代。"
+        "式と出典：docs/cost.md。",
     },
     "c_data": {"en": "Dataset size", "ja": "データ量"},
     "data_header": {"en": "Data", "ja": "データ"},
@@ -455,6 +498,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "c_basis": {"en": "Cheapest by", "ja": "安さの基準"},
     "basis_cloud-low": {"en": "cloud, lowest price", "ja": "クラウド最安値"},
     "basis_cloud-high": {"en": "cloud, highest price", "ja": "クラウド最高値"},
+    "basis_on-demand": {"en": "on-demand, lowest price", "ja": "オンデマンド最安値"},
     "basis_owned": {"en": "owned (purchase + power)", "ja": "所有（購入＋電気代）"},
     "c_gpu_set": {"en": "Compare", "ja": "比較するGPU"},
     "gpuset_short": {"en": "Shortlist ({n})", "ja": "主要な{n}種"},
@@ -488,6 +532,18 @@ STRINGS: dict[str, dict[str, str]] = {
     "c_price_gpu": {"en": "GPU to edit", "ja": "編集するGPU"},
     "c_low": {"en": "Cloud, lowest ({code}/GPU-hour)", "ja": "クラウド最安（{code}/GPU時間）"},
     "c_high": {"en": "Cloud, highest ({code}/GPU-hour)", "ja": "クラウド最高（{code}/GPU時間）"},
+    "c_od_low": {
+        "en": "On-demand, lowest ({code}/GPU-hour)",
+        "ja": "オンデマンド最安（{code}/GPU時間）",
+    },
+    "c_od_high": {
+        "en": "On-demand, highest ({code}/GPU-hour)",
+        "ja": "オンデマンド最高（{code}/GPU時間）",
+    },
+    "c_floor": {
+        "en": "Interruptible or marketplace, lowest ({code}/GPU-hour)",
+        "ja": "中断あり・マーケットプレイス最安（{code}/GPU時間）",
+    },
     "c_buy": {"en": "Purchase per GPU ({code})", "ja": "GPU1台の購入価格（{code}）"},
     "c_watts": {"en": "Power per GPU (W)", "ja": "GPU1台の電力（W）"},
     "c_reset": {"en": "Back to catalog prices", "ja": "カタログの価格に戻す"},
@@ -531,13 +587,15 @@ STRINGS: dict[str, dict[str, str]] = {
     "ct_method": {"en": "Method", "ja": "方法"},
     "ct_max_batch": {"en": "Largest batch", "ja": "最大バッチ"},
     "ct_time": {"en": "Time per run", "ja": "1回の時間"},
-    "ct_cloud": {"en": "Cloud per run", "ja": "クラウド（1回）"},
+    "ct_on_demand": {"en": "On demand per run", "ja": "オンデマンド（1回）"},
+    "ct_floor": {"en": "Interruptible per run", "ja": "中断あり（1回）"},
     "ct_owned": {"en": "Owned per run", "ja": "所有（1回）"},
-    "ct_be_high": {
-        "en": "Buying pays off vs dearest on-demand",
-        "ja": "購入の回収（オンデマンド最高値比）",
+    "ct_be_on_demand": {
+        "en": "Buying pays off vs on-demand (dearest–cheapest)",
+        "ja": "購入の回収（オンデマンド最高値～最安値比）",
     },
-    "ct_be_low": {"en": "vs cheapest listing", "ja": "（最安掲載価格比）"},
+    "ct_be_floor": {"en": "vs cheapest interruptible", "ja": "（中断あり最安値比）"},
+    "no_listing": {"en": "none listed", "ja": "掲載なし"},
     "ct_tps": {"en": "Tokens/s", "ja": "トークン/秒"},
     "ct_purchase": {"en": "Buying (GPUs + servers)", "ja": "購入費（GPU＋サーバー）"},
     "ct_link": {"en": "Interconnect", "ja": "接続"},
@@ -550,8 +608,18 @@ STRINGS: dict[str, dict[str, str]] = {
     "mk_mine": {"en": "your plan", "ja": "あなたの計画"},
     "mk_edited": {"en": "edited", "ja": "編集済み"},
     "pt_gpu": {"en": "GPU", "ja": "GPU"},
-    "pt_low": {"en": "Cloud low /GPU-h", "ja": "クラウド最安/GPU時間"},
-    "pt_high": {"en": "Cloud high /GPU-h", "ja": "クラウド最高/GPU時間"},
+    "pt_on_demand": {"en": "On-demand /GPU-h", "ja": "オンデマンド/GPU時間"},
+    "pt_floor": {
+        "en": "Interruptible or marketplace /GPU-h",
+        "ja": "中断あり・マーケットプレイス/GPU時間",
+    },
+    "kind_interruptible": {"en": "interruptible", "ja": "中断あり"},
+    "kind_marketplace": {
+        "en": "marketplace, kind not stated",
+        "ja": "マーケットプレイス・種類不明",
+    },
+    "pt_low": {"en": "Any listing, low /GPU-h", "ja": "全掲載の最安/GPU時間"},
+    "pt_high": {"en": "Any listing, high /GPU-h", "ja": "全掲載の最高/GPU時間"},
     "pt_buy": {"en": "Purchase /GPU", "ja": "購入/台"},
     "pt_watts": {"en": "Power (W)", "ja": "電力（W）"},
     "pt_cloud_source": {"en": "Cloud price source", "ja": "クラウド価格の出典"},
@@ -581,11 +649,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "m_owned_run": {"en": "Owned cost per run", "ja": "所有時の1回の費用"},
     "m_owned_sub": {"en": "purchase over {years} y + power", "ja": "購入{years}年償却＋電気代"},
     "m_break_even": {"en": "Buying pays off after", "ja": "購入の元が取れるまで"},
-    "m_break_even_sub": {
-        "en": "vs dearest on-demand – vs cheapest listing",
-        "ja": "オンデマンド最高値比～最安掲載価格比",
-    },
-    "m_cost_sub": {"en": "lowest – highest listed rent", "ja": "掲載賃料の最安〜最高"},
+    "m_be_months": {"en": "{months} mo.", "ja": "{months}か月"},
+    "m_be_months_never": {"en": "{months} mo. – never", "ja": "{months}か月～回収不可"},
+    "m_break_even_sub": {"en": "{runs} runs vs on-demand", "ja": "オンデマンド比{runs}回"},
+    "m_cost_sub": {"en": "interruptible {floor}", "ja": "中断あり{floor}"},
+    "m_cost_sub_nofloor": {"en": "no interruptible listing", "ja": "中断ありの掲載なし"},
     "data_amount": {"en": "{n} {unit}", "ja": "{n}{unit}"},
     "c_data_total": {"en": "{total} tokens per run", "ja": "1回あたり{total}トークン"},
     "dl_cost_csv": {"en": "Cost comparison (CSV)", "ja": "コスト比較（CSV）"},
@@ -929,6 +997,33 @@ def fmt_break_even(
 
 
 PAST_LIFE = " †"  # pays off only after the amortisation period (explained under the table)
+
+
+def fmt_break_even_range(
+    soonest: BreakEven, latest: BreakEven, years: float, lang: Lang, short: bool = True
+) -> str:
+    """Break-even over a range of rents, as the core gave it: `soonest` against the dearest
+    listing, `latest` against the cheapest. "851–4,014 runs (8.5–40 mo.)"; one figure when
+    both read the same; "… ; never at the cheapest" when only the dearest pays off."""
+    if soonest.status != "ok" or soonest.runs is None or soonest.months is None:
+        return fmt_break_even(soonest.status.value, None, None, None, years, lang)
+    runs, months = fmt_count(soonest.runs), fmt_count(soonest.months)
+    if latest.status != "ok" or latest.runs is None or latest.months is None:
+        key = "be_range_short_never" if short else "be_range_never"
+        return t(lang, key, runs=runs, months=months)
+    late_runs, late_months = fmt_count(latest.runs), fmt_count(latest.months)
+    if (runs, months) == (late_runs, late_months):
+        text = t(lang, "be_ok" if short else "be_one", runs=runs, months=months)
+    else:
+        text = t(
+            lang,
+            "be_range_short" if short else "be_range",
+            runs_high=runs,
+            runs_low=late_runs,
+            months_high=months,
+            months_low=late_months,
+        )
+    return text if latest.within_amortisation or not short else text + PAST_LIFE
 
 
 def method_label(method: Method, num_gpus: int, lang: Lang) -> str:

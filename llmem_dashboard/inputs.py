@@ -770,7 +770,39 @@ def _price_reset(gpu: str) -> None:
     _forget(f"c_px.{gpu}.")
 
 
-PRICE_LABELS = dict(zip(state.PRICE_FIELDS, ("c_low", "c_high", "c_buy", "c_watts"), strict=True))
+# The editor's figures, a row each: rent by listing kind (the page shows them; the overall range
+# follows them, llmem_core.cost.money), then buying. The overall low and high of older links
+# still apply; `llmem cost --price KEY.cloud-low=…` edits them.
+PRICE_ROWS = (
+    ("on_demand_per_gpu_hour_low", "on_demand_per_gpu_hour_high", "interruptible_per_gpu_hour"),
+    ("purchase_per_gpu", "power_w"),
+)
+PRICE_LABELS = {
+    "on_demand_per_gpu_hour_low": "c_od_low",
+    "on_demand_per_gpu_hour_high": "c_od_high",
+    "interruptible_per_gpu_hour": "c_floor",
+    "purchase_per_gpu": "c_buy",
+    "power_w": "c_watts",
+}
+
+
+def _price_input(col: DeltaGenerator, lang: str, gpu: str, field: str, placeholder: str) -> None:
+    """One figure of the GPU's edit; its key holds the field's place in the link."""
+    cost = _cost_state()
+    i = state.PRICE_FIELDS.index(field)
+    key = _seed(f"c_px.{gpu}.{cost.currency}.{i}", getattr(cost.price_edit(gpu), field))
+    low, high = state.widget_range(PriceOverride, field)
+    col.number_input(
+        t(lang, PRICE_LABELS[field], code=cost.currency),
+        low,
+        high,
+        value=None,
+        key=key,
+        format="%g",
+        on_change=_price_changed,
+        args=(gpu, field, key),
+        placeholder=placeholder,
+    )
 
 
 def price_editor(
@@ -778,10 +810,11 @@ def price_editor(
     lang: str,
     gpus: dict[str, Gpu],
     keys: tuple[str, ...],
-    catalog: dict[str, tuple[str, ...]],
+    catalog: dict[str, dict[str, str]],
 ) -> DeltaGenerator:
-    """Pick a compared GPU, edit its four figures (empty = the catalog's). Returns the expander,
-    for the price table under the editor. `catalog`: per GPU, its catalog figures formatted."""
+    """Pick a compared GPU, edit its figures (empty = the catalog's). Returns the expander,
+    for the price table under the editor. `catalog`: per GPU, its catalog figures formatted,
+    by field."""
     cost = _cost_state()
     box = st.expander(t(lang, "c_prices"))
     with box:
@@ -793,21 +826,9 @@ def price_editor(
             key="c_price_gpu",
             format_func=lambda k: gpus[k].name,
         )
-        edit = cost.price_edit(gpu)
-        for i, (col, field) in enumerate(zip(st.columns(4), state.PRICE_FIELDS, strict=True)):
-            key = _seed(f"c_px.{gpu}.{cost.currency}.{i}", getattr(edit, field))
-            low, high = state.widget_range(PriceOverride, field)
-            col.number_input(
-                t(lang, PRICE_LABELS[field], code=cost.currency),
-                low,
-                high,
-                value=None,
-                key=key,
-                format="%g",
-                on_change=_price_changed,
-                args=(gpu, field, key),
-                placeholder=catalog.get(gpu, ("—",) * 4)[i],
-            )
+        for fields in PRICE_ROWS:
+            for col, field in zip(st.columns(3), fields, strict=False):
+                _price_input(col, lang, gpu, field, catalog.get(gpu, {}).get(field, "—"))
         top[1].button(
             t(lang, "c_reset"),
             key="c_price_reset",

@@ -58,8 +58,19 @@ VIEWS = ("full", "present")
 DATA_UNITS = ("tokens", "samples")
 GPU_SETS = ("short", "all")  # the shortlist (cost.SHORTLIST + the user's GPU) or the catalog
 COUNT_SETS = ("fewest", "all")  # per GPU type the fewest GPUs, or every count that fits
-# The price editor's figures, in the order of one edit in the link ("key:low:high:buy:watts").
-PRICE_FIELDS = ("cloud_per_gpu_hour_low", "cloud_per_gpu_hour_high", "purchase_per_gpu", "power_w")
+# The price editor's figures, in the order of one edit in the link
+# ("key:low:high:buy:watts:on-demand low:on-demand high:interruptible"); a link written before
+# the listing kinds (issue #14) has the first four, and reads as before.
+PRICE_FIELDS = (
+    "cloud_per_gpu_hour_low",
+    "cloud_per_gpu_hour_high",
+    "purchase_per_gpu",
+    "power_w",
+    "on_demand_per_gpu_hour_low",
+    "on_demand_per_gpu_hour_high",
+    "interruptible_per_gpu_hour",
+)
+LINK_PRICES_BEFORE_KINDS = 4
 # Currencies offered; any rate can be typed. The starting rates are rough round figures for a
 # first look, not quotes: the page asks for today's rate.
 STARTING_RATES = {"USD": 1.0, "JPY": 150.0, "EUR": 0.9, "GBP": 0.8, "CNY": 7.2, "KRW": 1400.0}
@@ -407,9 +418,9 @@ def _read(model: type[State], name: str, text: str) -> Any:
         for part in filter(None, text.split(";")):
             key, _, rest = part.partition(":")
             figures = rest.split(":")
-            if len(figures) != len(PRICE_FIELDS):
+            if len(figures) not in (len(PRICE_FIELDS), LINK_PRICES_BEFORE_KINDS):
                 raise ValueError("wrong count")
-            edits[key] = {f: v or None for f, v in zip(PRICE_FIELDS, figures, strict=True)}
+            edits[key] = {f: v or None for f, v in zip(PRICE_FIELDS, figures, strict=False)}
         return edits
     if shape == "optional" and text.lower() in ("", NONE_TEXT):
         return None

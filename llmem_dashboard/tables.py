@@ -13,11 +13,12 @@ from typing import Any
 import pandas as pd
 
 from llmem_core import Breakdown, Estimate, Method, MethodKind
-from llmem_core.cost import UnitPrices
+from llmem_core.cost import BreakEven, UnitPrices
 from llmem_dashboard.compute import Results
 from llmem_dashboard.i18n import (
     component_label,
     fmt_break_even,
+    fmt_break_even_range,
     fmt_gib,
     fmt_hours,
     fmt_int,
@@ -84,15 +85,39 @@ def _method(row: dict[str, Any], lang: str) -> str:
     return method_label(method, row["num_gpus"], lang)
 
 
-def _break_even(row: dict[str, Any], suffix: str, years: float, lang: str) -> str:
+def _floor_break_even(row: dict[str, Any], years: float, lang: str) -> str:
+    """Against the cheapest interruptible or marketplace listing ("none listed" without)."""
+    if row["interruptible"] is None:
+        return t(lang, "no_listing")
     return fmt_break_even(
-        row[f"break_even_status_{suffix}"],
-        row[f"break_even_runs_{suffix}"],
-        row[f"break_even_months_{suffix}"],
-        row[f"pays_off_within_amortisation_{suffix}"],
+        row["break_even_status_vs_interruptible"],
+        row["break_even_runs_vs_interruptible"],
+        row["break_even_months_vs_interruptible"],
+        row["pays_off_within_amortisation_vs_interruptible"],
         years,
         lang,
     )
+
+
+def _break_even_of(row: dict[str, Any], suffix: str) -> BreakEven:
+    """A row's break-even against one rent, back as the core's model (for its formatter)."""
+    return BreakEven(
+        status=row[f"break_even_status_{suffix}"],
+        runs=row[f"break_even_runs_{suffix}"],
+        months=row[f"break_even_months_{suffix}"],
+        within_amortisation=row[f"pays_off_within_amortisation_{suffix}"],
+    )
+
+
+def _on_demand_break_even(row: dict[str, Any], years: float, lang: str) -> str:
+    """Against on-demand rent, a range: the dearest listing first, the cheapest second."""
+    soonest = _break_even_of(row, "vs_on_demand_high")
+    return fmt_break_even_range(soonest, _break_even_of(row, "vs_on_demand_low"), years, lang)
+
+
+def _floor_money(amount: float | None, code: str, lang: str) -> str:
+    """The cheapest interruptible or marketplace listing's cost: "none listed" without one."""
+    return t(lang, "no_listing") if amount is None else fmt_money(amount, code, lang)
 
 
 def cost_table(
@@ -116,12 +141,13 @@ def cost_table(
                 t(lang, "ct_tps"): fmt_int(round(row["tokens_per_second"]), lang),
                 t(lang, "ct_link"): _link(row, lang),
                 t(lang, "ct_purchase"): fmt_money(row["purchase_total"], code, lang, True),
-                t(lang, "ct_cloud"): fmt_money_range(
-                    row["cloud_low"], row["cloud_high"], code, lang
+                t(lang, "ct_on_demand"): fmt_money_range(
+                    row["on_demand_low"], row["on_demand_high"], code, lang
                 ),
+                t(lang, "ct_floor"): _floor_money(row["interruptible"], code, lang),
                 t(lang, "ct_owned"): fmt_money(row["owned_total"], code, lang),
-                t(lang, "ct_be_high"): _break_even(row, "vs_cloud_high", years, lang),
-                t(lang, "ct_be_low"): _break_even(row, "vs_cloud_low", years, lang),
+                t(lang, "ct_be_on_demand"): _on_demand_break_even(row, years, lang),
+                t(lang, "ct_be_floor"): _floor_break_even(row, years, lang),
                 t(lang, "ct_as_of"): row["prices_as_of"] + edited,
             }
         )
@@ -135,11 +161,12 @@ COST_COLUMNS = (
     "ct_method",
     "ct_time",
     "ct_tps",
-    "ct_cloud",
+    "ct_on_demand",
+    "ct_floor",
     "ct_purchase",
     "ct_owned",
-    "ct_be_high",
-    "ct_be_low",
+    "ct_be_on_demand",
+    "ct_be_floor",
     "ct_max_batch",
     "ct_link",
     "ct_as_of",
@@ -161,6 +188,10 @@ def price_table(prices: Sequence[UnitPrices], lang: str) -> pd.DataFrame:
         rows.append(
             {
                 t(lang, "pt_gpu"): short_gpu_name(p.gpu_name),
+                t(lang, "pt_on_demand"): fmt_money_range(
+                    p.on_demand_per_gpu_hour_low, p.on_demand_per_gpu_hour_high, code, lang
+                ),
+                t(lang, "pt_floor"): _floor_price(p, lang),
                 t(lang, "pt_low"): fmt_money(p.cloud_per_gpu_hour_low, code, lang),
                 t(lang, "pt_high"): fmt_money(p.cloud_per_gpu_hour_high, code, lang),
                 t(lang, "pt_buy"): fmt_money(p.purchase_per_gpu, code, lang),
@@ -174,22 +205,45 @@ def price_table(prices: Sequence[UnitPrices], lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def price_placeholders(catalog: Sequence[UnitPrices], lang: str) -> dict[str, tuple[str, ...]]:
-    """Per GPU, its catalog figures as the price editor's empty fields show them."""
+def _floor_price(p: UnitPrices, lang: str) -> str:
+    """ "$1.47 (marketplace, kind not stated)", or "none listed"."""
+    if p.interruptible_per_gpu_hour is None:
+        return t(lang, "no_listing")
+    money = fmt_money(p.interruptible_per_gpu_hour, p.currency, lang)
+    if p.interruptible_kind is None:  # an edit where the catalog has no such listing
+        return money
+    return f"{money} ({t(lang, f'kind_{p.interruptible_kind.value}')})"
+
+
+def price_placeholders(catalog: Sequence[UnitPrices], lang: str) -> dict[str, dict[str, str]]:
+    """Per GPU, its catalog figures as the price editor's empty fields show them, by
+    PriceOverride field."""
+    return {p.gpu_key: _placeholders(p, lang) for p in catalog}
+
+
+def _placeholders(p: UnitPrices, lang: str) -> dict[str, str]:
+    def money(value: float | None) -> str:
+        return fmt_money(value, p.currency, lang)
+
     return {
-        p.gpu_key: (
-            fmt_money(p.cloud_per_gpu_hour_low, p.currency, lang),
-            fmt_money(p.cloud_per_gpu_hour_high, p.currency, lang),
-            fmt_money(p.purchase_per_gpu, p.currency, lang),
-            f"{p.power_w:g} W" if p.power_w else t(lang, "no_price"),
-        )
-        for p in catalog
+        "cloud_per_gpu_hour_low": money(p.cloud_per_gpu_hour_low),
+        "cloud_per_gpu_hour_high": money(p.cloud_per_gpu_hour_high),
+        "purchase_per_gpu": money(p.purchase_per_gpu),
+        "power_w": f"{p.power_w:g} W" if p.power_w else t(lang, "no_price"),
+        "on_demand_per_gpu_hour_low": money(p.on_demand_per_gpu_hour_low),
+        "on_demand_per_gpu_hour_high": money(p.on_demand_per_gpu_hour_high),
+        "interruptible_per_gpu_hour": money(p.interruptible_per_gpu_hour)
+        if p.interruptible_per_gpu_hour is not None
+        else t(lang, "no_listing"),
     }
 
 
 _EDIT_NAMES = {
     "cloud_per_gpu_hour_low": "low",
     "cloud_per_gpu_hour_high": "high",
+    "on_demand_per_gpu_hour_low": "on-demand low",
+    "on_demand_per_gpu_hour_high": "on-demand high",
+    "interruptible_per_gpu_hour": "interruptible",
     "purchase_per_gpu": "purchase",
     "power_w": "W",
 }

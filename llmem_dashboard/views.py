@@ -21,6 +21,7 @@ from llmem_dashboard.compute import COST_MAX_GPUS, FieldError, Results
 from llmem_dashboard.cost import CostResults
 from llmem_dashboard.i18n import (
     fmt_break_even,
+    fmt_break_even_range,
     fmt_count,
     fmt_gib,
     fmt_hours,
@@ -167,30 +168,41 @@ def _html(sentence: str) -> str:
 
 
 def _cost_sentence(cres: CostResults | FieldError, lang: str) -> str:
-    """ "About 12 h and $20 – $235 per run in the cloud; buying … pays off after 198 runs …"."""
+    """ "About 3.7 h and $39 – $180 per run on demand ($22 at the cheapest interruptible or
+    marketplace listing); buying … pays off after 851–4,014 runs … against on-demand rent,
+    and after 7,601 runs … against the cheapest interruptible …"."""
     if not isinstance(cres, CostResults):
         return ""
     row = cres.mine.row
     if row is None:
         return _no_cost_sentence(cres, lang)
-    code = cres.ranking.currency.code
+    code, c = cres.ranking.currency.code, row.cost
+    floor = (
+        t(lang, "sentence_floor", floor=fmt_money(c.interruptible, code, lang, True))
+        if c.interruptible is not None
+        else t(lang, "sentence_no_floor")
+    )
     text = t(
         lang,
         "sentence_cost",
         hours=fmt_hours(row.hours, lang),
-        cloud=fmt_money_range(row.cost.cloud_low, row.cost.cloud_high, code, lang, True),
+        on_demand=fmt_money_range(c.on_demand_low, c.on_demand_high, code, lang, True),
+        floor=floor,
     )
     return text + _buy_sentence(row, code, lang)
 
 
 def _buy_sentence(row: CostRow, code: str, lang: str) -> str:
-    """What buying the plan's hardware costs and when it pays off, as a range: against the
-    dearest on-demand listing and against the cheapest listing, each named."""
+    """What buying the plan's hardware costs and when it pays off: a range against on-demand
+    rent (its dearest, then its cheapest listing), and apart from it against the cheapest
+    interruptible or marketplace listing, each named."""
     total = row.cost.purchase_total
     if total is None:
         return t(lang, "sentence_be_none")
-    high, low = row.break_even_vs_cloud_high, row.break_even_vs_cloud_low
-    if high.status != BreakEvenStatus.OK:
+    soonest, floor = row.break_even_vs_on_demand_high, row.break_even_vs_interruptible
+    if soonest.status == BreakEvenStatus.NO_PRICE and floor.status == BreakEvenStatus.OK:
+        return t(lang, "sentence_buy_no_on_demand", floor=_one_break_even(floor, lang))
+    if soonest.status != BreakEvenStatus.OK:
         return t(lang, "sentence_be_never")
     return t(
         lang,
@@ -198,23 +210,29 @@ def _buy_sentence(row: CostRow, code: str, lang: str) -> str:
         n=fmt_int(row.num_gpus, lang),
         nodes=fmt_int(row.cost.nodes, lang),
         total=fmt_money(total, code, lang, True),
-        range=break_even_range(high, low, lang),
+        range=break_even_range(soonest, row.break_even_vs_on_demand_low, lang),
+        floor=_floor_clause(floor, lang),
     )
 
 
-def break_even_range(high: BreakEven, low: BreakEven, lang: str) -> str:
-    """ "336–3,000 runs (6.7–60 months)": after the first figure buying beats the dearest
-    on-demand listing, after the second the cheapest; one figure when the cheapest never."""
-    if low.status != BreakEvenStatus.OK:
-        return t(lang, "be_range_never", runs=fmt_count(high.runs), months=fmt_count(high.months))
-    return t(
-        lang,
-        "be_range",
-        runs_high=fmt_count(high.runs),
-        runs_low=fmt_count(low.runs),
-        months_high=fmt_count(high.months),
-        months_low=fmt_count(low.months),
-    )
+def _floor_clause(floor: BreakEven, lang: str) -> str:
+    """ ", and after 7,601 runs (76 months) against the cheapest interruptible …", or "" when
+    the catalog has no such listing."""
+    if floor.status == BreakEvenStatus.OK:
+        return t(lang, "sentence_buy_floor", floor=_one_break_even(floor, lang))
+    if floor.status == BreakEvenStatus.NEVER:
+        return t(lang, "sentence_buy_floor_never")
+    return ""
+
+
+def _one_break_even(b: BreakEven, lang: str) -> str:
+    return t(lang, "be_one", runs=fmt_count(b.runs or 0.0), months=fmt_count(b.months or 0.0))
+
+
+def break_even_range(soonest: BreakEven, latest: BreakEven, lang: str) -> str:
+    """ "851–4,014 runs (8.5–40 months)": after the first figure buying beats the dearest
+    listing of the range, after the second the cheapest (the core's break-evens, worded)."""
+    return fmt_break_even_range(soonest, latest, 0.0, lang, short=False)
 
 
 def _no_cost_sentence(cres: CostResults, lang: str) -> str:
@@ -345,8 +363,8 @@ def _money_metrics(res: Results, cres: CostResults) -> None:
     )
     cols[1].metric(
         t(lang, "m_cost_run"),
-        fmt_money_range(row.cost.cloud_low, row.cost.cloud_high, code, lang, True),
-        t(lang, "m_cost_sub"),
+        fmt_money_range(row.cost.on_demand_low, row.cost.on_demand_high, code, lang, True),
+        _rent_sub(row, code, lang),
         **gray,
     )
     cols[2].metric(
@@ -371,24 +389,47 @@ def _money_metrics(res: Results, cres: CostResults) -> None:
     _break_even_metric(cols[4], row, years, lang)
 
 
+def _rent_sub(row: CostRow, code: str, lang: str) -> str:
+    """Under the on-demand cost: the cheapest interruptible or marketplace listing apart."""
+    floor = row.cost.interruptible
+    if floor is None:
+        return t(lang, "m_cost_sub_nofloor")
+    return t(lang, "m_cost_sub", floor=fmt_money(floor, code, lang, True))
+
+
 def _break_even_metric(col: DeltaGenerator, row: CostRow, years: float, lang: str) -> None:
-    high, low = row.break_even_vs_cloud_high, row.break_even_vs_cloud_low
-    if high.status == BreakEvenStatus.OK:
+    """Against on-demand rent: the months as the value (what fits the card), the runs under
+    it; the figure against the cheapest interruptible listing is the headline's and table's."""
+    high, low = row.break_even_vs_on_demand_high, row.break_even_vs_on_demand_low
+    if high.status != BreakEvenStatus.OK or high.runs is None or high.months is None:
         col.metric(
             t(lang, "m_break_even"),
-            break_even_range(high, low, lang),
-            t(lang, "m_break_even_sub"),
+            fmt_break_even(high.status.value, None, None, None, years, lang),
             help=t(lang, "m_break_even_help"),
-            delta_color="gray",
-            delta_arrow="off",
             border=True,
         )
         return
+    if low.status == BreakEvenStatus.OK and low.runs is not None and low.months is not None:
+        months = t(lang, "m_be_months", months=_span(high.months, low.months, lang))
+        runs = _span(high.runs, low.runs, lang)
+    else:
+        months = t(lang, "m_be_months_never", months=fmt_count(high.months))
+        runs = fmt_count(high.runs)
     col.metric(
         t(lang, "m_break_even"),
-        fmt_break_even(high.status.value, None, None, None, years, lang),
+        months,
+        t(lang, "m_break_even_sub", runs=runs),
+        help=t(lang, "m_break_even_help"),
+        delta_color="gray",
+        delta_arrow="off",
         border=True,
     )
+
+
+def _span(first: float, second: float, lang: str) -> str:
+    """ "7.6–36" ("7.6～36" in Japanese), or one figure when both read the same."""
+    a, b = fmt_count(first), fmt_count(second)
+    return a if a == b else f"{a}{'～' if lang == 'ja' else '–'}{b}"
 
 
 # ---- sections --------------------------------------------------------------------------------
@@ -498,7 +539,7 @@ def cost(res: Results, cres: CostResults | FieldError, fig: go.Figure | None, st
     if any(
         r[f"pays_off_within_amortisation_{s}"] is False
         for r in rows
-        for s in ("vs_cloud_low", "vs_cloud_high")
+        for s in ("vs_on_demand_low", "vs_on_demand_high", "vs_interruptible")
     ):
         st.caption(t(lang, "be_past_life", years=f"{cres.inputs.years:g}"))
     if fig is not None and cres.points:

@@ -2,7 +2,9 @@
 
 Run: python scripts/build_gpu_catalog.py  (tests/test_presets.py checks the JSON is current).
 Every number keeps the source and as-of date the CSV gives; rows without a driver-reported
-memory size use the size as sold (memory_source says which).
+memory size use the size as sold (memory_source says which). The cloud prices come as the
+overall range (low, high) and split by listing kind, each kind taken only from the listings
+the row's cloud_source names (cloud_kinds_source says which is which, and why).
 """
 
 from __future__ import annotations
@@ -73,6 +75,11 @@ def _row(row: dict[str, str]) -> dict:
         "cloud_usd_per_hour_low": _num(row["cloud_usd_per_hour_low"]),
         "cloud_usd_per_hour_high": _num(row["cloud_usd_per_hour_high"]),
         "cloud_source": row["cloud_source"],
+        "cloud_on_demand_usd_per_hour_low": _num(row["cloud_on_demand_usd_per_hour_low"]),
+        "cloud_on_demand_usd_per_hour_high": _num(row["cloud_on_demand_usd_per_hour_high"]),
+        "cloud_interruptible_usd_per_hour": _num(row["cloud_interruptible_usd_per_hour"]),
+        "cloud_interruptible_kind": row["cloud_interruptible_kind"] or None,
+        "cloud_kinds_source": row["cloud_kinds_source"],
         "as_of": row["as_of"].strip() or "unknown",
     }
 

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from llmem_core.cli import main
+from llmem_core.presets import load_gpus
 
 JOB = [
     "cost",
@@ -144,6 +145,17 @@ def test_top_limits_the_text_rows_but_not_the_json(capsys):
         (["--max-gpus", "0"], "max_gpus", "from 1 to 4,096"),
         (["--max-gpus", str(10**12)], "max_gpus", "from 1 to 4,096"),
         (["--cost-basis", "cheap"], "cost_basis", "one of cloud-low"),
+        (["--cost-basis", "spot"], "cost_basis", "on-demand"),
+        (
+            ["--price", "h100-80gb.on-demand-low=99"],
+            "price.h100-80gb.on_demand_per_gpu_hour_low",
+            "at most the on-demand high price",
+        ),
+        (
+            ["--price", "h100-80gb.interruptible=0"],
+            "price.h100-80gb.interruptible_per_gpu_hour",
+            "above 0",
+        ),
         (["--seq-len", "4096"], "seq_len", "position table"),
     ],
     ids=lambda v: v if isinstance(v, str) and not v.startswith("--") else None,
@@ -165,3 +177,79 @@ def test_missing_dataset_size(capsys):
     out, err = capsys.readouterr()
     assert code == 2 and "--dataset-tokens" in err and err.count("\n") == 1
     assert json.loads(out)["error"]["field"] == "dataset_tokens"
+
+
+# ---- issue #14: on-demand and interruptible apart ---------------------------------------------
+
+SPLIT_COLUMNS = {
+    "on_demand_low",
+    "on_demand_high",
+    "interruptible",
+    "interruptible_kind",
+    "runs_per_month",
+    *(
+        f"{what}_{against}"
+        for what in ("break_even_status", "break_even_runs", "break_even_months")
+        for against in ("vs_on_demand_low", "vs_on_demand_high", "vs_interruptible")
+    ),
+}
+
+
+def test_rows_carry_the_split_beside_the_old_columns(capsys):
+    """The old cloud_low/high and their break-evens stay; the kinds are new columns, each
+    GPU-hours × the catalog's price of that kind (None where the catalog has none)."""
+    code, out, _ = run(capsys, "--json", "--gpu", "h100-80gb", "--gpu", "l40s-48gb")
+    assert code == 0
+    gpus = load_gpus()
+    for row in json.loads(out)["rows"]:
+        assert SPLIT_COLUMNS | {"cloud_low", "break_even_runs_vs_cloud_high"} <= set(row)
+        gpu, hours = gpus[row["gpu_key"]], row["gpu_hours"]
+        assert row["on_demand_low"] == pytest.approx(hours * gpu.cloud_on_demand_usd_per_hour_low)
+        assert row["on_demand_high"] == pytest.approx(hours * gpu.cloud_on_demand_usd_per_hour_high)
+        floor = gpu.cloud_interruptible_usd_per_hour
+        assert row["interruptible"] == (None if floor is None else pytest.approx(hours * floor))
+        assert row["interruptible_kind"] == gpu.cloud_interruptible_kind
+
+
+def test_on_demand_basis_ranks_by_the_cheapest_on_demand_listing(capsys):
+    """--cost-basis on-demand: rows sorted on GPU-hours × on-demand low, unpriced last; a
+    budget on that basis keeps only rows whose on-demand cost meets it."""
+    code, out, _ = run(capsys, "--json", "--cost-basis", "on-demand")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["cost_basis"] == "on-demand"
+    costs = [r["on_demand_low"] for r in doc["rows"]]
+    priced = [c for c in costs if c is not None]
+    assert priced == sorted(priced) and costs[: len(priced)] == priced
+    cheapest = next(r for r in doc["rows"] if r["cheapest"])
+    assert cheapest["on_demand_low"] == priced[0]
+    budget = priced[len(priced) // 2]
+    code, out, _ = run(
+        capsys, "--json", "--cost-basis", "on-demand", "--budget", f"{budget}", "--all-counts"
+    )
+    assert all(r["on_demand_low"] <= budget for r in json.loads(out)["rows"])
+
+
+def test_kind_price_flags_reach_the_core(capsys):
+    code, out, _ = run(
+        capsys,
+        "--json",
+        "--gpu",
+        "h100-80gb",
+        "--price",
+        "h100-80gb.on-demand-low=2",
+        "--price",
+        "h100-80gb.interruptible=1",
+    )
+    assert code == 0
+    row = json.loads(out)["rows"][0]
+    assert row["on_demand_low"] == pytest.approx(row["gpu_hours"] * 2)
+    assert row["interruptible"] == pytest.approx(row["gpu_hours"] * 1)
+    assert row["prices_edited"] == "on_demand_per_gpu_hour_low,interruptible_per_gpu_hour"
+
+
+def test_text_names_the_kinds_and_the_assumption(capsys):
+    code, out, _ = run(capsys, "--gpu", "h100-80gb")
+    assert code == 0
+    assert "on-demand low–high" in out and "vs interruptible" in out
+    assert "interruptions not counted" in out

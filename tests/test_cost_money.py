@@ -9,10 +9,12 @@ from llmem_core.cost import (
     CostAssumptions,
     Currency,
     PriceOverride,
+    RentPrice,
     UnitPrices,
     amortisation_per_gpu_hour,
     break_even,
     break_evens,
+    break_evens_by_kind,
     energy_kwh,
     price_table,
     run_cost,
@@ -195,3 +197,108 @@ def test_price_table_covers_the_catalog_with_sources_and_dates():
 def test_price_table_rejects_unknown_keys():
     with pytest.raises(InputError, match="unknown GPU key"):
         price_table(load_gpus(), {"nope": PriceOverride(power_w=1)}, Currency())
+
+
+# ---- issue #14: on-demand and interruptible prices apart, break-even against each ----------
+
+
+def split_prices(**kw) -> UnitPrices:
+    """prices() with the listing kinds: on-demand 3–4, cheapest interruptible 1.5."""
+    kinds = {
+        "on_demand_per_gpu_hour_low": 3.0,
+        "on_demand_per_gpu_hour_high": 4.0,
+        "interruptible_per_gpu_hour": 1.5,
+    }
+    return prices(**(kinds | kw))
+
+
+def test_rent_by_kind_by_hand():
+    """80 GPU-hours: on-demand 80 · 3 = 240 to 80 · 4 = 320; interruptible 80 · 1.5 = 120."""
+    c = run_cost(10.0, 8, split_prices(), HAND)
+    assert (c.on_demand_low, c.on_demand_high) == (pytest.approx(240), pytest.approx(320))
+    assert c.interruptible == pytest.approx(120)
+
+
+def test_break_even_against_each_kind_by_hand():
+    """Purchase 8 · 20,000 = 160,000; electricity 9.60 a run; 500 h a month ÷ 10 h = 50 runs
+    a month. Versus on-demand high: 160,000 / (320 − 9.6) = 515.46 runs, 10.31 months; versus
+    on-demand low: 160,000 / (240 − 9.6) = 694.44 runs, 13.89 months; versus the cheapest
+    interruptible: 160,000 / (120 − 9.6) = 1,449.28 runs, 28.99 months."""
+    c = run_cost(10.0, 8, split_prices(), HAND)
+    od_low, od_high, floor = break_evens_by_kind(c, 10.0, HAND)
+    expected = {
+        RentPrice.ON_DEMAND_HIGH: (od_high, 320.0, 515.464, 10.3093),
+        RentPrice.ON_DEMAND_LOW: (od_low, 240.0, 694.444, 13.8889),
+        RentPrice.INTERRUPTIBLE: (floor, 120.0, 1449.28, 28.9855),
+    }
+    for against, (b, rent, runs, months) in expected.items():
+        assert b.against == against and b.status == BreakEvenStatus.OK
+        assert b.rent_per_run == pytest.approx(rent)
+        assert b.runs == pytest.approx(runs, rel=1e-5)
+        assert b.months == pytest.approx(months, rel=1e-5)
+        assert b.runs_per_month == pytest.approx(50)
+    assert od_high.runs < od_low.runs < floor.runs  # dearer rent, sooner payback
+
+
+def test_a_kind_without_a_listing_is_no_price_not_zero():
+    """A100 40GB PCIe names no on-demand listing: its on-demand money and break-even stay
+    unknown while the interruptible floor (0.40) is priced. With a purchase of 10,000 a GPU
+    (the catalog has none): 80,000 / (80 · 0.40 − 8 · 0.25 kW · 10 h · 1.5 · 0.20) =
+    80,000 / (32 − 6) = 3,076.9 runs, 61.54 months at 50 a month."""
+    edit = PriceOverride(purchase_per_gpu=10_000)
+    p = unit_prices(load_gpus()["a100-pcie-40gb"], edit, Currency())
+    assert p.on_demand_per_gpu_hour_low is None and p.interruptible_per_gpu_hour == 0.4
+    c = run_cost(10.0, 8, p, HAND)
+    assert c.on_demand_low is None and c.on_demand_high is None
+    od_low, od_high, floor = break_evens_by_kind(c, 10.0, HAND)
+    assert od_low.status == od_high.status == BreakEvenStatus.NO_PRICE
+    assert od_low.runs is None and od_low.against == RentPrice.ON_DEMAND_LOW
+    assert floor.runs == pytest.approx(3076.92, rel=1e-5)
+    assert floor.months == pytest.approx(61.5385, rel=1e-5)
+
+
+def test_the_catalog_split_converts_like_any_price():
+    """H100 SXM at 150 JPY per USD: on-demand 2.69–12.29 USD, Vast.ai floor 1.47 USD."""
+    gpu = load_gpus()["h100-80gb"]
+    p = unit_prices(gpu, None, Currency(code="JPY", per_usd=150))
+    assert p.on_demand_per_gpu_hour_low == pytest.approx(2.69 * 150)
+    assert p.on_demand_per_gpu_hour_high == pytest.approx(12.29 * 150)
+    assert p.interruptible_per_gpu_hour == pytest.approx(1.47 * 150)
+    assert p.interruptible_kind == "marketplace" and p.kinds_source == gpu.cloud_kinds_source
+
+
+def test_an_on_demand_edit_that_inverts_the_range_is_rejected():
+    gpu = load_gpus()["h100-80gb"]
+    with pytest.raises(InputError, match="at most the on-demand high price") as err:
+        unit_prices(gpu, PriceOverride(on_demand_per_gpu_hour_low=20.0), Currency())
+    assert err.value.field == "price.h100-80gb.on_demand_per_gpu_hour_low"
+    with pytest.raises(InputError, match="at most the high price"):
+        PriceOverride(on_demand_per_gpu_hour_low=5.0, on_demand_per_gpu_hour_high=4.0)
+
+
+@pytest.mark.parametrize(
+    ("key", "edit", "low", "high"),
+    [
+        # H100 SXM: the overall low 1.47 is the Vast.ai floor; raise the floor to 3 and the
+        # cheapest listing is now RunPod's on-demand 2.69; the high 12.29 is on-demand's
+        ("h100-80gb", {"interruptible_per_gpu_hour": 3.0}, 2.69, 12.29),
+        ("h100-80gb", {"on_demand_per_gpu_hour_high": 5.0}, 1.47, 5.0),
+        ("h100-80gb", {"on_demand_per_gpu_hour_low": 1.0}, 1.0, 12.29),
+        # A100 40GB PCIe: the high 1.99 is no kind's (Lambda's SXM price): it stays
+        ("a100-pcie-40gb", {"interruptible_per_gpu_hour": 0.6}, 0.6, 1.99),
+        # an edit of the range itself wins
+        (
+            "h100-80gb",
+            {"interruptible_per_gpu_hour": 3.0, "cloud_per_gpu_hour_low": 1.0},
+            1.0,
+            12.29,
+        ),
+    ],
+    ids=["floor-up", "on-demand-high-down", "on-demand-low-down", "extra-end-stays", "range-edit"],
+)
+def test_the_overall_range_follows_edits_of_a_kind(key, edit, low, high):
+    p = unit_prices(load_gpus()[key], PriceOverride(**edit), Currency())
+    assert (p.cloud_per_gpu_hour_low, p.cloud_per_gpu_hour_high) == (
+        pytest.approx(low),
+        pytest.approx(high),
+    )

@@ -173,6 +173,10 @@ def test_gpu_without_prices_is_ranked_but_never_cheapest():
         "key": "bare",
         "cloud_usd_per_hour_low": None,
         "cloud_usd_per_hour_high": None,
+        "cloud_on_demand_usd_per_hour_low": None,
+        "cloud_on_demand_usd_per_hour_high": None,
+        "cloud_interruptible_usd_per_hour": None,
+        "cloud_interruptible_kind": None,
         "purchase_usd": None,
     }
     blind = base | {"key": "blind", "bf16_tflops_dense": None}
@@ -181,6 +185,7 @@ def test_gpu_without_prices_is_ranked_but_never_cheapest():
     assert [x.gpu_key for x in r.rows] == ["a100-80gb", "bare"]
     bare_row = r.rows[1]
     assert bare_row.cost.cloud_low is None and bare_row.cost.owned_total is None
+    assert bare_row.cost.on_demand_low is None and bare_row.cost.interruptible is None
     assert bare_row.cost.energy_kwh is not None  # power is known
     assert not bare_row.cheapest
     assert [(s.gpu_key, s.kind) for s in r.skipped] == [("blind", SkipReason.NO_TFLOPS)]

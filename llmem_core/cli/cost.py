@@ -4,7 +4,8 @@
              (--dataset-tokens T | --dataset-samples N) [--epochs E]
              [--gpu KEY ...] [--max-gpus N] [--all-counts]
              [--currency JPY --usd-rate 150] [--deadline-hours H] [--budget X]
-             [--cost-basis cloud-low|cloud-high|owned] [--precision P] [--no-grad-checkpointing]
+             [--cost-basis cloud-low|cloud-high|on-demand|owned]
+             [--precision P] [--no-grad-checkpointing]
              [--utilisation METHOD=U ...] [--comm-penalty METHOD=C ...] [--fp32-fraction F]
              [--years Y] [--hours-per-month H] [--runs-per-month R] [--power-price P] [--pue X]
              [--price KEY.FIELD=VALUE ...] [--top K] [--json]
@@ -42,6 +43,9 @@ HELP = "time and cost per run on each GPU type and count"
 PRICE_FIELDS = {  # --price KEY.FIELD=VALUE → PriceOverride's field
     "cloud-low": "cloud_per_gpu_hour_low",
     "cloud-high": "cloud_per_gpu_hour_high",
+    "on-demand-low": "on_demand_per_gpu_hour_low",
+    "on-demand-high": "on_demand_per_gpu_hour_high",
+    "interruptible": "interruptible_per_gpu_hour",
     "purchase": "purchase_per_gpu",
     "power-w": "power_w",
     "tflops": "bf16_tflops_dense",
@@ -169,7 +173,7 @@ def _span(a: float, b: float, fmt: str) -> str:
 
 
 def _break_even(low: BreakEven, high: BreakEven) -> str:
-    """'9–25 runs (3–8 mo)': against the high cloud price (sooner) and the low one."""
+    """'9–25 runs (3–8 mo)': against the dearer rent (sooner) and the cheaper one."""
     if low.status == BreakEvenStatus.NO_PRICE and high.status == BreakEvenStatus.NO_PRICE:
         return "no price"
     if high.status != BreakEvenStatus.OK:
@@ -180,27 +184,42 @@ def _break_even(low: BreakEven, high: BreakEven) -> str:
     return f"{runs} runs ({_span(high.months or 0.0, low.months, ',.1f')} mo)"
 
 
+def _one_break_even(b: BreakEven) -> str:
+    if b.status != BreakEvenStatus.OK or b.runs is None or b.months is None:
+        return b.status.value
+    return f"{b.runs:,.0f} runs ({b.months:,.1f} mo)"
+
+
+def _money_range(low: float | None, high: float | None, code: str) -> str:
+    if low is None or high is None:
+        return "no price"
+    left, right = _money(low, code), _money(high, code)
+    return left if left == right else f"{left} – {right}"
+
+
 def ranking_text(r: Ranking, top: int) -> str:
     code = r.currency.code
     lines = [
         f"{r.tokens:,.0f} tokens × {r.flops_per_token / 1e9:,.2f} GFLOP/token; "
         f"ranked by {r.cost_basis.value}; money in {code}",
         f"{'gpu':<17} {'n':>3} {'method':<6} {'batch':>9} {'hours':>9} "
-        f"{'cloud low–high':>27} {'owned':>14}  break-even",
+        f"{'on-demand low–high':>27} {'interruptible':>14} {'owned':>14}  "
+        "break-even vs on-demand (dearest–cheapest) | vs interruptible",
     ]
     shown = r.rows[:top]
     for row in shown:
         c = row.cost
-        cloud = f"{_money(c.cloud_low, code)} – {_money(c.cloud_high, code)}"
+        on_demand = _money_range(c.on_demand_low, c.on_demand_high, code)
         flags = " ".join(
             f for f, on in (("CHEAPEST", row.cheapest), ("FASTEST", row.fastest)) if on
         )
         batch = f"{row.batch_size} (≤{row.max_batch_size})"
-        be = _break_even(row.break_even_vs_cloud_low, row.break_even_vs_cloud_high)
+        be = _break_even(row.break_even_vs_on_demand_low, row.break_even_vs_on_demand_high)
+        floor = _one_break_even(row.break_even_vs_interruptible)
         lines.append(
             f"{row.gpu_key:<17} {row.num_gpus:>3} {row.method.value:<6} {batch:>9} "
-            f"{row.hours:>9,.2f} {cloud:>27} {_money(c.owned_total, code):>14}  {be}  "
-            f"{flags}"
+            f"{row.hours:>9,.2f} {on_demand:>27} {_money(c.interruptible, code):>14} "
+            f"{_money(c.owned_total, code):>14}  {be} | {floor}  {flags}"
         )
     return "\n".join(lines + _footer(r, len(shown)))
 
@@ -214,6 +233,11 @@ def _footer(r: Ranking, shown: int) -> list[str]:
         lines.append(f"  {label}: {x.num_gpus} × {x.gpu_key} {x.method.value}, {x.hours:,.2f} h")
     if r.filtered_out:
         lines.append(f"{r.filtered_out} plans fit but miss the deadline or budget")
+    lines.append(
+        "interruptible = the cheapest interruptible or marketplace listing, interruptions "
+        "not counted; months assume owned GPUs run this job back to back "
+        "(--hours-per-month, --runs-per-month)"
+    )
     lines += [f"skipped {s.gpu_key}: {s.reason}" for s in r.skipped]
     return lines
 

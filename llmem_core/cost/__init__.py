@@ -9,10 +9,12 @@ The public surface:
     price_table(gpus, edits, currency) -> (UnitPrices, …)           the catalog's prices, edited
     run_time(run, bf16_tflops, n, method, assumptions) -> RunTime     one plan's hours
     run_cost(hours, n, prices, assumptions) -> RunCost                one plan's money
-    break_even(cloud, energy, purchase, hours, assumptions) -> BreakEven
+    break_even(cloud, energy, purchase, hours, assumptions, against) -> BreakEven
+    break_evens_by_kind(cost, hours, assumptions) -> vs on-demand low, high, interruptible
     hardware_flops_per_token(arch, seq_len, checkpointing)            PaLM appendix B
 Inputs: Run, CostAssumptions (+ Currency; per-method values keyed by MethodKind),
-PriceOverride, RankOptions (+ CostBasis). Formulas, heuristics and sources: docs/cost.md.
+PriceOverride, RankOptions (+ CostBasis). RentPrice names the rent a break-even assumes.
+Formulas, heuristics and sources: docs/cost.md.
 """
 
 from llmem_core.cost.duration import peak_flops, run_time, training_hours
@@ -35,6 +37,7 @@ from llmem_core.cost.money import (
     amortisation_per_gpu_hour,
     break_even,
     break_evens,
+    break_evens_by_kind,
     energy_kwh,
     price_table,
     run_cost,
@@ -46,6 +49,7 @@ from llmem_core.cost.results import (
     BreakEvenStatus,
     CostRow,
     Ranking,
+    RentPrice,
     RunCost,
     RunTime,
     Skipped,
@@ -67,6 +71,7 @@ __all__ = [
     "PriceOverride",
     "RankOptions",
     "Ranking",
+    "RentPrice",
     "Run",
     "RunCost",
     "RunTime",
@@ -79,6 +84,7 @@ __all__ = [
     "best_method",
     "break_even",
     "break_evens",
+    "break_evens_by_kind",
     "chart_points",
     "energy_kwh",
     "hardware_flops_per_token",

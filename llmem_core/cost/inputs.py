@@ -203,15 +203,28 @@ class PriceOverride(Frozen):
     purchase_per_gpu: float | None = Field(default=None, gt=0, le=MAX_MONEY)
     power_w: float | None = Field(default=None, gt=0, le=100_000)
     bf16_tflops_dense: float | None = Field(default=None, gt=0, le=1e6)
+    on_demand_per_gpu_hour_low: float | None = Field(default=None, gt=0, le=MAX_MONEY)
+    on_demand_per_gpu_hour_high: float | None = Field(default=None, gt=0, le=MAX_MONEY)
+    interruptible_per_gpu_hour: float | None = Field(
+        default=None, gt=0, le=MAX_MONEY, description="cheapest interruptible or marketplace"
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> PriceOverride:
-        low, high = self.cloud_per_gpu_hour_low, self.cloud_per_gpu_hour_high
-        if low is not None and high is not None and low > high:
-            raise InputError(
-                "cloud_per_gpu_hour_low", f"must be at most the high price ({high:g}); got {low:g}"
-            )
+        for low_field, high_field in ORDERED_PRICES:
+            low, high = getattr(self, low_field), getattr(self, high_field)
+            if low is not None and high is not None and low > high:
+                raise InputError(
+                    low_field, f"must be at most the high price ({high:g}); got {low:g}"
+                )
         return self
+
+
+# (low, high) pairs of PriceOverride (and UnitPrices) that must stay ordered.
+ORDERED_PRICES = (
+    ("cloud_per_gpu_hour_low", "cloud_per_gpu_hour_high"),
+    ("on_demand_per_gpu_hour_low", "on_demand_per_gpu_hour_high"),
+)
 
 
 class Run(Frozen):
@@ -264,6 +277,7 @@ class CostBasis(StrEnum):
 
     CLOUD_LOW = "cloud-low"  # the lowest listed rental price (often marketplace / spot)
     CLOUD_HIGH = "cloud-high"  # the highest listed (typically a hyperscaler's on-demand)
+    ON_DEMAND = "on-demand"  # the lowest on-demand (not pre-emptible) listing
     OWNED = "owned"  # purchase amortised plus electricity
 
 

@@ -16,7 +16,13 @@ from llmem_core.cost.duration import run_time
 from llmem_core.cost.flops import hardware_flops_per_token
 from llmem_core.cost.inputs import CostAssumptions, CostBasis, PriceOverride, RankOptions, Run
 from llmem_core.cost.interconnect import ONE_NODE_FABRIC, Topology, topology
-from llmem_core.cost.money import break_evens, check_edit_keys, run_cost, unit_prices
+from llmem_core.cost.money import (
+    break_evens,
+    break_evens_by_kind,
+    check_edit_keys,
+    run_cost,
+    unit_prices,
+)
 from llmem_core.cost.results import CostRow, Ranking, Skipped, SkipReason, UnitPrices
 from llmem_core.errors import InputError
 from llmem_core.estimate import peak_bytes, prepare
@@ -86,6 +92,7 @@ def plan_row(
     time = run_time(run, prices.bf16_tflops_dense, num_gpus, kind, a, fabric, servers)
     cost = run_cost(time.hours, num_gpus, prices, a)
     vs_low, vs_high = break_evens(cost, time.hours, num_gpus, prices, a)
+    vs_od_low, vs_od_high, vs_floor = break_evens_by_kind(cost, time.hours, a)
     batch = run.training.batch_size
     request = run.job(gpu, num_gpus).request(chosen.method)
     replicas = request.parallel.dp
@@ -108,6 +115,9 @@ def plan_row(
         cost=cost,
         break_even_vs_cloud_low=vs_low,
         break_even_vs_cloud_high=vs_high,
+        break_even_vs_on_demand_low=vs_od_low,
+        break_even_vs_on_demand_high=vs_od_high,
+        break_even_vs_interruptible=vs_floor,
         prices=prices,
     )
 
@@ -154,6 +164,7 @@ def basis_cost(row: CostRow, basis: CostBasis) -> float | None:
     return {
         CostBasis.CLOUD_LOW: row.cost.cloud_low,
         CostBasis.CLOUD_HIGH: row.cost.cloud_high,
+        CostBasis.ON_DEMAND: row.cost.on_demand_low,
         CostBasis.OWNED: row.cost.owned_total,
     }[basis]
 

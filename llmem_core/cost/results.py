@@ -12,7 +12,7 @@ from pydantic import Field
 
 from llmem_core.calibration import Calibration
 from llmem_core.cost.inputs import CostBasis, Currency
-from llmem_core.models import Frozen, MethodKind
+from llmem_core.models import FloorKind, Frozen, MethodKind
 from llmem_core.units import SECONDS_PER_HOUR
 
 
@@ -31,6 +31,19 @@ class UnitPrices(Frozen):
     purchase_source: str
     as_of: str
     edited: tuple[str, ...] = Field(description="fields the user overrode")
+    on_demand_per_gpu_hour_low: float | None = Field(
+        default=None, description="lowest on-demand (not pre-emptible) listing"
+    )
+    on_demand_per_gpu_hour_high: float | None = Field(
+        default=None, description="highest on-demand listing"
+    )
+    interruptible_per_gpu_hour: float | None = Field(
+        default=None, description="cheapest interruptible or marketplace listing"
+    )
+    interruptible_kind: FloorKind | None = Field(
+        default=None, description="interruptible (stated) or marketplace (kind not stated)"
+    )
+    kinds_source: str = Field(default="", description="why each listing is the kind it is")
 
 
 class RunTime(Frozen):
@@ -70,6 +83,11 @@ class RunCost(Frozen):
     purchase_gpus: float | None = Field(default=None, description="n × purchase per GPU")
     purchase_nodes: float | None = Field(default=None, description="nodes × a server's parts")
     purchase_total: float | None = Field(default=None, description="GPUs + servers")
+    on_demand_low: float | None = Field(default=None, description="GPU-hours × on-demand low")
+    on_demand_high: float | None = Field(default=None, description="GPU-hours × on-demand high")
+    interruptible: float | None = Field(
+        default=None, description="GPU-hours × the cheapest interruptible or marketplace price"
+    )
 
 
 class BreakEvenStatus(StrEnum):
@@ -78,13 +96,30 @@ class BreakEvenStatus(StrEnum):
     NEVER = "never"  # electricity per run costs at least the rent: buying never pays off
 
 
+class RentPrice(StrEnum):
+    """The rent a break-even compares buying with: its named assumption."""
+
+    CLOUD_LOW = "cloud-low"  # the lowest listing of any kind
+    CLOUD_HIGH = "cloud-high"  # the highest listing of any kind
+    ON_DEMAND_LOW = "on-demand-low"  # the cheapest on-demand listing: buying pays off last
+    ON_DEMAND_HIGH = "on-demand-high"  # the dearest on-demand listing: buying pays off first
+    # the cheapest interruptible or marketplace listing, its interruptions (lost work,
+    # restarts, waiting for capacity) not counted: the rent at its lowest
+    INTERRUPTIBLE = "interruptible"
+
+
 class BreakEven(Frozen):
-    """When buying the cluster beats renting it at one cloud price."""
+    """When buying the cluster beats renting it at one cloud price: the runs after which
+    purchase ÷ (rent per run − electricity per run) is paid back, and the months those take
+    at `runs_per_month` (owned GPUs running this job back to back, unless given)."""
 
     status: BreakEvenStatus
     runs: float | None = None
     months: float | None = None
     within_amortisation: bool | None = Field(default=None, description="months ≤ years × 12")
+    against: RentPrice | None = Field(default=None, description="the rent compared with")
+    rent_per_run: float | None = Field(default=None, description="that rent for one run")
+    runs_per_month: float | None = Field(default=None, description="the months' assumption")
 
 
 class CostRow(Frozen):
@@ -110,6 +145,9 @@ class CostRow(Frozen):
     cost: RunCost
     break_even_vs_cloud_low: BreakEven
     break_even_vs_cloud_high: BreakEven
+    break_even_vs_on_demand_low: BreakEven
+    break_even_vs_on_demand_high: BreakEven
+    break_even_vs_interruptible: BreakEven
     prices: UnitPrices
     cheapest: bool = False
     fastest: bool = False

@@ -5,6 +5,7 @@ front end; money is in `currency`, time in hours, memory in bytes.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from llmem_core.cost.rank import basis_cost
@@ -18,6 +19,16 @@ def _break_even_columns(suffix: str, b: BreakEven) -> dict[str, Any]:
         f"break_even_months_{suffix}": b.months,
         f"pays_off_within_amortisation_{suffix}": b.within_amortisation,
     }
+
+
+def _value(kind: StrEnum | None) -> str | None:
+    return None if kind is None else kind.value
+
+
+def _runs_per_month(row: CostRow) -> float | None:
+    """The months' assumption of the row's break-evens (None when none has a price)."""
+    kinds = (row.break_even_vs_cloud_high, row.break_even_vs_on_demand_high)
+    return next((b.runs_per_month for b in kinds if b.runs_per_month is not None), None)
 
 
 def table_row(row: CostRow, currency: str) -> dict[str, Any]:
@@ -45,6 +56,10 @@ def table_row(row: CostRow, currency: str) -> dict[str, Any]:
         "currency": currency,
         "cloud_low": c.cloud_low,
         "cloud_high": c.cloud_high,
+        "on_demand_low": c.on_demand_low,
+        "on_demand_high": c.on_demand_high,
+        "interruptible": c.interruptible,
+        "interruptible_kind": _value(row.prices.interruptible_kind),
         "owned_total": c.owned_total,
         "purchase_total": c.purchase_total,
         "purchase_gpus": c.purchase_gpus,
@@ -54,6 +69,10 @@ def table_row(row: CostRow, currency: str) -> dict[str, Any]:
         "energy_kwh": c.energy_kwh,
         **_break_even_columns("vs_cloud_low", row.break_even_vs_cloud_low),
         **_break_even_columns("vs_cloud_high", row.break_even_vs_cloud_high),
+        **_break_even_columns("vs_on_demand_low", row.break_even_vs_on_demand_low),
+        **_break_even_columns("vs_on_demand_high", row.break_even_vs_on_demand_high),
+        **_break_even_columns("vs_interruptible", row.break_even_vs_interruptible),
+        "runs_per_month": _runs_per_month(row),
         "prices_as_of": row.prices.as_of,
         "prices_edited": ",".join(row.prices.edited),
         "cheapest": row.cheapest,
@@ -83,6 +102,9 @@ def chart_points(ranking: Ranking) -> list[dict[str, Any]]:
                 "cost": y,
                 "cost_low": r.cost.cloud_low,
                 "cost_high": r.cost.cloud_high,
+                "cost_on_demand_low": r.cost.on_demand_low,
+                "cost_on_demand_high": r.cost.on_demand_high,
+                "cost_interruptible": r.cost.interruptible,
                 "cheapest": r.cheapest,
                 "fastest": r.fastest,
             }

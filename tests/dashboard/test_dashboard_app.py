@@ -213,8 +213,8 @@ def test_the_headline_gives_time_and_cloud_cost_per_run(app):
     at = app.run()
     _ok(at)
     assert re.fullmatch(r"[\d.]+ h", metric_value(at, "Time per run"))
-    assert re.fullmatch(r"\$[\d,.]+ – \$[\d,.]+", metric_value(at, "Cloud cost per run"))
-    assert "per run in the cloud" in verdict_text(at) and "pays off after" in verdict_text(at)
+    assert re.fullmatch(r"\$[\d,.]+ – \$[\d,.]+", metric_value(at, "On-demand cost per run"))
+    assert "per run on demand" in verdict_text(at) and "pays off after" in verdict_text(at)
     df = _cost_table(at)
     notes = " ".join(df["Note"])  # the cheapest row need not be the user's plan
     assert "cheapest" in notes and "your plan" in notes
@@ -222,15 +222,15 @@ def test_the_headline_gives_time_and_cloud_cost_per_run(app):
 
 def test_changing_the_currency_prices_in_yen(app):
     at = app.run()
-    usd = _row(_cost_table(at), "H100 80GB SXM5")["Cloud per run"]
+    usd = _row(_cost_table(at), "H100 80GB SXM5")["On demand per run"]
     at.selectbox(key="c_currency").set_value("JPY").run()
     _ok(at)
     assert at.number_input(key="c_usd_rate").value == 150.0
-    yen = _row(_cost_table(at), "H100 80GB SXM5")["Cloud per run"]
+    yen = _row(_cost_table(at), "H100 80GB SXM5")["On demand per run"]
     assert yen.startswith("¥") and yen != usd
-    assert metric_value(at, "Cloud cost per run").startswith("¥")
+    assert metric_value(at, "On-demand cost per run").startswith("¥")
     at.number_input(key="c_usd_rate").set_value(100.0).run()
-    assert _row(_cost_table(at), "H100 80GB SXM5")["Cloud per run"] != yen
+    assert _row(_cost_table(at), "H100 80GB SXM5")["On demand per run"] != yen
     assert at.query_params["currency"] in ("JPY", ["JPY"])
     assert at.query_params["rate"] in ("100", ["100"])
 
@@ -239,14 +239,16 @@ def test_editing_a_price_changes_the_table(app):
     at = app.run()
     at.selectbox(key="c_price_gpu").set_value("h100-80gb").run()
     before = _row(_cost_table(at), "H100 80GB SXM5")
-    at.number_input(key="c_px.h100-80gb.USD.0").set_value(5.0).run()
+    at.number_input(key="c_px.h100-80gb.USD.4").set_value(5.0).run()  # on-demand low
     _ok(at)
     after = _row(_cost_table(at), "H100 80GB SXM5")
-    assert after["Cloud per run"] != before["Cloud per run"]
+    assert after["On demand per run"] != before["On demand per run"]
     assert after["Prices as of"].endswith("(edited)")
-    assert at.query_params["prices"] in ("h100-80gb:5:::", ["h100-80gb:5:::"])
+    assert at.query_params["prices"] in ("h100-80gb:::::5::", ["h100-80gb:::::5::"])
     at.button(key="c_price_reset").click().run()
-    assert _row(_cost_table(at), "H100 80GB SXM5")["Cloud per run"] == before["Cloud per run"]
+    assert (
+        _row(_cost_table(at), "H100 80GB SXM5")["On demand per run"] == before["On demand per run"]
+    )
     assert "prices" not in at.query_params
 
 
@@ -279,7 +281,7 @@ def test_a_cost_link_reopens_with_its_inputs(app):
     assert at.number_input(key="c_epochs").value == 1.0
     assert at.number_input(key="c_deadline_hours").value == 40.0
     df = _cost_table(at)
-    assert df["クラウド（1回）"].str.endswith("円").all()
+    assert df["オンデマンド（1回）"].str.endswith("円").all()
     assert "編集済み" in _row(df, "A100 80GB SXM4")["価格時点"]
 
 
@@ -308,12 +310,12 @@ def test_switching_currency_clears_amounts_in_the_old_one(app):
 def test_an_edited_price_the_core_refuses_is_put_back_with_the_reason(app):
     at = app.run()
     at.selectbox(key="c_price_gpu").set_value("h100-80gb").run()
-    at.number_input(key="c_px.h100-80gb.USD.1").set_value(2.0).run()  # cloud high
-    at.number_input(key="c_px.h100-80gb.USD.0").set_value(5.0).run()  # low above high
+    at.number_input(key="c_px.h100-80gb.USD.5").set_value(3.0).run()  # on-demand high
+    at.number_input(key="c_px.h100-80gb.USD.4").set_value(5.0).run()  # low above high
     assert not at.exception
     assert any("at most the high price" in plain(e.value) for e in at.error)
-    assert at.number_input(key="c_px.h100-80gb.USD.0").value is None  # the last accepted
-    assert at.query_params["prices"] in ("h100-80gb::2::", ["h100-80gb::2::"])
+    assert at.number_input(key="c_px.h100-80gb.USD.4").value is None  # the last accepted
+    assert at.query_params["prices"] in ("h100-80gb::::::3:", ["h100-80gb::::::3:"])
 
 
 # ---- messages by field, and nothing a user typed rendered as Markdown ----------------------

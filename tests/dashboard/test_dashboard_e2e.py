@@ -218,7 +218,7 @@ def tall_page(browser):
 def test_the_cost_section_follows_the_data(server, tall_page):
     page = tall_page
     page.goto(server)
-    assert "per run in the cloud" in _verdict(page)
+    assert "per run on demand" in _verdict(page)
     before = _cost_chart_costs(page)
     cells = _cost_cells(page)
     assert any(re.fullmatch(r"[\d.]+ h", c) for c in cells), cells  # a time per run
@@ -242,7 +242,7 @@ def test_the_cost_section_follows_the_data(server, tall_page):
 def test_the_cost_section_in_japanese_yen(server, tall_page):
     page = tall_page
     page.goto(f"{server}/?lang=ja&currency=JPY&rate=150")
-    assert "クラウドで" in _verdict(page)
+    assert "オンデマンドで" in _verdict(page)
     _cost_chart_costs(page)
     table = page.locator('[data-testid="stDataFrame"]').filter(has_text="1回の時間")
     cells = table.locator('[role="gridcell"]')

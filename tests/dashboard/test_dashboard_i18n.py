@@ -7,10 +7,12 @@ import string
 import pytest
 
 from llmem_core import Method, MethodKind
+from llmem_core.cost import BreakEven
 from llmem_core.units import GiB
 from llmem_dashboard.i18n import (
     STRINGS,
     fmt_break_even,
+    fmt_break_even_range,
     fmt_gib,
     fmt_hours,
     fmt_money,
@@ -111,3 +113,25 @@ def test_hours_and_break_even():
     assert fmt_break_even("ok", 3000, 60.2, False, 3, "ja") == "3,000回（60か月） †"
     assert fmt_break_even("never", None, None, None, 3, "en") == "never"
     assert fmt_break_even("no-price", None, None, None, 3, "ja") == "価格なし"
+
+
+def _be(status: str, runs=None, months=None, within=None) -> BreakEven:
+    return BreakEven(status=status, runs=runs, months=months, within_amortisation=within)
+
+
+def test_break_even_ranges_word_the_cores_break_evens():
+    """Against on-demand: the dearest listing's figure first; one figure when both read the
+    same; the dearest alone when the cheapest never pays off; † when the cheapest is past
+    the amortisation period."""
+    soon, late = _be("ok", 851.2, 8.54, True), _be("ok", 4014.0, 40.2, False)
+    assert fmt_break_even_range(soon, late, 3, "en") == "851–4,014 runs (8.5–40 mo.) †"
+    assert fmt_break_even_range(soon, late, 3, "en", short=False) == (
+        "851–4,014 runs (8.5–40 months)"
+    )
+    assert fmt_break_even_range(soon, soon, 3, "en") == "851 runs (8.5 mo.)"
+    assert fmt_break_even_range(soon, _be("never"), 3, "en") == (
+        "851 runs (8.5 mo.); never at the cheapest"
+    )
+    assert fmt_break_even_range(_be("never"), late, 3, "ja") == "回収不可"
+    assert fmt_break_even_range(_be("no-price"), _be("no-price"), 3, "en") == "no price"
+    assert fmt_break_even_range(soon, late, 3, "ja") == "851～4,014回（8.5～40か月） †"

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from llmem_core import InputError, MethodKind, PlanSpec, Runtime
 from llmem_core.cost import CostAssumptions, CostSpec, PriceOverride
+from llmem_core.cost.inputs import ORDERED_PRICES
 from llmem_core.models import MAX_BATCH, MAX_GPUS, MAX_SEQ, MAX_VOCAB
 from llmem_core.spec import MAX_CHUNK, MAX_CONTEXT_MIB, MAX_GPU_MEMORY_MIB
 from llmem_dashboard import state
@@ -52,9 +53,10 @@ def _number(model: type, name: str) -> st.SearchStrategy:
 @st.composite
 def _price_edit(draw) -> PriceOverride:
     figures = {f: draw(st.none() | _number(PriceOverride, f)) for f in PRICE_FIELDS}
-    low, high = figures["cloud_per_gpu_hour_low"], figures["cloud_per_gpu_hour_high"]
-    if low is not None and high is not None and low > high:
-        figures["cloud_per_gpu_hour_low"], figures["cloud_per_gpu_hour_high"] = high, low
+    for low_field, high_field in ORDERED_PRICES:  # the pairs PriceOverride keeps ordered
+        low, high = figures[low_field], figures[high_field]
+        if low is not None and high is not None and low > high:
+            figures[low_field], figures[high_field] = high, low
     return PriceOverride(**figures)
 
 

@@ -43,7 +43,7 @@ def test_cost_table_has_a_row_per_plan_with_time_and_money(priced):
     first = df.iloc[0]
     assert "cheapest" in first["Note"]
     assert first["Time per run"].endswith(" h")
-    assert re.fullmatch(r"\$[\d,.]+ – \$[\d,.]+", first["Cloud per run"])
+    assert re.fullmatch(r"\$[\d,.]+ – \$[\d,.]+", first["On demand per run"])
     a100 = df[df["GPU"] == "A100 80GB SXM4"].iloc[0]
     assert "your plan" in a100["Note"] and a100["GPUs"] == str(n)
     assert a100["Method"] == "ADP (ZeRO-3/FSDP)"
@@ -54,29 +54,32 @@ def test_cost_table_says_no_price_never_zero(priced):
     df = tables.cost_table(priced.rows, "en")
     h200 = df[df["GPU"] == "H200 141GB SXM"].iloc[0]
     assert h200["Owned per run"] == "no price"
-    assert h200["Buying pays off vs dearest on-demand"] == "no price"
+    assert h200["Buying pays off vs on-demand (dearest–cheapest)"] == "no price"
+    assert h200["vs cheapest interruptible"] == "no price"  # a listing, but no purchase price
+    l40s = df[df["GPU"] == "L40S 48GB"].iloc[0]
+    assert l40s["Interruptible per run"] == l40s["vs cheapest interruptible"] == "none listed"
     assert not any(v in ("$0", "$0.00") for v in df.to_numpy().ravel())
 
 
 def test_cost_table_in_japanese_yen(default_results, gpus):
     yen = cost.run(DEFAULT.cost.with_(currency="JPY", usd_rate=150.0), default_results, gpus)
     df = tables.cost_table(yen.rows, "ja", ("a100-80gb", _fewest_a100s(yen.rows)))
-    assert "1回の時間" in df.columns and "クラウド（1回）" in df.columns
+    assert "1回の時間" in df.columns and "オンデマンド（1回）" in df.columns
     row = df.iloc[0]
     assert row["1回の時間"].endswith("時間")
-    cloud = row["クラウド（1回）"]
+    cloud = row["オンデマンド（1回）"]
     assert re.fullmatch(r"[\d,.]+(万)?〜[\d,.]+(万)?円", cloud), cloud
     assert "最安" in row["備考"]
     assert "あなたの計画" in " ".join(df["備考"])
-    assert "回（" in " ".join(df["購入の回収（オンデマンド最高値比）"])
+    assert "回（" in " ".join(df["購入の回収（オンデマンド最高値～最安値比）"])
 
 
 def test_break_even_past_the_amortisation_period_says_so(priced):
     df = tables.cost_table(priced.rows, "en")
     h100 = df[df["GPU"] == "H100 80GB SXM5"].iloc[0]
     row = next(r for r in priced.rows if r["gpu_key"] == "h100-80gb")
-    assert row["pays_off_within_amortisation_vs_cloud_low"] is False
-    assert h100["vs cheapest listing"].endswith(" †")  # explained under the table
+    assert row["pays_off_within_amortisation_vs_interruptible"] is False
+    assert h100["vs cheapest interruptible"].endswith(" †")  # explained under the table
 
 
 def test_price_table_shows_sources_dates_and_edits(default_results, gpus):
@@ -87,10 +90,11 @@ def test_price_table_shows_sources_dates_and_edits(default_results, gpus):
     )
     df = tables.price_table(edited.prices, "en")
     h100 = df[df["GPU"] == "H100 80GB SXM5"].iloc[0]
-    assert h100["Cloud low /GPU-h"] == "$2.00" and h100["Your edits"] == "low"
+    assert h100["Any listing, low /GPU-h"] == "$2.00" and h100["Your edits"] == "low"
     assert h100["As of"] == "2026-11" and "Vast.ai" in h100["Cloud price source"]
     holders = tables.price_placeholders(edited.catalog, "en")
-    assert holders["h100-80gb"][0] == "$1.47"  # the catalog's, for the empty field
+    assert holders["h100-80gb"]["cloud_per_gpu_hour_low"] == "$1.47"  # the catalog's
+    assert holders["h100-80gb"]["on_demand_per_gpu_hour_low"] == "$2.69"
 
 
 def test_short_gpu_names():
