@@ -43,6 +43,7 @@ from llmem_core.support import unsupported
 from llmem_dashboard import export, hub_box, state
 from llmem_dashboard.compute import Results
 from llmem_dashboard.i18n import FAMILY_NAMES, fmt_gib, fmt_int, fmt_params, method_label, t
+from llmem_dashboard.i18n_core import core_text
 from llmem_dashboard.safe import md, one_line, say
 from llmem_dashboard.state import ALL_METHODS, CUSTOM_GPU, DEFAULT, CostInputs, PlanInputs
 
@@ -201,7 +202,7 @@ def _model(models: dict[str, ModelPreset], slots: dict, lang: str) -> Architectu
         arch = fetched or arch
     _slot(slots, "model")
     if problem:
-        slots["model"].error(md(problem), icon="⚠️")
+        slots["model"].error(md(core_text(problem, lang)), icon="⚠️")
     return arch, uploaded is not None
 
 
