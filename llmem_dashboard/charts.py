@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Sequence
 from functools import partial
 
 import plotly.graph_objects as go
 
+from llmem_core.results import Phase
 from llmem_core.units import GiB
 from llmem_core.verdict import Verdict
 from llmem_dashboard import summary
@@ -413,6 +415,7 @@ def batch_chart(res: Results) -> go.Figure:
     marks = [
         _capacity(res.request.cluster.memory_bytes),
         _vline(res.inputs.batch_size, "#607D8B", t(lang, "your_batch")),
+        *_batch_phase_marks(res),
     ]
     xaxis = {"title": {"text": t(lang, "axis_batch")}, "rangemode": "tozero"}
     layout = _layout(t(lang, "sec_batch"), t(lang, "axis_gib"), 460, marks, xaxis=xaxis)
@@ -477,16 +480,34 @@ def vocab_chart(res: Results) -> go.Figure:
 PHASE_COLOR = "#8E24AA"
 
 
-def _phase_marks(res: Results) -> list[dict]:
-    """Where the phase that sets the peak changes, the curve bends: a dashed line between
-    the two points, saying which phase takes over."""
-    lang, points, marks = res.inputs.lang, res.vocab_curve, []
-    for before, after in itertools.pairwise(points):
-        if before.phase != after.phase:
-            x = (before.vocab + after.vocab) / 2
-            text = t(lang, "phase_mark", phase=t(lang, f"phase_{after.phase.value}"))
-            marks.append(_vline(x, PHASE_COLOR, text, dash="dash", top=False))
+def _phase_changes(
+    xs: Sequence[float], phases: Sequence[Phase], lang: str, key: str, **more: str
+) -> list[dict]:
+    """Where the phase that sets the peak changes (the core's phase at each point), the curve
+    bends: a dashed line between the two points, saying which phase takes over."""
+    marks = []
+    for (x0, before), (x1, after) in itertools.pairwise(zip(xs, phases, strict=True)):
+        if before != after:
+            text = t(lang, key, phase=t(lang, f"phase_{after.value}"), **more)
+            marks.append(_vline((x0 + x1) / 2, PHASE_COLOR, text, dash="dash", top=False))
     return marks
+
+
+def _phase_marks(res: Results) -> list[dict]:
+    points = res.vocab_curve
+    return _phase_changes(
+        [p.vocab for p in points], [p.phase for p in points], res.inputs.lang, "phase_mark"
+    )
+
+
+def _batch_phase_marks(res: Results) -> list[dict]:
+    """The focus method's curve only (the thick one): one set of lines stays readable."""
+    lang, n = res.inputs.lang, res.request.cluster.num_gpus
+    focus = next((c for c in res.batch_curves if c.method == res.focus.method), None)
+    if focus is None:
+        return []
+    method = method_label(focus.method, n, lang)
+    return _phase_changes(focus.batches, focus.phases, lang, "phase_mark_of", method=method)
 
 
 def _vocab_marks(res: Results) -> list[dict]:

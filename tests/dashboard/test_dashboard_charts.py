@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from llmem_core import Breakdown
+from llmem_core import Breakdown, estimate
 from llmem_core.units import GiB
 from llmem_dashboard import charts
-from llmem_dashboard.i18n import component_label
+from llmem_dashboard.i18n import component_label, t
 
 
 def _bars(fig):
@@ -100,6 +100,27 @@ def test_the_vocabulary_curve_marks_where_the_peaks_phase_changes(run_plan):
     for mark, i in zip(marks, changes, strict=True):
         before, after = res.vocab_curve[i - 1].vocab, res.vocab_curve[i].vocab
         assert before < mark.x < after
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_batch_curve_marks_where_the_peaks_phase_changes(run_plan, lang):
+    """Was: only the vocabulary curve said where its peak changes phase; the batch curve bent
+    without a word. The oracle is the core's estimate() at each batch of the curve, not the
+    curve's own phases: a line lies between each two batches whose phases differ."""
+    res = run_plan(method="tp", lang=lang)  # optimizer step → forward → backward as batch grows
+    (curve,) = res.batch_curves
+    phases = [
+        estimate(res.inputs.with_(batch_size=b).spec().request()).phase for b in curve.batches
+    ]
+    changes = [i for i in range(1, len(phases)) if phases[i] != phases[i - 1]]
+    assert len(changes) == 2
+    fig = charts.batch_chart(res)
+    says = "peak now set by" if lang == "en" else "ここからピークは"
+    marks = [a for a in fig.layout.annotations if says in a.text]
+    assert len(marks) == len(changes)
+    for mark, i in zip(marks, changes, strict=True):
+        assert curve.batches[i - 1] < mark.x < curve.batches[i]
+        assert mark.text.endswith(t(lang, f"phase_{phases[i].value}"))
 
 
 def test_the_segment_names_say_what_they_hold(default_results):
