@@ -654,10 +654,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "ja": "通信バッファ（DDPバケット、gather）",
     },
     "phase_mark": {"en": "peak now set by the {phase}", "ja": "ここからピークは{phase}"},
-    "phase_mark_of": {
-        "en": "{method}: peak now set by the {phase}",
-        "ja": "{method}：ここからピークは{phase}",
-    },
     "phase_forward": {"en": "forward pass", "ja": "順伝播"},
     "phase_backward": {"en": "backward pass", "ja": "逆伝播"},
     "phase_optimizer-step": {"en": "optimizer step", "ja": "オプティマイザのステップ"},

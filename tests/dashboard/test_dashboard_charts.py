@@ -225,3 +225,27 @@ def test_the_cost_chart_in_japanese_names_the_currency(default_results, gpus):
     fig = charts.cost_chart(yen, "ja")
     assert fig.layout.yaxis.title.text == "1回のコスト（JPY、対数）"
     assert "最安" in [tr.name for tr in fig.data if tr.legendgroup == "marks"]
+
+
+@pytest.mark.parametrize(
+    ("text", "size", "lines"),
+    [
+        ("A100 80GB SXM4", charts.COST_LEGEND, ["A100 80GB SXM4"]),  # 14 columns fit 76 px
+        (
+            "RTX 6000 Ada Generation 48GB",
+            charts.COST_LEGEND,
+            ["RTX 6000 Ada", "Generation", "48GB"],
+        ),
+        ("ZeRO-1 (DeepSpeed)", charts.CURVE_LEGEND, ["ZeRO-1", "(DeepSpeed)"]),
+        ("ADP（ZeRO-3/FSDP）", charts.CURVE_LEGEND, ["ADP", "（ZeRO-3/FSDP）"]),  # 18 columns
+        ("最大バッチ 6", charts.CURVE_LEGEND, ["最大バッチ 6"]),  # 12 columns
+        (
+            "Supercalifragilisticexpialidocious",
+            charts.COST_LEGEND,
+            ["Supercalifragilisticexpialidocious"],
+        ),
+    ],
+)
+def test_a_long_legend_name_wraps_to_its_entry(text, size, lines):
+    """Wide characters count two columns; a line ends after a space or before a bracket."""
+    assert charts.legend_name(text, size).split("<br>") == lines
