@@ -2,10 +2,12 @@
 
 A config.json is a few kilobytes. Before anything is parsed: the path is checked (length,
 a regular file) and its size read with `stat`; then at most MAX_BYTES + 1 bytes are read (a
-/proc file reports size 0, a sparse file a size it does not hold on disk). Parsing refuses
-integers of more than MAX_INT_DIGITS digits (Python's own int() limit is 4,300, far beyond any
-shape and a slow path), NaN and infinities, and nesting deeper than MAX_DEPTH. Every refusal
-is an InputError for the field the caller names.
+/proc file reports size 0, a sparse file a size it does not hold on disk). Then, still before
+json.loads, one linear scan of the text (`prescan`: strings skipped whole, escapes included)
+refuses nesting deeper than MAX_DEPTH and numbers whose integer part has more than
+MAX_INT_DIGITS digits (Python's own int() limit is 4,300, far beyond any shape and a slow
+path). Parsing checks the same again as a second line, and refuses NaN and infinities. Every
+refusal is an InputError for the field the caller names.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import stat
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -85,9 +89,44 @@ def decode(data: bytes, field: str, what: str = "config.json") -> str:
         raise InputError(field, f"not UTF-8 text (byte {err.start:,})") from None
 
 
+# A JSON string, escapes consumed whole so an escaped quote does not end it; an unterminated
+# one runs to the end of the text. Possessive, so a failed match cannot backtrack.
+_STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"?', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]++")
+_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+# A number's integer part: a digit run not after a digit, the point or an exponent's e, E, + or -.
+_LONG_INTEGER = re.compile(rf"(?<![0-9.eE+])(?<![eE]-)[0-9]{{{MAX_INT_DIGITS + 1}}}")
+_DIGITS = re.compile(r"[0-9]*+")
+
+
+def prescan(text: str, field: str, what: str = "config.json") -> int:
+    """The deepest nesting of containers in JSON `text` (0 for a scalar), found before any
+    parsing in a few passes of `re` over the text, each linear; InputError if it is deeper
+    than MAX_DEPTH or a number's integer part is longer than MAX_INT_DIGITS digits."""
+    outside = _STRING.sub('""', text)
+    long = _LONG_INTEGER.search(outside)
+    if long:
+        digits = _DIGITS.match(outside, long.start()).end() - long.start()
+        raise InputError(field, f"{what}: {_too_long(digits)}")
+    brackets = _NOT_BRACKET.sub("", outside)
+    depth = max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
+    if depth > MAX_DEPTH:
+        raise InputError(field, _too_deep(depth))
+    return max(depth, 0)
+
+
+def _too_long(digits: int) -> str:
+    return f"an integer of {digits:,} digits (at most {MAX_INT_DIGITS})"
+
+
+def _too_deep(depth: int | None = None) -> str:
+    seen = f" ({depth:,} levels)" if depth else ""
+    return f"JSON nested more than {MAX_DEPTH} deep{seen}; at most {MAX_DEPTH} levels allowed"
+
+
 def _int(text: str) -> int:
     if len(text.lstrip("-")) > MAX_INT_DIGITS:
-        raise ValueError(f"an integer of {len(text):,} digits (at most {MAX_INT_DIGITS})")
+        raise ValueError(_too_long(len(text.lstrip("-"))))
     return int(text)
 
 
@@ -103,15 +142,17 @@ def _constant(text: str) -> Any:
 
 
 def loads(text: str, field: str, what: str = "config.json") -> Any:
-    """JSON text → Python values, bounded in size, depth and number size."""
+    """JSON text → Python values, bounded in size, depth and number size before parsing
+    (`prescan`) and again while parsing."""
     if len(text) > MAX_BYTES:
         raise InputError(field, f"the text is {len(text):,} characters; at most {MAX_BYTES:,}")
+    prescan(text, field, what)
     try:
         value = json.loads(text, parse_int=_int, parse_float=_float, parse_constant=_constant)
     except json.JSONDecodeError as err:
         raise InputError(field, f"not valid JSON (line {err.lineno}: {err.msg})") from None
     except RecursionError:
-        raise InputError(field, f"JSON nested more than {MAX_DEPTH} deep") from None
+        raise InputError(field, _too_deep()) from None
     except ValueError as err:
         raise InputError(field, f"{what}: {err}") from None
     _check_depth(value, field)
@@ -119,13 +160,14 @@ def loads(text: str, field: str, what: str = "config.json") -> Any:
 
 
 def _check_depth(value: Any, field: str) -> None:
-    """Iteratively, so a deep value cannot exhaust the stack here either."""
+    """Containers only count, as in `prescan` (a list holding a number is 1 deep). Iteratively,
+    so a deep value cannot exhaust the stack here either."""
     stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()
+        if not isinstance(item, dict | list):
+            continue
         if depth > MAX_DEPTH:
-            raise InputError(field, f"JSON nested more than {MAX_DEPTH} deep")
-        children = (
-            item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
-        )
+            raise InputError(field, _too_deep())
+        children = item.values() if isinstance(item, dict) else item
         stack.extend((child, depth + 1) for child in children)

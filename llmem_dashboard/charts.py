@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
+import unicodedata
+from collections.abc import Sequence
 from functools import partial
 
 import plotly.graph_objects as go
 
+from llmem_core.results import Phase
 from llmem_core.units import GiB
 from llmem_core.verdict import Verdict
 from llmem_dashboard import summary
@@ -106,6 +110,52 @@ def _figure(traces: list, layout: dict) -> go.Figure:
     return go.Figure(data=traces, layout={"template": TEMPLATE, **layout}, _validate=False)
 
 
+# At the foot of the figure (not of the plot), so plotly makes room for it below the axis
+# title, however many rows it wraps into on a narrow screen; from the figure's left edge.
+LEGEND = {
+    "orientation": "h",
+    "yref": "container",
+    "y": 0,
+    "yanchor": "bottom",
+    "xref": "container",
+    "x": 0,
+    "font": {"size": 11},
+}
+# plotly fits a row of legend entries into the plot's width: on a 390-px phone about 270 px
+# for the curves and 240 px for the cost chart (its axis labels are wider). Text-sized entries
+# take the longest entry's width each, one a row there, and squeeze the plot (or scroll, the
+# list cut); entries of a fixed width (+ ~45 px of symbol and gaps) fit two a row on a phone
+# and six or more at 1280 px, and a name longer than its entry wraps (legend_name).
+CURVE_LEGEND = (95, 11)  # (text px, font px): the batch and vocabulary curves
+COST_LEGEND = (76, 10)  # the cost chart: up to 18 GPU types with the full catalog
+CHAR_EM = 0.51  # a Latin character's average width, em, as the page renders it (heuristic)
+_BREAK = re.compile(r"(?<=\s)|(?=[(（])")  # a line may end after a space or before a bracket
+
+
+def legend_columns(size: tuple[int, int]) -> dict:
+    """Legend entries `size` = (text px, font px), so several share a row."""
+    text_px, font_px = size
+    return {"entrywidth": text_px, "entrywidthmode": "pixels", "font": {"size": font_px}}
+
+
+def legend_name(text: str, size: tuple[int, int]) -> str:
+    """A legend entry's name in lines that fit its entry (East Asian wide characters count
+    two), broken after spaces or before brackets; a longer word stays whole."""
+    text_px, font_px = size
+    limit = int(text_px / (CHAR_EM * font_px))
+    lines: list[str] = []
+    for part in filter(None, _BREAK.split(text)):
+        if lines and _columns((lines[-1] + part).rstrip()) <= limit:
+            lines[-1] += part
+        else:
+            lines.append(part)
+    return "<br>".join(line.strip() for line in lines)
+
+
+def _columns(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def _layout(heading: str, y_title: str, height: int, marks: list[dict], **more: dict) -> dict:
     """Common layout; `marks` are reference lines as (shape, annotation) dicts; `more` is
     merged on top (an axis's range, a margin)."""
@@ -114,9 +164,7 @@ def _layout(heading: str, y_title: str, height: int, marks: list[dict], **more: 
         "font": {"family": FONT, "size": 13},
         "height": height,
         "margin": {"l": 60, "r": 20, "t": 60, "b": 20},
-        # At the foot of the figure (not of the plot), so plotly makes room for it below the
-        # axis title, however many rows it wraps into on a narrow screen.
-        "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},
+        "legend": LEGEND,
         "yaxis": {"title": {"text": y_title}, "rangemode": "tozero"},
         "hoverlabel": {"font": {"family": FONT}},
         "shapes": [m["shape"] for m in marks],
@@ -400,7 +448,7 @@ def batch_chart(res: Results) -> go.Figure:
             Scatter(
                 x=list(curve.batches),
                 y=[_gib(p) for p in curve.peaks],
-                name=name,
+                name=legend_name(name, CURVE_LEGEND),
                 mode="lines+markers",
                 line={"color": color, "width": width},
                 marker={"size": 5},
@@ -413,9 +461,17 @@ def batch_chart(res: Results) -> go.Figure:
     marks = [
         _capacity(res.request.cluster.memory_bytes),
         _vline(res.inputs.batch_size, "#607D8B", t(lang, "your_batch")),
+        *_batch_phase_marks(res),
     ]
     xaxis = {"title": {"text": t(lang, "axis_batch")}, "rangemode": "tozero"}
-    layout = _layout(t(lang, "sec_batch"), t(lang, "axis_gib"), 460, marks, xaxis=xaxis)
+    layout = _layout(
+        t(lang, "sec_batch"),
+        t(lang, "axis_gib"),
+        460,
+        marks,
+        xaxis=xaxis,
+        legend=legend_columns(CURVE_LEGEND),
+    )
     return _figure(traces, layout)
 
 
@@ -427,7 +483,9 @@ def _largest(curve: Curve, color: str, lang: str, labelled: bool) -> go.Scatter:
         x=[curve.max_batch],
         y=[_gib(peak)],
         showlegend=labelled,
-        name=t(lang, "largest_batch", batch=fmt_int(curve.max_batch, lang)),
+        name=legend_name(
+            t(lang, "largest_batch", batch=fmt_int(curve.max_batch, lang)), CURVE_LEGEND
+        ),
         mode="markers",
         marker={
             "size": 11,
@@ -470,23 +528,44 @@ def vocab_chart(res: Results) -> go.Figure:
     title = f"{t(lang, 'sec_vocab')}<br><sup>{method_label(res.focus.method, n, lang)}</sup>"
     marks = [_capacity(res.request.cluster.memory_bytes), *_vocab_marks(res)]
     xaxis = {"title": {"text": t(lang, "axis_vocab")}, "tickformat": ","}
-    layout = _layout(title, t(lang, "axis_gib"), 460, marks, xaxis=xaxis, margin={"t": 70})
+    layout = _layout(
+        title,
+        t(lang, "axis_gib"),
+        460,
+        marks,
+        xaxis=xaxis,
+        margin={"t": 70},
+        legend=legend_columns(CURVE_LEGEND),
+    )
     return _figure(traces, layout)
 
 
 PHASE_COLOR = "#8E24AA"
 
 
-def _phase_marks(res: Results) -> list[dict]:
-    """Where the phase that sets the peak changes, the curve bends: a dashed line between
-    the two points, saying which phase takes over."""
-    lang, points, marks = res.inputs.lang, res.vocab_curve, []
-    for before, after in itertools.pairwise(points):
-        if before.phase != after.phase:
-            x = (before.vocab + after.vocab) / 2
-            text = t(lang, "phase_mark", phase=t(lang, f"phase_{after.phase.value}"))
-            marks.append(_vline(x, PHASE_COLOR, text, dash="dash", top=False))
+def _phase_changes(xs: Sequence[float], phases: Sequence[Phase], lang: str) -> list[dict]:
+    """Where the phase that sets the peak changes (the core's phase at each point), the curve
+    bends: a dashed line between the two points, saying which phase takes over."""
+    marks = []
+    for (x0, before), (x1, after) in itertools.pairwise(zip(xs, phases, strict=True)):
+        if before != after:
+            text = t(lang, "phase_mark", phase=t(lang, f"phase_{after.value}"))
+            marks.append(_vline((x0 + x1) / 2, PHASE_COLOR, text, dash="dash", top=False))
     return marks
+
+
+def _phase_marks(res: Results) -> list[dict]:
+    points = res.vocab_curve
+    return _phase_changes([p.vocab for p in points], [p.phase for p in points], res.inputs.lang)
+
+
+def _batch_phase_marks(res: Results) -> list[dict]:
+    """The focus method's curve only (the thick one, first in the legend): one set of lines
+    stays readable, and a label short enough for a phone's plot height."""
+    focus = next((c for c in res.batch_curves if c.method == res.focus.method), None)
+    if focus is None:
+        return []
+    return _phase_changes(focus.batches, focus.phases, res.inputs.lang)
 
 
 def _vocab_marks(res: Results) -> list[dict]:
@@ -555,7 +634,7 @@ def _cost_trace(
     return Scatter(  # no text on the plot: names in the legend, counts in the hover
         x=[p["hours"] for p in points],
         y=[p["cost"] for p in points],
-        name=name,
+        name=legend_name(name, COST_LEGEND),  # the hover keeps it on one line
         legendgroup="gpus",
         mode=("lines+" if len(points) > 1 else "") + "markers",
         line={"color": color, "width": 1.5},
@@ -576,6 +655,7 @@ def _cost_mark(x: float, y: float, text: str, color: str, symbol: str, position:
         mode="markers",
         name=text,
         legendgroup="marks",
+        legendrank=1,  # first in the legend: it stays in view when a long list must scroll
         hoverinfo="skip",
         marker={"size": 24, "symbol": symbol, "color": color, "line": {"width": 2.5}},
         cliponaxis=False,
@@ -687,6 +767,10 @@ def cost_chart(cres: CostResults, lang: str) -> go.Figure | None:
         [],
         hovermode="closest",
         margin={"l": 95, "t": 70},
+        legend={
+            **legend_columns(COST_LEGEND),
+            "traceorder": "normal",
+        },  # rows, not a group a column
         **axes,
     )
     return _figure([*traces, *_cost_marks(cres, lang)], layout)

@@ -87,6 +87,7 @@ class Curve:
     batches: tuple[int, ...]
     peaks: tuple[int, ...]
     max_batch: int
+    phases: tuple[Phase, ...]  # at each batch, the step's phase that sets the peak
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,9 @@ def batch_curve(row: MethodResult, max_batch: int) -> Curve:
     req = row.estimate.request
     prepared = prepare(req)
     batches = batch_points(max_batch, req.training.batch_size)
-    return Curve(row.method, tuple(batches), tuple(prepared.peak(b) for b in batches), max_batch)
+    peaks = tuple(prepared.peak(b) for b in batches)
+    phases = tuple(prepared.evaluate(b)[1] for b in batches)  # the core's, as estimate's phase
+    return Curve(row.method, tuple(batches), peaks, max_batch, phases)
 
 
 def _curves(rows: list[MethodResult], choice: Plan) -> tuple[Curve, ...]:

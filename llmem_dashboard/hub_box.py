@@ -4,8 +4,10 @@ A module of its own so the input code keeps one small hook (inputs._model). The 
 core's (llmem_core.hub: config.json only, through huggingface_hub and its cache, read as plain
 JSON, nothing executed); the page caches the fetched text per id (I/O only) and shows the
 core's one-line message when it fails. The id is the user's text: it is shown through
-safe.say (md) and is not part of the share link (like an upload). Its strings are i18n's
-(source_hub, hub_*).
+safe.say (md). The share link carries it (`hub=ORG/NAME`, checked by the same rule as the box
+on the way in): the box fetches as soon as it holds an id, with no button, so a link's id is
+put back in the box and the recipient's page reads the same model (or says the same refusal).
+Its strings are i18n's (source_hub, hub_*, link_bad_hub).
 """
 
 from __future__ import annotations
@@ -18,10 +20,34 @@ from llmem_core.hub import config_text, looks_like_hub_id
 from llmem_core.params import counts
 from llmem_dashboard.i18n import Lang, fmt_params, t
 from llmem_dashboard.safe import say
+from llmem_dashboard.state import LinkProblem
 
 SOURCE = "hub"
 KEY = "hub_id"
 MAX_ID_CHARS = 200
+PARAM = "hub"  # the link's parameter
+
+
+def valid_id(text: str) -> bool:
+    """The box's rule for an id it will fetch: ORG/NAME as the Hub allows, within the box."""
+    return len(text) <= MAX_ID_CHARS and looks_like_hub_id(text)
+
+
+def link_params(source: str, box: str | None) -> dict[str, str]:
+    """The link's `hub` parameter while the Hub id is the model's source and a valid id is in
+    the box (an id the box refuses is left out, as the page shows the preset for it)."""
+    hub_id = (box or "").strip()
+    return {PARAM: hub_id} if source == SOURCE and valid_id(hub_id) else {}
+
+
+def seed(value: str, problems: list[LinkProblem]) -> bool:
+    """A link's id put in the box (True), or refused with a problem for the page (False)."""
+    hub_id = value.strip()
+    if not valid_id(hub_id):
+        problems.append(LinkProblem(PARAM, hub_id[:80], "link_bad_hub"))
+        return False
+    st.session_state[KEY] = hub_id
+    return True
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -37,7 +63,7 @@ def hub_model(lang: Lang) -> tuple[Architecture | None, str | None]:
     if not hub_id:
         st.caption(t(lang, "hub_waiting"))
         return None, None
-    if not looks_like_hub_id(hub_id):
+    if not valid_id(hub_id):
         return None, t(lang, "hub_bad_id")
     try:
         arch = read_config_text(_fetched(hub_id), hub_id)

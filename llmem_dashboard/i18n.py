@@ -92,9 +92,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "hub_box": {"en": "Hugging Face Hub id (ORG/NAME)", "ja": "Hugging Face HubのID（ORG/NAME）"},
     "hub_hint": {
         "en": "Only its config.json is fetched and read as plain JSON; nothing is executed. "
-        "Gated models need HF_TOKEN where the page runs. Not part of the share link.",
+        "Gated models need HF_TOKEN where the page runs. The share link carries the id: the "
+        "recipient's page fetches the same config.json.",
         "ja": "config.jsonだけを取得し、JSONとして読みます。何も実行しません。"
-        "ゲート付きモデルにはページを動かす環境のHF_TOKENが必要です。共有リンクには含まれません。",
+        "ゲート付きモデルにはページを動かす環境のHF_TOKENが必要です。共有リンクにはIDが含まれ、"
+        "受け取った人のページが同じconfig.jsonを取得します。",
     },
     "hub_waiting": {
         "en": "No id yet: showing the preset above.",
@@ -208,6 +210,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "link_unknown_param": {
         "en": "unknown parameter “{param}”",
         "ja": "不明なパラメータ「{param}」",
+    },
+    "link_bad_hub": {
+        "en": "“{param}={value}” is not a Hub id (ORG/NAME: letters, digits, - _ .); showing "
+        "the preset",
+        "ja": "「{param}={value}」はHubのIDではありません（ORG/NAME：英数字と - _ .）。"
+        "プリセットを表示しています",
     },
     "link_bad_value": {
         "en": "“{param}={value}” is not valid (allowed: {detail})",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from llmem_dashboard import i18n_refusals
 from llmem_dashboard.i18n import Lang
 
 # Whole texts: term names, sources, fixed notes and refusals.
@@ -140,6 +141,8 @@ TEXTS: dict[str, str] = {
     ),
     # price sources that are words
     "not found in corpus": "資料に見当たらず",
+    # refusals: InputError messages and their parts (issue #14)
+    **i18n_refusals.TEXTS,
 }
 
 # Words the core fills into its sentences (lists of formula-only features, kernels).
@@ -163,7 +166,8 @@ def _items(text: str) -> str:
     return "、".join(ITEMS.get(part, part) for part in text.split("; "))
 
 
-# (the core's sentence shape, its Japanese; {n} = group n as is, {n!i} = group n translated)
+# (the core's sentence shape, its Japanese; {n} = group n as is, {n!i} = group n's words by
+# ITEMS, {n!t} = group n by every entry here, the rule not applying if it has none)
 RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), template)
     for pattern, template in (
@@ -309,6 +313,7 @@ RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"^calibration refused, estimate uncalibrated: (.+)$",
             "補正を拒否しました（見積もりは未補正）：{1}",
         ),
+        *i18n_refusals.RULES,  # last: their field-prefix and "and" shapes are the most general
     )
 )
 
@@ -323,15 +328,25 @@ CITATIONS = frozenset(
     }
 )
 
-_GROUP = re.compile(r"\{(\d+)(!i)?\}")
+_GROUP = re.compile(r"\{(\d+)(![it])?\}")
 
 
-def _fill(template: str, match: re.Match[str]) -> str:
+def _fill(template: str, match: re.Match[str]) -> str | None:
+    """The template with the match's groups; None if a {n!t} group has no translation."""
+    untranslated = []
+
     def value(ref: re.Match[str]) -> str:
-        text = match.group(int(ref.group(1)))
-        return _items(text) if ref.group(2) else text
+        text = match.group(int(ref.group(1))) or ""
+        if ref.group(2) == "!i":
+            return _items(text)
+        if ref.group(2) == "!t":
+            found = translated(text)
+            untranslated.extend([text] if found is None else [])
+            return found or ""
+        return text
 
-    return _GROUP.sub(value, template)
+    filled = _GROUP.sub(value, template)
+    return None if untranslated else filled
 
 
 def is_citation(text: str) -> bool:
@@ -345,8 +360,9 @@ def translated(text: str) -> str | None:
         return TEXTS[text]
     for pattern, template in RULES:
         match = pattern.match(text)
-        if match:
-            return _fill(template, match)
+        filled = _fill(template, match) if match else None
+        if filled is not None:
+            return filled
     return None
 
 

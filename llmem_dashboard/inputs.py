@@ -43,6 +43,7 @@ from llmem_core.support import unsupported
 from llmem_dashboard import export, hub_box, state
 from llmem_dashboard.compute import Results
 from llmem_dashboard.i18n import FAMILY_NAMES, fmt_gib, fmt_int, fmt_params, method_label, t
+from llmem_dashboard.i18n_core import core_text
 from llmem_dashboard.safe import md, one_line, say
 from llmem_dashboard.state import ALL_METHODS, CUSTOM_GPU, DEFAULT, CostInputs, PlanInputs
 
@@ -69,6 +70,7 @@ def seed_from_link(models: dict[str, ModelPreset], gpus: dict[str, Gpu]) -> None
         return
     params = st.query_params.to_dict()
     packed = params.pop(state.CONFIG_PARAM, None)
+    hub_id = params.pop(hub_box.PARAM, None)
     plan, problems = state.from_query(params, list(models), list(gpus))
     if "lang" not in params and (st.context.locale or "").lower().startswith("ja"):
         plan = plan.with_(lang="ja")
@@ -80,6 +82,8 @@ def seed_from_link(models: dict[str, ModelPreset], gpus: dict[str, Gpu]) -> None
     values["model_source"] = "preset"
     if packed is not None and _seed_linked_config(state._last(packed), problems):
         values["model_source"] = "upload"
+    if hub_id is not None and hub_box.seed(state._last(hub_id), problems):
+        values["model_source"] = hub_box.SOURCE
     st.session_state.update(values)
     st.session_state["cost"] = plan.cost
     st.session_state["_link_problems"] = problems
@@ -201,7 +205,7 @@ def _model(models: dict[str, ModelPreset], slots: dict, lang: str) -> Architectu
         arch = fetched or arch
     _slot(slots, "model")
     if problem:
-        slots["model"].error(md(problem), icon="⚠️")
+        slots["model"].error(md(core_text(problem, lang)), icon="⚠️")
     return arch, uploaded is not None
 
 
@@ -871,9 +875,10 @@ def exit_presentation(lang: str) -> None:
 
 
 def link_query(side: Sidebar) -> dict[str, str]:
-    """The link's parameters: every plan input, and an uploaded model's validated config
-    when it fits the link (else the page said so under the uploader)."""
+    """The link's parameters: every plan input, an uploaded model's validated config when it
+    fits the link (else the page said so under the uploader), and the Hub id in its box."""
     query = state.to_query(side.inputs)
+    query |= hub_box.link_params(_get("model_source"), st.session_state.get(hub_box.KEY))
     if side.uploaded:
         packed = state.config_param(side.arch)
         if len(packed) <= state.MAX_CONFIG_CHARS:

@@ -81,7 +81,8 @@ def link_problems(problems: list[LinkProblem], lang: str) -> None:
     if not problems:
         return
     lines = [
-        f"- {say(lang, p.reason, param=p.param, value=p.value, detail=p.detail)}" for p in problems
+        f"- {say(lang, p.reason, param=p.param, value=p.value, detail=core_text(p.detail, lang))}"
+        for p in problems
     ]
     st.warning(t(lang, "link_problems") + "\n" + "\n".join(lines), icon="🔗")
 
@@ -89,7 +90,7 @@ def link_problems(problems: list[LinkProblem], lang: str) -> None:
 def field_error(slots: dict[str, DeltaGenerator], err: FieldError, lang: str) -> None:
     """The message next to the input that caused it, and a pointer on the page."""
     slot = slots.get(err.field or "model") or slots["model"]
-    slot.error(md(err.message), icon="⚠️")
+    slot.error(md(core_text(err.message, lang)), icon="⚠️")  # the core's words, translated
     st.error(t(lang, "input_error"), icon="⚠️")
 
 

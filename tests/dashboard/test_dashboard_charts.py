@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from llmem_core import Breakdown
+from llmem_core import Breakdown, estimate
 from llmem_core.units import GiB
 from llmem_dashboard import charts
-from llmem_dashboard.i18n import component_label
+from llmem_dashboard.i18n import component_label, t
 
 
 def _bars(fig):
@@ -100,6 +100,27 @@ def test_the_vocabulary_curve_marks_where_the_peaks_phase_changes(run_plan):
     for mark, i in zip(marks, changes, strict=True):
         before, after = res.vocab_curve[i - 1].vocab, res.vocab_curve[i].vocab
         assert before < mark.x < after
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_batch_curve_marks_where_the_peaks_phase_changes(run_plan, lang):
+    """Was: only the vocabulary curve said where its peak changes phase; the batch curve bent
+    without a word. The oracle is the core's estimate() at each batch of the curve, not the
+    curve's own phases: a line lies between each two batches whose phases differ."""
+    res = run_plan(method="tp", lang=lang)  # optimizer step → forward → backward as batch grows
+    (curve,) = res.batch_curves
+    phases = [
+        estimate(res.inputs.with_(batch_size=b).spec().request()).phase for b in curve.batches
+    ]
+    changes = [i for i in range(1, len(phases)) if phases[i] != phases[i - 1]]
+    assert len(changes) == 2
+    fig = charts.batch_chart(res)
+    says = "peak now set by" if lang == "en" else "ここからピークは"
+    marks = [a for a in fig.layout.annotations if says in a.text]
+    assert len(marks) == len(changes)
+    for mark, i in zip(marks, changes, strict=True):
+        assert curve.batches[i - 1] < mark.x < curve.batches[i]
+        assert mark.text.endswith(t(lang, f"phase_{phases[i].value}"))
 
 
 def test_the_segment_names_say_what_they_hold(default_results):
@@ -204,3 +225,27 @@ def test_the_cost_chart_in_japanese_names_the_currency(default_results, gpus):
     fig = charts.cost_chart(yen, "ja")
     assert fig.layout.yaxis.title.text == "1回のコスト（JPY、対数）"
     assert "最安" in [tr.name for tr in fig.data if tr.legendgroup == "marks"]
+
+
+@pytest.mark.parametrize(
+    ("text", "size", "lines"),
+    [
+        ("A100 80GB SXM4", charts.COST_LEGEND, ["A100 80GB SXM4"]),  # 14 columns fit 76 px
+        (
+            "RTX 6000 Ada Generation 48GB",
+            charts.COST_LEGEND,
+            ["RTX 6000 Ada", "Generation", "48GB"],
+        ),
+        ("ZeRO-1 (DeepSpeed)", charts.CURVE_LEGEND, ["ZeRO-1", "(DeepSpeed)"]),
+        ("ADP（ZeRO-3/FSDP）", charts.CURVE_LEGEND, ["ADP", "（ZeRO-3/FSDP）"]),  # 18 columns
+        ("最大バッチ 6", charts.CURVE_LEGEND, ["最大バッチ 6"]),  # 12 columns
+        (
+            "Supercalifragilisticexpialidocious",
+            charts.COST_LEGEND,
+            ["Supercalifragilisticexpialidocious"],
+        ),
+    ],
+)
+def test_a_long_legend_name_wraps_to_its_entry(text, size, lines):
+    """Wide characters count two columns; a line ends after a space or before a bracket."""
+    assert charts.legend_name(text, size).split("<br>") == lines

@@ -9,6 +9,7 @@ fails instead, so CI cannot pass without having run it.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
@@ -251,3 +252,67 @@ def test_the_cost_section_in_japanese_yen(server, tall_page):
     assert any(re.fullmatch(r"[\d.]+時間", c) for c in texts), texts
     assert any(re.fullmatch(r"[\d,]+〜[\d,]+円", c) for c in texts), texts
     _shot(page, "6-cost-japanese")
+
+
+# Every legend entry's text and the legend's visible box (plotly clips a legend taller than its
+# room to a scroll box), in page coordinates: [left, right, top, bottom].
+LEGEND_BOXES = """el => {
+  const box = r => [r.left, r.right, r.top, r.bottom];
+  const legend = el.querySelector('g.legend');
+  if (!legend) return null;
+  return {
+    figure: box(el.getBoundingClientRect()),
+    visible: box(legend.querySelector('rect.bg').getBoundingClientRect()),
+    entries: [...legend.querySelectorAll('g.traces')].map(g => [
+      g.querySelector('text.legendtext').textContent,
+      box(g.querySelector('text.legendtext').getBoundingClientRect()),
+    ]),
+  };
+}"""
+
+
+def _legend_problems(chart, width: int) -> list[str]:
+    chart.scroll_into_view_if_needed()
+    found = chart.evaluate(LEGEND_BOXES)
+    if found is None:
+        return []
+    (fl, fr, ft, fb), (vl, vr, vt, vb) = found["figure"], found["visible"]
+    problems, slack = [], 1.0  # px: rounding of the layout
+    for name, (left, right, top, bottom) in found["entries"]:
+        if left < max(fl, vl) - slack or right > min(fr, vr, width) + slack:
+            problems.append(f"{name!r} cut at the side")
+        if top < max(ft, vt) - slack or bottom > min(fb, vb) + slack:
+            problems.append(f"{name!r} hidden below the legend's box (scrolled)")
+    for (a, (al, ar, at, ab)), (b, (bl, br, bt, bb)) in itertools.combinations(found["entries"], 2):
+        if al < br - slack and bl < ar - slack and at < bb - slack and bt < ab - slack:
+            problems.append(f"{a!r} overlaps {b!r}")
+    return problems
+
+
+@pytest.mark.parametrize(
+    ("query", "charts"),
+    [("", 4), ("?lang=ja", 4), ("?gpu_set=all&counts=all", 4)],
+    ids=["default", "japanese", "full-catalog"],
+)
+def test_on_a_phone_every_legend_entry_is_shown_whole(server, browser, query, charts):
+    """Was: at 390 px the cost chart's legend with the full catalog scrolled, hiding GPU types
+    and what the rings mean, and the curves' one-entry-a-row legends squeezed their plots.
+    Every entry of every chart's legend lies inside the figure, the screen and the legend's
+    visible box, and no two overlap."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="en-US", is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/{query}")
+        _verdict(page)
+        plots = page.locator(".js-plotly-plot")
+        plots.nth(charts - 1).wait_for(timeout=TIMEOUT_MS)
+        page.wait_for_timeout(1000)  # plotly's relayout to the phone's width
+        shown = plots.count()
+        problems = {i: _legend_problems(plots.nth(i), 390) for i in range(shown)}
+        _shot(page, f"7-phone{query.replace('?', '-').replace('&', '-').replace('=', '-')}")
+    finally:
+        context.close()
+    assert shown >= charts
+    assert not any(problems.values()), problems

@@ -10,11 +10,12 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from llmem_dashboard import export, inputs, state, summary
+from llmem_dashboard import export, hub_box, inputs, state, summary
 from llmem_dashboard.safe import plain
 from llmem_dashboard.state import DEFAULT, from_query, to_query
 from tests.dashboard.conftest import APP
 from tests.dashboard.page import TINY_LLAMA, metric_value, upload, verdict_text
+from tests.test_hub import Hub, hub  # noqa: F401  (the fixture: a Hub-compatible server on loopback)
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -107,3 +108,55 @@ def test_presentation_view_and_chart_state_the_whole_plan(app):
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     title = spec["layout"]["title"]["text"]
     assert "vocabulary 200,000, what-if" in title and "checkpointing every layer" in title
+
+
+# ---- a Hub id in the link --------------------------------------------------------------------
+# The Hub box fetches as soon as it holds an id (no button), so a link's id restores the model.
+
+
+def _pick_hub(app, hub_id: str):
+    at = app.run()
+    at.radio(key="model_source.en").set_value("hub").run()
+    return at.text_input(key="hub_id").input(hub_id).run()
+
+
+def test_a_link_carries_the_hub_id_and_reopens_the_same_model(app, hub):  # noqa: F811
+    """Was: the Hub id was "not part of the share link"; the recipient saw Llama-3.1-8B."""
+    at = _pick_hub(app, "acme/qwen3")
+    query = _query(at)
+    assert query.get(hub_box.PARAM) == "acme/qwen3"
+    peak = metric_value(at, "Peak per GPU (nvidia-smi)")
+    again = AppTest.from_file(str(APP), default_timeout=60)
+    again.query_params.update(query)
+    again.run()
+    assert not again.exception and not again.error and not again.warning
+    assert again.radio(key="model_source.en").value == "hub"
+    assert again.text_input(key="hub_id").value == "acme/qwen3"  # back in its box
+    assert "acme/qwen3" in verdict_text(again) and "Llama-3.1-8B" not in verdict_text(again)
+    assert metric_value(again, "Peak per GPU (nvidia-smi)") == peak
+    assert _query(again) == query  # and its own link is the same link
+
+
+def test_a_preset_or_an_emptied_box_writes_no_hub_id(app, hub):  # noqa: F811
+    at = _pick_hub(app, "acme/qwen3")
+    at.text_input(key="hub_id").input("").run()
+    assert hub_box.PARAM not in _query(at)
+    at = _pick_hub(app, "acme/qwen3")
+    at.radio(key="model_source.en").set_value("preset").run()
+    assert hub_box.PARAM not in _query(at)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["not a hub id", "../../etc/passwd", "acme/" + "x" * 300, "https://evil.example/a/b"],
+    ids=["words", "path", "too-long", "url"],
+)
+def test_a_tampered_hub_link_fetches_nothing_and_says_so(app, hub, value):  # noqa: F811
+    app.query_params[hub_box.PARAM] = value
+    at = app.run()
+    assert not at.exception and not at.error
+    warning = plain(at.warning[0].value)
+    assert "hub=" in warning and "ORG/NAME" in warning, warning
+    assert "Llama-3.1-8B" in verdict_text(at)
+    assert Hub.requests == []  # nothing was asked of the Hub
+    assert at.radio(key="model_source.en").value == "preset"
