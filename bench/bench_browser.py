@@ -7,7 +7,8 @@
   crowd    SESSIONS fresh pages at once, each until its first result (target: each ≤ 10 s);
            then the same as pages of one browser context (its scripts cached once), which
            leaves the server's work and the pages' rendering;
-  export   the size of the HTML export of the memory chart.
+  export   the sizes of the memory chart's two HTML downloads (offline; small, plotly.js from
+           its CDN).
 
 It starts `llmem dashboard` on a free local port (tests/dashboard/server.py, as the browser
 test does) and drives Debian's chromium with Playwright. `--shots DIR` also saves screenshots at
@@ -235,17 +236,22 @@ async def main_async(args: argparse.Namespace) -> None:
                 for line in await run(browser, url):
                     print(line)
             await browser.close()
-    print(f"HTML export of the memory chart: {export_size() / 1e6:.1f} MB")
+    offline, small = export_sizes()
+    print(f"HTML export of the memory chart: offline {offline / 1e6:.1f} MB, small", end=" ")
+    print(f"{small / 1e3:.0f} kB (its chart needs internet)")
 
 
-def export_size() -> int:
+def export_sizes() -> tuple[int, int]:
+    """Bytes of the memory chart's two HTML downloads for the default plan: offline (plotly.js
+    inside) and small (plotly.js from its CDN, the figures also in a table)."""
     from llmem_core import load_gpus, load_models
     from llmem_dashboard import charts, compute, export
     from llmem_dashboard.state import DEFAULT
 
     models, gpus = load_models(), load_gpus()
     res = compute.run(DEFAULT, models[DEFAULT.model].architecture, gpus)
-    return len(export.chart_html(charts.memory_bars(res)).encode())
+    fig = charts.memory_bars(res)
+    return len(export.chart_html(fig).encode()), len(export.chart_html_light(fig, res).encode())
 
 
 if __name__ == "__main__":
