@@ -3,32 +3,44 @@
   change   a batch-size change → the memory chart redrawn with the new numbers: median and
            range over CHANGES changes (target: median ≤ 400 ms); a GPU-type change likewise;
   fresh    a new browser context opens the page → the verdict and the memory chart drawn
-           (target ≤ 3 s), FRESH times;
+           (target ≤ 3 s), FRESH times; beside it, when the server's first run had reached
+           the browser (its script_finished message: the rest is the page's rendering) and
+           when all four charts of the page were drawn;
   crowd    SESSIONS fresh pages at once, each until its first result (target: each ≤ 10 s);
            then the same as pages of one browser context (its scripts cached once), which
-           leaves the server's work and the pages' rendering;
-  export   the size of the HTML export of the memory chart.
+           leaves the server's work and the pages' rendering; each with the server's share;
+  export   the sizes of the memory chart's two HTML downloads (offline; small, plotly.js from
+           its CDN).
+  --floor  the reference: fresh and crowd for bench/floor_page.py, a bare Streamlit page with
+           only the verdict's marker and the memory chart, on the same machine — the least
+           any Streamlit page with this first result costs here, so what the dashboard adds
+           is the difference (the chromium pages and the server share these CPU cores).
 
+The load average is printed with the figures: other work on the machine slows all of them.
 It starts `llmem dashboard` on a free local port (tests/dashboard/server.py, as the browser
 test does) and drives Debian's chromium with Playwright. `--shots DIR` also saves screenshots at
 1280×720 and at 390 px wide (a phone) of the default plan, an out-of-memory plan, the
 presentation view and the Japanese page.
 
-Run: PYTHONPATH=. .venv/bin/python bench/bench_browser.py [--shots artifacts/shots]
+Run: PYTHONPATH=. .venv/bin/python bench/bench_browser.py [--floor] [--shots artifacts/shots]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import re
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
-from tests.dashboard.server import running
+from tests.dashboard.server import free_port, running, stop, wait_healthy
 
 CHROMIUM = os.environ.get("LLMEM_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
@@ -39,17 +51,42 @@ TIMEOUT_MS = 120_000
 
 
 CHART = ".js-plotly-plot"
+PAGE_CHARTS = 4  # the default plan's full page: memory bars, two what-if curves, cost chart
+DRAWN = "n => document.querySelectorAll('.js-plotly-plot .cartesianlayer').length >= n"
 VERDICT = '[data-testid="llmem-verdict"]'
 LABELS = re.compile(r"(?:▲ )?(?:OOM |at risk )?[\d,.]+ GiB")
 
 
 async def first_result(page, url: str) -> float:
     """ms from navigation to the verdict and a drawn memory chart (its bar labels shown)."""
+    return (await first_result_parts(page, url))[0]
+
+
+def _script_finished(payload: bytes | str) -> bool:
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    msg = ForwardMsg()
+    msg.ParseFromString(payload if isinstance(payload, bytes) else payload.encode())
+    return msg.WhichOneof("type") == "script_finished"
+
+
+async def first_result_parts(page, url: str) -> tuple[float, float]:
+    """(ms to the first result, ms to the server's first run of the page delivered: its
+    script_finished message received by the browser's network stack, before the page has
+    drawn anything from it). What the second leaves to the first is the page's rendering."""
     start = time.perf_counter()
-    await page.goto(url)
-    await page.locator('[data-testid="llmem-verdict"]').wait_for(timeout=TIMEOUT_MS)
+    delivered: list[float] = []
+
+    def frame(payload: bytes | str) -> None:  # script_finished is a few bytes: skip deltas
+        if not delivered and len(payload) < 256 and _script_finished(payload):
+            delivered.append((time.perf_counter() - start) * 1000)
+
+    page.on("websocket", lambda ws: ws.on("framereceived", frame))
+    await page.goto(url, timeout=TIMEOUT_MS)  # a crowd's pages load slower than the default 30 s
+    await page.locator(VERDICT).wait_for(timeout=TIMEOUT_MS)
     await page.locator(f"{CHART} .barlayer").first.wait_for(timeout=TIMEOUT_MS)
-    return (time.perf_counter() - start) * 1000
+    result = (time.perf_counter() - start) * 1000
+    return result, delivered[0] if delivered else result
 
 
 async def _labels(page) -> str:
@@ -146,13 +183,7 @@ def _change_lines(what: str, times: list[tuple[float, float]]) -> list[str]:
 
 
 async def bench(browser, url: str) -> list[str]:
-    lines = []
-    fresh = []
-    for _ in range(FRESH):
-        ctx = await browser.new_context(viewport={"width": 1280, "height": 720})
-        fresh.append(await first_result(await ctx.new_page(), url))
-        await ctx.close()
-    lines.append(_summary("fresh page → first result", fresh, TARGETS_MS["fresh"]))
+    lines = await fresh_pages(browser, url)
 
     ctx = await browser.new_context(viewport={"width": 1280, "height": 720})
     page = await ctx.new_page()
@@ -162,22 +193,55 @@ async def bench(browser, url: str) -> list[str]:
     lines += _change_lines("GPU-type change", gpu_times)
     await ctx.close()
 
-    async def one() -> float:
+    return lines + await crowd(browser, url) + await shared_cache_crowd(browser, url)
+
+
+async def fresh_pages(browser, url: str, whole: bool = True) -> list[str]:
+    """FRESH new contexts one after another: the first result (the target), when the server
+    had delivered its run, and (`whole`) when every chart of the page was drawn."""
+    parts, whole_ms = [], []
+    for _ in range(FRESH):
+        ctx = await browser.new_context(viewport={"width": 1280, "height": 720})
+        page = await ctx.new_page()
+        start = time.perf_counter()
+        parts.append(await first_result_parts(page, url))
+        if whole:
+            await page.wait_for_function(DRAWN, arg=PAGE_CHARTS, timeout=TIMEOUT_MS)
+            whole_ms.append((time.perf_counter() - start) * 1000)
+        await ctx.close()
+    lines = _first_lines("fresh page", parts, TARGETS_MS["fresh"])
+    if whole:
+        lines.append(_summary(f"fresh page → all {PAGE_CHARTS} charts drawn", whole_ms, None))
+    return lines
+
+
+def _first_lines(what: str, parts: list[tuple[float, float]], target: float | None) -> list[str]:
+    return [
+        _summary(f"{what} → first result", [r for r, _ in parts], target),
+        _summary(f"{what} → server's run delivered", [d for _, d in parts], None),
+    ]
+
+
+async def crowd(browser, url: str, what: str = f"{SESSIONS} sessions at once") -> list[str]:
+    """SESSIONS fresh pages at once, each in its own context (a new visitor each)."""
+
+    async def one() -> tuple[float, float]:
         c = await browser.new_context(viewport={"width": 1280, "height": 720})
         try:
-            return await first_result(await c.new_page(), url)
+            return await first_result_parts(await c.new_page(), url)
         finally:
             await c.close()
 
-    crowd = await asyncio.gather(*(one() for _ in range(SESSIONS)))
-    lines.append(_crowd_line(f"{SESSIONS} sessions at once → first", list(crowd)))
-    return lines + await shared_cache_crowd(browser, url)
+    parts = await asyncio.gather(*(one() for _ in range(SESSIONS)))
+    return _crowd_lines(what, list(parts))
 
 
-def _crowd_line(name: str, times: list[float]) -> str:
+def _crowd_lines(what: str, parts: list[tuple[float, float]]) -> list[str]:
+    first = _first_lines(what, parts, None)
+    times = [r for r, _ in parts]
     ok = max(times) <= TARGETS_MS["crowd"]
     mark = " ✓ (max ≤ 10 s)" if ok else f" ✗ (max {max(times):.0f} ms > 10 s)"
-    return _summary(name, times, None) + mark
+    return [first[0] + mark, first[1]]
 
 
 async def shared_cache_crowd(browser, url: str) -> list[str]:
@@ -187,9 +251,41 @@ async def shared_cache_crowd(browser, url: str) -> list[str]:
     ctx = await browser.new_context(viewport={"width": 1280, "height": 720})
     await first_result(await ctx.new_page(), url)  # fills the shared cache
     pages = [await ctx.new_page() for _ in range(SESSIONS)]
-    times = await asyncio.gather(*(first_result(p, url) for p in pages))
+    parts = await asyncio.gather(*(first_result_parts(p, url) for p in pages))
     await ctx.close()
-    return [_crowd_line(f"{SESSIONS} sessions, scripts cached → first", list(times))]
+    return _crowd_lines(f"{SESSIONS} sessions, scripts cached", list(parts))
+
+
+# The reference (--floor): the least a page with this first result costs on this machine —
+# bench/floor_page.py, a bare Streamlit page with the verdict's marker and the default plan's
+# memory chart, served and measured the same way. Not a target: what the page adds is the
+# difference.
+FLOOR_PAGE = Path(__file__).with_name("floor_page.py")
+
+
+async def floor(browser) -> list[str]:
+    with running_script(FLOOR_PAGE) as url:
+        await first_result(await browser.new_page(), url)  # warm the server once
+        lines = await fresh_pages(browser, url, whole=False)
+        lines += await crowd(browser, url)
+    return [f"reference, {line}" for line in lines]
+
+
+@contextlib.contextmanager
+def running_script(script: Path) -> Iterator[str]:
+    """`streamlit run script` on a free local port, headless; yields its URL."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port)]
+    cmd += ["--server.address", "127.0.0.1", "--server.headless", "true"]
+    cmd += ["--browser.gatherUsageStats", "false"]
+    url = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            wait_healthy(url, proc)
+            yield url
+        finally:
+            stop(proc)
 
 
 SHOTS = {
@@ -229,23 +325,38 @@ async def main_async(args: argparse.Namespace) -> None:
             if args.shots:
                 print("screenshots:", ", ".join(await shots(browser, url, Path(args.shots))))
             if not args.no_bench:
-                print(f"browser benchmark, {os.cpu_count()} CPU cores, {url}")
+                print(f"browser benchmark, {os.cpu_count()} CPU cores, {url}, {_load()}")
                 run = changes if args.changes_only else bench
                 run = shared_cache_crowd if args.crowd_only else run
                 for line in await run(browser, url):
                     print(line)
+            if args.floor:
+                for line in await floor(browser):
+                    print(line)
+                print(f"after the reference: {_load()}")
             await browser.close()
-    print(f"HTML export of the memory chart: {export_size() / 1e6:.1f} MB")
+    offline, small = export_sizes()
+    print(f"HTML export of the memory chart: offline {offline / 1e6:.1f} MB, small", end=" ")
+    print(f"{small / 1e3:.0f} kB (its chart needs internet)")
 
 
-def export_size() -> int:
+def _load() -> str:
+    """The machine's load (other work on these cores slows every figure above)."""
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (1 min), {five:.1f} (5 min)"
+
+
+def export_sizes() -> tuple[int, int]:
+    """Bytes of the memory chart's two HTML downloads for the default plan: offline (plotly.js
+    inside) and small (plotly.js from its CDN, the figures also in a table)."""
     from llmem_core import load_gpus, load_models
     from llmem_dashboard import charts, compute, export
     from llmem_dashboard.state import DEFAULT
 
     models, gpus = load_models(), load_gpus()
     res = compute.run(DEFAULT, models[DEFAULT.model].architecture, gpus)
-    return len(export.chart_html(charts.memory_bars(res)).encode())
+    fig = charts.memory_bars(res)
+    return len(export.chart_html(fig).encode()), len(export.chart_html_light(fig, res).encode())
 
 
 if __name__ == "__main__":
@@ -254,4 +365,7 @@ if __name__ == "__main__":
     parser.add_argument("--no-bench", action="store_true", help="screenshots only")
     parser.add_argument("--changes-only", action="store_true", help="only the batch changes")
     parser.add_argument("--crowd-only", action="store_true", help="only the cached crowd")
+    parser.add_argument(
+        "--floor", action="store_true", help="also the reference: a bare page, one chart"
+    )
     asyncio.run(main_async(parser.parse_args()))

@@ -1,7 +1,9 @@
-"""Downloads: the plan as CSV and JSON, a chart as a standalone HTML file. Pure functions."""
+"""Downloads: the plan as CSV and JSON, the memory chart as an HTML file (offline, or small).
+Pure functions."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Sequence
@@ -10,7 +12,10 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from llmem_dashboard.compute import COST_MAX_GPUS, Results
+from llmem_dashboard.charts import SEGMENTS
+from llmem_dashboard.compute import COST_MAX_GPUS, MethodResult, Results
+from llmem_dashboard.i18n import component_label, fmt_gib, method_label, t
+from llmem_dashboard.i18n_core import core_text
 from llmem_dashboard.state import as_dict
 from llmem_dashboard.summary import plan_line
 from llmem_dashboard.tables import plan_records
@@ -78,8 +83,62 @@ def plan_json(res: Results, link: str = "", cost_rows: Sequence[dict[str, Any]] 
 
 
 def chart_html(fig: go.Figure) -> str:
-    """A standalone HTML page of the chart; plotly.js embedded so it opens offline."""
+    """A standalone HTML page of the chart; plotly.js embedded so it opens offline (about
+    4.8 MB, nearly all of it plotly.js)."""
     return fig.to_html(include_plotlyjs=True, full_html=True)
+
+
+LIGHT_PAGE = """<!DOCTYPE html>
+<html lang="{lang}">
+<head><meta charset="utf-8"><title>{title}</title>
+<style>body {{font-family: sans-serif; margin: 1.5rem;}} p.note {{color: #52606D;}}
+table {{border-collapse: collapse;}} th, td {{padding: 0.25rem 0.6rem; text-align: right;
+border-bottom: 1px solid #E6E9EE;}} th:first-child, td:first-child {{text-align: left;}}</style>
+</head>
+<body>
+<p class="note">{note}</p>
+{chart}
+<h3>{heading}</h3>
+{table}
+</body>
+</html>
+"""
+
+
+def chart_html_light(fig: go.Figure, res: Results) -> str:
+    """The memory chart as a small HTML page for an email or a slide (tens of kB, not
+    megabytes): plotly.js comes from cdn.plot.ly, so the chart needs internet, which the file
+    says at its top; the table under it carries the chart's figures and reads without it."""
+    lang = res.inputs.lang
+    return LIGHT_PAGE.format(
+        lang=lang,
+        title=html.escape(plan_line(res)),
+        note=html.escape(t(lang, "dl_html_light_note")),
+        chart=fig.to_html(include_plotlyjs="cdn", full_html=False),
+        heading=html.escape(t(lang, "sec_memory")),
+        table=memory_table(res).to_html(index=False, escape=True, border=0),
+    )
+
+
+def memory_table(res: Results) -> pd.DataFrame:
+    """The memory chart's figures as text, a row per bar: each segment as its hover gives it,
+    the peak and the verdict as its label gives them, or why the method cannot run."""
+    lang = res.inputs.lang
+    return pd.DataFrame([_memory_row(res, row, lang) for row in res.methods])
+
+
+def _memory_row(res: Results, row: MethodResult, lang: str) -> dict[str, str]:
+    out = {t(lang, "t_method"): method_label(row.method, res.request.cluster.num_gpus, lang)}
+    est = row.estimate
+    for part in SEGMENTS:
+        out[component_label(part, lang)] = (
+            fmt_gib(getattr(est.components, part), lang, 2) if est else "—"
+        )
+    out[t(lang, "m_peak")] = fmt_gib(est.peak_bytes, lang) if est else "—"
+    out[t(lang, "t_verdict")] = (
+        t(lang, f"verdict_{est.verdict.value}") if est else core_text(row.error or "", lang)
+    )
+    return out
 
 
 def file_stem(res: Results) -> str:

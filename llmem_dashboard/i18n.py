@@ -670,7 +670,26 @@ STRINGS: dict[str, dict[str, str]] = {
     "sec_runs": {"en": "Your measured runs", "ja": "実測したラン"},
     "dl_csv": {"en": "Plan (CSV)", "ja": "計画（CSV）"},
     "dl_json": {"en": "Plan (JSON)", "ja": "計画（JSON）"},
-    "dl_html": {"en": "Memory chart (HTML)", "ja": "メモリ図（HTML）"},
+    "dl_html": {"en": "Memory chart (HTML, offline)", "ja": "メモリ図（HTML・オフライン）"},
+    "dl_html_light": {
+        "en": "Memory chart, small (HTML, needs internet)",
+        "ja": "メモリ図・軽量版（HTML・要インターネット）",
+    },
+    "dl_html_light_note": {
+        "en": "The chart in this file loads plotly.js from cdn.plot.ly, so it needs an internet "
+        "connection; the table under it carries the same figures and reads without one.",
+        "ja": "このファイルの図はcdn.plot.lyからplotly.jsを読み込むため、インターネット接続が"
+        "必要です。図の下の表は同じ数値を載せており、接続なしでも読めます。",
+    },
+    "dl_html_help": {
+        "en": "HTML: the offline file embeds plotly.js (about 5 MB); the small one (tens of kB, "
+        "for an email or a slide) loads it from cdn.plot.ly, so its chart needs internet — "
+        "the table in it carries the same figures.",
+        "ja": "HTML：オフライン版はplotly.jsを内蔵します（約5 MB）。軽量版（数十kB、メールや"
+        "スライド向け）はcdn.plot.lyから読み込むため図の表示にはインターネットが必要です。"
+        "中の表は同じ数値を載せています。",
+    },
+    "t_verdict": {"en": "Verdict", "ja": "判定"},
     "dl_png_hint": {
         "en": "PNG of any chart: the camera icon at its top right (2× resolution).",
         "ja": "図のPNG：各図の右上のカメラアイコン（2倍解像度）。",

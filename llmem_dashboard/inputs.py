@@ -917,14 +917,19 @@ def downloads(
 ) -> None:
     """CSV, JSON and HTML downloads, generated only when clicked (no rerun on click)."""
     lang, stem = res.inputs.lang, export.file_stem(res)
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2, c3, c4, c5 = st.columns(5)
     _download(c1, lang, "dl_csv", partial(export.plan_csv, res), f"{stem}.csv", "text/csv", "table")
     plan_json = partial(export.plan_json, res, link, cost_rows)
     _download(c2, lang, "dl_json", plan_json, f"{stem}.json", "application/json", "data_object")
     if memory_fig is not None:
         html = partial(export.chart_html, memory_fig)
         _download(c3, lang, "dl_html", html, f"{stem}-memory.html", "text/html", "bar_chart")
+        light = partial(export.chart_html_light, memory_fig, res)
+        name = f"{stem}-memory-small.html"
+        _download(c4, lang, "dl_html_light", light, name, "text/html", "cloud")
     if cost_rows:
         csv = partial(export.cost_csv, cost_rows)
-        _download(c4, lang, "dl_cost_csv", csv, f"{stem}-cost.csv", "text/csv", "payments")
+        _download(c5, lang, "dl_cost_csv", csv, f"{stem}-cost.csv", "text/csv", "payments")
+    if memory_fig is not None:
+        st.caption(t(lang, "dl_html_help"))
     st.caption(t(lang, "dl_png_hint"))
