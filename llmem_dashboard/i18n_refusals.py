@@ -175,6 +175,19 @@ RULES: tuple[tuple[str, str], ...] = (
         r"^give the exchange rate for (\w+) \(units per USD, above 0\)$",
         "{1}の為替レート（1 USDあたりの単位数、0より大きい）を指定してください",
     ),
+    (  # money.py: an edited low price against the catalog's high one (units after it)
+        r"^must be at most the on-demand high price \(([^ )]+) (\w+) per GPU-hour\); "
+        r"got (\S+)$",
+        "オンデマンドの高い方の価格（GPU時間あたり{1} {2}）以下である必要があります（指定値：{3}）",
+    ),
+    (
+        r"^must be at most the cloud high price \(([^ )]+) (\w+) per GPU-hour\); got (\S+)$",
+        "クラウドの高い方の価格（GPU時間あたり{1} {2}）以下である必要があります（指定値：{3}）",
+    ),
+    (
+        r"^(\S+) has no peak TFLOP/s; give one$",
+        "{1}にはピークTFLOP/sがありません。値を指定してください",
+    ),
     (
         r"^must be at most the (?:cloud )?high price \(([^)]+)\); got (\S+)$",
         "高い方の価格（{1}）以下である必要があります（指定値：{2}）",

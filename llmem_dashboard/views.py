@@ -500,10 +500,11 @@ def cost_header(res: Results, cres: CostResults | FieldError) -> None:
     )
 
 
-def cost_error(slots: dict[str, DeltaGenerator], err: FieldError) -> None:
-    """A cost input the core rejected: the message next to it (or above the table)."""
+def cost_error(slots: dict[str, DeltaGenerator], err: FieldError, lang: str) -> None:
+    """A cost input the core rejected: the message next to it (or above the table), in the
+    page's language."""
     slot = slots.get(err.field) if err.field else None
-    (slot or st).error(md(err.message), icon="⚠️")
+    (slot or st).error(md(core_text(err.message, lang)), icon="⚠️")
 
 
 def price_table(box: DeltaGenerator, cres: CostResults | FieldError, lang: str) -> None:
