@@ -93,7 +93,7 @@ def cost_section(
         inputs.cost_notes(slots)
         views.price_table(box, cres, lang)
         if not ok:
-            views.cost_error(slots, cres)
+            views.cost_error(slots, cres, lang)
     fig = charts.cost_chart(cres, lang) if isinstance(cres, CostResults) else None
     views.cost(res, cres, fig, stem)
 

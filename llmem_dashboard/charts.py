@@ -776,11 +776,27 @@ def cost_chart(cres: CostResults, lang: str) -> go.Figure | None:
     return _figure([*traces, *_cost_marks(cres, lang)], layout)
 
 
+# Modebar buttons that add nothing here: dragging still zooms and a double click resets the
+# axes, and at 390 px their 224 px of buttons lay over the charts' titles (issue #14). Kept: the
+# camera (PNG) and streamlit's fullscreen, 70 px.
+MODEBAR_REMOVED = (
+    "zoom2d",
+    "pan2d",
+    "zoomIn2d",
+    "zoomOut2d",
+    "autoScale2d",
+    "resetScale2d",
+    "lasso2d",
+    "select2d",
+)
+
+
 def plotly_config(filename: str) -> dict:
-    """Modebar: the client-side PNG download at slide size (no server-side renderer needed)."""
+    """Modebar: the client-side PNG download at slide size (no server-side renderer needed),
+    short enough to clear a phone's chart titles."""
     return {
         "displaylogo": False,
-        "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+        "modeBarButtonsToRemove": list(MODEBAR_REMOVED),
         "toImageButtonOptions": {
             "format": "png",
             "filename": filename,

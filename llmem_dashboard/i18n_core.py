@@ -311,7 +311,7 @@ RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ),
         (
             r"^calibration refused, estimate uncalibrated: (.+)$",
-            "補正を拒否しました（見積もりは未補正）：{1}",
+            "補正を拒否しました（見積もりは未補正）：{1!t}",
         ),
         *i18n_refusals.RULES,  # last: their field-prefix and "and" shapes are the most general
     )

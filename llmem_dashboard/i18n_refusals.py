@@ -175,6 +175,19 @@ RULES: tuple[tuple[str, str], ...] = (
         r"^give the exchange rate for (\w+) \(units per USD, above 0\)$",
         "{1}の為替レート（1 USDあたりの単位数、0より大きい）を指定してください",
     ),
+    (  # money.py: an edited low price against the catalog's high one (units after it)
+        r"^must be at most the on-demand high price \(([^ )]+) (\w+) per GPU-hour\); "
+        r"got (\S+)$",
+        "オンデマンドの高い方の価格（GPU時間あたり{1} {2}）以下である必要があります（指定値：{3}）",
+    ),
+    (
+        r"^must be at most the cloud high price \(([^ )]+) (\w+) per GPU-hour\); got (\S+)$",
+        "クラウドの高い方の価格（GPU時間あたり{1} {2}）以下である必要があります（指定値：{3}）",
+    ),
+    (
+        r"^(\S+) has no peak TFLOP/s; give one$",
+        "{1}にはピークTFLOP/sがありません。値を指定してください",
+    ),
     (
         r"^must be at most the (?:cloud )?high price \(([^)]+)\); got (\S+)$",
         "高い方の価格（{1}）以下である必要があります（指定値：{2}）",
@@ -261,6 +274,111 @@ RULES: tuple[tuple[str, str], ...] = (
         r"give a preset .+$",
         "{1}：Hubがconfig.jsonを返しませんでした（{2}）。再試行するか、HF_ENDPOINTを設定するか、"
         + WHAT_TO_DO_JA,
+    ),
+    # runs.py: a run file (issue #11's "Your measured runs")
+    (
+        r"^expected a JSON object with format '(llmem-run/\d+)'$",
+        "format「{1}」のJSONオブジェクトである必要があります",
+    ),
+    (r"^must be '(llmem-run/\d+)' \(got (.*)\)$", "'{1}'である必要があります（指定値：{2}）"),
+    (
+        r"^required: a calibration is per GPU type and method family$",
+        "必須です：補正はGPU種別と方式の系統ごとに行います",
+    ),
+    (r"^unknown key (\S+); known: (.+)$", "不明なキー{1}です。使えるキー：{2}"),
+    (r"^give at least one of (.+) \(bytes\)$", "{1}の少なくとも1つ（バイト）を指定してください"),
+    (
+        r"^([\d,]+) bytes is below (\w+) \(([\d,]+)\): must be ≥ it$",
+        "{1}バイトは{2}（{3}）を下回っています：それ以上である必要があります",
+    ),
+    (
+        r"^([\d,]+) bytes is more than a (\S+) holds \(([\d,]+)\); bytes, not KiB or bits\?$",
+        "{1}バイトは{2}の容量（{3}）を超えています。単位はバイトです（KiBやビットではありません）",
+    ),
+    (r"^at most ([\d,]+) runs per file$", "1ファイルあたり最大{1}件のランです"),
+    (r"^at most ([\d,]+) files at once$", "一度に最大{1}ファイルです"),
+    (
+        r"^a (.+) measurement has no GPU figures \(no max_memory_reserved\); calibrate from "
+        r"(`[^`]+`)$",
+        "{1}での計測にはGPUの値がありません（max_memory_reservedなし）。{2}の結果で補正して"
+        "ください",
+    ),
+    (
+        r"^cannot tell the catalog type of GPU (.+); write an (llmem-run/\d+) file with plan\.gpu "
+        r"set (\(`llmem catalog`\))$",
+        "GPU {1}のカタログ上の種別がわかりません。plan.gpuを設定した{2}ファイルを書いてください{3}",
+    ),
+    # store.py: the run store's file (paths and the system's own words kept, the latter quoted)
+    (
+        r"^(\S+) is not an llmem store \(not an SQLite database\); left as it was — move it "
+        r"away or set LLMEM_HOME to another directory$",
+        "{1}はllmemの保存先ではありません（SQLiteデータベースではない）。ファイルはそのままです。"
+        "移動するか、LLMEM_HOMEを別のディレクトリにしてください",
+    ),
+    (
+        r"^(\S+) is another program's SQLite database \(no schema_version table\); left as it "
+        r"was — set LLMEM_HOME to another directory$",
+        "{1}は別のプログラムのSQLiteデータベースです（schema_versionテーブルなし）。ファイルは"
+        "そのままです。LLMEM_HOMEを別のディレクトリにしてください",
+    ),
+    (
+        r"^(\S+) was written by a newer llmem \(schema (\d+); this one reads up to (\d+)\); "
+        r"upgrade llmem — the file is left as it was$",
+        "{1}は新しいllmemが書いたものです（スキーマ{2}。この版が読めるのは{3}まで）。llmemを"
+        "更新してください。ファイルはそのままです",
+    ),
+    (
+        r"^(\S+) was written by a newer llmem \(schema (\d+)\)$",
+        "{1}は新しいllmemが書いたものです（スキーマ{2}）",
+    ),
+    (
+        r"^(\S+) has a damaged schema_version table; left as it was$",
+        "{1}のschema_versionテーブルが壊れています。ファイルはそのままです",
+    ),
+    (
+        r"^(\S+) is damaged or not an llmem store \((.+)\); left as it was — restore a copy, "
+        r"or set LLMEM_HOME to another directory$",
+        "{1}は壊れているか、llmemの保存先ではありません（「{2}」）。ファイルはそのままです。"
+        "コピーから戻すか、LLMEM_HOMEを別のディレクトリにしてください",
+    ),
+    (
+        r"^(\S+) is damaged \((.+)\); left as it was$",
+        "{1}は壊れています（「{2}」）。ファイルはそのままです",
+    ),
+    (
+        r"^(\S+) has schema (\d+): `llmem runs add` migrates it$",
+        "{1}のスキーマは{2}です：`llmem runs add`が移行します",
+    ),
+    (r"^(\S+) is not a regular file$", "{1}は通常のファイルではありません"),
+    (
+        r"^(\S+) is locked by another process; try again when it has finished$",
+        "{1}は別のプロセスがロックしています。終わってから再試行してください",
+    ),
+    (r"^cannot read (\S+): (.+)$", "{1}を読めません：「{2}」"),
+    (r"^cannot create (\S+): (.+)$", "{1}を作成できません：「{2}」"),
+    (r"^cannot use (\S+): (.+)$", "{1}を使えません：「{2}」"),
+    # calibration.py: a fit refused (run ids as the core listed them)
+    (
+        r"^runs disagree at the (reserved|device) level: run (\d+) is ([+-][\d.]+%) and run "
+        r"(\d+) ([+-][\d.]+%) off one factor fitted to them all \(more than (\d+%)\); remove "
+        r"one or record them on the same setup$",
+        "{1}の段階でランが食い違います：全ランに当てはめた1つの係数から、ラン{2}は{3}、"
+        "ラン{4}は{5}ずれています（{6}超）。どれかを削除するか、同じ環境で計測してください",
+    ),
+    (
+        r"^runs (.+): measured ÷ modelled = ([\d.]+), outside ([\d.]+)–([\d.]+); are their "
+        r"bytes and plans right\?$",
+        "ラン{1}：実測 ÷ モデル = {2}で、{3}〜{4}の範囲外です。バイト数と計画は正しいですか？",
+    ),
+    (
+        r"^runs (.+): the device figure is below reserved$",
+        "ラン{1}：デバイスの値がreservedを下回っています",
+    ),
+    (
+        r"^runs (.+): the device figure is below the model's own bytes outside PyTorch; "
+        r"record max_memory_reserved too$",
+        "ラン{1}：デバイスの値がモデル自身のPyTorch外のバイト数を下回っています。"
+        "max_memory_reservedも記録してください",
     ),
     # validation.input_error's shapes
     (r"^must be (.+) \(got (.*)\)$", "{1!t}である必要があります（指定値：{2}）"),

@@ -760,7 +760,7 @@ def _price_changed(gpu: str, field: str, key: str) -> None:
         edit = PriceOverride(**{**old.values(), field: st.session_state[key]})
     except InputError as err:
         st.session_state[key] = getattr(old, field)
-        _note("price", "error", md(err.message))
+        _note("price", "error", md(core_text(err.message, _get("lang"))))
         return
     prices = {k: e for k, e in cost.price.items() if k != gpu}
     if edit != PriceOverride():

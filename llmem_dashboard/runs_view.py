@@ -25,6 +25,7 @@ from llmem_core.runs import Run, read
 from llmem_core.store import Store, StoredRun
 from llmem_core.units import GiB
 from llmem_dashboard.i18n import Lang, fmt_gib, t
+from llmem_dashboard.i18n_core import core_text
 from llmem_dashboard.safe import say
 
 MAX_FILES = 50
@@ -70,12 +71,14 @@ def check_uploads(files: list[tuple[str, bytes]]) -> Checked:
     return Checked(runs=tuple(runs))
 
 
-def runs_table(stored: list[StoredRun]) -> pd.DataFrame:
-    """One row per stored run: the measured level beside the (uncalibrated) estimate of it."""
+def runs_table(stored: list[StoredRun], lang: Lang = "en") -> pd.DataFrame:
+    """One row per stored run: the measured level beside the (uncalibrated) estimate of it;
+    a row that no longer validates says why, in the page's language."""
     rows = []
     for r in stored:
         if r.run is None:
-            rows.append({"id": r.id, "gpu": r.gpu, "method": r.method, "model": r.problem})
+            problem = core_text(r.problem or "", lang)
+            rows.append({"id": r.id, "gpu": r.gpu, "method": r.method, "model": problem})
             continue
         c, plan = compare(r.run), r.run.file.plan
         rows.append(
@@ -99,7 +102,9 @@ def calibration_text(cal: Calibration | None, refused: str | None, lang: Lang, o
     if not on:
         return tr(lang, "off")
     if cal is None:
-        return tr(lang, "refused", message=refused) if refused else tr(lang, "uncalibrated")
+        if refused:
+            return tr(lang, "refused", message=core_text(refused, lang))
+        return tr(lang, "uncalibrated")
     b = tr(lang, "model_b") if cal.b is None else fmt_gib(cal.b, lang, 2)
     return tr(
         lang,
@@ -143,10 +148,10 @@ def section(lang: Lang) -> None:
     try:
         stored = store.runs()
     except InputError as err:
-        st.error(tr(lang, "store_error", message=err.message))
+        st.error(tr(lang, "store_error", message=core_text(err.message, lang)))
         return
     if stored:
-        st.dataframe(runs_table(stored), hide_index=True, key="runs_table")
+        st.dataframe(runs_table(stored, lang), hide_index=True, key="runs_table")
     else:
         st.caption(tr(lang, "none"))
 
@@ -168,14 +173,14 @@ def _upload(store: Store, lang: Lang) -> None:
     checked = check_uploads([(f.name, f.getvalue()) for f in files])
     if checked.problem is not None:
         name, field, message = checked.problem
-        st.error(tr(lang, "bad", name=name, field=field, message=message))
+        st.error(tr(lang, "bad", name=name, field=field, message=core_text(message, lang)))
         return
     st.caption(tr(lang, "valid", n=len(checked.runs)))
     if st.button(tr(lang, "add"), key="runs_add"):
         try:
             ids = store.add(list(checked.runs))
         except InputError as err:
-            st.error(tr(lang, "store_error", message=err.message))
+            st.error(tr(lang, "store_error", message=core_text(err.message, lang)))
             return
         st.session_state["runs_added"] = ids
         st.session_state["run_files_round"] = round_ + 1

@@ -344,12 +344,15 @@ def _data_text(cres: CostResults, seq: int, lang: str) -> str:
     )
 
 
+MONEY_CARDS_A_ROW = 3  # measured with the e2e check at 1280×720, English and Japanese
+
+
 def _money_metrics(res: Results, cres: CostResults) -> None:
     """Time and money of one run of the user's plan: time, cloud, owned, break-even."""
     lang, row = res.inputs.lang, cres.mine.row
     code, years = row.prices.currency, cres.inputs.years
     gray = {"delta_color": "gray", "delta_arrow": "off", "border": True}
-    cols = st.columns(5)
+    cols = _money_columns()
     cols[0].metric(
         t(lang, "m_time"),
         fmt_hours(row.hours, lang),
@@ -388,6 +391,12 @@ def _money_metrics(res: Results, cres: CostResults) -> None:
         **gray,
     )
     _break_even_metric(cols[4], row, years, lang)
+
+
+def _money_columns() -> list[DeltaGenerator]:
+    """Five cards in rows of three: at 1280×720 five in a row left 119 px a card, too narrow
+    for a range ("65〜235ドル" needs 149 px, a yen range more), so values were cut to "…"."""
+    return [*st.columns(MONEY_CARDS_A_ROW), *st.columns(MONEY_CARDS_A_ROW)][:5]
 
 
 def _rent_sub(row: CostRow, code: str, lang: str) -> str:
@@ -500,10 +509,11 @@ def cost_header(res: Results, cres: CostResults | FieldError) -> None:
     )
 
 
-def cost_error(slots: dict[str, DeltaGenerator], err: FieldError) -> None:
-    """A cost input the core rejected: the message next to it (or above the table)."""
+def cost_error(slots: dict[str, DeltaGenerator], err: FieldError, lang: str) -> None:
+    """A cost input the core rejected: the message next to it (or above the table), in the
+    page's language."""
     slot = slots.get(err.field) if err.field else None
-    (slot or st).error(md(err.message), icon="⚠️")
+    (slot or st).error(md(core_text(err.message, lang)), icon="⚠️")
 
 
 def price_table(box: DeltaGenerator, cres: CostResults | FieldError, lang: str) -> None:

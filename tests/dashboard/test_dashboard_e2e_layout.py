@@ -1,0 +1,91 @@
+"""In a real browser (as tests/dashboard/test_dashboard_e2e.py, whose server and browser this
+reuses): every headline card's value is shown whole at 1280×720 in English and Japanese, and
+on a 390×844 phone no chart's modebar lies over its title. Screenshots under artifacts/e2e/."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.dashboard.test_dashboard_e2e import (  # noqa: F401  (fixtures)
+    TIMEOUT_MS,
+    _shot,
+    _verdict,
+    browser,
+    server,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+# Each card value's text and whether it is cut: its text box wider than the box it is shown in
+# (streamlit ends a cut value with "…").
+CUT_VALUES = """() => [...document.querySelectorAll('[data-testid="stMetricValue"]')].map(v => {
+  const text = v.querySelector('div') || v;
+  return [v.innerText, text.scrollWidth > text.clientWidth || v.scrollWidth > v.clientWidth];
+})"""
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["lang=en", "lang=ja", "lang=ja&currency=JPY&rate=150", "lang=en&currency=JPY&rate=150"],
+    ids=["en", "ja", "ja-yen", "en-yen"],
+)
+def test_every_card_value_is_shown_whole_at_1280x720(server, browser, query):  # noqa: F811
+    """Was: five money cards a row left 119 px each; "65〜235ドル" needed 149 px and the break-
+    even "11～40か月" 136, so Japanese values ended in "…"."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/?{query}")
+        _verdict(page)
+        cards = page.locator('[data-testid="stMetric"]')
+        cards.nth(8).wait_for(timeout=TIMEOUT_MS)  # 4 plan cards + 5 money cards
+        values = page.evaluate(CUT_VALUES)
+        cards.nth(8).scroll_into_view_if_needed()
+        _shot(page, f"8-cards-1280-{query.replace('&', '-').replace('=', '-')}")
+    finally:
+        context.close()
+    assert len(values) >= 9, values
+    assert not [text for text, cut in values if cut], values
+
+
+# A chart's title box and its modebar's box, in page coordinates: [left, right, top, bottom].
+TITLE_AND_MODEBAR = """el => {
+  const box = e => {
+    const r = e.getBoundingClientRect();
+    return [r.left, r.right, r.top, r.bottom];
+  };
+  const title = el.querySelector('.gtitle'), bar = el.querySelector('.modebar');
+  return title && bar ? {title: title.textContent, t: box(title), m: box(bar)} : null;
+}"""
+
+
+def _overlap(a: list[float], b: list[float]) -> bool:
+    (al, ar, at, ab), (bl, br, bt, bb) = a, b
+    return al < br and bl < ar and at < bb and bt < ab
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_on_a_phone_no_modebar_covers_a_chart_title(server, browser, lang):  # noqa: F811
+    """Was: at 390 px the modebar (seven buttons, 224 px) lay over the titles of the batch,
+    vocabulary and cost charts."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/?lang={lang}")
+        _verdict(page)
+        plots = page.locator(".js-plotly-plot")
+        plots.nth(3).wait_for(timeout=TIMEOUT_MS)
+        page.wait_for_timeout(1000)  # plotly's relayout to the phone's width
+        found = []
+        for i in range(plots.count()):
+            plots.nth(i).scroll_into_view_if_needed()
+            plots.nth(i).tap()  # a touch shows the modebar (plotly's hover)
+            found.append(plots.nth(i).evaluate(TITLE_AND_MODEBAR))
+        _shot(page, f"9-phone-modebar-{lang}")
+    finally:
+        context.close()
+    boxes = [f for f in found if f]
+    assert len(boxes) >= 4, found
+    assert not [f["title"] for f in boxes if _overlap(f["t"], f["m"])], boxes
