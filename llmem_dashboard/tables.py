@@ -89,14 +89,8 @@ def _floor_break_even(row: dict[str, Any], years: float, lang: str) -> str:
     """Against the cheapest interruptible or marketplace listing ("none listed" without)."""
     if row["interruptible"] is None:
         return t(lang, "no_listing")
-    return fmt_break_even(
-        row["break_even_status_vs_interruptible"],
-        row["break_even_runs_vs_interruptible"],
-        row["break_even_months_vs_interruptible"],
-        row["pays_off_within_amortisation_vs_interruptible"],
-        years,
-        lang,
-    )
+    b = _break_even_of(row, "vs_interruptible")
+    return fmt_break_even(b.status.value, b.runs, b.months, b.within_amortisation, years, lang)
 
 
 def _break_even_of(row: dict[str, Any], suffix: str) -> BreakEven:
@@ -116,7 +110,8 @@ def _on_demand_break_even(row: dict[str, Any], years: float, lang: str) -> str:
 
 
 def _floor_money(amount: float | None, code: str, lang: str) -> str:
-    """The cheapest interruptible or marketplace listing's cost: "none listed" without one."""
+    """An interruptible or marketplace figure (a price or a run's cost): "none listed" where
+    the catalog names no such listing (not "no price": the GPU may still have other prices)."""
     return t(lang, "no_listing") if amount is None else fmt_money(amount, code, lang)
 
 
@@ -207,12 +202,11 @@ def price_table(prices: Sequence[UnitPrices], lang: str) -> pd.DataFrame:
 
 def _floor_price(p: UnitPrices, lang: str) -> str:
     """ "$1.47 (marketplace, kind not stated)", or "none listed"."""
-    if p.interruptible_per_gpu_hour is None:
-        return t(lang, "no_listing")
-    money = fmt_money(p.interruptible_per_gpu_hour, p.currency, lang)
-    if p.interruptible_kind is None:  # an edit where the catalog has no such listing
+    money = _floor_money(p.interruptible_per_gpu_hour, p.currency, lang)
+    kind = p.interruptible_kind  # None: none listed, or an edit where the catalog has none
+    if p.interruptible_per_gpu_hour is None or kind is None:
         return money
-    return f"{money} ({t(lang, f'kind_{p.interruptible_kind.value}')})"
+    return f"{money} ({t(lang, f'kind_{kind.value}')})"
 
 
 def price_placeholders(catalog: Sequence[UnitPrices], lang: str) -> dict[str, dict[str, str]]:
@@ -232,9 +226,7 @@ def _placeholders(p: UnitPrices, lang: str) -> dict[str, str]:
         "power_w": f"{p.power_w:g} W" if p.power_w else t(lang, "no_price"),
         "on_demand_per_gpu_hour_low": money(p.on_demand_per_gpu_hour_low),
         "on_demand_per_gpu_hour_high": money(p.on_demand_per_gpu_hour_high),
-        "interruptible_per_gpu_hour": money(p.interruptible_per_gpu_hour)
-        if p.interruptible_per_gpu_hour is not None
-        else t(lang, "no_listing"),
+        "interruptible_per_gpu_hour": _floor_money(p.interruptible_per_gpu_hour, p.currency, lang),
     }
 
 
