@@ -389,7 +389,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "be_range": {
         "en": "{runs_high}–{runs_low} runs ({months_high}–{months_low} months)",
-        "ja": "{runs_high}～{runs_low}回（{months_high}～{months_low}か月）",
+        "ja": "{runs_high}〜{runs_low}回（{months_high}〜{months_low}か月）",
     },
     "be_one": {"en": "{runs} runs ({months} months)", "ja": "{runs}回（{months}か月）"},
     "be_range_never": {
@@ -398,7 +398,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "be_range_short": {
         "en": "{runs_high}–{runs_low} runs ({months_high}–{months_low} mo.)",
-        "ja": "{runs_high}～{runs_low}回（{months_high}～{months_low}か月）",
+        "ja": "{runs_high}〜{runs_low}回（{months_high}〜{months_low}か月）",
     },
     "be_range_short_never": {
         "en": "{runs} runs ({months} mo.); never at the cheapest",
@@ -600,7 +600,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "ct_owned": {"en": "Owned per run", "ja": "所有（1回）"},
     "ct_be_on_demand": {
         "en": "Buying pays off vs on-demand (dearest–cheapest)",
-        "ja": "購入の回収（オンデマンド最高値～最安値比）",
+        "ja": "購入の回収（オンデマンド最高値〜最安値比）",
     },
     "ct_be_floor": {"en": "vs cheapest interruptible", "ja": "（中断あり最安値比）"},
     "no_listing": {"en": "none listed", "ja": "掲載なし"},
@@ -658,7 +658,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "m_owned_sub": {"en": "purchase over {years} y + power", "ja": "購入{years}年償却＋電気代"},
     "m_break_even": {"en": "Buying pays off after", "ja": "購入の元が取れるまで"},
     "m_be_months": {"en": "{months} mo.", "ja": "{months}か月"},
-    "m_be_months_never": {"en": "{months} mo. – never", "ja": "{months}か月～回収不可"},
+    "m_be_months_never": {"en": "{months} mo. – never", "ja": "{months}か月〜回収不可"},
     "m_break_even_sub": {"en": "{runs} runs vs on-demand", "ja": "オンデマンド比{runs}回"},
     "m_cost_sub": {"en": "interruptible {floor}", "ja": "中断あり{floor}"},
     "m_cost_sub_nofloor": {"en": "no interruptible listing", "ja": "中断ありの掲載なし"},
@@ -729,7 +729,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "vshort_oom": {"en": "out of memory", "ja": "メモリ不足"},
     "sum_verdict": {
         "en": "{verdict}: {low}–{high} of {cap}",
-        "ja": "{verdict}：{cap}中{low}～{high}",
+        "ja": "{verdict}：{cap}中{low}〜{high}",
     },
     # components
     "c_transformer": {"en": "Transformer body", "ja": "Transformer本体"},

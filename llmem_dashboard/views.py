@@ -437,9 +437,9 @@ def _break_even_metric(col: DeltaGenerator, row: CostRow, years: float, lang: st
 
 
 def _span(first: float, second: float, lang: str) -> str:
-    """ "7.6–36" ("7.6～36" in Japanese), or one figure when both read the same."""
+    """ "7.6–36" ("7.6〜36" in Japanese), or one figure when both read the same."""
     a, b = fmt_count(first), fmt_count(second)
-    return a if a == b else f"{a}{'～' if lang == 'ja' else '–'}{b}"
+    return a if a == b else f"{a}{'〜' if lang == 'ja' else '–'}{b}"
 
 
 # ---- sections --------------------------------------------------------------------------------

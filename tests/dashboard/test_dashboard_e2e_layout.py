@@ -31,7 +31,7 @@ CUT_VALUES = """() => [...document.querySelectorAll('[data-testid="stMetricValue
 )
 def test_every_card_value_is_shown_whole_at_1280x720(server, browser, query):  # noqa: F811
     """Was: five money cards a row left 119 px each; "65〜235ドル" needed 149 px and the break-
-    even "11～40か月" 136, so Japanese values ended in "…"."""
+    even "11〜40か月" 136, so Japanese values ended in "…"."""
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     page = context.new_page()
     try:

@@ -134,4 +134,4 @@ def test_break_even_ranges_word_the_cores_break_evens():
     )
     assert fmt_break_even_range(_be("never"), late, 3, "ja") == "回収不可"
     assert fmt_break_even_range(_be("no-price"), _be("no-price"), 3, "en") == "no price"
-    assert fmt_break_even_range(soon, late, 3, "ja") == "851～4,014回（8.5～40か月） †"
+    assert fmt_break_even_range(soon, late, 3, "ja") == "851〜4,014回（8.5〜40か月） †"

@@ -71,7 +71,7 @@ def test_cost_table_in_japanese_yen(default_results, gpus):
     assert re.fullmatch(r"[\d,.]+(万)?〜[\d,.]+(万)?円", cloud), cloud
     assert "最安" in row["備考"]
     assert "あなたの計画" in " ".join(df["備考"])
-    assert "回（" in " ".join(df["購入の回収（オンデマンド最高値～最安値比）"])
+    assert "回（" in " ".join(df["購入の回収（オンデマンド最高値〜最安値比）"])
 
 
 def test_break_even_past_the_amortisation_period_says_so(priced):
