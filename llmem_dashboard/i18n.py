@@ -634,6 +634,15 @@ STRINGS: dict[str, dict[str, str]] = {
     "pt_buy_source": {"en": "Purchase price source", "ja": "購入価格の出典"},
     "pt_as_of": {"en": "As of", "ja": "時点"},
     "pt_edited": {"en": "Your edits", "ja": "編集"},
+    # the "Your edits" column: which PriceOverride fields the user changed
+    "edit_cloud_per_gpu_hour_low": {"en": "low", "ja": "最安値"},
+    "edit_cloud_per_gpu_hour_high": {"en": "high", "ja": "最高値"},
+    "edit_on_demand_per_gpu_hour_low": {"en": "on-demand low", "ja": "オンデマンド最安値"},
+    "edit_on_demand_per_gpu_hour_high": {"en": "on-demand high", "ja": "オンデマンド最高値"},
+    "edit_interruptible_per_gpu_hour": {"en": "interruptible", "ja": "中断可能"},
+    "edit_purchase_per_gpu": {"en": "purchase", "ja": "購入価格"},
+    "edit_power_w": {"en": "W", "ja": "W"},
+    "edit_bf16_tflops_dense": {"en": "TFLOP/s", "ja": "TFLOP/s"},
     "cost_chart_title": {
         "en": "Cost per run against time per run<br><sup>{basis}</sup>",
         "ja": "1回のコストと時間<br><sup>{basis}</sup>",

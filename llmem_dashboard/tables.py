@@ -16,6 +16,7 @@ from llmem_core import Breakdown, Estimate, Method, MethodKind
 from llmem_core.cost import BreakEven, UnitPrices
 from llmem_dashboard.compute import Results
 from llmem_dashboard.i18n import (
+    STRINGS,
     component_label,
     fmt_break_even,
     fmt_break_even_range,
@@ -191,7 +192,7 @@ def price_table(prices: Sequence[UnitPrices], lang: str) -> pd.DataFrame:
                 t(lang, "pt_high"): fmt_money(p.cloud_per_gpu_hour_high, code, lang),
                 t(lang, "pt_buy"): fmt_money(p.purchase_per_gpu, code, lang),
                 t(lang, "pt_watts"): fmt_int(round(p.power_w), lang) if p.power_w else "—",
-                t(lang, "pt_edited"): ", ".join(_EDIT_NAMES.get(f, f) for f in p.edited),
+                t(lang, "pt_edited"): ", ".join(_edit_name(f, lang) for f in p.edited),
                 t(lang, "pt_as_of"): p.as_of,
                 t(lang, "pt_cloud_source"): core_text(p.cloud_source, lang),
                 t(lang, "pt_buy_source"): core_text(p.purchase_source, lang),
@@ -230,15 +231,10 @@ def _placeholders(p: UnitPrices, lang: str) -> dict[str, str]:
     }
 
 
-_EDIT_NAMES = {
-    "cloud_per_gpu_hour_low": "low",
-    "cloud_per_gpu_hour_high": "high",
-    "on_demand_per_gpu_hour_low": "on-demand low",
-    "on_demand_per_gpu_hour_high": "on-demand high",
-    "interruptible_per_gpu_hour": "interruptible",
-    "purchase_per_gpu": "purchase",
-    "power_w": "W",
-}
+def _edit_name(field: str, lang: str) -> str:
+    """A PriceOverride field as the "Your edits" column names it, in the page's language."""
+    key = f"edit_{field}"
+    return t(lang, key) if key in STRINGS else field
 
 
 def assumptions_table(est: Estimate, lang: str) -> pd.DataFrame:

@@ -97,6 +97,34 @@ def test_price_table_shows_sources_dates_and_edits(default_results, gpus):
     assert holders["h100-80gb"]["on_demand_per_gpu_hour_low"] == "$2.69"
 
 
+def test_price_table_names_every_edit_in_the_pages_language(default_results, gpus):
+    """Each field a user can edit, named in the "Your edits" column: in Japanese on the
+    Japanese page (it read "on-demand low", "purchase" there)."""
+    edit = PriceOverride(
+        cloud_per_gpu_hour_high=20.0,
+        on_demand_per_gpu_hour_low=3.0,
+        on_demand_per_gpu_hour_high=15.0,
+        interruptible_per_gpu_hour=2.0,
+        purchase_per_gpu=30_000.0,
+        power_w=700.0,
+        bf16_tflops_dense=900.0,
+    )
+    edited = cost.run(DEFAULT.cost.with_(price={"h100-80gb": edit}), default_results, gpus)
+    ja = tables.price_table(edited.prices, "ja")
+    names = ja[ja.columns[0]] == "H100 80GB SXM5"
+    column = ja.loc[names, "編集"].iloc[0]
+    assert column.split(", ") == [
+        "最高値",
+        "購入価格",
+        "W",
+        "TFLOP/s",
+        "オンデマンド最安値",
+        "オンデマンド最高値",
+        "中断可能",
+    ]
+    assert not re.search(r"[a-z]{3,}", column)  # no English word left
+
+
 def test_short_gpu_names():
     assert tables.short_gpu_name("NVIDIA Tesla V100 16GB (SXM2; PCIe variant)") == "V100 16GB"
     assert tables.short_gpu_name("NVIDIA GeForce RTX 4090 24GB") == "RTX 4090 24GB"
