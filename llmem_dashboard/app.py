@@ -1,8 +1,10 @@
 """llmem dashboard: does this fine-tuning plan fit, how should it be spread, what does it cost?
 
 Run: llmem dashboard   (or `bash scripts/dashboard.sh`; the package must be installed)
-The page, top to bottom: the plan (sidebar) → headline → memory bars → what-if curves →
-Algorithm 1's plan → cost comparison → assumptions → downloads.
+The page, top to bottom: the plan (sidebar) → headline → memory bars → tabs, one section at a
+time: Algorithm 1's plan (open first), cost comparison, what-if curves, assumptions, downloads,
+your runs. Only the open tab's section is built and sent (issue #14: a fresh page and each
+change draw one section, not six). The presentation view shows the plan and the cost, no tabs.
 """
 
 from __future__ import annotations
@@ -47,22 +49,33 @@ def page() -> None:
             views.plan_summary(res)
         views.headline(res, cres)
         runs_view.calibration_note(res.focus.estimate, lang)
-    if not present:
-        with views.section(lang, "sec_whatif"):
-            views.whatif(res, charts.batch_chart(res), charts.vocab_chart(res), stem)
-    with views.section(lang, "sec_plan"):
-        views.plan(res)
-    with views.section(lang, "sec_cost"):
-        cost_section(res, cres, gpus, stem, present, side.slots)
-    if not present:
-        with views.section(lang, "sec_assumptions"):
-            views.assumptions(res)
-        with views.section(lang, "sec_downloads"):
-            views.downloads_header(lang)
-            rows = cres.rows if isinstance(cres, CostResults) else ()
-            inputs.downloads(res, memory_fig, inputs.current_link(query), rows)
-        with views.section(lang, "sec_runs"):
-            runs_view.section(lang)
+    if ok_cost := isinstance(cres, CostResults):  # the plan panel's data total, on every tab
+        total = fmt_params(round(cres.ranking.tokens), lang)
+        side.slots["data_note"].caption(t(lang, "c_data_total", total=total))
+    if present:  # a slide: the plan and the cost, no working parts
+        with views.section(lang, "sec_plan"):
+            views.plan(res)
+        with views.section(lang, "sec_cost"):
+            cost_section(res, cres, gpus, stem, present, side.slots)
+        return
+    rows = cres.rows if ok_cost else ()
+    draw = {  # below the memory chart, one tab at a time: only the open one is built and sent
+        "plan": lambda: views.plan(res),
+        "cost": lambda: cost_section(res, cres, gpus, stem, present, side.slots),
+        "whatif": lambda: views.whatif(res, charts.batch_chart(res), charts.vocab_chart(res), stem),
+        "assumptions": lambda: views.assumptions(res),
+        "downloads": lambda: downloads(res, memory_fig, query, rows),
+        "runs": lambda: runs_view.section(lang),
+    }
+    for name, tab in inputs.tabs(lang).items():
+        if tab.open:
+            with tab, views.section(lang, f"sec_{name}"):
+                draw[name]()
+
+
+def downloads(res: Results, memory_fig, query: dict[str, str], rows: tuple) -> None:
+    views.downloads_header(res.inputs.lang)
+    inputs.downloads(res, memory_fig, inputs.current_link(query), rows)
 
 
 def cost_section(
@@ -77,10 +90,6 @@ def cost_section(
     panel's slots (the data set and epochs live there)."""
     lang, plan = res.inputs.lang, res.inputs
     ok = isinstance(cres, CostResults)
-    if ok:
-        side["data_note"].caption(
-            t(lang, "c_data_total", total=fmt_params(round(cres.ranking.tokens), lang))
-        )
     views.cost_header(res, cres)
     if not present:
         short = cost.compared(plan.cost.with_(gpu_set="short"), gpus, plan.gpu)

@@ -676,6 +676,13 @@ STRINGS: dict[str, dict[str, str]] = {
     "dl_cost_csv": {"en": "Cost comparison (CSV)", "ja": "コスト比較（CSV）"},
     "sec_assumptions": {"en": "Assumptions and limits", "ja": "前提と限界"},
     "sec_downloads": {"en": "Take it to the meeting", "ja": "会議に持っていく"},
+    # the tabs below the memory chart (short: a phone shows them in one row)
+    "tab_plan": {"en": "Plan", "ja": "計画"},
+    "tab_cost": {"en": "Cost", "ja": "コスト"},
+    "tab_whatif": {"en": "What if", "ja": "もしも"},
+    "tab_assumptions": {"en": "Assumptions", "ja": "前提"},
+    "tab_downloads": {"en": "Downloads", "ja": "ダウンロード"},
+    "tab_runs": {"en": "Your runs", "ja": "実測"},
     "sec_runs": {"en": "Your measured runs", "ja": "実測したラン"},
     "dl_csv": {"en": "Plan (CSV)", "ja": "計画（CSV）"},
     "dl_json": {"en": "Plan (JSON)", "ja": "計画（JSON）"},

@@ -867,6 +867,23 @@ def cost_notes(slots: dict[str, DeltaGenerator]) -> None:
         getattr(slots[slot], level)(message, icon="ℹ️" if level == "info" else "⚠️")
 
 
+def tabs(lang: str) -> dict[str, DeltaGenerator]:
+    """The tabs below the memory chart (state.TABS), by name; only the open one's `.open` is
+    True, so only its section is built and sent. The open tab is a plan input (the link keeps
+    it): session_state["tab"], copied from the widget by its callback; the widget has a key per
+    language (its value is the label shown)."""
+    labels = {name: t(lang, f"tab_{name}") for name in state.TABS}
+    key = f"tab.{lang}"
+    if key not in st.session_state:
+        st.session_state[key] = labels[_get("tab")]
+
+    def chosen() -> None:
+        st.session_state["tab"] = {v: k for k, v in labels.items()}[st.session_state[key]]
+
+    shown = st.tabs(list(labels.values()), key=key, on_change=chosen)
+    return dict(zip(labels, shown, strict=True))
+
+
 def exit_presentation(lang: str) -> None:
     def leave() -> None:
         st.session_state["present"] = False

@@ -4,8 +4,8 @@ the core's own specs, and the link codec over their fields.
 `PlanInputs` is `llmem_core.spec.PlanSpec` as the sidebar holds it and `CostInputs` is
 `llmem_core.cost.CostSpec` as the cost section holds it: the same field names and the same
 bounds (`same_bounds`), plus the few choices that exist only on the page (language, view,
-"compare all", automatic tp, the data unit, the GPU shortlist, the counts shown). Links keep
-their short parameter names (LINK_NAMES, pydantic aliases), so old links still open.
+the open tab, "compare all", automatic tp, the data unit, the GPU shortlist, the counts shown).
+Links keep their short parameter names (LINK_NAMES, pydantic aliases), so old links still open.
 Two inputs are shown in other units than the core's: a custom GPU's memory in GiB and fractions
 in %. DISPLAY_UNITS is the one table that scales their bounds and converts them back.
 
@@ -55,6 +55,8 @@ ALL_METHODS = "all"  # the method selector's "compare all" value
 CUSTOM_GPU = "custom"  # the GPU selector's "custom memory" value
 LANGS = ("en", "ja")
 VIEWS = ("full", "present")
+# the tabs below the memory chart, in their order (llmem_dashboard.app); the first opens first
+TABS = ("plan", "cost", "whatif", "assumptions", "downloads", "runs")
 DATA_UNITS = ("tokens", "samples")
 GPU_SETS = ("short", "all")  # the shortlist (cost.SHORTLIST + the user's GPU) or the catalog
 COUNT_SETS = ("fewest", "all")  # per GPU type the fewest GPUs, or every count that fits
@@ -316,6 +318,7 @@ class PlanInputs(State):
     zero_engine: ZeroEngine = _default(Sharding, "zero_engine")
     reshard_after_forward: bool = _default(Sharding, "reshard_after_forward")
     view: Literal[VIEWS] = "full"  # type: ignore[valid-type]
+    tab: Literal[TABS] = TABS[0]  # type: ignore[valid-type]
     cost: CostInputs = CostInputs()
 
     @field_validator("model", "gpu")

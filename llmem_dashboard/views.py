@@ -601,41 +601,41 @@ def _skip_reason(skipped: Skipped, lang: str) -> str:
 
 def assumptions(res: Results) -> None:
     lang, est, req = res.inputs.lang, res.focus.estimate, res.request
-    with st.expander(t(lang, "sec_assumptions"), expanded=False):
-        profile = req.runtime.profile.value
-        st.markdown(t(lang, "a_profile", profile=profile, desc=t(lang, f"profile_{profile}")))
-        if est.band:
-            errors = est.band.errors
-            st.markdown(
-                say(
-                    lang,
-                    "a_band",
-                    under=fmt_pct(errors.under, lang, 1),
-                    over=fmt_pct(errors.over, lang, 1),
-                    source=core_text(errors.source, lang),
-                )
-            )
-        else:
-            st.markdown(t(lang, "a_band_missing"))
+    st.subheader(t(lang, "sec_assumptions"))
+    profile = req.runtime.profile.value
+    st.markdown(t(lang, "a_profile", profile=profile, desc=t(lang, f"profile_{profile}")))
+    if est.band:
+        errors = est.band.errors
         st.markdown(
-            t(
+            say(
                 lang,
-                "a_levels",
-                allocated=fmt_gib(est.tensor_peak_bytes, lang),
-                reserved=fmt_gib(est.reserved_bytes, lang),
-                device=fmt_gib(est.device_bytes, lang),
-                need=fmt_gib(est.need_bytes, lang),
+                "a_band",
+                under=fmt_pct(errors.under, lang, 1),
+                over=fmt_pct(errors.over, lang, 1),
+                source=core_text(errors.source, lang),
             )
         )
-        st.markdown(_runtime_terms(res))
-        st.dataframe(tables.assumptions_table(est, lang), hide_index=True, key="table_terms")
-        if est.notes:
-            notes = "\n".join(f"- {md(core_text(n, lang))}" for n in est.notes)
-            st.markdown(f"**{t(lang, 'a_notes')}**\n" + notes)
-        st.markdown(
-            f"**{t(lang, 'a_not_included')}**\n"
-            + "\n".join(f"- {x}" for x in t(lang, "a_exclusions").split("|"))
+    else:
+        st.markdown(t(lang, "a_band_missing"))
+    st.markdown(
+        t(
+            lang,
+            "a_levels",
+            allocated=fmt_gib(est.tensor_peak_bytes, lang),
+            reserved=fmt_gib(est.reserved_bytes, lang),
+            device=fmt_gib(est.device_bytes, lang),
+            need=fmt_gib(est.need_bytes, lang),
         )
+    )
+    st.markdown(_runtime_terms(res))
+    st.dataframe(tables.assumptions_table(est, lang), hide_index=True, key="table_terms")
+    if est.notes:
+        notes = "\n".join(f"- {md(core_text(n, lang))}" for n in est.notes)
+        st.markdown(f"**{t(lang, 'a_notes')}**\n" + notes)
+    st.markdown(
+        f"**{t(lang, 'a_not_included')}**\n"
+        + "\n".join(f"- {x}" for x in t(lang, "a_exclusions").split("|"))
+    )
 
 
 def _runtime_terms(res: Results) -> str:

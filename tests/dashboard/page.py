@@ -51,3 +51,10 @@ def upload(app, name: str, config: dict | bytes):
     at = app.run()
     at.radio(key="model_source.en").set_value("upload").run()
     return at.file_uploader(key="config_file").upload(name, data, "application/json").run()
+
+
+def on_tab(app, name: str):
+    """The page opened through a link to one of its tabs (llmem_dashboard.state.TABS): only the
+    open tab's section is built and drawn."""
+    app.query_params["tab"] = name
+    return app

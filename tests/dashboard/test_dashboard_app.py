@@ -11,7 +11,14 @@ import pytest
 from llmem_dashboard.i18n import fmt_gib, method_short
 from llmem_dashboard.safe import plain
 from llmem_dashboard.state import DEFAULT, to_query
-from tests.dashboard.page import TINY_LLAMA, metric_value, upload, verdict_text, widget_before
+from tests.dashboard.page import (
+    TINY_LLAMA,
+    metric_value,
+    on_tab,
+    upload,
+    verdict_text,
+    widget_before,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -45,7 +52,8 @@ def test_the_default_plan_opens_on_a_verdict(app, default_results):
     assert metric_value(at, "Peak per GPU (nvidia-smi)") == fmt_gib(peak, "en")
     chosen = default_results.plan.chosen  # Algorithm 1's choice for the demo plan
     assert metric_value(at, "Recommended") == method_short(chosen.method, 4, "en")[0]
-    assert len(at.get("plotly_chart")) == 4  # memory, batch, vocabulary, cost
+    assert [c.key for c in at.get("plotly_chart")] == ["chart_memory"]  # the plan tab: a table
+    assert any("Algorithm 1" in h.value for h in at.subheader)
     assert at.query_params["model"] == [DEFAULT.model] or at.query_params["model"] == DEFAULT.model
 
 
@@ -191,7 +199,7 @@ def test_presentation_view_hides_the_working_parts(app):
     assert not [w for w in at.main.number_input if w.key.startswith("c_")]  # no cost inputs
     assert at.query_params["view"] in ("present", ["present"])
     at.button(key="exit_present").click().run()
-    assert len(at.get("plotly_chart")) == 4
+    assert len(at.get("plotly_chart")) == 1  # the memory bars; the plan tab below them
 
 
 # ---- cost ------------------------------------------------------------------------------------
@@ -210,6 +218,7 @@ def _row(df, gpu: str):
 
 
 def test_the_headline_gives_time_and_cloud_cost_per_run(app):
+    on_tab(app, "cost")
     at = app.run()
     _ok(at)
     assert re.fullmatch(r"[\d.]+ h", metric_value(at, "Time per run"))
@@ -221,6 +230,7 @@ def test_the_headline_gives_time_and_cloud_cost_per_run(app):
 
 
 def test_changing_the_currency_prices_in_yen(app):
+    on_tab(app, "cost")
     at = app.run()
     usd = _row(_cost_table(at), "H100 80GB SXM5")["On demand per run"]
     at.selectbox(key="c_currency").set_value("JPY").run()
@@ -236,6 +246,7 @@ def test_changing_the_currency_prices_in_yen(app):
 
 
 def test_editing_a_price_changes_the_table(app):
+    on_tab(app, "cost")
     at = app.run()
     at.selectbox(key="c_price_gpu").set_value("h100-80gb").run()
     before = _row(_cost_table(at), "H100 80GB SXM5")
@@ -253,6 +264,7 @@ def test_editing_a_price_changes_the_table(app):
 
 
 def test_a_deadline_filters_the_table(app):
+    on_tab(app, "cost")
     at = app.run()
     rows = len(_cost_table(at))
     at.number_input(key="c_deadline_hours").set_value(8.0).run()
@@ -275,6 +287,7 @@ def test_a_cost_link_reopens_with_its_inputs(app):
         "lang": "ja",
     }.items():
         app.query_params[key] = value
+    on_tab(app, "cost")
     at = app.run()
     _ok(at)
     assert at.selectbox(key="c_currency").value == "JPY"
@@ -299,6 +312,7 @@ def test_a_bad_cost_link_gives_a_message_and_the_default(app):
 def test_switching_currency_clears_amounts_in_the_old_one(app):
     app.query_params["budget"] = "500"
     app.query_params["prices"] = "a100-80gb:1:::"
+    on_tab(app, "cost")
     at = app.run()
     at.selectbox(key="c_currency").set_value("EUR").run()
     _ok(at)
@@ -308,6 +322,7 @@ def test_switching_currency_clears_amounts_in_the_old_one(app):
 
 
 def test_an_edited_price_the_core_refuses_is_put_back_with_the_reason(app):
+    on_tab(app, "cost")
     at = app.run()
     at.selectbox(key="c_price_gpu").set_value("h100-80gb").run()
     at.number_input(key="c_px.h100-80gb.USD.5").set_value(3.0).run()  # on-demand high

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from llmem_dashboard.safe import plain
-from tests.dashboard.page import verdict_text, widget_before
+from tests.dashboard.page import on_tab, verdict_text, widget_before
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -27,12 +27,13 @@ def test_a_plan_no_gpu_type_fits_says_so_in_a_sentence(app, param, value, says):
     """Was: ValueError: min() arg is an empty sequence (charts.cost_chart), the cost section
     gone while the headline pointed to 'the comparison below'."""
     app.query_params[param] = value
+    on_tab(app, "cost")
     at = app.run()
     _nothing_went_wrong(at)
     sentence = next(plain(w.value) for w in at.main.warning if "No GPU type" in plain(w.value))
     assert says in sentence and "try a smaller batch" in sentence
     assert "comparison below lists" not in verdict_text(at)
-    assert len(at.get("plotly_chart")) == 3  # memory, batch, vocabulary: no empty cost chart
+    assert [c.key for c in at.get("plotly_chart")] == ["chart_memory"]  # no empty cost chart
 
 
 def test_fewer_gpus_under_a_dp_tp_layout_adjust_the_method_next_to_its_control(app):
@@ -65,7 +66,7 @@ def test_one_failing_section_leaves_a_sentence_and_the_rest_of_the_page(app, mon
     texts = [plain(w.value) for w in at.warning]
     assert any("“Recommended plan (Algorithm 1)” cannot be shown" in x for x in texts), texts
     assert not any("internal detail" in x for x in texts + [e.value for e in at.error])
-    assert "Fits" in verdict_text(at) and len(at.get("plotly_chart")) == 4
+    assert "Fits" in verdict_text(at) and len(at.get("plotly_chart")) == 1  # the memory bars
 
 
 def test_the_gpu_list_gives_capacities_as_the_catalog_states_them(app):

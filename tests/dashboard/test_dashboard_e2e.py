@@ -195,6 +195,25 @@ def test_presentation_view(server, page):
     _shot(page, "4-presentation")
 
 
+def test_a_tab_opens_its_section_and_the_link_follows(server, page):
+    """Below the memory chart one section at a time: a tab opens its section (and only it: the
+    page draws that tab's charts, not every chart), and the link names the open tab."""
+    page.goto(server)
+    _verdict(page)
+    assert page.get_by_text("Recommended plan (Algorithm 1)").is_visible()
+    page.get_by_role("tab", name="What if", exact=True).click()
+    page.wait_for_url(re.compile(r"tab=whatif"), timeout=TIMEOUT_MS)
+    page.locator(".st-key-chart_vocab .js-plotly-plot").wait_for(timeout=TIMEOUT_MS)
+    _settle(page)
+    assert page.locator(".js-plotly-plot").count() == 3  # memory, batch, vocabulary
+    page.get_by_role("tab", name="Cost", exact=True).click()
+    page.wait_for_url(re.compile(r"tab=cost"), timeout=TIMEOUT_MS)
+    page.locator(".st-key-chart_cost .js-plotly-plot").wait_for(timeout=TIMEOUT_MS)
+    _settle(page)
+    assert page.locator(".js-plotly-plot").count() == 2  # memory, cost: the curves are gone
+    _shot(page, "4b-cost-tab")
+
+
 def _cost_cells(page) -> list[str]:
     table = page.locator('[data-testid="stDataFrame"]').filter(has_text="Time per run")
     cells = table.locator('[role="gridcell"]')
@@ -204,7 +223,7 @@ def _cost_cells(page) -> list[str]:
 
 def _cost_chart_costs(page) -> list[float]:
     """The y of every plan point on the cost chart (its GPU-type traces, in order)."""
-    chart = page.locator(".js-plotly-plot").nth(3)
+    chart = page.locator(".st-key-chart_cost .js-plotly-plot")
     chart.wait_for(timeout=TIMEOUT_MS)
     return chart.evaluate("el => el.data.filter(d => d.showlegend !== false).flatMap(d => d.y)")
 
@@ -218,7 +237,7 @@ def tall_page(browser):
 
 def test_the_cost_section_follows_the_data(server, tall_page):
     page = tall_page
-    page.goto(server)
+    page.goto(f"{server}/?tab=cost")
     assert "per run on demand" in _verdict(page)
     before = _cost_chart_costs(page)
     cells = _cost_cells(page)
@@ -242,7 +261,7 @@ def test_the_cost_section_follows_the_data(server, tall_page):
 
 def test_the_cost_section_in_japanese_yen(server, tall_page):
     page = tall_page
-    page.goto(f"{server}/?lang=ja&currency=JPY&rate=150")
+    page.goto(f"{server}/?lang=ja&currency=JPY&rate=150&tab=cost")
     assert "オンデマンドで" in _verdict(page)
     _cost_chart_costs(page)
     table = page.locator('[data-testid="stDataFrame"]').filter(has_text="1回の時間")
@@ -291,8 +310,14 @@ def _legend_problems(chart, width: int) -> list[str]:
 
 @pytest.mark.parametrize(
     ("query", "charts"),
-    [("", 4), ("?lang=ja", 4), ("?gpu_set=all&counts=all", 4)],
-    ids=["default", "japanese", "full-catalog"],
+    [
+        ("?tab=whatif", 3),
+        ("?tab=cost", 2),
+        ("?lang=ja&tab=whatif", 3),
+        ("?lang=ja&tab=cost", 2),
+        ("?gpu_set=all&counts=all&tab=cost", 2),
+    ],
+    ids=["whatif", "cost", "japanese-whatif", "japanese-cost", "full-catalog"],
 )
 def test_on_a_phone_every_legend_entry_is_shown_whole(server, browser, query, charts):
     """Was: at 390 px the cost chart's legend with the full catalog scrolled, hiding GPU types

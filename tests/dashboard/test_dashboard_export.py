@@ -14,6 +14,7 @@ from llmem_core.units import GiB
 from llmem_dashboard import charts, compute, export
 from llmem_dashboard.i18n import component_label, t
 from llmem_dashboard.state import DEFAULT
+from tests.dashboard.page import on_tab
 
 
 class _Page(HTMLParser):
@@ -113,6 +114,7 @@ def test_an_uploaded_models_name_is_text_in_the_small_file(gpus):
 
 
 def test_the_page_offers_both_html_files_and_says_which_needs_internet(app):
+    on_tab(app, "downloads")
     at = app.run()
     assert not at.exception
     keys = [b.key for b in at.get("download_button")]

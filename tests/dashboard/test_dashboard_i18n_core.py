@@ -14,6 +14,7 @@ from llmem_dashboard import compute
 from llmem_dashboard.i18n_core import core_text, is_citation, translated
 from llmem_dashboard.safe import plain
 from llmem_dashboard.state import DEFAULT
+from tests.dashboard.page import on_tab
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -86,6 +87,7 @@ def test_english_stays_the_cores_own():
 
 def test_the_japanese_page_shows_the_terms_and_notes_in_japanese(app):
     app.query_params["lang"] = "ja"
+    on_tab(app, "assumptions")
     at = app.run()
     assert not at.exception
     terms = next(d.value for d in at.dataframe if "式" in d.value.columns)

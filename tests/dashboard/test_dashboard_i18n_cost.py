@@ -8,6 +8,7 @@ import pytest
 
 from llmem_dashboard.safe import plain
 from llmem_dashboard.state import PRICE_FIELDS
+from tests.dashboard.page import on_tab
 from tests.dashboard.test_dashboard_i18n_refusals import CODE, ENGLISH, assert_japanese
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -44,6 +45,7 @@ def test_a_cost_error_from_a_link_is_said_in_japanese(app):
     module refuses it when it prices the comparison (not the link's own check)."""
     on_demand = _link_price("a100-80gb", on_demand_per_gpu_hour_low="999")
     app.query_params.update({"lang": "ja", "prices": on_demand})
+    on_tab(app, "cost")
     at = app.run()
     assert not at.exception, at.exception
     errors = _errors(at)
@@ -53,6 +55,7 @@ def test_a_cost_error_from_a_link_is_said_in_japanese(app):
 
 def test_a_refused_price_edit_is_said_in_japanese(app):
     app.query_params["lang"] = "ja"
+    on_tab(app, "cost")
     at = app.run()
     gpu = at.selectbox(key="c_price_gpu").value
     low, high = (PRICE_FIELDS.index(f) for f in PRICE_FIELDS[4:6])  # on-demand low, high

@@ -23,6 +23,7 @@ from llmem_core.store import FILE_NAME, SCHEMA_VERSION, Store
 from llmem_dashboard.i18n_core import core_text
 from llmem_dashboard.runs_view import MAX_FILES, check_uploads
 from llmem_dashboard.safe import plain
+from tests.dashboard.page import on_tab
 from tests.dashboard.test_dashboard_i18n_refusals import CODE, ENGLISH, JAPANESE, translated
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -225,6 +226,7 @@ def _page_texts(at) -> list[str]:
 
 def test_the_japanese_page_says_a_refused_upload_in_japanese(app):
     app.query_params["lang"] = "ja"
+    on_tab(app, "runs")
     at = app.run()
     bad = _bytes({**RUN, "format": "llmem-run/2"})
     at = at.file_uploader(key="run_files_0").upload("mine.json", bad, "application/json").run()
@@ -239,6 +241,7 @@ def test_the_japanese_page_says_a_refused_store_in_japanese(app):
     path.parent.mkdir(parents=True, exist_ok=True)
     _foreign(path)
     app.query_params["lang"] = "ja"
+    on_tab(app, "runs")
     at = app.run()
     assert not at.exception, at.exception
     errors = [plain(e.value) for e in at.error]

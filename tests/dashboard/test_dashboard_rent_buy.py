@@ -11,6 +11,7 @@ import re
 import pytest
 
 from llmem_dashboard.safe import plain
+from tests.dashboard.page import on_tab
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -35,6 +36,7 @@ def _verdict(at) -> str:
 
 def _h100x8(app):
     app.query_params.update({"gpu": "h100-80gb", "gpus": "8"})
+    on_tab(app, "cost")
     at = app.run()
     assert not at.exception and not at.error
     return at
@@ -94,6 +96,7 @@ def test_the_data_set_and_epochs_sit_in_the_plan_panel(app):
 
 def test_switching_tokens_to_samples_keeps_the_data_the_same(app):
     """Was: 10⁸ tokens became 10⁸ samples of 2,048 tokens, 2,048× the data, silently."""
+    on_tab(app, "cost")
     at = app.run()
     before = _metric(at, "Time per run").value
     at.radio(key="c_unit.en").set_value("samples").run()
@@ -185,6 +188,7 @@ def test_on_demand_is_a_basis_to_rank_by(app):
     """Cheapest by the lowest on-demand listing: the cheapest row has the lowest on-demand
     cost of the table."""
     app.query_params.update({"gpu": "h100-80gb", "gpus": "8", "basis": "on-demand"})
+    on_tab(app, "cost")
     at = app.run()
     assert not at.exception and not at.error
     df = next(d.value for d in at.dataframe if "Time per run" in d.value.columns)
@@ -196,6 +200,7 @@ def test_on_demand_is_a_basis_to_rank_by(app):
 
 def test_the_japanese_page_separates_the_kinds(app):
     app.query_params.update({"gpu": "h100-80gb", "gpus": "8", "lang": "ja"})
+    on_tab(app, "cost")
     at = app.run()
     assert not at.exception and not at.error
     df = next(d.value for d in at.dataframe if "1回の時間" in d.value.columns)

@@ -13,6 +13,7 @@ import pytest
 from llmem_core.store import FILE_NAME, Store
 from llmem_dashboard.runs_view import calibration_text, check_uploads, runs_table
 from llmem_dashboard.safe import plain
+from tests.dashboard.page import on_tab
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -63,6 +64,7 @@ def test_calibration_text_when_off_or_absent() -> None:
 
 
 def test_uploading_a_run_stores_it_and_calibrates_the_page(app) -> None:
+    on_tab(app, "runs")
     at = app.run()
     peak_before = _peak(at)
     assert any("Not calibrated" in c for c in _captions(at))
@@ -85,6 +87,7 @@ def test_uploading_a_run_stores_it_and_calibrates_the_page(app) -> None:
 
 
 def test_a_bad_upload_stores_nothing(app) -> None:
+    on_tab(app, "runs")
     at = app.run()
     bad = {**RUN, "measured": {"max_memory_reserved": 20}}  # GiB where bytes belong
     at.file_uploader(key="run_files_0").upload(
