@@ -55,7 +55,7 @@ def plan_table(res: Results) -> pd.DataFrame:
                 t(lang, "t_peak_max"): fmt_gib(mp.peak_bytes_at_max, lang)
                 if mp.peak_bytes_at_max
                 else "—",
-                t(lang, "t_note"): mp.reason,
+                t(lang, "t_note"): core_text(mp.reason, lang),  # the core's reason, translated
             }
         )
     return pd.DataFrame(rows)

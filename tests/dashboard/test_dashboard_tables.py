@@ -25,6 +25,16 @@ def test_plan_table_has_every_method_and_stars_the_choice(default_results):
     assert list(starred["Largest batch"]) == [str(default_results.plan.chosen.max_batch_size)]
 
 
+def test_the_japanese_plan_table_says_why_a_method_cannot_run_in_japanese(run_plan):
+    """Was: on 3 GPUs the note column held the core's English refusal on the Japanese page
+    ("tp: degree 3 must divide the model's 32 attention heads")."""
+    df = tables.plan_table(run_plan(lang="ja", num_gpus=3))
+    notes = [n for n in df.iloc[:, -1] if n]
+    assert len(notes) == 2, notes  # TP × 3 and DP+TP
+    assert not [n for n in notes if re.search(r"[a-z]{4,}", n.replace("dp+tp", ""))], notes
+    assert any("アテンションヘッド数32" in n for n in notes), notes
+
+
 @pytest.fixture(scope="module")
 def priced(default_results, gpus):
     return cost.run(DEFAULT.cost, default_results, gpus)
