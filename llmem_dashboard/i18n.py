@@ -682,7 +682,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "tab_whatif": {"en": "What if", "ja": "もしも"},
     "tab_assumptions": {"en": "Assumptions", "ja": "前提"},
     "tab_downloads": {"en": "Downloads", "ja": "ダウンロード"},
-    "tab_runs": {"en": "Your runs", "ja": "実測"},
+    "tab_runs": {"en": "Runs", "ja": "実測"},
     "sec_runs": {"en": "Your measured runs", "ja": "実測したラン"},
     "dl_csv": {"en": "Plan (CSV)", "ja": "計画（CSV）"},
     "dl_json": {"en": "Plan (JSON)", "ja": "計画（JSON）"},

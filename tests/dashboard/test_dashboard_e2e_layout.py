@@ -4,6 +4,9 @@ on a 390×844 phone no chart's modebar lies over its title. Screenshots under ar
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import pytest
 
 from tests.dashboard.test_dashboard_e2e import (  # noqa: F401  (fixtures)
@@ -65,17 +68,26 @@ def _overlap(a: list[float], b: list[float]) -> bool:
     return al < br and bl < ar and at < bb and bt < ab
 
 
+@contextlib.contextmanager
+def _phone(chromium, url: str) -> Iterator:
+    """A 390×844 touch phone's page at `url`, once its verdict is shown."""
+    context = chromium.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    try:
+        page = context.new_page()
+        page.goto(url)
+        _verdict(page)
+        yield page
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize(("lang", "tab"), [(lang, tab) for lang in ("en", "ja") for tab in TABS])
 def test_on_a_phone_no_modebar_covers_a_chart_title(server, browser, lang, tab):  # noqa: F811
     """Was: at 390 px the modebar (seven buttons, 224 px) lay over the titles of the batch,
     vocabulary and cost charts."""
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
-    )
-    page = context.new_page()
-    try:
-        page.goto(f"{server}/?lang={lang}&tab={tab}")
-        _verdict(page)
+    with _phone(browser, f"{server}/?lang={lang}&tab={tab}") as page:
         plots = page.locator(".js-plotly-plot")
         plots.nth(TABS[tab] - 1).wait_for(timeout=TIMEOUT_MS)
         page.wait_for_timeout(1000)  # plotly's relayout to the phone's width
@@ -85,8 +97,20 @@ def test_on_a_phone_no_modebar_covers_a_chart_title(server, browser, lang, tab):
             plots.nth(i).tap()  # a touch shows the modebar (plotly's hover)
             found.append(plots.nth(i).evaluate(TITLE_AND_MODEBAR))
         _shot(page, f"9-phone-modebar-{lang}-{tab}")
-    finally:
-        context.close()
     boxes = [f for f in found if f]
     assert len(boxes) >= TABS[tab], found
     assert not [f["title"] for f in boxes if _overlap(f["t"], f["m"])], boxes
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_on_a_phone_every_tab_is_in_view(server, browser, lang):  # noqa: F811
+    """The tabs below the memory chart sit in one row on a 390 px phone: none is cut or
+    behind the tab bar's scroll arrow (was: "Your runs" past the edge)."""
+    with _phone(browser, f"{server}/?lang={lang}") as page:
+        tabs = page.get_by_role("tab")
+        tabs.first.wait_for(timeout=TIMEOUT_MS)
+        tabs.first.scroll_into_view_if_needed()
+        boxes = [tabs.nth(i).bounding_box() for i in range(tabs.count())]
+        _shot(page, f"9b-phone-tabs-{lang}")
+    assert len(boxes) == 6, boxes
+    assert all(b and b["x"] >= 0 and b["x"] + b["width"] <= 390 - 16 for b in boxes), boxes
