@@ -322,7 +322,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "m_recommended": {"en": "Recommended", "ja": "推奨"},
     "m_recommended_sub": {"en": "largest batch {batch}", "ja": "最大バッチ{batch}"},
     "m_gpus_needed": {"en": "GPUs needed", "ja": "必要なGPU数"},
-    "m_gpus_needed_sub": {"en": "for batch {batch} per GPU", "ja": "GPUあたりバッチ{batch}に"},
+    "m_gpus_needed_sub": {"en": "for batch {batch} per GPU", "ja": "GPUあたりバッチ{batch}の場合"},
     "m_more_than": {"en": "> {n}", "ja": "{n}超"},
     "no_price": {"en": "no price", "ja": "価格なし"},
     "offload": {"en": "CPU offload", "ja": "CPUオフロード"},

@@ -43,6 +43,9 @@ BASE_CSS = """
 <style>
 .block-container {padding-top: 2.2rem; max-width: 1400px;}
 [data-testid="stMetricValue"] {font-size: 1.7rem;}
+[data-testid="stMetricLabel"] .stMarkdownEllipsis, [data-testid="stMetricLabel"] p,
+[data-testid="stMetricDelta"] .stMarkdownEllipsis, [data-testid="stMetricDelta"] p
+  {white-space: normal; overflow: visible; text-overflow: clip;}
 h1 {font-size: 1.9rem !important;}
 .llmem-verdict {border-left: 8px solid; border-radius: 6px; padding: 0.8rem 1.2rem;
   margin-bottom: 0.8rem;}

@@ -20,11 +20,14 @@ from tests.dashboard.test_dashboard_e2e import (  # noqa: F401  (fixtures)
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 TABS = {"whatif": 3, "cost": 2}  # the tabs with charts, and how many the page then draws
 
-# Each card value's text and whether it is cut: its text box wider than the box it is shown in
-# (streamlit ends a cut value with "…").
-CUT_VALUES = """() => [...document.querySelectorAll('[data-testid="stMetricValue"]')].map(v => {
-  const text = v.querySelector('div') || v;
-  return [v.innerText, text.scrollWidth > text.clientWidth || v.scrollWidth > v.clientWidth];
+# Each card's value, label and sub-line: its text and whether it is cut (its text box wider than
+# the box it is shown in; streamlit ends a cut text with "…").
+CUT_VALUES = """() => [...document.querySelectorAll(
+  '[data-testid="stMetricValue"], [data-testid="stMetricLabel"], [data-testid="stMetricDelta"]'
+)].map(v => {
+  const text = v.querySelector('p') || v.querySelector('div') || v;
+  const cut = e => e.scrollWidth > e.clientWidth + 1;
+  return [v.innerText, cut(text) || cut(v) || cut(v.querySelector('div') || v)];
 })"""
 
 
@@ -35,7 +38,8 @@ CUT_VALUES = """() => [...document.querySelectorAll('[data-testid="stMetricValue
 )
 def test_every_card_value_is_shown_whole_at_1280x720(server, browser, query):  # noqa: F811
     """Was: five money cards a row left 119 px each; "65〜235ドル" needed 149 px and the break-
-    even "11〜40か月" 136, so Japanese values ended in "…"."""
+    even "11〜40か月" 136, so Japanese values ended in "…". And the Japanese labels and sub-lines
+    ended in "…" ("GPUあたりのピーク（n…", "80.0 GiB中・41.7 GiB〜…"): they now wrap."""
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     page = context.new_page()
     try:
@@ -48,7 +52,7 @@ def test_every_card_value_is_shown_whole_at_1280x720(server, browser, query):  #
         _shot(page, f"8-cards-1280-{query.replace('&', '-').replace('=', '-')}")
     finally:
         context.close()
-    assert len(values) >= 9, values
+    assert len(values) >= 27, values  # 9 cards: value, label, sub-line
     assert not [text for text, cut in values if cut], values
 
 
