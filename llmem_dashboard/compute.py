@@ -8,8 +8,10 @@ input that caused the problem, so the page can put the message next to that inpu
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 from llmem_core import (
     Architecture,
@@ -37,6 +39,12 @@ COST_MAX_GPUS = 64
 # Vocabulary sizes of the what-if curve: GPT-2 (50,257) … Gemma (256,000), log-spaced.
 VOCAB_POINTS = (8_000, 16_000, 32_000, 50_257, 65_536, 100_000, 128_256, 152_064, 200_000, 256_000)
 BATCH_POINTS = 14  # core evaluations per method on the peak-vs-batch curve (plus the crossing)
+# Plans answered and kept, shared by every session (the results are frozen): a link opened by a
+# room of people, a tab click, a value typed back are answered without the core. Heuristic size:
+# a plan's results are tens of KB.
+RESULTS_CACHE = 64
+# Inputs that change what the page shows, not what the core answers (kept out of the memo's key).
+PAGE_ONLY = {"tab"}
 
 # The core's field names (PlanSpec's, and those of the models it builds) → the input whose
 # message slot shows the error. A name not listed is its own input's (the sidebar's fields
@@ -220,6 +228,38 @@ def results(
     )
 
 
+@dataclass(frozen=True)
+class _Question:
+    """One plan as the memo sees it: compared and hashed by its JSON only (its models hold
+    dicts), the objects themselves passed through untouched."""
+
+    key: tuple[str, str, str, tuple[tuple[str, Gpu], ...]]
+    inputs: PlanInputs = dataclasses.field(compare=False)
+    arch: Architecture = dataclasses.field(compare=False)
+    gpus: dict[str, Gpu] = dataclasses.field(compare=False)
+    calibration: Calibrations | None = dataclasses.field(compare=False)
+
+
+@lru_cache(maxsize=RESULTS_CACHE)
+def _memo(q: _Question) -> Results:
+    return results(q.inputs, q.arch, q.gpus, q.calibration)
+
+
+def answered(
+    inputs: PlanInputs,
+    arch: Architecture,
+    gpus: dict[str, Gpu],
+    calibration: Calibrations | None = None,
+) -> Results:
+    """`results`, memoised on the plan without its page-only inputs (put back afterwards):
+    the same question gets the same answer object."""
+    cal = calibration.model_dump_json() if calibration else ""
+    key = (inputs.model_dump_json(exclude=PAGE_ONLY), arch.model_dump_json(), cal)
+    question = _Question((*key, tuple(gpus.items())), inputs, arch, gpus, calibration)
+    found = _memo(question)
+    return dataclasses.replace(found, inputs=inputs)
+
+
 def run(
     inputs: PlanInputs,
     arch: Architecture,
@@ -228,6 +268,6 @@ def run(
 ) -> Results | FieldError:
     """Everything the page shows for one plan, or the input to blame."""
     try:
-        return results(inputs, arch, gpus, calibration)
+        return answered(inputs, arch, gpus, calibration)
     except InputError as err:
         return field_error(err)

@@ -218,3 +218,42 @@ def test_an_uploaded_model_is_the_one_estimated(gpus):
     )
     adp = next(r for r in res.methods if r.method.kind == MethodKind.ADP)
     assert adp.estimate.peak_bytes == expected.peak_bytes
+
+
+# ---- the memo shared by sessions (issue #14 item 7) ------------------------------------------
+
+
+def test_the_memo_answers_a_tab_change_with_the_same_numbers(models, gpus):
+    """A tab click asks the core nothing new: the answer is the memo's, with the inputs as
+    given (their tab), and equal to a fresh computation."""
+    arch = models[DEFAULT.model].architecture
+    first = compute.run(DEFAULT, arch, gpus)
+    hits = compute._memo.cache_info().hits
+    again = compute.run(DEFAULT.with_(tab="cost"), arch, gpus)
+    assert compute._memo.cache_info().hits == hits + 1
+    assert again.inputs.tab == "cost" and first.inputs.tab == "plan"
+    assert again.plan is first.plan  # the same answer object
+    assert again == compute.results(DEFAULT.with_(tab="cost"), arch, gpus)
+
+
+@pytest.mark.parametrize(
+    "change", [{"batch_size": 5}, {"lang": "ja"}, {"gpu": "h100-80gb"}, {"seq_len": 4096}]
+)
+def test_any_other_input_is_a_new_question(models, gpus, change):
+    arch = models[DEFAULT.model].architecture
+    compute.run(DEFAULT, arch, gpus)
+    changed = DEFAULT.with_(**change)
+    got = compute.run(changed, arch, gpus)
+    assert got == compute.results(changed, arch, gpus)
+    assert got.inputs == changed
+
+
+def test_another_model_or_calibration_is_a_new_question(models, gpus):
+    from llmem_core.calibration import Calibrations
+
+    arch = models[DEFAULT.model].architecture
+    small = models["meta-llama/Llama-3.2-1B"].architecture
+    assert compute.run(DEFAULT, small, gpus) == compute.results(DEFAULT, small, gpus)
+    misses = compute._memo.cache_info().misses
+    compute.run(DEFAULT, arch, gpus, Calibrations())
+    assert compute._memo.cache_info().misses == misses + 1
