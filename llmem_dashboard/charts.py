@@ -613,24 +613,13 @@ CHEAP_COLOR, FAST_COLOR, MINE_COLOR = "#2E7D32", "#E65100", "#263238"
 def _cost_trace(
     points: list[dict], name: str, color: str, cres: CostResults, lang: str
 ) -> go.Scatter:
-    """One GPU type: its plans (one point per count), the cloud range as a bar on each."""
-    code, cloud = cres.ranking.currency.code, cres.ranking.cost_basis.value != "owned"
+    """One GPU type: its plans (one point per count) at the cost on the ranking's basis."""
+    code = cres.ranking.currency.code
     hover = [
         f"{p['num_gpus']} × {name}<br>{fmt_hours(p['hours'], lang)} · "
         f"{fmt_money_range(p['cost_low'], p['cost_high'], code, lang)}"
         for p in points
     ]
-    error = None
-    if cloud:
-        error = {
-            "type": "data",
-            "symmetric": False,
-            "thickness": 1.2,
-            "width": 4,
-            "color": color,
-            "array": [(p["cost_high"] or p["cost"]) - p["cost"] for p in points],
-            "arrayminus": [p["cost"] - (p["cost_low"] or p["cost"]) for p in points],
-        }
     return Scatter(  # no text on the plot: names in the legend, counts in the hover
         x=[p["hours"] for p in points],
         y=[p["cost"] for p in points],
@@ -639,9 +628,30 @@ def _cost_trace(
         mode=("lines+" if len(points) > 1 else "") + "markers",
         line={"color": color, "width": 1.5},
         marker={"size": 9, "color": color},
-        error_y=error,
         customdata=hover,
         hovertemplate="%{customdata}<extra></extra>",
+        cliponaxis=False,
+    )
+
+
+def _on_demand_bars(points: list[dict], color: str) -> go.Scatter | None:
+    """One GPU type's on-demand listings, lowest to highest, as a bar at each plan's time: one
+    kind of price (an interruptible or marketplace floor is the point, below it, not the bar)."""
+    spans = [
+        (p["hours"], p["cost_on_demand_low"], p["cost_on_demand_high"])
+        for p in points
+        if p["cost_on_demand_low"] is not None and p["cost_on_demand_high"] is not None
+    ]
+    if not spans:
+        return None
+    return Scatter(
+        x=[v for h, _, _ in spans for v in (h, h, None)],
+        y=[v for _, low, high in spans for v in (low, high, None)],
+        mode="lines",
+        line={"color": color, "width": 1.2},
+        legendgroup="on-demand",
+        showlegend=False,
+        hoverinfo="skip",
         cliponaxis=False,
     )
 
@@ -727,17 +737,12 @@ def cost_chart(cres: CostResults, lang: str) -> go.Figure | None:
     names = {r["gpu_key"]: short_gpu_name(r["gpu_name"]) for r in cres.rows}
     for p in cres.points:
         by_gpu.setdefault(p["gpu_key"], []).append(p)
-    traces = [
-        _cost_trace(
-            sorted(pts, key=lambda p: p["num_gpus"]),
-            names[key],
-            GPU_COLORS[i % len(GPU_COLORS)],
-            cres,
-            lang,
-        )
-        for i, (key, pts) in enumerate(by_gpu.items())
-    ]
     code, basis = cres.ranking.currency.code, cres.ranking.cost_basis.value
+    traces = []
+    for i, (key, pts) in enumerate(by_gpu.items()):
+        color, ordered = GPU_COLORS[i % len(GPU_COLORS)], sorted(pts, key=lambda p: p["num_gpus"])
+        bars = _on_demand_bars(ordered, color) if basis != "owned" else None
+        traces += [*([bars] if bars else []), _cost_trace(ordered, names[key], color, cres, lang)]
     xs = [p["hours"] for p in cres.points] + ([cres.mine.row.hours] if cres.mine.row else [])
     ys = [v for p in cres.points for v in (p["cost"], p["cost_low"], p["cost_high"]) if v]
     ys += [cres.mine_cost] if cres.mine_cost else []

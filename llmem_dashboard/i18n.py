@@ -648,8 +648,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "ja": "1回のコストと時間<br><sup>{basis}</sup>",
     },
     "cost_chart_range": {
-        "en": "bar: lowest to highest cloud price",
-        "ja": "縦線：クラウド最安値〜最高値",
+        "en": "bar: on-demand low to high",
+        "ja": "縦線：オンデマンド最安〜最高",
     },
     "axis_hours": {"en": "Time per run (hours, log scale)", "ja": "1回の時間（時間、対数）"},
     "axis_cost": {"en": "Cost per run ({code}, log scale)", "ja": "1回のコスト（{code}、対数）"},

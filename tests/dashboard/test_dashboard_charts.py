@@ -199,11 +199,35 @@ def test_the_cost_chart_has_one_point_per_plan(priced):
     assert fig.layout.xaxis.type == "log" and fig.layout.yaxis.type == "log"
 
 
-def test_the_cost_chart_bars_span_the_cloud_range(priced):
+def _segments(trace) -> set[tuple[float, float, float]]:
+    """(x, low, high) of each vertical segment of a trace drawn as x=[h, h, None, …]."""
+    xs, ys = list(trace.x), list(trace.y)
+    return {(xs[i], ys[i], ys[i + 1]) for i in range(0, len(xs), 3)}
+
+
+def test_the_cost_chart_bars_span_the_on_demand_listings_only(priced):
+    """Was: each plan's bar ran from the cheapest listing (a marketplace or interruptible price,
+    Vast.ai's $1.47 for the H100) to the dearest on-demand one, mixing the kinds the table keeps
+    apart. Now the bar spans the plan's on-demand listings, low to high; the point is the cost
+    on the ranking's basis, so a marketplace floor sits below its bar."""
     fig = charts.cost_chart(priced, "en")
-    line = next(tr for tr in fig.data if tr.legendgroup == "gpus")
-    point = next(p for p in priced.points if p["hours"] == line.x[0])
-    assert line.error_y.array[0] == pytest.approx(point["cost_high"] - point["cost"])
+    assert not [tr for tr in fig.data if tr.legendgroup == "gpus" and tr.error_y.array]
+    bars = set().union(*(_segments(tr) for tr in fig.data if tr.legendgroup == "on-demand"))
+    wanted = {
+        (p["hours"], p["cost_on_demand_low"], p["cost_on_demand_high"])
+        for p in priced.points
+        if p["cost_on_demand_low"] is not None and p["cost_on_demand_high"] is not None
+    }
+    assert bars == wanted and bars
+    h100 = [p for p in priced.points if p["gpu_key"] == "h100-80gb"]
+    assert h100 and all(p["cost"] < p["cost_on_demand_low"] for p in h100)  # the floor
+
+
+def test_the_cost_chart_bars_are_not_in_the_legend_nor_in_the_hover(priced):
+    fig = charts.cost_chart(priced, "en")
+    bars = [tr for tr in fig.data if tr.legendgroup == "on-demand"]
+    assert bars and all(tr.showlegend is False and tr.hoverinfo == "skip" for tr in bars)
+    assert "on-demand" in fig.layout.title.text
 
 
 def test_the_cost_chart_rings_cheapest_fastest_and_yours(priced):
