@@ -173,13 +173,22 @@ def _summary(name: str, values: list[float], target: float | None) -> str:
     )
 
 
-async def changes(browser, url: str) -> list[str]:
+async def _on_one_page(browser, url: str, measure) -> list[str]:
+    """A 1280×720 page shown to its first result, then `measure(page)`'s lines."""
     ctx = await browser.new_context(viewport={"width": 1280, "height": 720})
-    page = await ctx.new_page()
-    await first_result(page, url)
-    times = [await change_batch(page, b) for b in BATCHES]
-    await ctx.close()
-    return _change_lines("batch change", times)
+    try:
+        page = await ctx.new_page()
+        await first_result(page, url)
+        return await measure(page)
+    finally:
+        await ctx.close()
+
+
+async def changes(browser, url: str) -> list[str]:
+    async def batches(page) -> list[str]:
+        return _change_lines("batch change", [await change_batch(page, b) for b in BATCHES])
+
+    return await _on_one_page(browser, url, batches)
 
 
 def _change_lines(what: str, times: list[tuple[float, float]]) -> list[str]:
@@ -205,12 +214,7 @@ async def bench(browser, url: str) -> list[str]:
 
 
 async def tabs_only(browser, url: str) -> list[str]:
-    ctx = await browser.new_context(viewport={"width": 1280, "height": 720})
-    page = await ctx.new_page()
-    await first_result(page, url)
-    lines = await tab_switches(page)
-    await ctx.close()
-    return lines
+    return await _on_one_page(browser, url, tab_switches)
 
 
 async def tab_switches(page) -> list[str]:

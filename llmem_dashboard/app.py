@@ -52,12 +52,6 @@ def page() -> None:
     if ok_cost := isinstance(cres, CostResults):  # the plan panel's data total, on every tab
         total = fmt_params(round(cres.ranking.tokens), lang)
         side.slots["data_note"].caption(t(lang, "c_data_total", total=total))
-    if present:  # a slide: the plan and the cost, no working parts
-        with views.section(lang, "sec_plan"):
-            views.plan(res)
-        with views.section(lang, "sec_cost"):
-            cost_section(res, cres, gpus, stem, present, side.slots)
-        return
     rows = cres.rows if ok_cost else ()
     draw = {  # below the memory chart, one tab at a time: only the open one is built and sent
         "plan": lambda: views.plan(res),
@@ -67,6 +61,11 @@ def page() -> None:
         "downloads": lambda: downloads(res, memory_fig, query, rows),
         "runs": lambda: runs_view.section(lang),
     }
+    if present:  # a slide: the plan and the cost one under the other, no tabs, no working parts
+        for name in ("plan", "cost"):
+            with views.section(lang, f"sec_{name}"):
+                draw[name]()
+        return
     for name, tab in inputs.tabs(lang).items():
         if tab.open:
             with tab, views.section(lang, f"sec_{name}"):

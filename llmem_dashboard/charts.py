@@ -31,7 +31,7 @@ from llmem_dashboard.i18n import (
 )
 from llmem_dashboard.i18n_core import core_text
 from llmem_dashboard.safe import html
-from llmem_dashboard.tables import short_gpu_name
+from llmem_dashboard.tables import floor_money, short_gpu_name
 
 # Bottom to top: memory outside PyTorch first, then the model, then what grows with the batch,
 # then what only a real GPU adds on top of the tensors (workspaces, buffers in flight, slack).
@@ -615,9 +615,11 @@ def _cost_trace(
 ) -> go.Scatter:
     """One GPU type: its plans (one point per count) at the cost on the ranking's basis."""
     code = cres.ranking.currency.code
-    hover = [
-        f"{p['num_gpus']} × {name}<br>{fmt_hours(p['hours'], lang)} · "
-        f"{fmt_money_range(p['cost_low'], p['cost_high'], code, lang)}"
+    hover = [  # the two kinds of price apart, as in the table
+        f"{p['num_gpus']} × {name}<br>{fmt_hours(p['hours'], lang)}<br>"
+        f"{t(lang, 'ct_on_demand')}: "
+        f"{fmt_money_range(p['cost_on_demand_low'], p['cost_on_demand_high'], code, lang)}<br>"
+        f"{t(lang, 'ct_floor')}: {floor_money(p['cost_interruptible'], code, lang)}"
         for p in points
     ]
     return Scatter(  # no text on the plot: names in the legend, counts in the hover
@@ -634,16 +636,14 @@ def _cost_trace(
     )
 
 
-def _on_demand_bars(points: list[dict], color: str) -> go.Scatter | None:
+def _on_demand_bars(points: list[dict], color: str) -> go.Scatter:
     """One GPU type's on-demand listings, lowest to highest, as a bar at each plan's time: one
     kind of price (an interruptible or marketplace floor is the point, below it, not the bar)."""
     spans = [
         (p["hours"], p["cost_on_demand_low"], p["cost_on_demand_high"])
         for p in points
         if p["cost_on_demand_low"] is not None and p["cost_on_demand_high"] is not None
-    ]
-    if not spans:
-        return None
+    ]  # none: an empty trace (a GPU type with no on-demand listing)
     return Scatter(
         x=[v for h, _, _ in spans for v in (h, h, None)],
         y=[v for _, low, high in spans for v in (low, high, None)],
@@ -741,8 +741,9 @@ def cost_chart(cres: CostResults, lang: str) -> go.Figure | None:
     traces = []
     for i, (key, pts) in enumerate(by_gpu.items()):
         color, ordered = GPU_COLORS[i % len(GPU_COLORS)], sorted(pts, key=lambda p: p["num_gpus"])
-        bars = _on_demand_bars(ordered, color) if basis != "owned" else None
-        traces += [*([bars] if bars else []), _cost_trace(ordered, names[key], color, cres, lang)]
+        if basis != "owned":  # owned has no rent to span
+            traces.append(_on_demand_bars(ordered, color))
+        traces.append(_cost_trace(ordered, names[key], color, cres, lang))
     xs = [p["hours"] for p in cres.points] + ([cres.mine.row.hours] if cres.mine.row else [])
     ys = [v for p in cres.points for v in (p["cost"], p["cost_low"], p["cost_high"]) if v]
     ys += [cres.mine_cost] if cres.mine_cost else []

@@ -43,8 +43,9 @@ BATCH_POINTS = 14  # core evaluations per method on the peak-vs-batch curve (plu
 # room of people, a tab click, a value typed back are answered without the core. Heuristic size:
 # a plan's results are tens of KB.
 RESULTS_CACHE = 64
-# Inputs that change what the page shows, not what the core answers (kept out of the memo's key).
-PAGE_ONLY = {"tab"}
+# Inputs that change how the page shows a plan, not what the core answers (kept out of the
+# memo's key; `results` never reads them): the open tab, the view, the language.
+PAGE_ONLY = {"tab", "view", "lang"}
 
 # The core's field names (PlanSpec's, and those of the models it builds) → the input whose
 # message slot shows the error. A name not listed is its own input's (the sidebar's fields
@@ -245,29 +246,19 @@ def _memo(q: _Question) -> Results:
     return results(q.inputs, q.arch, q.gpus, q.calibration)
 
 
-def answered(
-    inputs: PlanInputs,
-    arch: Architecture,
-    gpus: dict[str, Gpu],
-    calibration: Calibrations | None = None,
-) -> Results:
-    """`results`, memoised on the plan without its page-only inputs (put back afterwards):
-    the same question gets the same answer object."""
-    cal = calibration.model_dump_json() if calibration else ""
-    key = (inputs.model_dump_json(exclude=PAGE_ONLY), arch.model_dump_json(), cal)
-    question = _Question((*key, tuple(gpus.items())), inputs, arch, gpus, calibration)
-    found = _memo(question)
-    return dataclasses.replace(found, inputs=inputs)
-
-
 def run(
     inputs: PlanInputs,
     arch: Architecture,
     gpus: dict[str, Gpu],
     calibration: Calibrations | None = None,
 ) -> Results | FieldError:
-    """Everything the page shows for one plan, or the input to blame."""
+    """Everything the page shows for one plan, or the input to blame. Memoised on the plan
+    without its page-only inputs (put back afterwards): the same question gets the same answer
+    object; a refusal is not kept (lru_cache keeps returns only)."""
+    cal = calibration.model_dump_json() if calibration else ""
+    key = (inputs.model_dump_json(exclude=PAGE_ONLY), arch.model_dump_json(), cal)
+    question = _Question((*key, tuple(gpus.items())), inputs, arch, gpus, calibration)
     try:
-        return answered(inputs, arch, gpus, calibration)
+        return dataclasses.replace(_memo(question), inputs=inputs)
     except InputError as err:
         return field_error(err)

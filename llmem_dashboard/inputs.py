@@ -873,9 +873,7 @@ def tabs(lang: str) -> dict[str, DeltaGenerator]:
     it): session_state["tab"], copied from the widget by its callback; the widget has a key per
     language (its value is the label shown)."""
     labels = {name: t(lang, f"tab_{name}") for name in state.TABS}
-    key = f"tab.{lang}"
-    if key not in st.session_state:
-        st.session_state[key] = labels[_get("tab")]
+    key = _seed(f"tab.{lang}", labels[_get("tab")])
 
     def chosen() -> None:
         st.session_state["tab"] = {v: k for k, v in labels.items()}[st.session_state[key]]

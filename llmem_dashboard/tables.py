@@ -110,7 +110,7 @@ def _on_demand_break_even(row: dict[str, Any], years: float, lang: str) -> str:
     return fmt_break_even_range(soonest, _break_even_of(row, "vs_on_demand_low"), years, lang)
 
 
-def _floor_money(amount: float | None, code: str, lang: str) -> str:
+def floor_money(amount: float | None, code: str, lang: str) -> str:
     """An interruptible or marketplace figure (a price or a run's cost): "none listed" where
     the catalog names no such listing (not "no price": the GPU may still have other prices)."""
     return t(lang, "no_listing") if amount is None else fmt_money(amount, code, lang)
@@ -140,7 +140,7 @@ def cost_table(
                 t(lang, "ct_on_demand"): fmt_money_range(
                     row["on_demand_low"], row["on_demand_high"], code, lang
                 ),
-                t(lang, "ct_floor"): _floor_money(row["interruptible"], code, lang),
+                t(lang, "ct_floor"): floor_money(row["interruptible"], code, lang),
                 t(lang, "ct_owned"): fmt_money(row["owned_total"], code, lang),
                 t(lang, "ct_be_on_demand"): _on_demand_break_even(row, years, lang),
                 t(lang, "ct_be_floor"): _floor_break_even(row, years, lang),
@@ -203,7 +203,7 @@ def price_table(prices: Sequence[UnitPrices], lang: str) -> pd.DataFrame:
 
 def _floor_price(p: UnitPrices, lang: str) -> str:
     """ "$1.47 (marketplace, kind not stated)", or "none listed"."""
-    money = _floor_money(p.interruptible_per_gpu_hour, p.currency, lang)
+    money = floor_money(p.interruptible_per_gpu_hour, p.currency, lang)
     kind = p.interruptible_kind  # None: none listed, or an edit where the catalog has none
     if p.interruptible_per_gpu_hour is None or kind is None:
         return money
@@ -227,7 +227,7 @@ def _placeholders(p: UnitPrices, lang: str) -> dict[str, str]:
         "power_w": f"{p.power_w:g} W" if p.power_w else t(lang, "no_price"),
         "on_demand_per_gpu_hour_low": money(p.on_demand_per_gpu_hour_low),
         "on_demand_per_gpu_hour_high": money(p.on_demand_per_gpu_hour_high),
-        "interruptible_per_gpu_hour": _floor_money(p.interruptible_per_gpu_hour, p.currency, lang),
+        "interruptible_per_gpu_hour": floor_money(p.interruptible_per_gpu_hour, p.currency, lang),
     }
 
 

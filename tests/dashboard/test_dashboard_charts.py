@@ -273,3 +273,20 @@ def test_the_cost_chart_in_japanese_names_the_currency(default_results, gpus):
 def test_a_long_legend_name_wraps_to_its_entry(text, size, lines):
     """Wide characters count two columns; a line ends after a space or before a bracket."""
     assert charts.legend_name(text, size).split("<br>") == lines
+
+
+def test_the_cost_chart_hover_gives_each_kind_of_price_apart(priced):
+    """Was: the hover gave one range from the marketplace floor to the dearest on-demand listing
+    ($1.47 × GPU-hours … $12.29 × GPU-hours for the H100); now on-demand and the floor apart."""
+    from llmem_dashboard.i18n import fmt_money, fmt_money_range
+
+    fig = charts.cost_chart(priced, "en")
+    line = next(tr for tr in fig.data if tr.legendgroup == "gpus" and "H100" in tr.name)
+    h100 = sorted(
+        (p for p in priced.points if p["gpu_key"] == "h100-80gb"), key=lambda p: p["num_gpus"]
+    )
+    for text, p in zip(line.customdata, h100, strict=True):
+        low, high = p["cost_on_demand_low"], p["cost_on_demand_high"]
+        assert f"On demand per run: {fmt_money_range(low, high, 'USD', 'en')}" in text
+        assert f"Interruptible per run: {fmt_money(p['cost_interruptible'], 'USD', 'en')}" in text
+        assert fmt_money_range(p["cost_low"], p["cost_high"], "USD", "en") not in text

@@ -223,27 +223,33 @@ def test_an_uploaded_model_is_the_one_estimated(gpus):
 # ---- the memo shared by sessions (issue #14 item 7) ------------------------------------------
 
 
-def test_the_memo_answers_a_tab_change_with_the_same_numbers(models, gpus):
-    """A tab click asks the core nothing new: the answer is the memo's, with the inputs as
-    given (their tab), and equal to a fresh computation."""
+@pytest.mark.parametrize("change", [{"tab": "cost"}, {"view": "present"}, {"lang": "ja"}])
+def test_the_memo_answers_a_page_only_change_with_the_same_numbers(models, gpus, change):
+    """A tab click, the presentation view or the other language asks the core nothing new:
+    the answer is the memo's, with the inputs as given, and equal to a fresh computation."""
     arch = models[DEFAULT.model].architecture
+    compute._memo.cache_clear()  # the memo is shared: start from nothing
     first = compute.run(DEFAULT, arch, gpus)
     hits = compute._memo.cache_info().hits
-    again = compute.run(DEFAULT.with_(tab="cost"), arch, gpus)
+    changed = DEFAULT.with_(**change)
+    again = compute.run(changed, arch, gpus)
     assert compute._memo.cache_info().hits == hits + 1
-    assert again.inputs.tab == "cost" and first.inputs.tab == "plan"
+    assert again.inputs == changed and first.inputs == DEFAULT
     assert again.plan is first.plan  # the same answer object
-    assert again == compute.results(DEFAULT.with_(tab="cost"), arch, gpus)
+    assert again == compute.results(changed, arch, gpus)
 
 
 @pytest.mark.parametrize(
-    "change", [{"batch_size": 5}, {"lang": "ja"}, {"gpu": "h100-80gb"}, {"seq_len": 4096}]
+    "change", [{"batch_size": 5}, {"gpu": "h100-80gb"}, {"seq_len": 4096}, {"num_gpus": 8}]
 )
 def test_any_other_input_is_a_new_question(models, gpus, change):
     arch = models[DEFAULT.model].architecture
+    compute._memo.cache_clear()  # the memo is shared: start from nothing
     compute.run(DEFAULT, arch, gpus)
     changed = DEFAULT.with_(**change)
+    misses = compute._memo.cache_info().misses
     got = compute.run(changed, arch, gpus)
+    assert compute._memo.cache_info().misses == misses + 1
     assert got == compute.results(changed, arch, gpus)
     assert got.inputs == changed
 
@@ -253,6 +259,7 @@ def test_another_model_or_calibration_is_a_new_question(models, gpus):
 
     arch = models[DEFAULT.model].architecture
     small = models["meta-llama/Llama-3.2-1B"].architecture
+    compute._memo.cache_clear()  # the memo is shared: start from nothing
     assert compute.run(DEFAULT, small, gpus) == compute.results(DEFAULT, small, gpus)
     misses = compute._memo.cache_info().misses
     compute.run(DEFAULT, arch, gpus, Calibrations())
