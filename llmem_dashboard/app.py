@@ -9,9 +9,14 @@ change draw one section, not six). The presentation view shows the plan and the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from llmem_core import Gpu
 from llmem_dashboard import charts, compute, cost, export, inputs, runs_view, tables, views
 from llmem_dashboard.compute import FieldError, Results
 from llmem_dashboard.cost import CostResults
@@ -49,26 +54,62 @@ def page() -> None:
             views.plan_summary(res)
         views.headline(res, cres)
         runs_view.calibration_note(res.focus.estimate, lang)
-    if ok_cost := isinstance(cres, CostResults):  # the plan panel's data total, on every tab
+    if isinstance(cres, CostResults):  # the plan panel's data total, on every tab
         total = fmt_params(round(cres.ranking.tokens), lang)
         side.slots["data_note"].caption(t(lang, "c_data_total", total=total))
-    rows = cres.rows if ok_cost else ()
-    draw = {  # below the memory chart, one tab at a time: only the open one is built and sent
-        "plan": lambda: views.plan(res),
-        "cost": lambda: cost_section(res, cres, gpus, stem, present, side.slots),
-        "whatif": lambda: views.whatif(res, charts.batch_chart(res), charts.vocab_chart(res), stem),
-        "assumptions": lambda: views.assumptions(res),
-        "downloads": lambda: downloads(res, memory_fig, query, rows),
-        "runs": lambda: runs_view.section(lang),
-    }
+    shown = Shown(res, cres, gpus, stem, memory_fig, query, side.slots)
     if present:  # a slide: the plan and the cost one under the other, no tabs, no working parts
         for name in ("plan", "cost"):
             with views.section(lang, f"sec_{name}"):
-                draw[name]()
+                sections(shown, present)[name]()
         return
-    for name, tab in inputs.tabs(lang).items():
-        if tab.open:
-            with tab, views.section(lang, f"sec_{name}"):
+    below(shown)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What the sections below the memory chart draw from: this full run's answers."""
+
+    res: Results
+    cres: CostResults | FieldError
+    gpus: dict[str, Gpu]
+    stem: str
+    memory_fig: Any
+    query: dict[str, str]
+    side: dict[str, DeltaGenerator]  # the plan panel's message slots
+
+
+def sections(s: Shown, present: bool = False) -> dict[str, Callable[[], None]]:
+    """Each section below the memory chart, by tab name (state.TABS)."""
+    res = s.res
+    rows = s.cres.rows if isinstance(s.cres, CostResults) else ()
+    return {
+        "plan": lambda: views.plan(res),
+        "cost": lambda: cost_section(res, s.cres, s.gpus, s.stem, present, s.side),
+        "whatif": lambda: views.whatif(
+            res, charts.batch_chart(res), charts.vocab_chart(res), s.stem
+        ),
+        "assumptions": lambda: views.assumptions(res),
+        "downloads": lambda: downloads(res, s.memory_fig, s.query, rows),
+        "runs": lambda: runs_view.section(res.inputs.lang),
+    }
+
+
+@st.fragment
+def below(s: Shown) -> None:
+    """The tabs, one section at a time: only the open one is built and sent. A fragment, so a
+    tab click reruns this part alone, with the full run's answers (the headline and the memory
+    chart are not sent again: issue #14). An input inside a tab that changes the plan (a cost
+    input) reruns the whole page: the headline shows its answer too."""
+    if inputs.cost_inputs() != s.res.inputs.cost:
+        st.rerun(scope="app")
+    tab = inputs.open_tab()
+    s = replace(s, res=compute.on_tab(s.res, tab), query=s.query | {"tab": tab})
+    inputs.sync_link(s.query)
+    draw = sections(s)
+    for name, shown in inputs.tabs(s.res.inputs.lang).items():
+        if shown.open:
+            with shown, views.section(s.res.inputs.lang, f"sec_{name}"):
                 draw[name]()
 
 

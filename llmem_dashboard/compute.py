@@ -262,3 +262,8 @@ def run(
         return dataclasses.replace(_memo(question), inputs=inputs)
     except InputError as err:
         return field_error(err)
+
+
+def on_tab(res: Results, tab: str) -> Results:
+    """The same answers with another tab open (a page-only input: results never read it)."""
+    return dataclasses.replace(res, inputs=res.inputs.with_(tab=tab))

@@ -867,6 +867,11 @@ def cost_notes(slots: dict[str, DeltaGenerator]) -> None:
         getattr(slots[slot], level)(message, icon="ℹ️" if level == "info" else "⚠️")
 
 
+def open_tab() -> str:
+    """The tab open now (a tab click changed it since the page's full run)."""
+    return _get("tab")
+
+
 def tabs(lang: str) -> dict[str, DeltaGenerator]:
     """The tabs below the memory chart (state.TABS), by name; only the open one's `.open` is
     True, so only its section is built and sent. The open tab is a plan input (the link keeps

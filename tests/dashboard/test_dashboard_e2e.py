@@ -214,6 +214,56 @@ def test_a_tab_opens_its_section_and_the_link_follows(server, page):
     _shot(page, "4b-cost-tab")
 
 
+def _frames(page) -> list[bytes]:
+    """Every websocket message the page receives from now on (Streamlit's ForwardMsgs)."""
+    got: list[bytes] = []
+
+    def keep(data) -> None:
+        got.append(data if isinstance(data, bytes) else data.encode())
+
+    page.on("websocket", lambda ws: ws.on("framereceived", keep))
+    return got
+
+
+def test_a_tab_click_sends_only_the_tab(server, page):
+    """Issue #14: the tabs are a fragment, so a click reruns them alone; the headline and the
+    memory chart above are not sent again (before: each click re-sent the whole page)."""
+    got = _frames(page)
+    page.goto(server)
+    _verdict(page)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT_MS)
+    _settle(page)
+    assert any(b"llmem-verdict" in f for f in got)  # the probe sees what the page is sent
+    assert any(b"Optimizer" in f for f in got)  # the memory chart's figure
+    got.clear()
+    page.get_by_role("tab", name="What if", exact=True).click()
+    page.wait_for_url(re.compile(r"tab=whatif"), timeout=TIMEOUT_MS)
+    page.locator(".st-key-chart_vocab .js-plotly-plot").wait_for(timeout=TIMEOUT_MS)
+    _settle(page)
+    assert got  # the tab's own section came
+    assert not any(b"llmem-verdict" in f or b"Optimizer" in f for f in got)
+    assert "Fits" in _verdict(page)  # the headline is still there
+
+
+def test_a_cost_input_in_its_tab_updates_the_headline(server, page):
+    """A cost input lives in a tab (the fragment), but the headline's money follows it: a
+    change there reruns the whole page."""
+    page.goto(f"{server}/?tab=cost")
+    _verdict(page)
+    page.locator(".st-key-chart_cost .js-plotly-plot").wait_for(timeout=TIMEOUT_MS)
+    assert "$" in _metric(page, "On-demand cost per run")
+    box = page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').filter(
+        has_text="Currency"
+    )
+    box.locator("input").click()
+    page.keyboard.type("EUR")
+    page.get_by_role("option").filter(has_text="EUR").first.click()
+    page.wait_for_url(re.compile(r"currency=EUR"), timeout=TIMEOUT_MS)
+    _settle(page)
+    assert "€" in _metric(page, "On-demand cost per run")
+    assert "tab=cost" in page.url
+
+
 def _cost_cells(page) -> list[str]:
     table = page.locator('[data-testid="stDataFrame"]').filter(has_text="Time per run")
     cells = table.locator('[role="gridcell"]')
