@@ -252,4 +252,33 @@ def test_text_names_the_kinds_and_the_assumption(capsys):
     code, out, _ = run(capsys, "--gpu", "h100-80gb")
     assert code == 0
     assert "on-demand low–high" in out and "vs interruptible" in out
-    assert "interruptions not counted" in out
+    assert "an interruption per server every 24 h on average" in out  # the default, named
+    code, out, _ = run(capsys, "--gpu", "h100-80gb", "--no-interruptions")
+    assert "its interruptions not counted (--no-interruptions)" in out
+
+
+def test_interruption_flags_reach_the_floor(capsys):
+    """The JSON keeps `interruptible` at the listed price and adds the expected cost, its
+    hours and the slowdown; fewer hours between interruptions cost more; turned off, the
+    expected cost is the listed one."""
+    base = ("--json", "--gpu", "h100-80gb")
+    rows = {}
+    for name, flags in {
+        "default": (),
+        "often": ("--hours-between-interruptions", "2", "--restart-minutes", "30"),
+        "off": ("--no-interruptions",),
+    }.items():
+        code, out, _ = run(capsys, *base, *flags)
+        assert code == 0
+        rows[name] = json.loads(out)["rows"][0]
+    d, often, off = rows["default"], rows["often"], rows["off"]
+    assert d["interruptible"] == often["interruptible"] == off["interruptible"]
+    assert d["interruptible_expected"] == pytest.approx(
+        d["interruptible"] * d["interruption_factor"]
+    )
+    assert d["interruptible_hours"] == pytest.approx(d["hours"] * d["interruption_factor"])
+    assert 1 < d["interruption_factor"] < often["interruption_factor"]
+    assert off["interruption_factor"] == 1 and off["interruptible_expected"] == off["interruptible"]
+    assert off["break_even_runs_vs_interruptible"] > d["break_even_runs_vs_interruptible"]
+    code, _, err = run(capsys, *base, "--checkpoint-minutes", "-5")
+    assert code != 0 and "checkpoint_minutes" in err and "0 to 600" in err

@@ -31,6 +31,7 @@ HAND = CostAssumptions(
     power_price_per_kwh=0.20,
     pue=1.5,
     node_price=0,
+    count_interruptions=False,  # the floor at its listed price (its own tests below)
 )
 
 
@@ -238,6 +239,34 @@ def test_break_even_against_each_kind_by_hand():
         assert b.months == pytest.approx(months, rel=1e-5)
         assert b.runs_per_month == pytest.approx(50)
     assert od_high.runs < od_low.runs < floor.runs  # dearer rent, sooner payback
+
+
+def test_the_floor_counts_its_interruptions():
+    """With interruptions counted (the default), the floor's run takes its slowdown times the
+    hours (interruption.py, checked against a simulation in its own test) and costs that many
+    more GPU-hours; the break-even against it uses that cost: 160,000 / (120·f − 9.6)."""
+    a = HAND.model_copy(update={"count_interruptions": True})
+    c = run_cost(10.0, 8, split_prices(), a)
+    f = a.interruptions(10.0, 1)  # 8 GPUs: one server
+    assert 1.03 < f < 1.1  # one interruption a day, 2 min checkpoints, 10 min restarts
+    assert c.interruption_factor == f
+    assert c.interruptible == pytest.approx(120)  # the listed price, as before
+    assert c.interruptible_expected == pytest.approx(120 * f)
+    assert c.interruptible_hours == pytest.approx(10 * f)
+    floor = break_evens_by_kind(c, 10.0, a)[2]
+    assert floor.rent_per_run == pytest.approx(120 * f)
+    assert floor.runs == pytest.approx(160_000 / (120 * f - 9.6))
+    two = run_cost(10.0, 16, split_prices(), a)  # two servers: either one stops the job
+    assert (
+        two.interruption_factor == pytest.approx(a.interruptions(10.0, 2))
+        and two.interruption_factor > f
+    )
+
+
+def test_no_floor_listing_has_no_expected_cost():
+    c = run_cost(10.0, 8, prices(), HAND.model_copy(update={"count_interruptions": True}))
+    assert c.interruptible is None and c.interruptible_expected is None
+    assert c.interruptible_hours is None
 
 
 def test_a_kind_without_a_listing_is_no_price_not_zero():

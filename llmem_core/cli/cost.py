@@ -8,6 +8,8 @@
              [--precision P] [--no-grad-checkpointing]
              [--utilisation METHOD=U ...] [--comm-penalty METHOD=C ...] [--fp32-fraction F]
              [--years Y] [--hours-per-month H] [--runs-per-month R] [--power-price P] [--pue X]
+             [--hours-between-interruptions H] [--checkpoint-minutes M] [--restart-minutes M]
+             [--no-interruptions]
              [--price KEY.FIELD=VALUE ...] [--top K] [--json]
       → JSON: {currency, cost_basis, tokens, flops_per_token, rows[…], skipped[…],
                filtered_out, assumptions}
@@ -84,6 +86,19 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--runs-per-month", help="runs a month on owned GPUs")
     p.add_argument("--power-price", help="per kWh, in --currency")
     p.add_argument("--pue", help="facility power ÷ GPU power")
+    p.add_argument(
+        "--hours-between-interruptions",
+        help="the floor's listing: a server's mean hours between interruptions (default 24)",
+    )
+    p.add_argument("--checkpoint-minutes", help="writing one checkpoint (default 2)")
+    p.add_argument("--restart-minutes", help="getting going again after one (default 10)")
+    p.add_argument(
+        "--no-interruptions",
+        dest="count_interruptions",
+        action="store_false",
+        default=None,
+        help="price the floor's listing as if never interrupted",
+    )
     p.add_argument(
         "--price",
         action="append",
@@ -197,7 +212,7 @@ def _money_range(low: float | None, high: float | None, code: str) -> str:
     return left if left == right else f"{left} – {right}"
 
 
-def ranking_text(r: Ranking, top: int) -> str:
+def ranking_text(r: Ranking, top: int, a: CostAssumptions) -> str:
     code = r.currency.code
     lines = [
         f"{r.tokens:,.0f} tokens × {r.flops_per_token / 1e9:,.2f} GFLOP/token; "
@@ -218,13 +233,25 @@ def ranking_text(r: Ranking, top: int) -> str:
         floor = _one_break_even(row.break_even_vs_interruptible)
         lines.append(
             f"{row.gpu_key:<17} {row.num_gpus:>3} {row.method.value:<6} {batch:>9} "
-            f"{row.hours:>9,.2f} {on_demand:>27} {_money(c.interruptible, code):>14} "
+            f"{row.hours:>9,.2f} {on_demand:>27} {_money(c.interruptible_expected, code):>14} "
             f"{_money(c.owned_total, code):>14}  {be} | {floor}  {flags}"
         )
-    return "\n".join(lines + _footer(r, len(shown)))
+    return "\n".join(lines + _footer(r, len(shown), a))
 
 
-def _footer(r: Ranking, shown: int) -> list[str]:
+def _interruptions(a: CostAssumptions) -> str:
+    if not a.count_interruptions:
+        return "its interruptions not counted (--no-interruptions)"
+    return (
+        "its expected cost with an interruption per server every "
+        f"{a.hours_between_interruptions:g} h on average, "
+        f"{a.checkpoint_minutes:g} min checkpoints, {a.restart_minutes:g} min restarts "
+        "(heuristics: --hours-between-interruptions, "
+        "--checkpoint-minutes, --restart-minutes; waiting for capacity not counted)"
+    )
+
+
+def _footer(r: Ranking, shown: int, a: CostAssumptions) -> list[str]:
     lines = []
     if shown < len(r.rows):
         lines.append(f"… {len(r.rows) - shown} more plans (--top N shows more; --json all)")
@@ -234,9 +261,8 @@ def _footer(r: Ranking, shown: int) -> list[str]:
     if r.filtered_out:
         lines.append(f"{r.filtered_out} plans fit but miss the deadline or budget")
     lines.append(
-        "interruptible = the cheapest interruptible or marketplace listing, interruptions "
-        "not counted; months assume owned GPUs run this job back to back "
-        "(--hours-per-month, --runs-per-month)"
+        f"interruptible = the cheapest interruptible or marketplace listing, {_interruptions(a)}; "
+        "months assume owned GPUs run this job back to back (--hours-per-month, --runs-per-month)"
     )
     lines += [f"skipped {s.gpu_key}: {s.reason}" for s in r.skipped]
     return lines
@@ -252,4 +278,4 @@ def run(args: argparse.Namespace) -> int:
     run = run.model_copy(update={"runtime": run.runtime.model_copy(update={"calibration": cals})})
     ranking = rank_plans(run, load_gpus(), assumptions, spec.options(), spec.edits())
     data = ranking_json(ranking, assumptions)
-    return emit(args, data, lambda: ranking_text(ranking, output.top))
+    return emit(args, data, lambda: ranking_text(ranking, output.top, assumptions))

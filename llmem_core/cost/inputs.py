@@ -16,6 +16,7 @@ from typing import Annotated, Self
 
 from pydantic import Field, model_validator
 
+from llmem_core.cost.interruption import slowdown
 from llmem_core.errors import InputError
 from llmem_core.models import (
     MAX_GPUS,
@@ -88,6 +89,19 @@ HEURISTIC_NODE_USD = 32_010.0
 HEURISTIC_PCIE_COMM_FACTOR = 2.0
 HEURISTIC_MULTI_NODE_COMM_FACTOR = 2.0
 MAX_COMM_PENALTY = 0.9  # the bound of a stated penalty; factors never push c past it
+# Interruptions of an interruptible or marketplace listing (interruption.py), per server.
+# Heuristics, inputs, unmeasured here. About one a day: the AWS Spot Instance Advisor puts
+# H100 (p5) instances in its 10–20 % monthly interruption band and A100 (p4d) in 5–10 %
+# (read on 2025-05-01 by thundercompute.com, "GPU Spot Instance Interruption Rates"), where
+# "above 10 % … expect at least one cut-off during a day-long training run".
+HEURISTIC_HOURS_BETWEEN_INTERRUPTIONS = 24.0
+# One checkpoint: a server's share of weights and optimizer states (about 130 GB for an 8B
+# full fine-tune: bf16 weights, fp32 master and Adam) at about 1 GB/s to storage.
+HEURISTIC_CHECKPOINT_MINUTES = 2.0
+# A restart: get GPUs again (AWS gives 2 minutes' notice), start the container, load the model
+# and the checkpoint. Waiting for capacity to come back is not counted.
+HEURISTIC_RESTART_MINUTES = 10.0
+MAX_INTERRUPTION_MINUTES = 600  # bounds e^{R/M} (interruption.py) far from overflow
 
 MAX_MONEY = 1e12  # bounds that catch typos, not real limits
 MAX_TOKENS = 10**15
@@ -157,6 +171,21 @@ class CostAssumptions(Frozen):
     multi_node_comm_factor: float = Field(
         default=HEURISTIC_MULTI_NODE_COMM_FACTOR, ge=1, le=10, description="c × this past a node"
     )
+    count_interruptions: bool = Field(
+        default=True, description="the floor's cost counts its interruptions (interruption.py)"
+    )
+    hours_between_interruptions: float = Field(
+        default=HEURISTIC_HOURS_BETWEEN_INTERRUPTIONS,
+        ge=1,
+        le=1e5,
+        description="a server's mean time between interruptions on the floor's listing",
+    )
+    checkpoint_minutes: float = Field(
+        default=HEURISTIC_CHECKPOINT_MINUTES, ge=0, le=MAX_INTERRUPTION_MINUTES
+    )
+    restart_minutes: float = Field(
+        default=HEURISTIC_RESTART_MINUTES, ge=0, le=MAX_INTERRUPTION_MINUTES
+    )
     currency: Currency = Currency()
 
     @model_validator(mode="after")
@@ -169,6 +198,19 @@ class CostAssumptions(Frozen):
             for kind, value in default.items():
                 given.setdefault(kind, value)
         return self
+
+    def interruptions(self, hours: float, servers: int) -> float:
+        """How many times its own time a run of `hours` on `servers` servers takes on the
+        floor's listing (1 when interruptions are not counted)."""
+        if not self.count_interruptions:
+            return 1.0
+        return slowdown(
+            hours,
+            servers,
+            self.hours_between_interruptions,
+            self.checkpoint_minutes,
+            self.restart_minutes,
+        )
 
     def comm(self, kind: MethodKind, fabric: bool = True, nodes: int = 1) -> float:
         """c of a method on this interconnect: the stated penalty (one node, a fabric), times

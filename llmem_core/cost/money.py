@@ -11,7 +11,8 @@ With h hours on n GPUs (GPU-hours g = n·h), all money in the chosen currency:
 
 Rent comes as the overall range (cloud low, high) and split by listing kind (presets/gpus.json):
 on-demand low and high, and the cheapest interruptible or marketplace listing. Break-even is
-given against each, each naming the rent it assumes (RentPrice).
+given against each, each naming the rent it assumes (RentPrice); against the last at its
+expected cost, g · rent · the interruptions' slowdown (interruption.py).
 
 Unknown prices stay None all the way through; nothing is priced at zero by default.
 """
@@ -149,6 +150,8 @@ def run_cost(hours: float, num_gpus: int, p: UnitPrices, a: CostAssumptions) -> 
     """Cloud (low, high) and owned (amortisation of GPUs and servers + electricity) cost of
     one run, and what buying the plan's hardware costs."""
     gpu_hours = hours * num_gpus
+    slower = a.interruptions(hours, nodes(num_gpus))
+    floor = p.interruptible_per_gpu_hour
     gpus, servers = purchase(num_gpus, p, a)
     total = None if gpus is None else gpus + servers
     amortisation = _times(amortisation_per_gpu_hour(total, a), hours)
@@ -169,7 +172,10 @@ def run_cost(hours: float, num_gpus: int, p: UnitPrices, a: CostAssumptions) -> 
         purchase_total=total,
         on_demand_low=_times(p.on_demand_per_gpu_hour_low, gpu_hours),
         on_demand_high=_times(p.on_demand_per_gpu_hour_high, gpu_hours),
-        interruptible=_times(p.interruptible_per_gpu_hour, gpu_hours),
+        interruptible=_times(floor, gpu_hours),
+        interruption_factor=slower,
+        interruptible_hours=None if floor is None else hours * slower,
+        interruptible_expected=_times(floor, gpu_hours * slower),
     )
 
 
@@ -216,12 +222,12 @@ def break_evens_by_kind(
     cost: RunCost, hours: float, a: CostAssumptions
 ) -> tuple[BreakEven, BreakEven, BreakEven]:
     """Break-even against the on-demand range — (vs its cheapest listing, vs its dearest) —
-    and against the cheapest interruptible or marketplace listing (interruptions not
-    counted): the range a buyer signs for, and the floor apart from it."""
+    and against the cheapest interruptible or marketplace listing at its expected cost (its
+    interruptions counted, unless turned off): the range a buyer signs for, and the floor."""
     return (
         _versus(cost, cost.on_demand_low, hours, a, RentPrice.ON_DEMAND_LOW),
         _versus(cost, cost.on_demand_high, hours, a, RentPrice.ON_DEMAND_HIGH),
-        _versus(cost, cost.interruptible, hours, a, RentPrice.INTERRUPTIBLE),
+        _versus(cost, cost.interruptible_expected, hours, a, RentPrice.INTERRUPTIBLE),
     )
 
 

@@ -88,6 +88,15 @@ class RunCost(Frozen):
     interruptible: float | None = Field(
         default=None, description="GPU-hours × the cheapest interruptible or marketplace price"
     )
+    interruption_factor: float = Field(
+        default=1.0, description="the run's time with interruptions ÷ without (interruption.py)"
+    )
+    interruptible_hours: float | None = Field(
+        default=None, description="the run's expected hours on that listing, interruptions in"
+    )
+    interruptible_expected: float | None = Field(
+        default=None, description="interruptible × interruption_factor: its expected cost"
+    )
 
 
 class BreakEvenStatus(StrEnum):
@@ -104,7 +113,7 @@ class RentPrice(StrEnum):
     ON_DEMAND_LOW = "on-demand-low"  # the cheapest on-demand listing: buying pays off last
     ON_DEMAND_HIGH = "on-demand-high"  # the dearest on-demand listing: buying pays off first
     # the cheapest interruptible or marketplace listing, its interruptions (lost work,
-    # restarts, waiting for capacity) not counted: the rent at its lowest
+    # checkpoints, restarts; not waiting for capacity) counted unless turned off
     INTERRUPTIBLE = "interruptible"
 
 

@@ -36,6 +36,10 @@ ASSUMPTION_FIELDS = {
     "runs_per_month": "runs_per_month",
     "power_price": "power_price_per_kwh",
     "pue": "pue",
+    "count_interruptions": "count_interruptions",
+    "hours_between_interruptions": "hours_between_interruptions",
+    "checkpoint_minutes": "checkpoint_minutes",
+    "restart_minutes": "restart_minutes",
 }
 OPTION_FIELDS = ("max_gpus", "all_counts", "deadline_hours", "budget", "cost_basis")
 
@@ -56,6 +60,12 @@ class CostSpec(Frozen):
     runs_per_month: float | None = same_bounds(CostAssumptions, "runs_per_month")
     power_price: float | None = same_bounds(CostAssumptions, "power_price_per_kwh")
     pue: float | None = same_bounds(CostAssumptions, "pue")
+    count_interruptions: bool | None = None
+    hours_between_interruptions: float | None = same_bounds(
+        CostAssumptions, "hours_between_interruptions"
+    )
+    checkpoint_minutes: float | None = same_bounds(CostAssumptions, "checkpoint_minutes")
+    restart_minutes: float | None = same_bounds(CostAssumptions, "restart_minutes")
     price: dict[str, PriceOverride] = Field(default_factory=dict, description="by GPU key")
     gpu: tuple[str, ...] = Field(default=(), description="catalog keys; empty: all")
     max_gpus: int = same_bounds(RankOptions, "max_gpus", 16)

@@ -60,6 +60,9 @@ def table_row(row: CostRow, currency: str) -> dict[str, Any]:
         "on_demand_high": c.on_demand_high,
         "interruptible": c.interruptible,
         "interruptible_kind": _value(row.prices.interruptible_kind),
+        "interruption_factor": c.interruption_factor,
+        "interruptible_hours": c.interruptible_hours,
+        "interruptible_expected": c.interruptible_expected,
         "owned_total": c.owned_total,
         "purchase_total": c.purchase_total,
         "purchase_gpus": c.purchase_gpus,
@@ -105,6 +108,7 @@ def chart_points(ranking: Ranking) -> list[dict[str, Any]]:
                 "cost_on_demand_low": r.cost.on_demand_low,
                 "cost_on_demand_high": r.cost.on_demand_high,
                 "cost_interruptible": r.cost.interruptible,
+                "cost_interruptible_expected": r.cost.interruptible_expected,
                 "cheapest": r.cheapest,
                 "fastest": r.fastest,
             }
