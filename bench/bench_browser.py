@@ -59,7 +59,7 @@ TAB_DRAWN = {  # a tab's label → what shows that its section is drawn
     "What if": ".st-key-chart_vocab .js-plotly-plot .cartesianlayer",
     "Cost": ".st-key-chart_cost .js-plotly-plot .cartesianlayer",
 }
-TAB_SWITCHES = 3  # each tab opened this many times, in turn
+TAB_SWITCHES = 6  # each tab this many times (a click is short: n=3 left the median to chance)
 VERDICT = '[data-testid="llmem-verdict"]'
 LABELS = re.compile(r"(?:▲ )?(?:OOM |at risk )?[\d,.]+ GiB")
 

@@ -619,7 +619,7 @@ def _cost_trace(
         f"{p['num_gpus']} × {name}<br>{fmt_hours(p['hours'], lang)}<br>"
         f"{t(lang, 'ct_on_demand')}: "
         f"{fmt_money_range(p['cost_on_demand_low'], p['cost_on_demand_high'], code, lang)}<br>"
-        f"{t(lang, 'ct_floor')}: {floor_money(p['cost_interruptible'], code, lang)}"
+        f"{t(lang, 'ct_floor')}: {floor_money(p['cost_interruptible_expected'], code, lang)}"
         for p in points
     ]
     return Scatter(  # no text on the plot: names in the legend, counts in the hover

@@ -354,8 +354,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "ja": "1回あたり約**{hours}**、オンデマンドで**{on_demand}**{floor}",
     },
     "sentence_floor": {
-        "en": " (**{floor}** at the cheapest interruptible or marketplace listing)",
-        "ja": "（中断あり・マーケットプレイスの最安掲載価格で**{floor}**）",
+        "en": " (**{floor}** at the cheapest interruptible or marketplace listing, {interrupts})",
+        "ja": "（中断あり・マーケットプレイスの最安掲載価格で**{floor}**、{interrupts}）",
     },
     "sentence_no_floor": {
         "en": " (no interruptible or marketplace listing in the catalog)",
@@ -371,9 +371,9 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "sentence_buy_floor": {
         "en": ", and after **{floor}** against the cheapest interruptible or marketplace "
-        "listing (its interruptions not counted)",
+        "listing ({interrupts})",
         "ja": "。中断あり・マーケットプレイスの最安掲載価格に対しては**{floor}**で元が取れます"
-        "（中断による損失は数えていません）",
+        "（{interrupts}）",
     },
     "sentence_buy_floor_never": {
         "en": ", and never against the cheapest interruptible or marketplace listing",
@@ -381,11 +381,18 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "sentence_buy_no_on_demand": {
         "en": "; the catalog has no on-demand price for this GPU, so buying is compared "
-        "only with the cheapest interruptible or marketplace listing: **{floor}** (its "
-        "interruptions not counted).",
+        "only with the cheapest interruptible or marketplace listing: **{floor}** "
+        "({interrupts}).",
         "ja": "。このGPUにはカタログのオンデマンド価格がないため、購入は中断あり・"
-        "マーケットプレイスの最安掲載価格とだけ比べます：**{floor}**（中断による損失は"
-        "数えていません）。",
+        "マーケットプレイスの最安掲載価格とだけ比べます：**{floor}**（{interrupts}）。",
+    },
+    "floor_interrupts": {
+        "en": "its interruptions counted: +{pct} time",
+        "ja": "中断による損失込み：時間+{pct}",
+    },
+    "floor_listed": {
+        "en": "its interruptions not counted",
+        "ja": "中断による損失は数えていません",
     },
     "be_range": {
         "en": "{runs_high}–{runs_low} runs ({months_high}–{months_low} months)",
@@ -469,12 +476,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "the fastest method there, the time of one run over your data and its "
         "cost; cheapest first ({basis}). On demand = GPU-hours × the lowest and "
         "highest on-demand rent; interruptible = × the cheapest interruptible or "
-        "marketplace listing; owned = purchase spread over its life + "
-        "electricity. Formulas and sources: docs/cost.md.",
+        "marketplace listing, with the time its interruptions add (Cost assumptions); "
+        "owned = purchase spread over its life + electricity. Formulas and sources: "
+        "docs/cost.md.",
         "ja": "各行は、GPUあたりバッチ{batch}が収まるGPUの種類と台数、その台数で最速の"
         "方法、データ全体での1回の学習時間とコストです。安い順（{basis}）。"
         "オンデマンド＝GPU時間×オンデマンド賃料の最安値と最高値、中断あり＝GPU時間×中断あり・"
-        "マーケットプレイスの最安値、所有＝購入価格を耐用期間で割った額＋電気代。"
+        "マーケットプレイスの最安値（中断で増える時間込み、コストの前提で設定）、"
+        "所有＝購入価格を耐用期間で割った額＋電気代。"
         "式と出典：docs/cost.md。",
     },
     "c_data": {"en": "Dataset size", "ja": "データ量"},
@@ -515,8 +524,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "counts_fewest": {"en": "Fewest per type", "ja": "種類ごとに最少"},
     "counts_all": {"en": "Every count to {max}", "ja": "{max}台までのすべて"},
     "c_assumptions": {
-        "en": "Cost assumptions: speed, ownership, power",
-        "ja": "コストの前提：速度・所有・電力",
+        "en": "Cost assumptions: speed, ownership, power, interruptions",
+        "ja": "コストの前提：速度・所有・電力・中断",
     },
     "c_speed_help": {
         "en": "Utilisation: the share of the GPU's peak FLOP/s a method sustains. "
@@ -533,6 +542,24 @@ STRINGS: dict[str, dict[str, str]] = {
     "c_kwh": {"en": "Power price per kWh ({code})", "ja": "1kWhあたりの電気料金（{code}）"},
     "c_kwh_default": {"en": "default {value}", "ja": "既定値 {value}"},
     "c_pue": {"en": "PUE (facility power ÷ GPU power)", "ja": "PUE（施設電力÷GPU電力）"},
+    "c_interrupts_help": {
+        "en": "Interruptible and marketplace listings: each interruption loses the work since "
+        "the last checkpoint and a restart; checkpoints take time too (Daly's model, "
+        "docs/cost.md). The defaults are heuristics, not measurements: one interruption per "
+        "server a day, 2-minute checkpoints, 10-minute restarts. Waiting for capacity to "
+        "come back is not counted.",
+        "ja": "中断あり・マーケットプレイスの掲載：中断のたびに直前のチェックポイント以降の計算と"
+        "再開の時間を失い、チェックポイントの保存にも時間がかかります（Dalyのモデル、"
+        "docs/cost.md）。既定値は実測ではなく経験則です：サーバーあたり1日1回の中断、"
+        "保存2分、再開10分。空きが戻るまでの待ち時間は数えていません。",
+    },
+    "c_interrupts": {"en": "Count interruptions", "ja": "中断を数える"},
+    "c_mtbi": {
+        "en": "Hours between interruptions (per server)",
+        "ja": "中断の平均間隔（サーバーあたり・時間）",
+    },
+    "c_save_min": {"en": "Checkpoint write (minutes)", "ja": "チェックポイント保存（分）"},
+    "c_restart_min": {"en": "Restart (minutes)", "ja": "再開（分）"},
     "c_prices": {
         "en": "Prices per GPU: sources, dates, your edits",
         "ja": "GPUごとの価格：出典・時点・編集",

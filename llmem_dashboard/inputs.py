@@ -501,6 +501,10 @@ COST_SCALARS = (
     "hours_per_month",
     "power_price",
     "pue",
+    "count_interruptions",
+    "hours_between_interruptions",
+    "checkpoint_minutes",
+    "restart_minutes",
     "deadline_hours",
     "budget",
     "cost_basis",
@@ -744,6 +748,28 @@ def _assumption_controls(slots: dict, lang: str, kwh_default: str) -> None:
         with cols[3]:
             _cost_number(t(lang, "c_pue"), "pue", lang, step=0.1, format="%g")
             _cost_slot(slots, "pue")
+        _interruption_controls(slots, lang)
+
+
+INTERRUPTION_NUMBERS = {  # field → (label key, step)
+    "hours_between_interruptions": ("c_mtbi", 6.0),
+    "checkpoint_minutes": ("c_save_min", 1.0),
+    "restart_minutes": ("c_restart_min", 5.0),
+}
+
+
+def _interruption_controls(slots: dict, lang: str) -> None:
+    """The floor's interruptions (llmem_core/cost/interruption.py): counted or not, and the
+    three heuristics the model needs."""
+    st.caption(t(lang, "c_interrupts_help"))
+    cols = st.columns(4, vertical_alignment="bottom")
+    with cols[0]:
+        _cost_widget(st.toggle, "count_interruptions", lang, t(lang, "c_interrupts"))
+    off = not _cost_state().count_interruptions
+    for col, (field, (label, step)) in zip(cols[1:], INTERRUPTION_NUMBERS.items(), strict=True):
+        with col:
+            _cost_number(t(lang, label), field, lang, step=step, format="%g", disabled=off)
+            _cost_slot(slots, field)
 
 
 def method_short_name(kind: MethodKind, lang: str) -> str:

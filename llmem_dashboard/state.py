@@ -93,6 +93,10 @@ LINK_NAMES = {
     "price": "prices",
     "deadline_hours": "deadline",
     "cost_basis": "basis",
+    "count_interruptions": "interrupts",
+    "hours_between_interruptions": "interrupt_h",
+    "checkpoint_minutes": "save_min",
+    "restart_minutes": "restart_min",
 }
 NONE_TEXT = "none"  # an optional value left empty, in the link
 LORA_TARGETS = (LORA_ATTN, LORA_ALL_LINEAR)  # the page's choices (a module list: CLI and API)
@@ -227,6 +231,18 @@ class CostInputs(State):
     )
     power_price: float | None = same_bounds(CostSpec, "power_price")
     pue: float = same_bounds(CostSpec, "pue", _default(CostAssumptions, "pue"))
+    count_interruptions: bool = _default(CostAssumptions, "count_interruptions")
+    hours_between_interruptions: float = same_bounds(
+        CostSpec,
+        "hours_between_interruptions",
+        _default(CostAssumptions, "hours_between_interruptions"),
+    )
+    checkpoint_minutes: float = same_bounds(
+        CostSpec, "checkpoint_minutes", _default(CostAssumptions, "checkpoint_minutes")
+    )
+    restart_minutes: float = same_bounds(
+        CostSpec, "restart_minutes", _default(CostAssumptions, "restart_minutes")
+    )
     price: dict[str, PriceOverride] = Field(default_factory=dict, description="by GPU key")
     deadline_hours: float | None = same_bounds(CostSpec, "deadline_hours")
     budget: float | None = same_bounds(CostSpec, "budget")
@@ -269,6 +285,10 @@ class CostInputs(State):
             hours_per_month=self.hours_per_month,
             power_price=self.power_price,
             pue=self.pue,
+            count_interruptions=self.count_interruptions,
+            hours_between_interruptions=self.hours_between_interruptions,
+            checkpoint_minutes=self.checkpoint_minutes,
+            restart_minutes=self.restart_minutes,
             price=self.price,
             gpu=gpu_keys,
             max_gpus=max_gpus,

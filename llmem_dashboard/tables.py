@@ -25,6 +25,7 @@ from llmem_dashboard.i18n import (
     fmt_int,
     fmt_money,
     fmt_money_range,
+    fmt_pct,
     method_label,
     t,
 )
@@ -110,6 +111,14 @@ def _on_demand_break_even(row: dict[str, Any], years: float, lang: str) -> str:
     return fmt_break_even_range(soonest, _break_even_of(row, "vs_on_demand_low"), years, lang)
 
 
+def interruptions_clause(factor: float, counted: bool, lang: str) -> str:
+    """ "with interruptions, +6 % time" (the floor's expected cost), or that they are not
+    counted (the user turned them off)."""
+    if not counted:
+        return t(lang, "floor_listed")
+    return t(lang, "floor_interrupts", pct=fmt_pct(factor - 1, lang))
+
+
 def floor_money(amount: float | None, code: str, lang: str) -> str:
     """An interruptible or marketplace figure (a price or a run's cost): "none listed" where
     the catalog names no such listing (not "no price": the GPU may still have other prices)."""
@@ -140,7 +149,7 @@ def cost_table(
                 t(lang, "ct_on_demand"): fmt_money_range(
                     row["on_demand_low"], row["on_demand_high"], code, lang
                 ),
-                t(lang, "ct_floor"): floor_money(row["interruptible"], code, lang),
+                t(lang, "ct_floor"): floor_money(row["interruptible_expected"], code, lang),
                 t(lang, "ct_owned"): fmt_money(row["owned_total"], code, lang),
                 t(lang, "ct_be_on_demand"): _on_demand_break_even(row, years, lang),
                 t(lang, "ct_be_floor"): _floor_break_even(row, years, lang),

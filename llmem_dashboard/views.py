@@ -181,9 +181,15 @@ def _cost_sentence(cres: CostResults | FieldError, lang: str) -> str:
     if row is None:
         return _no_cost_sentence(cres, lang)
     code, c = cres.ranking.currency.code, row.cost
+    interrupts = _interrupts(row, cres, lang)
     floor = (
-        t(lang, "sentence_floor", floor=fmt_money(c.interruptible, code, lang, True))
-        if c.interruptible is not None
+        t(
+            lang,
+            "sentence_floor",
+            floor=fmt_money(c.interruptible_expected, code, lang, True),
+            interrupts=interrupts,
+        )
+        if c.interruptible_expected is not None
         else t(lang, "sentence_no_floor")
     )
     text = t(
@@ -193,10 +199,16 @@ def _cost_sentence(cres: CostResults | FieldError, lang: str) -> str:
         on_demand=fmt_money_range(c.on_demand_low, c.on_demand_high, code, lang, True),
         floor=floor,
     )
-    return text + _buy_sentence(row, code, lang)
+    return text + _buy_sentence(row, code, lang, interrupts)
 
 
-def _buy_sentence(row: CostRow, code: str, lang: str) -> str:
+def _interrupts(row: CostRow, cres: CostResults, lang: str) -> str:
+    return tables.interruptions_clause(
+        row.cost.interruption_factor, cres.inputs.count_interruptions, lang
+    )
+
+
+def _buy_sentence(row: CostRow, code: str, lang: str, interrupts: str) -> str:
     """What buying the plan's hardware costs and when it pays off: a range against on-demand
     rent (its dearest, then its cheapest listing), and apart from it against the cheapest
     interruptible or marketplace listing, each named."""
@@ -205,7 +217,12 @@ def _buy_sentence(row: CostRow, code: str, lang: str) -> str:
         return t(lang, "sentence_be_none")
     soonest, floor = row.break_even_vs_on_demand_high, row.break_even_vs_interruptible
     if soonest.status == BreakEvenStatus.NO_PRICE and floor.status == BreakEvenStatus.OK:
-        return t(lang, "sentence_buy_no_on_demand", floor=_one_break_even(floor, lang))
+        return t(
+            lang,
+            "sentence_buy_no_on_demand",
+            floor=_one_break_even(floor, lang),
+            interrupts=interrupts,
+        )
     if soonest.status != BreakEvenStatus.OK:
         return t(lang, "sentence_be_never")
     return t(
@@ -215,15 +232,17 @@ def _buy_sentence(row: CostRow, code: str, lang: str) -> str:
         nodes=fmt_int(row.cost.nodes, lang),
         total=fmt_money(total, code, lang, True),
         range=break_even_range(soonest, row.break_even_vs_on_demand_low, lang),
-        floor=_floor_clause(floor, lang),
+        floor=_floor_clause(floor, lang, interrupts),
     )
 
 
-def _floor_clause(floor: BreakEven, lang: str) -> str:
+def _floor_clause(floor: BreakEven, lang: str, interrupts: str) -> str:
     """ ", and after 7,601 runs (76 months) against the cheapest interruptible …", or "" when
     the catalog has no such listing."""
     if floor.status == BreakEvenStatus.OK:
-        return t(lang, "sentence_buy_floor", floor=_one_break_even(floor, lang))
+        return t(
+            lang, "sentence_buy_floor", floor=_one_break_even(floor, lang), interrupts=interrupts
+        )
     if floor.status == BreakEvenStatus.NEVER:
         return t(lang, "sentence_buy_floor_never")
     return ""
@@ -404,7 +423,7 @@ def _money_columns() -> list[DeltaGenerator]:
 
 def _rent_sub(row: CostRow, code: str, lang: str) -> str:
     """Under the on-demand cost: the cheapest interruptible or marketplace listing apart."""
-    floor = row.cost.interruptible
+    floor = row.cost.interruptible_expected
     if floor is None:
         return t(lang, "m_cost_sub_nofloor")
     return t(lang, "m_cost_sub", floor=fmt_money(floor, code, lang, True))

@@ -288,5 +288,8 @@ def test_the_cost_chart_hover_gives_each_kind_of_price_apart(priced):
     for text, p in zip(line.customdata, h100, strict=True):
         low, high = p["cost_on_demand_low"], p["cost_on_demand_high"]
         assert f"On demand per run: {fmt_money_range(low, high, 'USD', 'en')}" in text
-        assert f"Interruptible per run: {fmt_money(p['cost_interruptible'], 'USD', 'en')}" in text
+        assert (
+            f"Interruptible per run: {fmt_money(p['cost_interruptible_expected'], 'USD', 'en')}"
+            in text
+        )
         assert fmt_money_range(p["cost_low"], p["cost_high"], "USD", "en") not in text

@@ -6,6 +6,7 @@ stated heuristics."""
 
 from __future__ import annotations
 
+import math
 import re
 
 import pytest
@@ -110,6 +111,14 @@ def test_switching_tokens_to_samples_keeps_the_data_the_same(app):
 # ---- issue #14 item 3: on-demand and interruptible prices apart ---------------------------
 
 
+def daly(hours: float, m: float = 24.0, delta: float = 2 / 60, restart: float = 10 / 60) -> float:
+    """The floor's slowdown by Daly (2006) written out (docs/cost.md): one server (8 GPUs),
+    the defaults — an interruption a day, 2-minute checkpoints, 10-minute restarts."""
+    x = delta / (2 * m)
+    tau = min(math.sqrt(2 * delta * m) * (1 + math.sqrt(x) / 3 + x / 9) - delta, hours)
+    return m * math.exp(restart / m) * math.expm1((tau + delta) / m) / tau
+
+
 def _money(text: str) -> float:
     return float(text.strip().lstrip("$").replace(",", ""))
 
@@ -122,12 +131,15 @@ def _h100_row(at):
 def test_the_cost_table_shows_on_demand_and_interruptible_apart(app):
     """Was: one "Cloud per run" range from Vast.ai's 1.47 to Azure's 12.29 (8× wide), mixing a
     marketplace floor with on-demand list prices. Now on-demand spans 2.69–12.29 (× the same
-    GPU-hours) and the floor sits in its own column: the cells' ratios are the catalog's."""
+    GPU-hours) and the floor sits in its own column: the cells' ratios are the catalog's, the
+    floor's times the hours its interruptions add (Daly)."""
     row = _h100_row(_h100x8(app))
     low, high = (_money(x) for x in row["On demand per run"].split(" – "))
     floor = _money(row["Interruptible per run"])
     assert high / low == pytest.approx(H100_ON_DEMAND[1] / H100_ON_DEMAND[0], rel=5e-3)
-    assert floor / low == pytest.approx(H100_FLOOR / H100_ON_DEMAND[0], rel=5e-3)
+    slower = daly(low / H100_ON_DEMAND[0] / 8)
+    assert 1.03 < slower < 1.1
+    assert floor / low == pytest.approx(H100_FLOOR * slower / H100_ON_DEMAND[0], rel=5e-3)
     assert floor < low  # the marketplace floor is below every on-demand listing
     assert "Cloud per run" not in row.index
 
@@ -153,7 +165,7 @@ def test_break_even_from_first_principles_against_each_kind(app):
     expected = [runs(H100_ON_DEMAND[1]) / per_month, runs(H100_ON_DEMAND[0]) / per_month]
     assert months == pytest.approx(expected, rel=0.02)  # shown as 7.6 and 36
     floor = float(row["vs cheapest interruptible"].split(" runs")[0].replace(",", ""))
-    assert floor == pytest.approx(runs(H100_FLOOR), rel=2e-3)
+    assert floor == pytest.approx(runs(H100_FLOOR * daly(gpu_hours / 8)), rel=2e-3)
     assert f"after {floor:,.0f} runs" in _verdict(at)  # and the headline says it
 
 
@@ -162,9 +174,45 @@ def test_the_headline_names_each_rent_and_its_assumption(app):
     verdict = _verdict(at)
     assert "per run on demand" in verdict
     assert "at the cheapest interruptible or marketplace listing" in verdict
-    assert "its interruptions not counted" in verdict
+    assert re.search(r"its interruptions counted: \+6 % time", verdict)
     cost = _metric(at, "On-demand cost per run")
-    assert plain(cost.delta) == "interruptible $22"  # 14.65 GPU-hours × 1.47
+    assert plain(cost.delta) == "interruptible $23"  # 14.65 GPU-hours × 1.47 × 1.062
+
+
+@pytest.fixture
+def new_app():
+    from streamlit.testing.v1 import AppTest
+
+    from tests.dashboard.conftest import APP
+
+    return lambda: AppTest.from_file(str(APP), default_timeout=60)
+
+
+def test_interruptions_are_an_input_the_link_keeps(new_app):
+    """Turned off, the floor is the listed price and the headline says its interruptions are
+    not counted; an interruption every 2 h per server costs more than the default."""
+    floors = {}
+    for name, params in {
+        "default": {},
+        "off": {"interrupts": "0"},
+        "often": {"interrupt_h": "2", "restart_min": "30"},
+    }.items():
+        app = new_app()  # a link is read when a session opens
+        app.query_params.update({"gpu": "h100-80gb", "gpus": "8", **params})
+        on_tab(app, "cost")
+        at = app.run()
+        assert not at.exception and not at.error
+        floors[name] = _money(_h100_row(at)["Interruptible per run"])
+        if name == "off":
+            assert "its interruptions not counted" in _verdict(at)
+            assert not at.toggle(key="c_count_interruptions").value
+            assert at.number_input(key="c_hours_between_interruptions").disabled
+    low = _money(_h100_row(at)["On demand per run"].split(" – ")[0])
+    gpu_hours = low / H100_ON_DEMAND[0]
+    assert floors["off"] == pytest.approx(gpu_hours * H100_FLOOR, rel=5e-3)
+    often = daly(gpu_hours / 8, m=2.0, restart=0.5)
+    assert floors["often"] == pytest.approx(gpu_hours * H100_FLOOR * often, rel=5e-3)
+    assert floors["off"] < floors["default"] < floors["often"]
 
 
 def test_a_gpu_without_an_interruptible_listing_says_none_listed(app):
@@ -205,4 +253,4 @@ def test_the_japanese_page_separates_the_kinds(app):
     assert not at.exception and not at.error
     df = next(d.value for d in at.dataframe if "1回の時間" in d.value.columns)
     assert {"オンデマンド（1回）", "中断あり（1回）", "（中断あり最安値比）"} <= set(df.columns)
-    assert "中断による損失は数えていません" in _verdict(at)
+    assert "中断による損失込み：時間+6%" in _verdict(at)
