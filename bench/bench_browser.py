@@ -7,7 +7,8 @@
            the browser (its script_finished message: the rest is the page's rendering) and
            when the open tab (the plan's table) was drawn too;
   tabs     a click on a tab below the memory chart → its section drawn (the what-if curves,
-           the cost chart): only the open tab is built, so a tab is one short rerun;
+           the cost chart), TAB_SWITCHES times each: the tabs are a fragment and only the
+           open one is built, so a click reruns that section alone;
   crowd    SESSIONS fresh pages at once, each until its first result (target: each ≤ 10 s);
            then the same as pages of one browser context (its scripts cached once), which
            leaves the server's work and the pages' rendering; each with the server's share;
