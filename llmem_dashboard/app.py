@@ -4,7 +4,8 @@ Run: llmem dashboard   (or `bash scripts/dashboard.sh`; the package must be inst
 The page, top to bottom: the plan (sidebar) → headline → memory bars → tabs, one section at a
 time: Algorithm 1's plan (open first), cost comparison, what-if curves, assumptions, downloads,
 your runs. Only the open tab's section is built and sent (issue #14: a fresh page and each
-change draw one section, not six). The presentation view shows the plan and the cost, no tabs.
+change draw one section, not six), and the tabs are a fragment: a tab click reruns them alone.
+The presentation view shows the plan and the cost, no tabs.
 """
 
 from __future__ import annotations
