@@ -545,13 +545,13 @@ STRINGS: dict[str, dict[str, str]] = {
     "c_interrupts_help": {
         "en": "Interruptible and marketplace listings: each interruption loses the work since "
         "the last checkpoint and a restart; checkpoints take time too (Daly's model, "
-        "docs/cost.md). The defaults are heuristics, not measurements: one interruption per "
-        "server a day, 2-minute checkpoints, 10-minute restarts. Waiting for capacity to "
-        "come back is not counted.",
+        "docs/cost.md). The defaults are heuristics, not measurements: an interruption per "
+        "server every {hours} h, {save}-minute checkpoints, {restart}-minute restarts. Waiting "
+        "for capacity to come back is not counted.",
         "ja": "中断あり・マーケットプレイスの掲載：中断のたびに直前のチェックポイント以降の計算と"
         "再開の時間を失い、チェックポイントの保存にも時間がかかります（Dalyのモデル、"
-        "docs/cost.md）。既定値は実測ではなく経験則です：サーバーあたり1日1回の中断、"
-        "保存2分、再開10分。空きが戻るまでの待ち時間は数えていません。",
+        "docs/cost.md）。既定値は実測ではなく経験則です：サーバーあたり{hours}時間に1回の中断、"
+        "保存{save}分、再開{restart}分。空きが戻るまでの待ち時間は数えていません。",
     },
     "c_interrupts": {"en": "Count interruptions", "ja": "中断を数える"},
     "c_mtbi": {

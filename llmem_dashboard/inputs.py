@@ -761,7 +761,11 @@ INTERRUPTION_NUMBERS = {  # field → (label key, step)
 def _interruption_controls(slots: dict, lang: str) -> None:
     """The floor's interruptions (llmem_core/cost/interruption.py): counted or not, and the
     three heuristics the model needs."""
-    st.caption(t(lang, "c_interrupts_help"))
+    d = DEFAULT.cost  # the model's defaults (CostAssumptions), as the help states them
+    hours, save, restart = (
+        f"{v:g}" for v in (d.hours_between_interruptions, d.checkpoint_minutes, d.restart_minutes)
+    )
+    st.caption(t(lang, "c_interrupts_help", hours=hours, save=save, restart=restart))
     cols = st.columns(4, vertical_alignment="bottom")
     with cols[0]:
         _cost_widget(st.toggle, "count_interruptions", lang, t(lang, "c_interrupts"))

@@ -208,6 +208,7 @@ def test_rows_carry_the_split_beside_the_old_columns(capsys):
         assert row["on_demand_high"] == pytest.approx(hours * gpu.cloud_on_demand_usd_per_hour_high)
         floor = gpu.cloud_interruptible_usd_per_hour
         assert row["interruptible"] == (None if floor is None else pytest.approx(hours * floor))
+        assert (row["interruptible_hours"] is None) == (floor is None)
         assert row["interruptible_kind"] == gpu.cloud_interruptible_kind
 
 

@@ -11,7 +11,8 @@ import pytest
 
 from llmem_core import InputError
 from llmem_core.cost import CostAssumptions, CostSpec
-from llmem_core.cost.interruption import interval, slowdown
+from llmem_core.cost.interruption import MAX_SLOWDOWN, interval, slowdown
+from llmem_core.models import MAX_GPUS
 
 
 def simulated_slowdown(hours, m, delta, restart, tau, segments=40_000, seed=1):
@@ -53,6 +54,16 @@ def test_limits():
     assert slowdown(10, 1, 1e5, 2, 10) == pytest.approx(1 + 2 / 600, abs=2e-4)
     assert slowdown(10, 2, 24, 2, 10) == pytest.approx(slowdown(10, 1, 12, 2, 10))  # servers
     assert interval(1.0, 0.4) == 0.4  # δ ≥ 2M: checkpoint every M
+
+
+def test_interruptions_faster_than_restarts_give_the_cap_not_an_overflow():
+    """The most servers a job may have (MAX_GPUS ÷ 8), an interruption an hour each, 10-hour
+    checkpoints and restarts: e^{R/M} = e^{5120} is past any float (was: OverflowError)."""
+    servers = math.ceil(MAX_GPUS / 8)
+    assert slowdown(10, servers, 1, 600, 600) == MAX_SLOWDOWN
+    assert slowdown(10, servers, 1, 0, 600) == MAX_SLOWDOWN  # no checkpoint cost either
+    a = CostAssumptions(hours_between_interruptions=1, checkpoint_minutes=600, restart_minutes=600)
+    assert a.interruptions(10, servers) == MAX_SLOWDOWN
 
 
 def test_a_run_shorter_than_the_interval_writes_one_checkpoint():

@@ -252,7 +252,6 @@ def test_the_floor_counts_its_interruptions():
     assert c.interruption_factor == f
     assert c.interruptible == pytest.approx(120)  # the listed price, as before
     assert c.interruptible_expected == pytest.approx(120 * f)
-    assert c.interruptible_hours == pytest.approx(10 * f)
     floor = break_evens_by_kind(c, 10.0, a)[2]
     assert floor.rent_per_run == pytest.approx(120 * f)
     assert floor.runs == pytest.approx(160_000 / (120 * f - 9.6))
@@ -266,7 +265,6 @@ def test_the_floor_counts_its_interruptions():
 def test_no_floor_listing_has_no_expected_cost():
     c = run_cost(10.0, 8, prices(), HAND.model_copy(update={"count_interruptions": True}))
     assert c.interruptible is None and c.interruptible_expected is None
-    assert c.interruptible_hours is None
 
 
 def test_a_kind_without_a_listing_is_no_price_not_zero():

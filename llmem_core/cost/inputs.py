@@ -101,7 +101,7 @@ HEURISTIC_CHECKPOINT_MINUTES = 2.0
 # A restart: get GPUs again (AWS gives 2 minutes' notice), start the container, load the model
 # and the checkpoint. Waiting for capacity to come back is not counted.
 HEURISTIC_RESTART_MINUTES = 10.0
-MAX_INTERRUPTION_MINUTES = 600  # bounds e^{R/M} (interruption.py) far from overflow
+MAX_INTERRUPTION_MINUTES = 600  # 10 hours: a bound that catches typos, not a real limit
 
 MAX_MONEY = 1e12  # bounds that catch typos, not real limits
 MAX_TOKENS = 10**15

@@ -16,14 +16,19 @@ writes one checkpoint, at its end (τ = T_s). Young's first-order waste √(2δ/
 (J. W. Young, CACM 17(9):530–531, 1974) is the small-δ/M, small-R/M limit (its test).
 
 Not counted: waiting for capacity to come back, a run that cannot start at all. The defaults
-(CostAssumptions) are heuristics; no interruption could be measured here.
+(CostAssumptions) are heuristics; no interruption could be measured here. The slowdown is
+computed in logs and capped at MAX_SLOWDOWN: interruptions faster than restarts (many servers,
+a short mean time, long restarts) give e^{R/M} past any float, and such a run never finishes.
 """
 
 from __future__ import annotations
 
-from math import exp, expm1, sqrt
+from math import exp, expm1, log, sqrt
 
 MINUTES_PER_HOUR = 60
+# A run a million times its own length never finishes in any plan's lifetime: the cap keeps
+# the figure finite (and plainly absurd) where the exponentials would overflow. A bound.
+MAX_SLOWDOWN = 1e6
 
 
 def interval(delta: float, m: float) -> float:
@@ -44,6 +49,8 @@ def slowdown(
     m = hours_between / servers
     delta, restart = checkpoint_min / MINUTES_PER_HOUR, restart_min / MINUTES_PER_HOUR
     tau = min(interval(delta, m), hours)
-    if tau <= 0:  # no checkpoint cost: the limit τ → 0 of T_w / T_s
-        return exp(restart / m)
-    return m * exp(restart / m) * expm1((tau + delta) / m) / tau
+    log_slowdown = restart / m  # with no checkpoint cost: the limit τ → 0 of T_w / T_s
+    if tau > 0:  # log of e^{R/M} · (e^x − 1) · M/τ, x = (τ + δ)/M, as x + log(1 − e^{−x})
+        x = (tau + delta) / m
+        log_slowdown += x + log(-expm1(-x)) + log(m / tau)
+    return MAX_SLOWDOWN if log_slowdown >= log(MAX_SLOWDOWN) else exp(log_slowdown)

@@ -150,8 +150,6 @@ def run_cost(hours: float, num_gpus: int, p: UnitPrices, a: CostAssumptions) -> 
     """Cloud (low, high) and owned (amortisation of GPUs and servers + electricity) cost of
     one run, and what buying the plan's hardware costs."""
     gpu_hours = hours * num_gpus
-    slower = a.interruptions(hours, nodes(num_gpus))
-    floor = p.interruptible_per_gpu_hour
     gpus, servers = purchase(num_gpus, p, a)
     total = None if gpus is None else gpus + servers
     amortisation = _times(amortisation_per_gpu_hour(total, a), hours)
@@ -172,10 +170,8 @@ def run_cost(hours: float, num_gpus: int, p: UnitPrices, a: CostAssumptions) -> 
         purchase_total=total,
         on_demand_low=_times(p.on_demand_per_gpu_hour_low, gpu_hours),
         on_demand_high=_times(p.on_demand_per_gpu_hour_high, gpu_hours),
-        interruptible=_times(floor, gpu_hours),
-        interruption_factor=slower,
-        interruptible_hours=None if floor is None else hours * slower,
-        interruptible_expected=_times(floor, gpu_hours * slower),
+        interruptible=_times(p.interruptible_per_gpu_hour, gpu_hours),
+        interruption_factor=a.interruptions(hours, nodes(num_gpus)),
     )
 
 

@@ -91,12 +91,11 @@ class RunCost(Frozen):
     interruption_factor: float = Field(
         default=1.0, description="the run's time with interruptions ÷ without (interruption.py)"
     )
-    interruptible_hours: float | None = Field(
-        default=None, description="the run's expected hours on that listing, interruptions in"
-    )
-    interruptible_expected: float | None = Field(
-        default=None, description="interruptible × interruption_factor: its expected cost"
-    )
+
+    @property
+    def interruptible_expected(self) -> float | None:
+        """The floor's expected cost: its listed cost × the time its interruptions add."""
+        return None if self.interruptible is None else self.interruptible * self.interruption_factor
 
 
 class BreakEvenStatus(StrEnum):
@@ -164,6 +163,13 @@ class CostRow(Frozen):
     @property
     def hours(self) -> float:
         return self.time.hours
+
+    @property
+    def interruptible_hours(self) -> float | None:
+        """The run's expected hours on the floor's listing (None: no such listing)."""
+        return (
+            None if self.cost.interruptible is None else self.hours * self.cost.interruption_factor
+        )
 
 
 class SkipReason(StrEnum):

@@ -60,7 +60,7 @@ class CostSpec(Frozen):
     runs_per_month: float | None = same_bounds(CostAssumptions, "runs_per_month")
     power_price: float | None = same_bounds(CostAssumptions, "power_price_per_kwh")
     pue: float | None = same_bounds(CostAssumptions, "pue")
-    count_interruptions: bool | None = None
+    count_interruptions: bool | None = same_bounds(CostAssumptions, "count_interruptions")
     hours_between_interruptions: float | None = same_bounds(
         CostAssumptions, "hours_between_interruptions"
     )

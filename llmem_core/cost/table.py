@@ -61,7 +61,7 @@ def table_row(row: CostRow, currency: str) -> dict[str, Any]:
         "interruptible": c.interruptible,
         "interruptible_kind": _value(row.prices.interruptible_kind),
         "interruption_factor": c.interruption_factor,
-        "interruptible_hours": c.interruptible_hours,
+        "interruptible_hours": row.interruptible_hours,
         "interruptible_expected": c.interruptible_expected,
         "owned_total": c.owned_total,
         "purchase_total": c.purchase_total,
